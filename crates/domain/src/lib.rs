@@ -1,0 +1,18 @@
+//! Paceline's domain: the entities of the training-data platform, the rules that govern them
+//! and the services both API surfaces call.
+//!
+//! This crate knows nothing of HTTP, SQL or object storage: no axum, sqlx or object_store
+//! here. Persistence is reached through the [`Store`] trait, time through [`Clock`] and
+//! randomness through the functions that take an `Rng`, so tests control all three.
+
+pub mod accounts;
+pub mod clock;
+pub mod demo;
+pub mod email;
+pub mod entities;
+pub mod ids;
+pub mod password;
+pub mod store;
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use store::{Store, StoreError};

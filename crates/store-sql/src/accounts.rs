@@ -1,0 +1,608 @@
+//! [`AccountStore`]: users, organizations, memberships, coach assignments and athlete
+//! settings.
+
+use crate::db_time::DbTime;
+use crate::error::{constraint, other};
+use crate::{BeginWrite, SqlStore, on_pool};
+use async_trait::async_trait;
+use paceline_domain::StoreError;
+use paceline_domain::email::Email;
+use paceline_domain::entities::{
+    AthleteSettings, CoachAssignment, Membership, MembershipInOrg, OrgKind, Organization, Role,
+    Season, SportZones, User, Zone, ZoneSport,
+};
+use paceline_domain::ids::{AssignmentId, MembershipId, OrgId, UserId};
+use paceline_domain::password::PasswordHash;
+use paceline_domain::store::{AccountStore, CreatedUser, NewUser, NewUserHome};
+use std::str::FromStr;
+use time::{Date, OffsetDateTime};
+
+// Column lists as macros, so that `concat!` can splice them into literal SQL.
+macro_rules! org_columns {
+    () => {
+        "id, name, kind, created_at"
+    };
+}
+macro_rules! user_columns {
+    () => {
+        "id, email, password_hash, name, image, created_at, updated_at"
+    };
+}
+macro_rules! membership_columns {
+    () => {
+        "id, organization_id, user_id, role, created_at"
+    };
+}
+macro_rules! assignment_columns {
+    () => {
+        "id, organization_id, coach_membership_id, athlete_membership_id, created_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: i64,
+    name: String,
+    kind: String,
+    created_at: DbTime,
+}
+
+impl TryFrom<OrgRow> for Organization {
+    type Error = StoreError;
+
+    fn try_from(row: OrgRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: OrgId(row.id),
+            name: row.name,
+            kind: parse_stored(&row.kind)?,
+            created_at: row.created_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    password_hash: String,
+    name: String,
+    image: Option<String>,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: UserId(row.id),
+            email: Email::parse(&row.email)
+                .map_err(|e| StoreError::Other(format!("stored user {}: {e}", row.id)))?,
+            name: row.name,
+            image: row.image,
+            password_hash: PasswordHash::from_stored(row.password_hash),
+            created_at: row.created_at.0,
+            updated_at: row.updated_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MembershipRow {
+    id: i64,
+    organization_id: i64,
+    user_id: i64,
+    role: String,
+    created_at: DbTime,
+}
+
+impl TryFrom<MembershipRow> for Membership {
+    type Error = StoreError;
+
+    fn try_from(row: MembershipRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: MembershipId(row.id),
+            organization_id: OrgId(row.organization_id),
+            user_id: UserId(row.user_id),
+            role: parse_stored(&row.role)?,
+            created_at: row.created_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MembershipInOrgRow {
+    #[sqlx(flatten)]
+    membership: MembershipRow,
+    org_name: String,
+    org_kind: String,
+    org_created_at: DbTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    id: i64,
+    organization_id: i64,
+    coach_membership_id: i64,
+    athlete_membership_id: i64,
+    created_at: DbTime,
+}
+
+impl From<AssignmentRow> for CoachAssignment {
+    fn from(row: AssignmentRow) -> Self {
+        Self {
+            id: AssignmentId(row.id),
+            organization_id: OrgId(row.organization_id),
+            coach_membership_id: MembershipId(row.coach_membership_id),
+            athlete_membership_id: MembershipId(row.athlete_membership_id),
+            created_at: row.created_at.0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ZoneRow {
+    sport: String,
+    number: i32,
+    name: String,
+    heart_rate_min: Option<i32>,
+    heart_rate_max: Option<i32>,
+    power_min: Option<i32>,
+    power_max: Option<i32>,
+    speed_min_mps: Option<f64>,
+    speed_max_mps: Option<f64>,
+}
+
+/// Reads a closed-set name written by this crate; anything else means a corrupt row.
+fn parse_stored<T: FromStr<Err = paceline_domain::entities::UnknownName>>(
+    text: &str,
+) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Other(format!("corrupt row: {e}")))
+}
+
+fn collect<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}
+
+/// Writes a user's seasons and zones inside the transaction `$tx` (after removing the old
+/// ones when replacing).
+macro_rules! insert_settings {
+    ($tx:expr, $user:expr, $settings:expr) => {{
+        for season in &$settings.seasons {
+            sqlx::query("INSERT INTO seasons (user_id, start_date, end_date) VALUES ($1, $2, $3)")
+                .bind($user)
+                .bind(season.start)
+                .bind(season.end)
+                .execute(&mut *$tx)
+                .await
+                .map_err(constraint("season", "user"))?;
+        }
+        for sport in &$settings.zones {
+            sqlx::query(
+                "INSERT INTO sport_zones (user_id, sport, max_heart_rate) VALUES ($1, $2, $3)",
+            )
+            .bind($user)
+            .bind(sport.sport.as_str())
+            .bind(sport.max_heart_rate)
+            .execute(&mut *$tx)
+            .await
+            .map_err(constraint("zones", "user"))?;
+            for zone in &sport.zones {
+                sqlx::query(
+                    "INSERT INTO training_zones (user_id, sport, number, name, heart_rate_min, \
+                     heart_rate_max, power_min, power_max, speed_min_mps, speed_max_mps) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                )
+                .bind($user)
+                .bind(sport.sport.as_str())
+                .bind(i32::from(zone.number))
+                .bind(&zone.name)
+                .bind(zone.heart_rate_min)
+                .bind(zone.heart_rate_max)
+                .bind(zone.power_min)
+                .bind(zone.power_max)
+                .bind(zone.speed_min_mps)
+                .bind(zone.speed_max_mps)
+                .execute(&mut *$tx)
+                .await
+                .map_err(constraint("zone", "user"))?;
+            }
+        }
+    }};
+}
+
+#[async_trait]
+impl AccountStore for SqlStore {
+    async fn create_organization(
+        &self,
+        name: &str,
+        kind: OrgKind,
+        now: OffsetDateTime,
+    ) -> Result<Organization, StoreError> {
+        const SQL: &str = concat!(
+            "INSERT INTO organizations (name, kind, created_at, updated_at) \
+             VALUES ($1, $2, $3, $3) RETURNING ",
+            org_columns!()
+        );
+        let row = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
+            .bind(name)
+            .bind(kind.as_str())
+            .bind(DbTime(now))
+            .fetch_one(pool)
+            .await
+            .map_err(other)?);
+        row.try_into()
+    }
+
+    async fn get_organization(&self, id: OrgId) -> Result<Option<Organization>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organizations WHERE id = $1"
+        );
+        let row = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn find_organizations_by_name(
+        &self,
+        name: &str,
+    ) -> Result<Vec<Organization>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organizations WHERE lower(name) = lower($1) ORDER BY id"
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
+            .bind(name)
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        collect(rows)
+    }
+
+    async fn list_organizations(&self) -> Result<Vec<Organization>, StoreError> {
+        const SQL: &str = concat!("SELECT ", org_columns!(), " FROM organizations ORDER BY id");
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        collect(rows)
+    }
+
+    async fn create_user(&self, new: NewUser) -> Result<CreatedUser, StoreError> {
+        const INSERT_ORG: &str = concat!(
+            "INSERT INTO organizations (name, kind, created_at, updated_at) \
+             VALUES ($1, 'personal', $2, $2) RETURNING ",
+            org_columns!()
+        );
+        const SELECT_ORG: &str = concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organizations WHERE id = $1"
+        );
+        const INSERT_USER: &str = concat!(
+            "INSERT INTO users (email, password_hash, name, distance_unit, pool_unit, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
+            user_columns!()
+        );
+        const INSERT_MEMBERSHIP: &str = concat!(
+            "INSERT INTO memberships (organization_id, user_id, role, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING ",
+            membership_columns!()
+        );
+        let now = DbTime(new.now);
+        let (org, user, membership) = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            let (org, role) = match &new.home {
+                NewUserHome::Personal { org_name } => {
+                    let org = sqlx::query_as::<_, OrgRow>(INSERT_ORG)
+                        .bind(org_name)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                    (org, Role::Owner)
+                }
+                NewUserHome::Member { organization_id, role } => {
+                    let org = sqlx::query_as::<_, OrgRow>(SELECT_ORG)
+                        .bind(organization_id.get())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(other)?
+                        .ok_or(StoreError::NotFound("organization"))?;
+                    (org, *role)
+                }
+            };
+            let user = sqlx::query_as::<_, UserRow>(INSERT_USER)
+                .bind(new.email.as_str())
+                .bind(new.password_hash.as_str())
+                .bind(&new.name)
+                .bind(new.settings.distance_unit.as_str())
+                .bind(new.settings.pool_unit.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(constraint("email", "user"))?;
+            let membership = sqlx::query_as::<_, MembershipRow>(INSERT_MEMBERSHIP)
+                .bind(org.id)
+                .bind(user.id)
+                .bind(role.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(constraint("membership", "organization"))?;
+            insert_settings!(tx, user.id, new.settings);
+            tx.commit().await.map_err(other)?;
+            (org, user, membership)
+        });
+        Ok(CreatedUser {
+            user: user.try_into()?,
+            membership: membership.try_into()?,
+            organization: org.try_into()?,
+        })
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
+        let row = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1");
+        let row = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
+            .bind(email.as_str())
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        row.map(TryInto::try_into).transpose()
+    }
+
+    async fn list_users(&self) -> Result<Vec<User>, StoreError> {
+        const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users ORDER BY id");
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        collect(rows)
+    }
+
+    async fn set_password_hash(
+        &self,
+        user: UserId,
+        hash: &PasswordHash,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
+        let changed = on_pool!(self, pool => sqlx::query(SQL)
+            .bind(user.get())
+            .bind(hash.as_str())
+            .bind(DbTime(now))
+            .execute(pool)
+            .await
+            .map_err(other)?
+            .rows_affected());
+        if changed == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
+    async fn add_membership(
+        &self,
+        organization: OrgId,
+        user: UserId,
+        role: Role,
+        now: OffsetDateTime,
+    ) -> Result<Membership, StoreError> {
+        const SQL: &str = concat!(
+            "INSERT INTO memberships (organization_id, user_id, role, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING ",
+            membership_columns!()
+        );
+        let row = on_pool!(self, pool => sqlx::query_as::<_, MembershipRow>(SQL)
+            .bind(organization.get())
+            .bind(user.get())
+            .bind(role.as_str())
+            .bind(DbTime(now))
+            .fetch_one(pool)
+            .await
+            .map_err(constraint("membership", "organization or user"))?);
+        row.try_into()
+    }
+
+    async fn memberships_of_user(&self, user: UserId) -> Result<Vec<MembershipInOrg>, StoreError> {
+        const SQL: &str = "SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, \
+             o.name AS org_name, o.kind AS org_kind, o.created_at AS org_created_at \
+             FROM memberships m JOIN organizations o ON o.id = m.organization_id \
+             WHERE m.user_id = $1 ORDER BY m.id";
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, MembershipInOrgRow>(SQL)
+            .bind(user.get())
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        rows.into_iter()
+            .map(|row| {
+                let organization = Organization {
+                    id: OrgId(row.membership.organization_id),
+                    name: row.org_name,
+                    kind: parse_stored(&row.org_kind)?,
+                    created_at: row.org_created_at.0,
+                };
+                Ok(MembershipInOrg {
+                    membership: row.membership.try_into()?,
+                    organization,
+                })
+            })
+            .collect()
+    }
+
+    async fn assign_coach(
+        &self,
+        organization: OrgId,
+        coach: MembershipId,
+        athlete: MembershipId,
+        now: OffsetDateTime,
+    ) -> Result<CoachAssignment, StoreError> {
+        // Both memberships must belong to the organization: the INSERT ... SELECT finds
+        // nothing to insert otherwise.
+        const SQL: &str = concat!(
+            "INSERT INTO coach_assignments (organization_id, coach_membership_id, \
+             athlete_membership_id, created_at) \
+             SELECT c.organization_id, c.id, a.id, $4 FROM memberships c, memberships a \
+             WHERE c.id = $2 AND a.id = $3 AND c.organization_id = $1 \
+             AND a.organization_id = $1 RETURNING ",
+            assignment_columns!()
+        );
+        let row = on_pool!(self, pool => sqlx::query_as::<_, AssignmentRow>(SQL)
+            .bind(organization.get())
+            .bind(coach.get())
+            .bind(athlete.get())
+            .bind(DbTime(now))
+            .fetch_optional(pool)
+            .await
+            .map_err(constraint("assignment", "membership"))?);
+        row.map(Into::into)
+            .ok_or(StoreError::NotFound("membership in organization"))
+    }
+
+    async fn assignments_of_coach(
+        &self,
+        coach: MembershipId,
+    ) -> Result<Vec<CoachAssignment>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            assignment_columns!(),
+            " FROM coach_assignments WHERE coach_membership_id = $1 ORDER BY id"
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, AssignmentRow>(SQL)
+            .bind(coach.get())
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn athlete_settings(&self, user: UserId) -> Result<Option<AthleteSettings>, StoreError> {
+        const UNITS: &str = "SELECT distance_unit, pool_unit FROM users WHERE id = $1";
+        const SEASONS: &str =
+            "SELECT start_date, end_date FROM seasons WHERE user_id = $1 ORDER BY start_date";
+        const SPORTS: &str =
+            "SELECT sport, max_heart_rate FROM sport_zones WHERE user_id = $1 ORDER BY sport DESC";
+        const ZONES: &str = "SELECT sport, number, name, heart_rate_min, heart_rate_max, \
+             power_min, power_max, speed_min_mps, speed_max_mps FROM training_zones \
+             WHERE user_id = $1 ORDER BY sport DESC, number";
+        let (units, seasons, sports, zones) = on_pool!(self, pool => {
+            let mut tx = pool.begin().await.map_err(other)?;
+            let Some(units) = sqlx::query_as::<_, (String, String)>(UNITS)
+                .bind(user.get())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?
+            else {
+                return Ok(None);
+            };
+            let seasons = sqlx::query_as::<_, (Date, Date)>(SEASONS)
+                .bind(user.get())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(other)?;
+            let sports = sqlx::query_as::<_, (String, Option<i32>)>(SPORTS)
+                .bind(user.get())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(other)?;
+            let zones = sqlx::query_as::<_, ZoneRow>(ZONES)
+                .bind(user.get())
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(other)?;
+            tx.commit().await.map_err(other)?;
+            (units, seasons, sports, zones)
+        });
+        let mut by_sport = Vec::with_capacity(sports.len());
+        for (sport, max_heart_rate) in sports {
+            let sport: ZoneSport = parse_stored(&sport)?;
+            let zones = zones
+                .iter()
+                .filter(|z| z.sport == sport.as_str())
+                .map(|z| {
+                    Ok(Zone {
+                        number: u8::try_from(z.number)
+                            .map_err(|_| StoreError::Other("corrupt zone number".into()))?,
+                        name: z.name.clone(),
+                        heart_rate_min: z.heart_rate_min,
+                        heart_rate_max: z.heart_rate_max,
+                        power_min: z.power_min,
+                        power_max: z.power_max,
+                        speed_min_mps: z.speed_min_mps,
+                        speed_max_mps: z.speed_max_mps,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            by_sport.push(SportZones {
+                sport,
+                max_heart_rate,
+                zones,
+            });
+        }
+        Ok(Some(AthleteSettings {
+            distance_unit: parse_stored(&units.0)?,
+            pool_unit: parse_stored(&units.1)?,
+            seasons: seasons
+                .into_iter()
+                .map(|(start, end)| Season { start, end })
+                .collect(),
+            zones: by_sport,
+        }))
+    }
+
+    async fn replace_athlete_settings(
+        &self,
+        user: UserId,
+        settings: &AthleteSettings,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        const UNITS: &str =
+            "UPDATE users SET distance_unit = $2, pool_unit = $3, updated_at = $4 WHERE id = $1";
+        on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            let changed = sqlx::query(UNITS)
+                .bind(user.get())
+                .bind(settings.distance_unit.as_str())
+                .bind(settings.pool_unit.as_str())
+                .bind(DbTime(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            for table in [
+                "DELETE FROM seasons WHERE user_id = $1",
+                "DELETE FROM training_zones WHERE user_id = $1",
+                "DELETE FROM sport_zones WHERE user_id = $1",
+            ] {
+                sqlx::query(table).bind(user.get()).execute(&mut *tx).await.map_err(other)?;
+            }
+            insert_settings!(tx, user.get(), settings);
+            tx.commit().await.map_err(other)?;
+        });
+        Ok(())
+    }
+}
