@@ -1,0 +1,216 @@
+//! The command line, as clap reads it. Options that configure the installation are global,
+//! so they may come before or after the subcommand, and each has an environment variable.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use paceline_domain::entities::Role;
+use std::path::PathBuf;
+
+/// Paceline: a self-hosted training-data platform.
+#[derive(Debug, Parser)]
+#[command(name = "paceline", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The installation's configuration.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options that override the configuration file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigArgs {
+    /// A TOML configuration file.
+    #[arg(long, global = true, env = "PACELINE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Folder for the SQLite database and stored files [default: ./paceline-data].
+    #[arg(long, global = true, env = "PACELINE_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// postgres://… to use PostgreSQL, or sqlite://PATH [default: DATA_DIR/paceline.sqlite3].
+    #[arg(
+        long,
+        global = true,
+        env = "PACELINE_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Log as human-readable text or as JSON lines [default: text].
+    #[arg(
+        long,
+        global = true,
+        env = "PACELINE_LOG_FORMAT",
+        value_name = "FORMAT"
+    )]
+    pub log_format: Option<LogFormat>,
+    /// Log filter in tracing's syntax, e.g. `info` or `paceline_server=debug`
+    /// [default: info for serve, warn otherwise].
+    #[arg(long, global = true, env = "PACELINE_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// How logs are written to standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    Text,
+    /// One JSON object per event.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Seed the demo organization (a coach and two athletes) and print its logins.
+    Demo,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Administer users, organizations, memberships and coaches.
+    Admin(AdminArgs),
+}
+
+/// `paceline serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "PACELINE_LISTEN", value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Seed the demo organization first and print its logins.
+    #[arg(long)]
+    pub demo: bool,
+}
+
+/// `paceline config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration, with secrets redacted.
+    Check,
+}
+
+/// `paceline admin …`.
+#[derive(Debug, Args)]
+pub struct AdminArgs {
+    /// Print machine-readable JSON (errors too, on standard error).
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The resource to administer.
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// The resources `paceline admin` manages.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// User accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Organizations.
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Memberships of users in organizations.
+    #[command(subcommand)]
+    Member(MemberCommand),
+    /// Coach-athlete assignments.
+    #[command(subcommand)]
+    Coach(CoachCommand),
+}
+
+/// `paceline admin user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; without --org they get a personal organization, which they own.
+    Create {
+        /// Login e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Password, or `-` to read it from standard input.
+        #[arg(long)]
+        password: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Organization to join: its id (org_… or number) or exact name.
+        #[arg(long)]
+        org: Option<String>,
+        /// Role in that organization [default: athlete].
+        #[arg(long, value_parser = parse_role)]
+        role: Option<Role>,
+    },
+    /// List every user.
+    List,
+    /// Show one user with their memberships and settings.
+    Show {
+        /// Login e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Replace a user's password.
+    SetPassword {
+        /// Login e-mail address.
+        #[arg(long)]
+        email: String,
+        /// New password, or `-` to read it from standard input.
+        #[arg(long)]
+        password: String,
+    },
+}
+
+/// `paceline admin org …`.
+#[derive(Debug, Subcommand)]
+pub enum OrgCommand {
+    /// Create an organization (a coaching company or club).
+    Create {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+    },
+    /// List every organization.
+    List,
+}
+
+/// `paceline admin member …`.
+#[derive(Debug, Subcommand)]
+pub enum MemberCommand {
+    /// Add an existing user to an organization.
+    Add {
+        /// The organization: its id (org_… or number) or exact name.
+        #[arg(long)]
+        org: String,
+        /// The user's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// Their role there.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+}
+
+/// `paceline admin coach …`.
+#[derive(Debug, Subcommand)]
+pub enum CoachCommand {
+    /// Make a coach responsible for an athlete of the same organization.
+    Assign {
+        /// The coach's e-mail address.
+        #[arg(long)]
+        coach: String,
+        /// The athlete's e-mail address.
+        #[arg(long)]
+        athlete: String,
+        /// The organization, when the two share several.
+        #[arg(long)]
+        org: Option<String>,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+        .map_err(|e: paceline_domain::entities::UnknownName| {
+            format!("expected one of: {}", e.allowed.join(", "))
+        })
+}

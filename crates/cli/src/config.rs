@@ -1,0 +1,155 @@
+//! The effective configuration: defaults, then the TOML file, then `PACELINE_*` environment
+//! variables, then flags (clap has already merged the last two). Parsed once here and
+//! passed down; nothing reads the environment later.
+
+use crate::args::{ConfigArgs, LogFormat};
+use anyhow::{Context, Result, bail};
+use paceline_store_sql::Database;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The default data folder, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "./paceline-data";
+/// The default listening address: loopback only, so a fresh install is not exposed.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// The SQLite file's name inside the data folder.
+pub const SQLITE_FILE: &str = "paceline.sqlite3";
+
+/// The configuration file's shape; unknown keys are errors, so a typo is not ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    listen: Option<String>,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    log: FileLog,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    url: Option<String>,
+    max_connections: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLog {
+    format: Option<LogFormat>,
+    filter: Option<String>,
+}
+
+/// Everything the commands need to know about the installation.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Folder for the SQLite file and stored files.
+    pub data_dir: PathBuf,
+    /// The database.
+    pub database: Database,
+    /// Most database connections per process.
+    pub max_connections: u32,
+    /// Where `serve` listens.
+    pub listen: SocketAddr,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// Log filter, if set.
+    pub log_filter: Option<String>,
+    /// The configuration file read, if any.
+    pub config_file: Option<PathBuf>,
+}
+
+impl Settings {
+    /// Resolves the configuration. `listen` is `serve`'s flag (or `PACELINE_LISTEN`).
+    pub fn resolve(args: &ConfigArgs, listen: Option<&str>) -> Result<Self> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let database_url = match (&args.database_url, file.database.url) {
+            (Some(url), _) => Some(url.clone()),
+            (None, Some(url)) => Some(url),
+            (None, None) => read_secret_file("PACELINE_DATABASE_URL_FILE")?,
+        };
+        let database = match database_url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+        {
+            Some(url) => Database::from_url(url)?,
+            None => Database::Sqlite(data_dir.join(SQLITE_FILE)),
+        };
+        let listen_text = listen.map(str::to_owned).or(file.listen);
+        let listen_text = listen_text.as_deref().unwrap_or(DEFAULT_LISTEN);
+        let listen: SocketAddr = listen_text.parse().with_context(|| {
+            format!("invalid listen address `{listen_text}`: expected IP:PORT, e.g. 0.0.0.0:8080")
+        })?;
+        let max_connections = file.database.max_connections.unwrap_or(16);
+        if max_connections == 0 {
+            bail!("database.max_connections must be at least 1");
+        }
+        Ok(Self {
+            data_dir,
+            database,
+            max_connections,
+            listen,
+            log_format: args
+                .log_format
+                .or(file.log.format)
+                .unwrap_or(LogFormat::Text),
+            log_filter: args.log.clone().or(file.log.filter),
+            config_file: args.config.clone(),
+        })
+    }
+
+    /// The configuration as `key = value` lines, secrets redacted.
+    pub fn describe(&self) -> String {
+        let file = self
+            .config_file
+            .as_ref()
+            .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string());
+        format!(
+            "config_file = {file:?}\ndata_dir = {:?}\ndatabase.url = {:?}\n\
+             database.max_connections = {}\nlisten = \"{}\"\nlog.format = \"{}\"\nlog.filter = {:?}\n",
+            self.data_dir.display().to_string(),
+            self.database.redacted(),
+            self.max_connections,
+            self.listen,
+            match self.log_format {
+                LogFormat::Text => "text",
+                LogFormat::Json => "json",
+            },
+            self.log_filter.as_deref().unwrap_or("(default)"),
+        )
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("invalid configuration file {}", path.display()))
+}
+
+/// Reads a secret from the file named by `variable`, for secrets kept out of the
+/// environment (container secrets).
+fn read_secret_file(variable: &str) -> Result<Option<String>> {
+    match std::env::var_os(variable) {
+        None => Ok(None),
+        Some(path) => {
+            let text = std::fs::read_to_string(&path).with_context(|| {
+                format!("cannot read {variable} file {}", Path::new(&path).display())
+            })?;
+            Ok(Some(text.trim().to_owned()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

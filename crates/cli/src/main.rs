@@ -1,0 +1,99 @@
+//! `paceline`: the one binary. Parses the command line and configuration, sets up logging
+//! and the runtime, and hands over to the command. Exit codes: 0 done, 1 refused (bad
+//! input, conflict, unknown record), 2 usage or configuration error, 3 the database or the
+//! system failed.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod admin;
+mod args;
+mod config;
+mod demo;
+mod logging;
+mod serve;
+mod store;
+
+use args::{Cli, Command, ConfigCommand};
+use clap::Parser;
+use config::Settings;
+use std::process::ExitCode;
+
+/// A failure with the exit code and machine-readable code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    /// Process exit code.
+    pub exit: u8,
+    /// Kebab-case error code, for `--json` output.
+    pub code: &'static str,
+    /// The message, with its causes.
+    pub message: String,
+}
+
+impl Failure {
+    /// The database or the system failed (exit code 3).
+    pub fn system(error: &anyhow::Error) -> Self {
+        Self {
+            exit: 3,
+            code: "system-failure",
+            message: format!("{error:#}"),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let listen = match &cli.command {
+        Command::Serve(serve) => serve.listen.as_deref(),
+        _ => None,
+    };
+    let settings = match Settings::resolve(&cli.config, listen) {
+        Ok(settings) => settings,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::from(2);
+        }
+    };
+    let default_filter = match cli.command {
+        Command::Serve(_) => "info",
+        _ => "warn",
+    };
+    logging::init(&settings, default_filter);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(3);
+        }
+    };
+    let outcome = runtime.block_on(run(cli.command, settings));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => ExitCode::from(failure.exit),
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
+    match command {
+        Command::Serve(args) => report(serve::run(&settings, args.demo).await),
+        Command::Demo => report(demo::run(&settings).await),
+        Command::Migrate => report(store::open(&settings, 2).await.map(|_| {
+            println!("database is up to date: {}", settings.database.redacted());
+        })),
+        Command::Config(ConfigCommand::Check) => {
+            print!("{}", settings.describe());
+            Ok(())
+        }
+        Command::Admin(args) => admin::run(&settings, args).await,
+    }
+}
+
+/// Prints a system failure and maps it to exit code 3.
+fn report(result: anyhow::Result<()>) -> Result<(), Failure> {
+    result.map_err(|error| {
+        tracing::error!(error = %format!("{error:#}"), "command failed");
+        eprintln!("error: {error:#}");
+        Failure::system(&error)
+    })
+}

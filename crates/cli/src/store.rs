@@ -1,0 +1,21 @@
+//! Opening the configured store.
+
+use crate::config::Settings;
+use anyhow::{Context, Result};
+use paceline_store_sql::{Database, OpenOptions, SqlStore};
+
+/// Creates the data folder when it is used, connects and applies pending migrations.
+pub async fn open(settings: &Settings, max_connections: u32) -> Result<SqlStore> {
+    if matches!(settings.database, Database::Sqlite(_)) {
+        let files = settings.data_dir.join("files");
+        std::fs::create_dir_all(&files)
+            .with_context(|| format!("cannot create the data folder {}", files.display()))?;
+    }
+    let options = OpenOptions {
+        max_connections,
+        ..OpenOptions::default()
+    };
+    let store = SqlStore::open(&settings.database, &options).await?;
+    tracing::debug!(database = %settings.database.redacted(), "database open");
+    Ok(store)
+}

@@ -1,0 +1,13 @@
+//! Tests of the `paceline` binary as users run it: real processes, real signals, a fresh
+//! database per test on both engines.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod admin;
+mod crash;
+mod harness;
+mod serve;

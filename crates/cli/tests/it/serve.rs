@@ -1,0 +1,169 @@
+use crate::harness::{admin_json, paceline, run, start_server, start_server_in};
+use paceline_domain::email::Email;
+use paceline_domain::password::Password;
+use paceline_domain::store::AccountStore;
+use paceline_testkit::{Engine, TestContext, on_both_engines, with_database};
+use serde_json::Value;
+
+const SIGTERM: i32 = 15;
+
+on_both_engines!(
+    serve_demo_seeds_logins_that_work,
+    sigterm_stops_the_server_cleanly
+);
+
+/// A fresh folder, no configuration at all: `paceline serve` creates its SQLite database
+/// under ./paceline-data, migrates it and answers.
+#[tokio::test]
+async fn serve_runs_on_embedded_defaults() {
+    with_database(
+        Engine::Sqlite,
+        "serve_runs_on_embedded_defaults",
+        |db| async move {
+            let fresh = db.dir.join("fresh");
+            std::fs::create_dir(&fresh).unwrap();
+            let server = start_server_in(&db, &fresh, &[], false).await;
+            let ready: Value = reqwest::get(format!("{}/readyz", server.base))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_eq!(
+                ready,
+                serde_json::json!({ "status": "ready", "database": "sqlite" })
+            );
+            assert!(fresh.join("paceline-data/paceline.sqlite3").is_file());
+            assert!(fresh.join("paceline-data/files").is_dir());
+            let (status, log) = server.stop_with(SIGTERM).await;
+            assert!(status.success(), "{log}");
+        },
+    )
+    .await;
+}
+
+async fn sigterm_stops_the_server_cleanly(db: TestContext) {
+    let server = start_server(&db, &[]).await;
+    let health = reqwest::get(format!("{}/healthz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    let (status, log) = server.stop_with(SIGTERM).await;
+    assert!(status.success(), "{log}");
+    assert!(log.contains("shutdown signal received"), "{log}");
+    assert!(log.contains("shutdown complete"), "{log}");
+}
+
+async fn serve_demo_seeds_logins_that_work(db: TestContext) {
+    let server = start_server(&db, &["--demo"]).await;
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    let (status, output) = server.stop_with(SIGTERM).await;
+    assert!(status.success(), "{output}");
+    assert!(
+        output.contains("Created the demo organization \"Paceline Demo Coaching\""),
+        "{output}"
+    );
+
+    let logins = parse_logins(&output);
+    assert_eq!(logins.len(), 3, "{output}");
+    let store = db.open().await;
+    for (email, password) in &logins {
+        let user = store
+            .find_user_by_email(&Email::parse(email).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            user.password_hash.verify(&Password::new(password.as_str())),
+            "{email}"
+        );
+    }
+    let coach = store
+        .find_user_by_email(&Email::parse(&logins[0].0).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let membership = store
+        .memberships_of_user(coach.id)
+        .await
+        .unwrap()
+        .remove(0)
+        .membership;
+    assert_eq!(
+        store
+            .assignments_of_coach(membership.id)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Seeding again keeps the people and gives them new passwords that work.
+    let again = run(&db, &["demo"]).await;
+    assert!(again.status.success());
+    let again = String::from_utf8(again.stdout).unwrap();
+    assert!(again.contains("Refreshed the demo organization"), "{again}");
+    let new_logins = parse_logins(&again);
+    assert_ne!(new_logins, logins);
+    for (email, password) in &new_logins {
+        let user = store
+            .find_user_by_email(&Email::parse(email).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            user.password_hash.verify(&Password::new(password.as_str())),
+            "{email}"
+        );
+    }
+    assert_eq!(
+        admin_json(&db, &["user", "list"])
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+/// `(email, password)` from the demo's printout.
+fn parse_logins(output: &str) -> Vec<(String, String)> {
+    output
+        .lines()
+        .filter_map(|line| {
+            let (left, password) = line.split_once("password: ")?;
+            let email = left.split_whitespace().find(|w| w.contains('@'))?;
+            Some((email.to_owned(), password.trim().to_owned()))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn config_check_redacts_secrets() {
+    with_database(
+        Engine::Sqlite,
+        "config_check_redacts_secrets",
+        |db| async move {
+            let output = paceline(&db)
+                .env(
+                    "PACELINE_DATABASE_URL",
+                    "postgres://paceline:hunter2@db.internal/pl",
+                )
+                .args(["config", "check"])
+                .output()
+                .await
+                .unwrap();
+            assert!(output.status.success());
+            let text = String::from_utf8(output.stdout).unwrap();
+            assert!(
+                text.contains("database.url = \"postgres://paceline:***@db.internal/pl\""),
+                "{text}"
+            );
+            assert!(!text.contains("hunter2"));
+        },
+    )
+    .await;
+}

@@ -1,0 +1,86 @@
+//! The layers every request passes: a request id, a trace span that never records secrets,
+//! a timeout and panic containment.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderName, Request, Response, StatusCode, header};
+use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tracing::Span;
+
+/// The header that carries the request id, in and out.
+pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// How long one request may take before it is answered 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Wraps `router` in the common layers. The outermost layer runs first.
+pub(crate) fn wrap(router: Router) -> Router {
+    router
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(make_span)
+                .on_request(())
+                .on_response(on_response),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(SetSensitiveHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            header::SET_COOKIE,
+            header::PROXY_AUTHORIZATION,
+        ]))
+}
+
+/// The span of one request: method, path and request id. Never the query string, which may
+/// carry authorization codes, and never headers, which may carry tokens.
+fn make_span(request: &Request<Body>) -> Span {
+    let request_id = request
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = %request_id,
+    )
+}
+
+fn on_response(response: &Response<Body>, latency: Duration, _span: &Span) {
+    let status = response.status().as_u16();
+    let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
+    if response.status().is_server_error() {
+        tracing::error!(status, latency_us = micros, "request failed");
+    } else {
+        tracing::info!(status, latency_us = micros, "request done");
+    }
+}
+
+/// A panicking handler answers an opaque 500; the panic is logged, never sent.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %message, "handler panicked");
+    let mut response = Response::new(Body::from(r#"{"error":"internal server error"}"#));
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    response
+}
