@@ -9,7 +9,8 @@ const SIGTERM: i32 = 15;
 
 on_both_engines!(
     serve_demo_seeds_logins_that_work,
-    sigterm_stops_the_server_cleanly
+    sigterm_stops_the_server_cleanly,
+    logs_never_carry_credentials,
 );
 
 /// A fresh folder, no configuration at all: `paceline serve` creates its SQLite database
@@ -166,4 +167,34 @@ async fn config_check_redacts_secrets() {
         },
     )
     .await;
+}
+
+/// Requests are logged by method, path and id; query strings (authorization codes), tokens,
+/// cookies and the database password never reach the log, even at debug level.
+async fn logs_never_carry_credentials(db: TestContext) {
+    let server = start_server(&db, &["--log", "debug"]).await;
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}/readyz?code=SECRET-CODE-123&state=s",
+            server.base
+        ))
+        .header("authorization", "Bearer tia_at_SECRET-TOKEN")
+        .header("cookie", "session=SECRET-COOKIE")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (status, log) = server.stop_with(SIGTERM).await;
+    assert!(status.success(), "{log}");
+    assert!(log.contains("\"path\":\"/readyz\""), "{log}");
+    assert!(log.contains("request done"), "{log}");
+    assert!(!log.contains("SECRET"), "{log}");
+    if let Some(password) = db
+        .url
+        .split('@')
+        .next()
+        .and_then(|userinfo| userinfo.split(':').nth(2))
+    {
+        assert!(!log.contains(password), "the database password leaked");
+    }
 }
