@@ -1,9 +1,11 @@
 use crate::harness::{admin_json, run, run_with_stdin};
 use paceline_domain::email::Email;
+use paceline_domain::entities::User;
 use paceline_domain::password::Password;
 use paceline_domain::store::AccountStore;
+use paceline_store_sql::SqlStore;
 use paceline_testkit::{TestContext, on_both_engines};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 on_both_engines!(
     user_create_prints_every_id,
@@ -14,21 +16,35 @@ on_both_engines!(
     bad_input_changes_nothing,
 );
 
+/// `admin user create` for `email` with a valid password and name, then `extra`.
+fn user_create<'a>(email: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["admin", "user", "create", "--email", email];
+    args.extend(["--password", "long enough", "--name", "Test User"]);
+    args.extend_from_slice(extra);
+    args
+}
+
+/// Runs an admin command with `--json`, expecting it to fail with exit code 1 and `code`.
+async fn refused_json(db: &TestContext, args: &[&str], code: &str) {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let output = run(db, &all).await;
+    assert_eq!(output.status.code(), Some(1), "{args:?}");
+    assert!(output.stdout.is_empty());
+    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(error["error"]["code"], code, "{error}");
+}
+
+async fn stored_user(store: &SqlStore, email: &str) -> User {
+    store
+        .find_user_by_email(&Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 async fn user_create_prints_every_id(db: TestContext) {
-    let user = admin_json(
-        &db,
-        &[
-            "user",
-            "create",
-            "--email",
-            "ann@example.com",
-            "--password",
-            "long enough",
-            "--name",
-            "Ann Athlete",
-        ],
-    )
-    .await;
+    let user = admin_json(&db, &user_create("ann@example.com", &[])[1..]).await;
     assert!(user["id"].as_i64().unwrap() > 0);
     assert!(user["public_id"].as_str().unwrap().starts_with("usr_"));
     assert!(user["organization"]["id"].as_i64().unwrap() > 0);
@@ -62,63 +78,41 @@ async fn user_create_prints_every_id(db: TestContext) {
 }
 
 async fn passwords_can_come_from_standard_input(db: TestContext) {
-    let output = run_with_stdin(
-        &db,
-        &[
-            "admin",
-            "user",
-            "create",
-            "--email",
-            "b@example.com",
-            "--password",
-            "-",
-            "--name",
-            "B",
-            "--json",
-        ],
-        "from standard input\n",
-    )
-    .await;
+    let args = [
+        "admin",
+        "user",
+        "create",
+        "--email",
+        "b@example.com",
+        "--password",
+        "-",
+    ];
+    let output = run_with_stdin(&db, &[&args[..], &["--name", "B"]].concat(), "from stdin\n").await;
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
     let store = db.open().await;
-    let user = store
-        .find_user_by_email(&Email::parse("b@example.com").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        user.password_hash
-            .verify(&Password::new("from standard input"))
-    );
+    let user = stored_user(&store, "b@example.com").await;
+    assert!(user.password_hash.verify(&Password::new("from stdin")));
 
-    let output = run_with_stdin(
-        &db,
-        &[
-            "admin",
-            "user",
-            "set-password",
-            "--email",
-            "b@example.com",
-            "--password",
-            "-",
-        ],
-        "changed on stdin\r\n",
-    )
-    .await;
+    let args = [
+        "admin",
+        "user",
+        "set-password",
+        "--email",
+        "b@example.com",
+        "--password",
+        "-",
+    ];
+    let output = run_with_stdin(&db, &args, "changed on stdin\r\n").await;
     assert!(
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let user = store
-        .find_user_by_email(&Email::parse("b@example.com").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let user = stored_user(&store, "b@example.com").await;
     assert!(
         user.password_hash
             .verify(&Password::new("changed on stdin"))
@@ -126,132 +120,54 @@ async fn passwords_can_come_from_standard_input(db: TestContext) {
 }
 
 async fn duplicate_emails_fail_with_a_clear_error(db: TestContext) {
-    let args = [
-        "admin",
-        "user",
-        "create",
-        "--email",
-        "dup@example.com",
-        "--password",
-        "long enough",
-        "--name",
-        "D",
-    ];
-    assert!(run(&db, &args).await.status.success());
-    let again = run(
-        &db,
-        &[
-            "admin",
-            "user",
-            "create",
-            "--email",
-            "DUP@example.com",
-            "--password",
-            "long enough",
-            "--name",
-            "D",
-        ],
-    )
-    .await;
+    assert!(
+        run(&db, &user_create("dup@example.com", &[]))
+            .await
+            .status
+            .success()
+    );
+    let again = run(&db, &user_create("DUP@example.com", &[])).await;
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(again.stderr).unwrap().trim(),
         "error: a user with e-mail dup@example.com already exists"
     );
-    let mut json_args = args.to_vec();
-    json_args.push("--json");
-    let again = run(&db, &json_args).await;
-    assert_eq!(again.status.code(), Some(1));
-    assert!(again.stdout.is_empty());
-    let error: Value = serde_json::from_slice(&again.stderr).unwrap();
-    assert_eq!(error["error"]["code"], "duplicate-email");
+    refused_json(&db, &user_create("dup@example.com", &[]), "duplicate-email").await;
 }
 
 async fn unknown_organizations_fail_with_a_clear_error(db: TestContext) {
-    let output = run(
-        &db,
-        &[
-            "admin",
-            "user",
-            "create",
-            "--email",
-            "u@example.com",
-            "--password",
-            "long enough",
-            "--name",
-            "U",
-            "--org",
-            "Ghost Club",
-        ],
-    )
-    .await;
+    let output = run(&db, &user_create("u@example.com", &["--org", "Ghost Club"])).await;
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8(output.stderr).unwrap().trim(),
         "error: unknown organization `Ghost Club`"
     );
-    let output = run(
+    let add = [
+        "admin",
+        "member",
+        "add",
+        "--org",
+        "Ghost Club",
+        "--email",
+        "u@example.com",
+    ];
+    refused_json(
         &db,
-        &[
-            "admin",
-            "member",
-            "add",
-            "--org",
-            "Ghost Club",
-            "--email",
-            "u@example.com",
-            "--role",
-            "coach",
-            "--json",
-        ],
+        &[&add[..], &["--role", "coach"]].concat(),
+        "unknown-organization",
     )
     .await;
-    assert_eq!(output.status.code(), Some(1));
-    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
-    assert_eq!(error["error"]["code"], "unknown-organization");
-    assert_eq!(
-        admin_json(&db, &["user", "list"]).await,
-        serde_json::json!([])
-    );
+    assert_eq!(admin_json(&db, &["user", "list"]).await, json!([]));
 }
 
 async fn members_and_coaches_are_added(db: TestContext) {
     let org = admin_json(&db, &["org", "create", "--name", "Team Alpine"]).await;
     let org_id = org["public_id"].as_str().unwrap();
-    let coach = admin_json(
-        &db,
-        &[
-            "user",
-            "create",
-            "--email",
-            "c@example.com",
-            "--password",
-            "long enough",
-            "--name",
-            "C",
-            "--org",
-            org_id,
-            "--role",
-            "coach",
-        ],
-    )
-    .await;
+    let args = user_create("c@example.com", &["--org", org_id, "--role", "coach"]);
+    let coach = admin_json(&db, &args[1..]).await;
     assert_eq!(coach["organization"]["id"], org["id"]);
     assert_eq!(coach["membership"]["role"], "coach");
-    let athlete = admin_json(
-        &db,
-        &[
-            "user",
-            "create",
-            "--email",
-            "a@example.com",
-            "--password",
-            "long enough",
-            "--name",
-            "A",
-        ],
-    )
-    .await;
+    let athlete = admin_json(&db, &user_create("a@example.com", &[])[1..]).await;
     let member = admin_json(
         &db,
         &[
@@ -268,18 +184,15 @@ async fn members_and_coaches_are_added(db: TestContext) {
     .await;
     assert!(member["id"].as_i64().unwrap() > 0);
     assert_eq!(member["user_id"], athlete["id"]);
-    let assignment = admin_json(
-        &db,
-        &[
-            "coach",
-            "assign",
-            "--coach",
-            "c@example.com",
-            "--athlete",
-            "a@example.com",
-        ],
-    )
-    .await;
+    let assign = [
+        "coach",
+        "assign",
+        "--coach",
+        "c@example.com",
+        "--athlete",
+        "a@example.com",
+    ];
+    let assignment = admin_json(&db, &assign).await;
     assert!(assignment["id"].as_i64().unwrap() > 0);
     assert_eq!(assignment["coach_membership_id"], coach["membership"]["id"]);
     assert_eq!(assignment["athlete_membership_id"], member["id"]);
@@ -294,38 +207,17 @@ async fn members_and_coaches_are_added(db: TestContext) {
     assert_eq!(roles, ["owner", "athlete"]);
     assert_eq!(shown["distance_unit_preference"], "kilometers");
 
-    let again = run(
-        &db,
-        &[
-            "admin",
-            "coach",
-            "assign",
-            "--coach",
-            "c@example.com",
-            "--athlete",
-            "a@example.com",
-        ],
-    )
-    .await;
-    assert_eq!(again.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&again.stderr).contains("already coaches"));
+    refused_json(&db, &[&["admin"][..], &assign].concat(), "already-assigned").await;
 }
 
 async fn bad_input_changes_nothing(db: TestContext) {
     for (args, code) in [
+        (user_create("not-an-email", &[]), Some(1)),
         (
             vec![
-                "--email",
-                "not-an-email",
-                "--password",
-                "long enough",
-                "--name",
-                "X",
-            ],
-            Some(1),
-        ),
-        (
-            vec![
+                "admin",
+                "user",
+                "create",
                 "--email",
                 "x@example.com",
                 "--password",
@@ -337,6 +229,9 @@ async fn bad_input_changes_nothing(db: TestContext) {
         ),
         (
             vec![
+                "admin",
+                "user",
+                "create",
                 "--email",
                 "x@example.com",
                 "--password",
@@ -346,39 +241,25 @@ async fn bad_input_changes_nothing(db: TestContext) {
             ],
             Some(1),
         ),
+        (user_create("x@example.com", &["--role", "coach"]), Some(1)),
         (
-            vec![
-                "--email",
-                "x@example.com",
-                "--password",
-                "long enough",
-                "--name",
-                "X",
-                "--role",
-                "coach",
-            ],
-            Some(1),
+            user_create("x@example.com", &["--org", "1", "--role", "boss"]),
+            Some(2),
         ),
         (
             vec![
+                "admin",
+                "user",
+                "create",
                 "--email",
                 "x@example.com",
-                "--password",
-                "long enough",
                 "--name",
                 "X",
-                "--org",
-                "1",
-                "--role",
-                "boss",
             ],
             Some(2),
         ),
-        (vec!["--email", "x@example.com", "--name", "X"], Some(2)),
     ] {
-        let mut all = vec!["admin", "user", "create"];
-        all.extend(args.iter());
-        let output = run(&db, &all).await;
+        let output = run(&db, &args).await;
         assert_eq!(
             output.status.code(),
             code,
@@ -387,12 +268,6 @@ async fn bad_input_changes_nothing(db: TestContext) {
         );
         assert!(!output.stderr.is_empty());
     }
-    assert_eq!(
-        admin_json(&db, &["user", "list"]).await,
-        serde_json::json!([])
-    );
-    assert_eq!(
-        admin_json(&db, &["org", "list"]).await,
-        serde_json::json!([])
-    );
+    assert_eq!(admin_json(&db, &["user", "list"]).await, json!([]));
+    assert_eq!(admin_json(&db, &["org", "list"]).await, json!([]));
 }

@@ -71,17 +71,7 @@ async fn serve_demo_seeds_logins_that_work(db: TestContext) {
     let logins = parse_logins(&output);
     assert_eq!(logins.len(), 3, "{output}");
     let store = db.open().await;
-    for (email, password) in &logins {
-        let user = store
-            .find_user_by_email(&Email::parse(email).unwrap())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(
-            user.password_hash.verify(&Password::new(password.as_str())),
-            "{email}"
-        );
-    }
+    assert_logins_work(&store, &logins).await;
     let coach = store
         .find_user_by_email(&Email::parse(&logins[0].0).unwrap())
         .await
@@ -109,7 +99,19 @@ async fn serve_demo_seeds_logins_that_work(db: TestContext) {
     assert!(again.contains("Refreshed the demo organization"), "{again}");
     let new_logins = parse_logins(&again);
     assert_ne!(new_logins, logins);
-    for (email, password) in &new_logins {
+    assert_logins_work(&store, &new_logins).await;
+    assert_eq!(
+        admin_json(&db, &["user", "list"])
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+async fn assert_logins_work(store: &paceline_store_sql::SqlStore, logins: &[(String, String)]) {
+    for (email, password) in logins {
         let user = store
             .find_user_by_email(&Email::parse(email).unwrap())
             .await
@@ -120,14 +122,6 @@ async fn serve_demo_seeds_logins_that_work(db: TestContext) {
             "{email}"
         );
     }
-    assert_eq!(
-        admin_json(&db, &["user", "list"])
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
 }
 
 /// `(email, password)` from the demo's printout.
