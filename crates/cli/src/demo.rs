@@ -26,7 +26,7 @@ pub async fn seed_and_print(store: &dyn Store, settings: &Settings) -> Result<()
     for login in &demo.logins {
         println!(
             "  {:<8} {:<14} {:<32} password: {}",
-            login.role,
+            login.role.as_str(),
             login.name,
             login.email,
             login.password.expose()
