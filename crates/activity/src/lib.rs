@@ -1,0 +1,6 @@
+//! Activity files: the FIT codec (decode and encode) and the TCX and GPX readers, turning
+//! bytes into an activity summary and record streams and back.
+//!
+//! Pure and synchronous: no I/O, no async, no HTTP or database, and no dependency on any
+//! other crate of Paceline's. Every input is untrusted: malformed, truncated or hostile
+//! bytes give an error carrying the byte offset, never a panic, a hang or unbounded memory.
