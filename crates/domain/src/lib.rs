@@ -11,6 +11,7 @@ pub mod demo;
 pub mod email;
 pub mod entities;
 pub mod ids;
+pub mod oauth;
 pub mod password;
 pub mod store;
 

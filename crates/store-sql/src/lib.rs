@@ -17,6 +17,7 @@ use std::time::Duration;
 mod accounts;
 mod db_time;
 mod error;
+mod oauth;
 mod postgres;
 mod sqlite;
 

@@ -8,4 +8,5 @@
 
 mod accounts;
 mod engine;
+mod oauth;
 mod schema;
