@@ -4,3 +4,8 @@
 //! Pure and synchronous: no I/O, no async, no HTTP or database, and no dependency on any
 //! other crate of Paceline's. Every input is untrusted: malformed, truncated or hostile
 //! bytes give an error carrying the byte offset, never a panic, a hang or unbounded memory.
+//!
+//! The FIT decoder lives in [`fit`]: [`fit::decode_activity`] for an uploaded activity,
+//! [`fit::reader`] for the messages themselves.
+
+pub mod fit;

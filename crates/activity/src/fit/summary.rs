@@ -1,0 +1,275 @@
+//! The activity summary: from the sessions when the device wrote them, from the records
+//! when it did not, and the sum of the legs for a multisport activity.
+
+use super::collect::TimerEvents;
+use super::profile::{ActivityType, Sport, SubSport};
+use super::{
+    ActivityInfo, ActivitySummary, Figures, FitTime, LegSummary, RecordStreams, SummarySource,
+};
+
+/// The FIT `multisport` sport.
+const MULTISPORT: Sport = Sport(18);
+/// Normalized power averages power over a rolling 30-second window.
+const NP_WINDOW_S: u32 = 30;
+/// Altitude changes smaller than this are noise, not ascent or descent.
+const ELEVATION_HYSTERESIS_M: f64 = 2.0;
+
+pub(crate) struct Inputs<'a> {
+    pub(crate) legs: &'a [LegSummary],
+    pub(crate) lap_count: usize,
+    pub(crate) streams: &'a RecordStreams,
+    pub(crate) activity: Option<&'a ActivityInfo>,
+    pub(crate) sport: Option<(Option<Sport>, Option<SubSport>)>,
+    pub(crate) first_lap_sport: Option<(Option<Sport>, Option<SubSport>)>,
+    pub(crate) timer: &'a TimerEvents,
+}
+
+pub(crate) fn summarize(inputs: &Inputs<'_>) -> ActivitySummary {
+    let utc_offset_s = inputs.activity.and_then(|activity| {
+        let local = i64::from(activity.local_timestamp?.0);
+        let utc = i64::from(activity.timestamp?.0);
+        i32::try_from(local - utc).ok()
+    });
+    match inputs.legs {
+        [] => {
+            let (sport, sub_sport) = inputs
+                .sport
+                .or(inputs.first_lap_sport)
+                .unwrap_or((None, None));
+            let derived = from_records(inputs.streams);
+            let mut figures = derived.figures;
+            figures.timer_s = inputs
+                .activity
+                .and_then(|activity| activity.total_timer_s)
+                .or_else(|| inputs.timer.seen.then_some(inputs.timer.total_s as f64))
+                .or(figures.elapsed_s);
+            if let (Some(distance), Some(timer)) = (figures.distance_m, figures.timer_s)
+                && timer > 0.0
+            {
+                figures.avg_speed_mps = Some(distance / timer);
+            }
+            ActivitySummary {
+                activity_type: ActivityType::from_sport(sport, sub_sport),
+                sport,
+                sub_sport,
+                start_time: derived.start_time,
+                utc_offset_s,
+                figures,
+                lap_count: inputs.lap_count,
+                source: SummarySource::Records,
+            }
+        }
+        [leg] => {
+            let derived = from_records(inputs.streams).figures;
+            ActivitySummary {
+                activity_type: leg.activity_type,
+                sport: leg.sport,
+                sub_sport: leg.sub_sport,
+                start_time: leg.start_time,
+                utc_offset_s,
+                figures: fill_missing(leg.figures, &derived),
+                lap_count: inputs.lap_count,
+                source: SummarySource::Sessions,
+            }
+        }
+        legs => ActivitySummary {
+            activity_type: ActivityType::Multisport,
+            sport: Some(MULTISPORT),
+            sub_sport: None,
+            start_time: legs.iter().filter_map(|leg| leg.start_time).min(),
+            utc_offset_s,
+            figures: sum_legs(legs),
+            lap_count: inputs.lap_count,
+            source: SummarySource::Sessions,
+        },
+    }
+}
+
+/// The figures of a single session, with those it lacks taken from the records.
+fn fill_missing(session: Figures, records: &Figures) -> Figures {
+    Figures {
+        elapsed_s: session.elapsed_s.or(records.elapsed_s),
+        timer_s: session.timer_s.or(session.elapsed_s).or(records.timer_s),
+        distance_m: session.distance_m.or(records.distance_m),
+        ascent_m: session.ascent_m.or(records.ascent_m),
+        descent_m: session.descent_m.or(records.descent_m),
+        avg_heart_rate: session.avg_heart_rate.or(records.avg_heart_rate),
+        max_heart_rate: session.max_heart_rate.or(records.max_heart_rate),
+        avg_power_w: session.avg_power_w.or(records.avg_power_w),
+        max_power_w: session.max_power_w.or(records.max_power_w),
+        normalized_power_w: session.normalized_power_w.or(records.normalized_power_w),
+        avg_cadence: session.avg_cadence.or(records.avg_cadence),
+        max_cadence: session.max_cadence.or(records.max_cadence),
+        avg_speed_mps: session.avg_speed_mps.or(records.avg_speed_mps),
+        max_speed_mps: session.max_speed_mps.or(records.max_speed_mps),
+        calories_kcal: session.calories_kcal,
+    }
+}
+
+/// A multisport activity's totals are the sums of its legs; its averages are weighted by
+/// each leg's timer time; cadence (whose unit changes with the sport) and normalized power
+/// (which does not add up) are left out.
+fn sum_legs(legs: &[LegSummary]) -> Figures {
+    fn sum<T: Copy + std::iter::Sum<T>>(
+        values: impl Iterator<Item = Option<T>> + Clone,
+    ) -> Option<T> {
+        values
+            .clone()
+            .any(|v| v.is_some())
+            .then(|| values.flatten().sum())
+    }
+    let figures = || legs.iter().map(|leg| leg.figures);
+    let weight = |f: &Figures| f.timer_s.or(f.elapsed_s).unwrap_or(0.0);
+    let weighted = |value: fn(&Figures) -> Option<f64>| {
+        let (total, weights) = figures()
+            .filter_map(|f| value(&f).map(|v| (v * weight(&f), weight(&f))))
+            .fold((0.0, 0.0), |(t, w), (v, x)| (t + v, w + x));
+        (weights > 0.0).then(|| total / weights)
+    };
+    let timer_s = sum(figures().map(|f| f.timer_s));
+    let distance_m = sum(figures().map(|f| f.distance_m));
+    Figures {
+        elapsed_s: sum(figures().map(|f| f.elapsed_s)),
+        timer_s,
+        distance_m,
+        ascent_m: sum(figures().map(|f| f.ascent_m)),
+        descent_m: sum(figures().map(|f| f.descent_m)),
+        avg_heart_rate: weighted(|f| f.avg_heart_rate.map(f64::from)).map(|v| v.round() as u8),
+        max_heart_rate: figures().filter_map(|f| f.max_heart_rate).max(),
+        avg_power_w: weighted(|f| f.avg_power_w.map(f64::from)).map(|v| v.round() as u16),
+        max_power_w: figures().filter_map(|f| f.max_power_w).max(),
+        normalized_power_w: None,
+        avg_cadence: None,
+        max_cadence: None,
+        avg_speed_mps: match (distance_m, timer_s) {
+            (Some(distance), Some(timer)) if timer > 0.0 => Some(distance / timer),
+            _ => None,
+        },
+        max_speed_mps: figures()
+            .filter_map(|f| f.max_speed_mps)
+            .fold(None, |max: Option<f64>, v| {
+                Some(max.map_or(v, |m| m.max(v)))
+            }),
+        calories_kcal: sum(figures().map(|f| f.calories_kcal)),
+    }
+}
+
+struct Derived {
+    start_time: Option<FitTime>,
+    figures: Figures,
+}
+
+/// Figures computed from the record streams alone.
+///
+/// Heart rate and power average every sample (zeros included for power, as Garmin does by
+/// default); cadence averages the non-zero samples; ascent and descent add altitude changes
+/// past a 2 m hysteresis; normalized power is the fourth-power mean of 30-second rolling
+/// averages.
+fn from_records(streams: &RecordStreams) -> Derived {
+    let first = streams.time.iter().flatten().next().copied();
+    let last = streams.time.iter().rev().flatten().next().copied();
+    let elapsed_s = match (first, last) {
+        (Some(first), Some(last)) => Some(f64::from(last.0.saturating_sub(first.0))),
+        _ => None,
+    };
+    let (ascent_m, descent_m) = elevation(&streams.altitude_m);
+    let (avg_heart_rate, max_heart_rate) = average_and_max(&streams.heart_rate, false);
+    let (avg_power_w, max_power_w) = average_and_max(&streams.power_w, false);
+    let (avg_cadence, max_cadence) = average_and_max(&streams.cadence, true);
+    Derived {
+        start_time: first,
+        figures: Figures {
+            elapsed_s,
+            timer_s: elapsed_s,
+            distance_m: streams
+                .distance_m
+                .iter()
+                .flatten()
+                .copied()
+                .reduce(f64::max),
+            ascent_m,
+            descent_m,
+            avg_heart_rate: avg_heart_rate.and_then(|v| u8::try_from(v).ok()),
+            max_heart_rate: max_heart_rate.and_then(|v| u8::try_from(v).ok()),
+            avg_power_w: avg_power_w.and_then(|v| u16::try_from(v).ok()),
+            max_power_w: max_power_w.and_then(|v| u16::try_from(v).ok()),
+            normalized_power_w: normalized_power(&streams.time, &streams.power_w),
+            avg_cadence: avg_cadence.and_then(|v| u8::try_from(v).ok()),
+            max_cadence: max_cadence.and_then(|v| u8::try_from(v).ok()),
+            avg_speed_mps: None,
+            max_speed_mps: streams.speed_mps.iter().flatten().copied().reduce(f64::max),
+            calories_kcal: None,
+        },
+    }
+}
+
+fn average_and_max<T: Copy + Into<u64>>(
+    column: &[Option<T>],
+    skip_zeros: bool,
+) -> (Option<u64>, Option<u64>) {
+    let mut sum = 0u64;
+    let mut count = 0u64;
+    let mut max = None;
+    for value in column.iter().flatten() {
+        let value: u64 = (*value).into();
+        max = Some(max.map_or(value, |m: u64| m.max(value)));
+        if skip_zeros && value == 0 {
+            continue;
+        }
+        sum += value;
+        count += 1;
+    }
+    let average = (count > 0).then(|| (sum as f64 / count as f64).round() as u64);
+    (average, max)
+}
+
+fn elevation(altitude: &[Option<f64>]) -> (Option<u32>, Option<u32>) {
+    let mut samples = altitude.iter().flatten().copied();
+    let Some(mut reference) = samples.next() else {
+        return (None, None);
+    };
+    let (mut ascent, mut descent) = (0.0, 0.0);
+    for value in samples {
+        let change = value - reference;
+        if change >= ELEVATION_HYSTERESIS_M {
+            ascent += change;
+            reference = value;
+        } else if change <= -ELEVATION_HYSTERESIS_M {
+            descent -= change;
+            reference = value;
+        }
+    }
+    (Some(ascent.round() as u32), Some(descent.round() as u32))
+}
+
+/// Normalized power over samples that carry both a time and a power: the rolling mean over
+/// the last 30 seconds, once 30 seconds have passed, raised to the fourth power, averaged,
+/// and the fourth root taken.
+fn normalized_power(time: &[Option<FitTime>], power: &[Option<u16>]) -> Option<u16> {
+    let samples: Vec<(u32, f64)> = time
+        .iter()
+        .zip(power)
+        .filter_map(|(t, p)| Some((t.as_ref()?.0, f64::from((*p)?))))
+        .collect();
+    let first_time = samples.first()?.0;
+    let mut window_start = 0usize;
+    let mut window_sum = 0.0;
+    let mut fourth_powers = 0.0;
+    let mut count = 0u64;
+    for (index, &(t, watts)) in samples.iter().enumerate() {
+        window_sum += watts;
+        while let Some(&(start_time, start_watts)) = samples.get(window_start) {
+            if t.saturating_sub(start_time) < NP_WINDOW_S {
+                break;
+            }
+            window_sum -= start_watts;
+            window_start += 1;
+        }
+        if t.saturating_sub(first_time) + 1 >= NP_WINDOW_S {
+            let in_window = (index + 1 - window_start) as f64;
+            fourth_powers += (window_sum / in_window).powi(4);
+            count += 1;
+        }
+    }
+    (count > 0).then(|| (fourth_powers / count as f64).powf(0.25).round() as u16)
+}
