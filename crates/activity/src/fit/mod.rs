@@ -313,4 +313,6 @@ impl RecordStreams {
 }
 
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
