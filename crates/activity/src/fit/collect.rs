@@ -3,7 +3,7 @@
 use super::error::FitError;
 use super::hr::HeartRates;
 use super::profile::{FileType, Sport, SubSport, mesg};
-use super::reader::{FileHeader, Message, Visitor};
+use super::reader::{FieldDef, FileHeader, Message, Visitor};
 use super::summary;
 use super::{
     ActivityInfo, DecodedActivity, DeviceInfo, Figures, FileId, FitTime, LapSummary, LegSummary,
@@ -25,8 +25,82 @@ pub(crate) struct TimerEvents {
     pub(crate) seen: bool,
 }
 
+/// The record fields the decoder keeps, in the order a [`RecordPlan`] names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RecordField {
+    Lat,
+    Lon,
+    Altitude16,
+    HeartRate,
+    Cadence,
+    Distance,
+    Speed16,
+    Power,
+    Temperature,
+    Speed32,
+    Altitude32,
+}
+
+impl RecordField {
+    fn of(num: u8) -> Option<Self> {
+        Some(match num {
+            0 => Self::Lat,
+            1 => Self::Lon,
+            2 => Self::Altitude16,
+            3 => Self::HeartRate,
+            4 => Self::Cadence,
+            5 => Self::Distance,
+            6 => Self::Speed16,
+            7 => Self::Power,
+            13 => Self::Temperature,
+            73 => Self::Speed32,
+            78 => Self::Altitude32,
+            _ => return None,
+        })
+    }
+}
+
+const RECORD_FIELDS: usize = 11;
+
+/// Which fields of a local record definition the decoder reads, worked out once per
+/// definition so each record touches only those.
+#[derive(Debug, Clone, Copy)]
+struct RecordPlan {
+    len: usize,
+    entries: [(RecordField, u8); RECORD_FIELDS],
+}
+
+impl RecordPlan {
+    const EMPTY: Self = Self {
+        len: 0,
+        entries: [(RecordField::Lat, 0); RECORD_FIELDS],
+    };
+
+    fn new(fields: &[FieldDef]) -> Self {
+        let mut plan = Self::EMPTY;
+        for (index, def) in fields.iter().enumerate() {
+            let Some(kind) = RecordField::of(def.num) else {
+                continue;
+            };
+            // A field written twice: the later one wins, as in Garmin's SDK.
+            let used = plan.entries.get_mut(..plan.len).unwrap_or_default();
+            let Ok(index) = u8::try_from(index) else {
+                break;
+            };
+            if let Some(entry) = used.iter_mut().find(|(k, _)| *k == kind) {
+                entry.1 = index;
+            } else if let Some(entry) = plan.entries.get_mut(plan.len) {
+                *entry = (kind, index);
+                plan.len += 1;
+            }
+        }
+        plan
+    }
+}
+
 pub(crate) struct Collector {
     input_len: usize,
+    record_plans: [RecordPlan; 16],
     estimate: usize,
     file_id: Option<FileId>,
     contains_activity_file: bool,
@@ -48,6 +122,7 @@ impl Collector {
     pub(crate) fn new(input_len: usize) -> Self {
         Self {
             input_len,
+            record_plans: [RecordPlan::EMPTY; 16],
             estimate: (input_len / BYTES_PER_RECORD_ESTIMATE).min(MAX_RECORDS),
             file_id: None,
             contains_activity_file: false,
@@ -110,20 +185,27 @@ impl Collector {
         let mut speed32 = None;
         let mut power = None;
         let mut temperature = None;
-        for field in message.fields() {
-            match field.num() {
-                0 => lat = field.int(),
-                1 => lon = field.int(),
-                2 => altitude16 = field.int(),
-                3 => heart_rate = field.int(),
-                4 => cadence = field.int(),
-                5 => distance = field.int(),
-                6 => speed16 = field.int(),
-                7 => power = field.int(),
-                13 => temperature = field.int(),
-                73 => speed32 = field.int(),
-                78 => altitude32 = field.int(),
-                _ => {}
+        let entries = self
+            .record_plans
+            .get(usize::from(message.local))
+            .and_then(|plan| plan.entries.get(..plan.len))
+            .unwrap_or_default();
+        for &(kind, index) in entries {
+            let value = message
+                .field_at(usize::from(index))
+                .and_then(|field| field.int());
+            match kind {
+                RecordField::Lat => lat = value,
+                RecordField::Lon => lon = value,
+                RecordField::Altitude16 => altitude16 = value,
+                RecordField::HeartRate => heart_rate = value,
+                RecordField::Cadence => cadence = value,
+                RecordField::Distance => distance = value,
+                RecordField::Speed16 => speed16 = value,
+                RecordField::Power => power = value,
+                RecordField::Temperature => temperature = value,
+                RecordField::Speed32 => speed32 = value,
+                RecordField::Altitude32 => altitude32 = value,
             }
         }
         let position = match (lat, lon) {
@@ -367,6 +449,17 @@ impl Collector {
 }
 
 impl Visitor for Collector {
+    fn definition(&mut self, local: u8, global: u16, fields: &[FieldDef]) -> Result<(), FitError> {
+        if let Some(plan) = self.record_plans.get_mut(usize::from(local)) {
+            *plan = if global == mesg::RECORD {
+                RecordPlan::new(fields)
+            } else {
+                RecordPlan::EMPTY
+            };
+        }
+        Ok(())
+    }
+
     fn file_header(&mut self, _header: &FileHeader) -> Result<(), FitError> {
         self.fit_files += 1;
         Ok(())

@@ -43,6 +43,19 @@ pub struct FieldDef {
     /// `uint8` bytes, as Garmin's SDK does.
     pub base: BaseType,
     offset: u16,
+    /// Resolved from the base type once per definition, not once per value.
+    element_size: u8,
+    kind: Kind,
+    invalid: u64,
+}
+
+/// How a field's elements read as integers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Unsigned,
+    Signed,
+    /// Floats and strings.
+    NotInteger,
 }
 
 impl FieldDef {
@@ -51,7 +64,29 @@ impl FieldDef {
         size: 0,
         base: BaseType::UINT8,
         offset: 0,
+        element_size: 1,
+        kind: Kind::Unsigned,
+        invalid: 0xFF,
     };
+
+    fn new(num: u8, size: u8, base: BaseType, offset: u16) -> Self {
+        let kind = if base.is_float() || base == BaseType::STRING {
+            Kind::NotInteger
+        } else if base.is_signed_int() {
+            Kind::Signed
+        } else {
+            Kind::Unsigned
+        };
+        Self {
+            num,
+            size,
+            base,
+            offset,
+            element_size: u8::try_from(base.size()).unwrap_or(1),
+            kind,
+            invalid: base.invalid(),
+        }
+    }
 }
 
 /// A local message definition.
@@ -88,6 +123,8 @@ impl Definition {
 pub struct Message<'a> {
     /// Its global message number (20 is `record`).
     pub global: u16,
+    /// Its local message type (0 to 15), which names the definition it follows.
+    pub local: u8,
     /// Where its record header sits in the input.
     pub offset: usize,
     /// Its timestamp: the timestamp field when present and valid, else the time a
@@ -115,6 +152,17 @@ impl<'a> Message<'a> {
             def: *def,
             bytes: field_bytes(data, def),
             big_endian,
+        })
+    }
+
+    /// The field at `index` in definition order (see [`Visitor::definition`]).
+    #[must_use]
+    pub fn field_at(&self, index: usize) -> Option<Field<'a>> {
+        let def = self.fields.get(index)?;
+        Some(Field {
+            def: *def,
+            bytes: field_bytes(self.data, def),
+            big_endian: self.big_endian,
         })
     }
 
@@ -180,17 +228,18 @@ impl<'a> Field<'a> {
     /// The element at `index` as an integer, like [`Field::int`].
     #[must_use]
     pub fn int_at(&self, index: usize) -> Option<i64> {
-        let base = self.def.base;
-        if base.is_float() || base == BaseType::STRING {
+        let def = &self.def;
+        if def.kind == Kind::NotInteger {
             return None;
         }
-        let size = base.size();
-        let raw = read_raw(self.bytes.get(index * size..)?, size, self.big_endian)?;
-        if raw == base.invalid() {
+        let size = usize::from(def.element_size);
+        let start = index * size;
+        let raw = read_raw(self.bytes.get(start..start + size)?, self.big_endian)?;
+        if raw == def.invalid {
             return None;
         }
-        if base.is_signed_int() {
-            let shift = 64 - 8 * size as u32;
+        if def.kind == Kind::Signed {
+            let shift = 64 - 8 * u32::from(def.element_size);
             Some(((raw << shift) as i64) >> shift)
         } else {
             i64::try_from(raw).ok()
@@ -201,8 +250,7 @@ impl<'a> Field<'a> {
     #[must_use]
     pub fn float(&self) -> Option<f64> {
         let base = self.def.base;
-        let size = base.size();
-        let raw = read_raw(self.bytes, size, self.big_endian)?;
+        let raw = read_raw(self.bytes.get(..base.size())?, self.big_endian)?;
         match base {
             BaseType::FLOAT32 => {
                 let value = f32::from_bits(u32::try_from(raw).ok()?);
@@ -229,31 +277,26 @@ impl<'a> Field<'a> {
     }
 }
 
-fn read_raw(bytes: &[u8], size: usize, big_endian: bool) -> Option<u64> {
-    Some(match size {
-        1 => u64::from(*bytes.first()?),
-        2 => {
-            let b: [u8; 2] = bytes.get(..2)?.try_into().ok()?;
-            u64::from(if big_endian {
-                u16::from_be_bytes(b)
-            } else {
-                u16::from_le_bytes(b)
-            })
-        }
-        4 => {
-            let b: [u8; 4] = bytes.get(..4)?.try_into().ok()?;
-            u64::from(if big_endian {
-                u32::from_be_bytes(b)
-            } else {
-                u32::from_le_bytes(b)
-            })
-        }
-        8 => {
-            let b: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+/// An element of 1, 2, 4 or 8 bytes as an unsigned integer.
+fn read_raw(bytes: &[u8], big_endian: bool) -> Option<u64> {
+    Some(match *bytes {
+        [a] => u64::from(a),
+        [a, b] => u64::from(if big_endian {
+            u16::from_be_bytes([a, b])
+        } else {
+            u16::from_le_bytes([a, b])
+        }),
+        [a, b, c, d] => u64::from(if big_endian {
+            u32::from_be_bytes([a, b, c, d])
+        } else {
+            u32::from_le_bytes([a, b, c, d])
+        }),
+        [a, b, c, d, e, f, g, h] => {
+            let eight = [a, b, c, d, e, f, g, h];
             if big_endian {
-                u64::from_be_bytes(b)
+                u64::from_be_bytes(eight)
             } else {
-                u64::from_le_bytes(b)
+                u64::from_le_bytes(eight)
             }
         }
         _ => return None,
@@ -269,6 +312,17 @@ pub trait Visitor {
     /// An error stops the read and is returned by [`read`].
     fn file_header(&mut self, header: &FileHeader) -> Result<(), FitError> {
         let _ = header;
+        Ok(())
+    }
+
+    /// Called for every definition message, so that a visitor can plan once how it will
+    /// read the data messages of that local type: `fields` is in the order
+    /// [`Message::field_at`] indexes.
+    ///
+    /// # Errors
+    /// An error stops the read and is returned by [`read`].
+    fn definition(&mut self, local: u8, global: u16, fields: &[FieldDef]) -> Result<(), FitError> {
+        let _ = (local, global, fields);
         Ok(())
     }
 
@@ -441,6 +495,14 @@ fn read_messages<V: Visitor + ?Sized>(
                 reason: "local message type out of range",
             })?;
             position = read_definition(data, offset, header & 0x20 != 0, definition)?;
+            visitor.definition(
+                header & 0x0F,
+                definition.global,
+                definition
+                    .fields
+                    .get(..definition.count)
+                    .unwrap_or_default(),
+            )?;
             continue;
         } else {
             (header & 0x0F, None)
@@ -488,6 +550,7 @@ fn read_messages<V: Visitor + ?Sized>(
         }
         visitor.message(&Message {
             global: definition.global,
+            local,
             offset,
             timestamp,
             compressed_timestamp: compressed.is_some(),
@@ -552,12 +615,12 @@ fn read_definition(
         } else {
             BaseType::UINT8
         };
-        *slot = FieldDef {
+        *slot = FieldDef::new(
             num,
-            size: field_size,
+            field_size,
             base,
-            offset: u16::try_from(size).unwrap_or(u16::MAX),
-        };
+            u16::try_from(size).unwrap_or(u16::MAX),
+        );
         if num == FIELD_TIMESTAMP && timestamp_index.is_none() {
             timestamp_index = Some(index);
         }

@@ -1,0 +1,101 @@
+//! Decoding throughput against a CRC-only pass over the same bytes, run side by side.
+//!
+//! `cargo bench -p paceline-activity --bench fit_decode` reads every FIT file of the shared
+//! corpus that must decode, then times, over the same bytes: a bare CRC-16 pass with the
+//! `crc` crate's default (byte-wise table), the decoder's own integrity check
+//! (`reader::verify`: headers and CRCs, the slice-by-16 table), and the full decode. It
+//! prints throughputs and the decode's cost as a ratio of each CRC pass: ratios, not
+//! absolute times, are what the repository's benchmarks compare.
+
+#![allow(
+    clippy::print_stdout,
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic
+)]
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use paceline_activity::fit::{decode_fit, reader};
+
+/// A visitor that reads every field's integer value and nothing more: the reader's share.
+struct Walk(usize);
+
+impl reader::Visitor for Walk {
+    fn message(
+        &mut self,
+        message: &reader::Message<'_>,
+    ) -> Result<(), paceline_activity::fit::FitError> {
+        for field in message.fields() {
+            self.0 = self.0.wrapping_add(field.int().map_or(0, |v| v as usize));
+        }
+        Ok(())
+    }
+}
+
+fn corpus() -> Vec<Vec<u8>> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/fit");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("the shared corpus is beside the repository")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("fit"))
+        })
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| std::fs::read(path).unwrap())
+        .filter(|bytes| decode_fit(bytes).is_ok())
+        .collect()
+}
+
+/// The best of several timed rounds of `run` over all files, each round at least 200 ms.
+fn time(files: &[Vec<u8>], mut run: impl FnMut(&[u8]) -> usize) -> Duration {
+    let mut best = Duration::MAX;
+    for _ in 0..7 {
+        let start = Instant::now();
+        let mut rounds = 0u32;
+        let mut sink = 0usize;
+        while start.elapsed() < Duration::from_millis(200) || rounds == 0 {
+            for bytes in files {
+                sink = sink.wrapping_add(run(black_box(bytes)));
+            }
+            rounds += 1;
+        }
+        black_box(sink);
+        best = best.min(start.elapsed() / rounds);
+    }
+    best
+}
+
+fn main() {
+    let files = corpus();
+    if std::env::args().any(|arg| arg == "--decode-only") {
+        // For a profiler: nothing but decoding.
+        let _ = time(&files, |b| decode_fit(b).map_or(0, |d| d.streams.len()));
+        return;
+    }
+    let total: usize = files.iter().map(Vec::len).sum();
+    let bytewise = crc::Crc::<u16>::new(&crc::CRC_16_ARC);
+    let crc_bytewise = time(&files, |b| usize::from(bytewise.checksum(b)));
+    let verify = time(&files, |b| reader::verify(b).unwrap_or(0));
+    let walk = time(&files, |b| {
+        let mut visitor = Walk(0);
+        reader::read(b, &mut visitor).map_or(0, |()| visitor.0)
+    });
+    let decode = time(&files, |b| decode_fit(b).map_or(0, |d| d.streams.len()));
+    let mbps = |d: Duration| total as f64 / d.as_secs_f64() / 1e6;
+    println!("{} files, {total} bytes", files.len());
+    println!("crc-16 byte-wise table  {:>8.1} MB/s", mbps(crc_bytewise));
+    println!("verify (slice-by-16)    {:>8.1} MB/s", mbps(verify));
+    println!("read, fields walked     {:>8.1} MB/s", mbps(walk));
+    println!("decode_fit              {:>8.1} MB/s", mbps(decode));
+    println!(
+        "decode / byte-wise crc: {:.2}x the time; decode / verify: {:.2}x",
+        decode.as_secs_f64() / crc_bytewise.as_secs_f64(),
+        decode.as_secs_f64() / verify.as_secs_f64()
+    );
+}
