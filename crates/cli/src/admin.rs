@@ -4,13 +4,19 @@
 //! created record is shown with its integer `id` and, where it has one, its `public_id`.
 
 use crate::Failure;
-use crate::args::{AdminArgs, AdminCommand, CoachCommand, MemberCommand, OrgCommand, UserCommand};
+use crate::args::{
+    AdminArgs, AdminCommand, ClientsCommand, CoachCommand, MemberCommand, OrgCommand, UserCommand,
+};
 use crate::config::Settings;
 use crate::store;
 use paceline_domain::accounts::{self, AccountError, UserRequest};
 use paceline_domain::entities::{Membership, Organization, User};
+use paceline_domain::oauth::client::OAuthClient;
+use paceline_domain::oauth::clients::{self, ClientError, Registration, Update};
+use paceline_domain::oauth::secret::Secret;
 use paceline_domain::password::Password;
 use paceline_domain::{Store, StoreError, SystemClock};
+use rand::SeedableRng;
 use serde_json::{Value, json};
 use std::io::Read;
 
@@ -218,6 +224,7 @@ async fn execute(store: &dyn Store, command: AdminCommand) -> Result<Output, Fai
             set(&mut json, "organization", org_json(&org));
             Ok(Output { text, json })
         }
+        AdminCommand::Clients(command) => clients_command(store, command).await,
         AdminCommand::Coach(CoachCommand::Assign {
             coach,
             athlete,
@@ -243,24 +250,192 @@ async fn execute(store: &dyn Store, command: AdminCommand) -> Result<Output, Fai
     }
 }
 
-/// Takes the password as given, or reads it from standard input when it is `-` (so it
-/// stays out of the process list and the shell history). One trailing newline is dropped.
-fn read_password(given: &str) -> Result<Password, Failure> {
-    if given != "-" {
-        return Ok(Password::new(given));
+async fn clients_command(store: &dyn Store, command: ClientsCommand) -> Result<Output, Failure> {
+    let clock = SystemClock;
+    let mut rng = rand::rngs::StdRng::from_os_rng();
+    match command {
+        ClientsCommand::Create {
+            name,
+            redirect_uris,
+            scope,
+            public,
+            client_id,
+            secret_from_stdin,
+        } => {
+            let secret = if secret_from_stdin {
+                Some(Secret::new(read_stdin_line("client secret")?))
+            } else {
+                None
+            };
+            let registration = Registration {
+                name,
+                redirect_uris,
+                scopes: scope,
+                public,
+                client_id,
+                secret,
+            };
+            let (client, secret) = clients::register(store, &clock, &mut rng, registration)
+                .await
+                .map_err(client_refused)?;
+            let mut json = client_json(&client);
+            let mut text = format!("created {} client {}", kind(&client), client.client_id);
+            if let Some(secret) = &secret {
+                set(&mut json, "client_secret", json!(secret.expose()));
+                text.push_str(&format!(
+                    "\nclient_secret: {}\n(shown this once: store it now; only its hash is kept)",
+                    secret.expose()
+                ));
+            }
+            Ok(Output { text, json })
+        }
+        ClientsCommand::List => {
+            let list = store.list_clients().await.map_err(stored)?;
+            let text = list
+                .iter()
+                .map(|c| format!("{:<28} {:<12} {}", c.client_id, kind(c), c.name))
+                .collect::<Vec<_>>()
+                .join("\n");
+            Ok(Output {
+                text,
+                json: Value::Array(list.iter().map(client_json).collect()),
+            })
+        }
+        ClientsCommand::Show { client_id } => {
+            let client = clients::get(store, &client_id)
+                .await
+                .map_err(client_refused)?;
+            Ok(Output {
+                text: client_text(&client),
+                json: client_json(&client),
+            })
+        }
+        ClientsCommand::Update {
+            client_id,
+            name,
+            redirect_uris,
+            scope,
+        } => {
+            let update = Update {
+                name,
+                redirect_uris: (!redirect_uris.is_empty()).then_some(redirect_uris),
+                scopes: scope,
+            };
+            let client = clients::update(store, &clock, &client_id, update)
+                .await
+                .map_err(client_refused)?;
+            Ok(Output {
+                text: client_text(&client),
+                json: client_json(&client),
+            })
+        }
+        ClientsCommand::RotateSecret { client_id } => {
+            let (client, secret) = clients::rotate_secret(store, &clock, &mut rng, &client_id)
+                .await
+                .map_err(client_refused)?;
+            let mut json = client_json(&client);
+            set(&mut json, "client_secret", json!(secret.expose()));
+            let text = format!(
+                "new secret for {}: {}\n(shown this once; the old secret no longer works)",
+                client.client_id,
+                secret.expose()
+            );
+            Ok(Output { text, json })
+        }
+        ClientsCommand::Delete { client_id } => {
+            let client = clients::delete(store, &client_id)
+                .await
+                .map_err(client_refused)?;
+            Ok(Output {
+                text: format!(
+                    "deleted client {} and every token issued to it",
+                    client.client_id
+                ),
+                json: client_json(&client),
+            })
+        }
     }
+}
+
+fn kind(client: &OAuthClient) -> &'static str {
+    if client.is_confidential() {
+        "confidential"
+    } else {
+        "public"
+    }
+}
+
+fn client_json(client: &OAuthClient) -> Value {
+    json!({
+        "id": client.key.0,
+        "client_id": client.client_id,
+        "name": client.name,
+        "type": kind(client),
+        "redirect_uris": client.redirect_uris,
+        "scope": client.allowed_scopes.to_string(),
+        "created_at": timestamp(client.created_at),
+        "updated_at": timestamp(client.updated_at),
+    })
+}
+
+fn client_text(client: &OAuthClient) -> String {
+    format!(
+        "{} ({} client {})\nredirect URIs: {}\nscope: {}",
+        client.name,
+        kind(client),
+        client.client_id,
+        client.redirect_uris.join(" "),
+        client.allowed_scopes
+    )
+}
+
+fn client_refused(error: ClientError) -> Failure {
+    let code = match &error {
+        ClientError::InvalidName => "invalid-name",
+        ClientError::InvalidRedirectUri(_) | ClientError::NoRedirectUri => "invalid-redirect-uri",
+        ClientError::InvalidScope(_) => "invalid-scope",
+        ClientError::InvalidClientId(_) => "invalid-client-id",
+        ClientError::WeakSecret => "weak-secret",
+        ClientError::DuplicateClientId(_) => "duplicate-client-id",
+        ClientError::UnknownClient(_) => "unknown-client",
+        ClientError::PublicClient(_) => "public-client",
+        ClientError::Store(_) => {
+            return Failure {
+                exit: 3,
+                code: "system-failure",
+                message: error.to_string(),
+            };
+        }
+    };
+    Failure {
+        exit: 1,
+        code,
+        message: error.to_string(),
+    }
+}
+
+/// Reads one line from standard input (one trailing newline dropped).
+fn read_stdin_line(what: &str) -> Result<String, Failure> {
     let mut text = String::new();
     std::io::stdin()
         .take(64 * 1024)
         .read_to_string(&mut text)
         .map_err(|e| Failure {
             exit: 1,
-            code: "invalid-password",
-            message: format!("cannot read the password from standard input: {e}"),
+            code: "invalid-input",
+            message: format!("cannot read the {what} from standard input: {e}"),
         })?;
-    let password = text.strip_suffix('\n').unwrap_or(&text);
-    let password = password.strip_suffix('\r').unwrap_or(password);
-    Ok(Password::new(password))
+    let line = text.strip_suffix('\n').unwrap_or(&text);
+    Ok(line.strip_suffix('\r').unwrap_or(line).to_owned())
+}
+
+/// Takes the password as given, or reads it from standard input when it is `-` (so it
+/// stays out of the process list and the shell history). One trailing newline is dropped.
+fn read_password(given: &str) -> Result<Password, Failure> {
+    if given != "-" {
+        return Ok(Password::new(given));
+    }
+    Ok(Password::new(read_stdin_line("password")?))
 }
 
 fn user_json(user: &User) -> Value {

@@ -35,6 +35,10 @@ pub struct ConfigArgs {
         hide_env_values = true
     )]
     pub database_url: Option<String>,
+    /// The URL clients and browsers use to reach this server, e.g.
+    /// https://paceline.example.com (the OAuth issuer) [default: http://LISTEN].
+    #[arg(long, global = true, env = "PACELINE_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
     /// Log as human-readable text or as JSON lines [default: text].
     #[arg(
         long,
@@ -119,6 +123,68 @@ pub enum AdminCommand {
     /// Coach-athlete assignments.
     #[command(subcommand)]
     Coach(CoachCommand),
+    /// OAuth clients: the third-party apps that may ask users for access.
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+}
+
+/// `paceline admin clients …`.
+#[derive(Debug, Subcommand)]
+pub enum ClientsCommand {
+    /// Register a client; prints its client_id and, for a confidential client, its secret
+    /// (shown this once: only its hash is kept).
+    Create {
+        /// Name shown on the consent page.
+        #[arg(long)]
+        name: String,
+        /// An exact redirect URI; repeat for several.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// Space-separated scopes the client may request.
+        #[arg(long)]
+        scope: String,
+        /// A public client (a mobile or browser app): no secret, PKCE only.
+        #[arg(long)]
+        public: bool,
+        /// A client id of your choice (A-Z a-z 0-9 - . _ ~) [default: generated].
+        #[arg(long)]
+        client_id: Option<String>,
+        /// Read the secret from standard input instead of generating one (when moving a
+        /// client from another installation): at least 32 characters of A-Z a-z 0-9 - . _ ~.
+        #[arg(long, conflicts_with = "public")]
+        secret_from_stdin: bool,
+    },
+    /// List every client.
+    List,
+    /// Show one client.
+    Show {
+        /// The client id.
+        client_id: String,
+    },
+    /// Change a client's name, redirect URIs or scopes.
+    Update {
+        /// The client id.
+        client_id: String,
+        /// New name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New redirect URIs, replacing all; repeat for several.
+        #[arg(long = "redirect-uri")]
+        redirect_uris: Vec<String>,
+        /// New space-separated scopes, replacing all; tokens lose removed scopes at once.
+        #[arg(long)]
+        scope: Option<String>,
+    },
+    /// Give a confidential client a new secret; the old one stops working at once.
+    RotateSecret {
+        /// The client id.
+        client_id: String,
+    },
+    /// Delete a client and every consent and token issued to it.
+    Delete {
+        /// The client id.
+        client_id: String,
+    },
 }
 
 /// `paceline admin user …`.

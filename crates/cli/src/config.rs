@@ -22,6 +22,7 @@ pub const SQLITE_FILE: &str = "paceline.sqlite3";
 struct FileConfig {
     data_dir: Option<PathBuf>,
     listen: Option<String>,
+    public_url: Option<String>,
     #[serde(default)]
     database: FileDatabase,
     #[serde(default)]
@@ -53,6 +54,8 @@ pub struct Settings {
     pub max_connections: u32,
     /// Where `serve` listens.
     pub listen: SocketAddr,
+    /// The origin clients and browsers reach the server at (the OAuth issuer), if set.
+    pub public_url: Option<String>,
     /// Log format.
     pub log_format: LogFormat,
     /// Log filter, if set.
@@ -91,6 +94,12 @@ impl Settings {
         let listen: SocketAddr = listen_text.parse().with_context(|| {
             format!("invalid listen address `{listen_text}`: expected IP:PORT, e.g. 0.0.0.0:8080")
         })?;
+        let public_url = args
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .map(|url| check_public_url(&url))
+            .transpose()?;
         let max_connections = file.database.max_connections.unwrap_or(16);
         if max_connections == 0 {
             bail!("database.max_connections must be at least 1");
@@ -100,6 +109,7 @@ impl Settings {
             database,
             max_connections,
             listen,
+            public_url,
             log_format: args
                 .log_format
                 .or(file.log.format)
@@ -107,6 +117,22 @@ impl Settings {
             log_filter: args.log.clone().or(file.log.filter),
             config_file: args.config.clone(),
         })
+    }
+
+    /// The OAuth issuer: the public URL when configured, else the address `serve` bound
+    /// (with an unspecified address replaced by loopback, which only local clients reach).
+    pub fn issuer(&self, bound: SocketAddr) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let mut address = bound;
+        if address.ip().is_unspecified() {
+            tracing::warn!(
+                "listening on all interfaces without public_url: set PACELINE_PUBLIC_URL to the URL clients use"
+            );
+            address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{address}")
     }
 
     /// The configuration as `key = value` lines, secrets redacted.
@@ -117,11 +143,14 @@ impl Settings {
             .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string());
         format!(
             "config_file = {file:?}\ndata_dir = {:?}\ndatabase.url = {:?}\n\
-             database.max_connections = {}\nlisten = \"{}\"\nlog.format = \"{}\"\nlog.filter = {:?}\n",
+             database.max_connections = {}\nlisten = \"{}\"\npublic_url = {:?}\nlog.format = \"{}\"\nlog.filter = {:?}\n",
             self.data_dir.display().to_string(),
             self.database.redacted(),
             self.max_connections,
             self.listen,
+            self.public_url
+                .as_deref()
+                .unwrap_or("(the listening address)"),
             match self.log_format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
@@ -129,6 +158,22 @@ impl Settings {
             self.log_filter.as_deref().unwrap_or("(default)"),
         )
     }
+}
+
+/// Checks the public URL: an `http` or `https` origin with no path, query or trailing
+/// slash (RFC 8414's issuer).
+fn check_public_url(url: &str) -> Result<String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .with_context(|| format!("public_url `{url}` must start with https:// or http://"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@']) {
+        bail!(
+            "public_url `{url}` must be an origin like https://paceline.example.com, without path or trailing slash"
+        );
+    }
+    Ok(url.to_owned())
 }
 
 fn read_file(path: &Path) -> Result<FileConfig> {

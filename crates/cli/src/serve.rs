@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
+use paceline_domain::oauth::OAuthSettings;
 use paceline_server::{AppState, router};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -25,7 +26,12 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         version = env!("CARGO_PKG_VERSION"),
         "paceline listening on http://{address}"
     );
-    let app = router(AppState::new(store.clone() as Arc<dyn Store>));
+    let issuer = settings.issuer(address);
+    tracing::info!(%issuer, "OAuth issuer");
+    let app = router(AppState::new(
+        store.clone() as Arc<dyn Store>,
+        OAuthSettings::new(issuer),
+    ));
     paceline_server::serve(listener, app, shutdown_signal())
         .await
         .context("server failed")?;

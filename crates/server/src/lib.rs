@@ -5,13 +5,19 @@
 //! domain's `Store` trait, held in [`AppState`].
 
 use axum::Router;
-use paceline_domain::Store;
+use paceline_domain::oauth::OAuthSettings;
+use paceline_domain::{Clock, Store};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+mod account;
+mod api;
+mod extract;
 mod health;
 mod middleware;
+mod oauth;
+mod pages;
 mod router;
 
 pub use router::router;
@@ -21,12 +27,31 @@ pub use router::router;
 pub struct AppState {
     /// The database.
     pub store: Arc<dyn Store>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+    /// The authorization server's settings, the issuer among them.
+    pub oauth: Arc<OAuthSettings>,
 }
 
 impl AppState {
-    /// State over `store`.
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store }
+    /// State over `store`, with the real clock.
+    pub fn new(store: Arc<dyn Store>, oauth: OAuthSettings) -> Self {
+        Self {
+            store,
+            clock: Arc::new(paceline_domain::SystemClock),
+            oauth: Arc::new(oauth),
+        }
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Whether cookies must be `Secure`: the server is reached over TLS.
+    pub(crate) fn secure_cookies(&self) -> bool {
+        self.oauth.issuer.starts_with("https://")
     }
 }
 

@@ -1,15 +1,38 @@
 //! Every route of the server, registered in one place.
 
-use crate::{AppState, health, middleware};
+use crate::api::tia;
+use crate::oauth::{authorize, login, metadata, revoke, token};
+use crate::{AppState, account, health, middleware, pages};
 use axum::Router;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::response::Redirect;
+use axum::routing::{get, post};
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
+        // OAuth 2.0 authorization server.
+        .route(
+            "/.well-known/oauth-authorization-server",
+            get(metadata::get_metadata),
+        )
+        .route(
+            "/oauth/authorize",
+            get(authorize::get_authorize).post(authorize::post_authorize),
+        )
+        .route("/api/oauth/token", post(token::post_token))
+        .route("/api/oauth/revoke", post(revoke::post_revoke))
+        // Pages.
+        .route("/", get(|| async { Redirect::to("/account/apps") }))
+        .route("/login", get(login::get_login).post(login::post_login))
+        .route("/logout", post(login::post_logout))
+        .route("/account/apps", get(account::get_apps))
+        .route("/account/apps/revoke", post(account::post_revoke_app))
+        .route("/static/paceline.css", get(pages::get_stylesheet))
+        // Train it All External API v1.
+        .route("/api/external/v1/profile", get(tia::profile::get_profile))
         .fallback(not_found)
         .with_state(state);
     middleware::wrap(routes)

@@ -14,6 +14,7 @@ on_both_engines!(
     unknown_organizations_fail_with_a_clear_error,
     members_and_coaches_are_added,
     bad_input_changes_nothing,
+    oauth_clients_are_administered,
 );
 
 /// `admin user create` for `email` with a valid password and name, then `extra`.
@@ -270,4 +271,137 @@ async fn bad_input_changes_nothing(db: TestContext) {
     }
     assert_eq!(admin_json(&db, &["user", "list"]).await, json!([]));
     assert_eq!(admin_json(&db, &["org", "list"]).await, json!([]));
+}
+
+async fn oauth_clients_are_administered(db: TestContext) {
+    let create = [
+        "clients",
+        "create",
+        "--name",
+        "Your App",
+        "--redirect-uri",
+        "https://your.app/cb",
+        "--redirect-uri",
+        "http://127.0.0.1:8765/cb",
+        "--scope",
+        "profile:read activities:read",
+    ];
+    let client = admin_json(&db, &create).await;
+    let client_id = client["client_id"].as_str().unwrap().to_owned();
+    assert!(client_id.starts_with("pcl_"));
+    assert_eq!(client["type"], "confidential");
+    assert_eq!(client["client_secret"].as_str().unwrap().len(), 48);
+    assert_eq!(
+        client["redirect_uris"],
+        json!(["https://your.app/cb", "http://127.0.0.1:8765/cb"])
+    );
+    assert_eq!(client["scope"], "profile:read activities:read");
+
+    let public = admin_json(
+        &db,
+        &[&create[..], &["--public", "--client-id", "mobile-app"]].concat(),
+    )
+    .await;
+    assert_eq!(public["client_id"], "mobile-app");
+    assert_eq!(public["type"], "public");
+    assert!(public.get("client_secret").is_none());
+
+    let args = [
+        "admin",
+        "clients",
+        "create",
+        "--name",
+        "Moved",
+        "--redirect-uri",
+        "https://m.app/cb",
+    ];
+    let args = [
+        &args[..],
+        &[
+            "--scope",
+            "read write upload",
+            "--secret-from-stdin",
+            "--json",
+        ],
+    ]
+    .concat();
+    let output = run_with_stdin(&db, &args, "Secret-with_all.four~characters-0123456789\n").await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let moved: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        moved["client_secret"],
+        "Secret-with_all.four~characters-0123456789"
+    );
+
+    let listed = admin_json(&db, &["clients", "list"]).await;
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.get("client_secret").is_none())
+    );
+
+    let updated = admin_json(
+        &db,
+        &["clients", "update", &client_id, "--scope", "profile:read"],
+    )
+    .await;
+    assert_eq!(updated["scope"], "profile:read");
+    assert_eq!(
+        updated["redirect_uris"], client["redirect_uris"],
+        "unchanged"
+    );
+    let shown = admin_json(&db, &["clients", "show", &client_id]).await;
+    assert_eq!(shown["scope"], "profile:read");
+
+    let rotated = admin_json(&db, &["clients", "rotate-secret", &client_id]).await;
+    assert_ne!(rotated["client_secret"], client["client_secret"]);
+    refused_json(
+        &db,
+        &["admin", "clients", "rotate-secret", "mobile-app"],
+        "public-client",
+    )
+    .await;
+
+    let bad = ["admin", "clients", "create", "--name", "X"];
+    for (uri, scope, code) in [
+        ("http://evil.example/cb", "read", "invalid-redirect-uri"),
+        ("https://a/cb#frag", "read", "invalid-redirect-uri"),
+        ("https://a/cb", "read admin", "invalid-scope"),
+    ] {
+        refused_json(
+            &db,
+            &[&bad[..], &["--redirect-uri", uri, "--scope", scope]].concat(),
+            code,
+        )
+        .await;
+    }
+    refused_json(
+        &db,
+        &[&["admin"][..], &create, &["--client-id", "mobile-app"]].concat(),
+        "duplicate-client-id",
+    )
+    .await;
+
+    admin_json(&db, &["clients", "delete", &client_id]).await;
+    refused_json(
+        &db,
+        &["admin", "clients", "show", &client_id],
+        "unknown-client",
+    )
+    .await;
+    assert_eq!(
+        admin_json(&db, &["clients", "list"])
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -1,6 +1,7 @@
 //! `TestApp`: the server on 127.0.0.1 and a random port, over the test's own database.
 
 use paceline_domain::Store;
+use paceline_domain::oauth::OAuthSettings;
 use paceline_server::{AppState, router, serve};
 use paceline_store_sql::SqlStore;
 use paceline_testkit::TestContext;
@@ -23,7 +24,8 @@ impl TestApp {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
-        let app = router(AppState::new(store.clone() as Arc<dyn Store>));
+        let settings = OAuthSettings::new(base.clone());
+        let app = router(AppState::new(store.clone() as Arc<dyn Store>, settings));
         let task = tokio::spawn(serve(listener, app, async {
             let _ = stopped.await;
         }));

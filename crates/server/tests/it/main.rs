@@ -7,6 +7,8 @@
     clippy::indexing_slicing
 )]
 
+mod browser;
 mod harness;
 mod health;
+mod oauth;
 mod shutdown;

@@ -1,0 +1,3 @@
+//! The two published API surfaces.
+
+pub(crate) mod tia;

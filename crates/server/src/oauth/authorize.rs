@@ -1,0 +1,306 @@
+//! `GET /oauth/authorize` and `POST /oauth/authorize` (the consent form's answer).
+
+use crate::AppState;
+use crate::oauth::login::{self, current_session};
+use crate::oauth::{csrf, form, request_rng};
+use crate::pages::{self, error_page};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use paceline_domain::oauth::authorize::{
+    self, AuthorizationRequest, NextStep, Rejection, error_params, redirect_with,
+};
+use paceline_domain::oauth::store::WebSession;
+use paceline_domain::oauth::{OAuthError, OAuthErrorCode};
+
+/// `GET /oauth/authorize`.
+pub(crate) async fn get_authorize(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let pairs = form::parse(query.as_bytes());
+    authorize_request(&state, &headers, &query, &pairs).await
+}
+
+/// Validates a request and answers with the login page, the consent page or the redirect.
+async fn authorize_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    raw_query: &str,
+    pairs: &form::Pairs,
+) -> Response {
+    let request = match authorize::validate(state.store.as_ref(), pairs).await {
+        Ok(request) => request,
+        Err(rejection) => return reject(state, rejection),
+    };
+    let session = match current_session(state, headers).await {
+        Ok(session) => session,
+        Err(response) => return response,
+    };
+    let return_to = format!("/oauth/authorize?{raw_query}");
+    match authorize::next_step(state.store.as_ref(), &request, session.as_ref()).await {
+        Err(rejection) => reject(state, rejection),
+        Ok(NextStep::Login) => login::page(
+            state,
+            headers,
+            StatusCode::OK,
+            &return_to,
+            Some(&request.client.name),
+            None,
+            "",
+        ),
+        Ok(NextStep::Consent) => match session {
+            Some(session) => consent_page(state, headers, &request, &session, raw_query).await,
+            None => login::page(
+                state,
+                headers,
+                StatusCode::OK,
+                &return_to,
+                Some(&request.client.name),
+                None,
+                "",
+            ),
+        },
+        Ok(NextStep::Approve) => match session {
+            Some(session) => issue_code(state, &request, &session).await,
+            None => login::page(
+                state,
+                headers,
+                StatusCode::OK,
+                &return_to,
+                Some(&request.client.name),
+                None,
+                "",
+            ),
+        },
+    }
+}
+
+/// `POST /oauth/authorize`: the consent form's answer, or an authorization request sent as
+/// a form (RFC 6749 section 3.1 allows POST).
+pub(crate) async fn post_authorize(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !form::is_form(&headers) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "This request cannot be completed",
+            "The authorization request must be a query or an application/x-www-form-urlencoded form.",
+            Some("invalid_request"),
+        );
+    }
+    let pairs = form::parse(&body);
+    let decision = pairs
+        .iter()
+        .find(|(k, _)| k == "decision")
+        .map(|(_, v)| v.as_str());
+    let Some(decision) = decision else {
+        let raw = String::from_utf8_lossy(&body).into_owned();
+        return authorize_request(&state, &headers, &raw, &pairs).await;
+    };
+    let submitted = pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str());
+    if !csrf::verify(&state, &headers, submitted) {
+        return forbidden_form();
+    }
+    let raw_request = pairs
+        .iter()
+        .find(|(k, _)| k == "request")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let request_pairs = form::parse(raw_request.as_bytes());
+    let request = match authorize::validate(state.store.as_ref(), &request_pairs).await {
+        Ok(request) => request,
+        Err(rejection) => return reject(&state, rejection),
+    };
+    let session = match current_session(&state, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => {
+            let return_to = format!("/oauth/authorize?{raw_request}");
+            return login::page(
+                &state,
+                &headers,
+                StatusCode::OK,
+                &return_to,
+                Some(&request.client.name),
+                None,
+                "",
+            );
+        }
+        Err(response) => return response,
+    };
+    match decision {
+        "allow" => issue_code(&state, &request, &session).await,
+        "deny" => reject(
+            &state,
+            Rejection::Redirect {
+                redirect_uri: request.redirect_uri.clone(),
+                error: OAuthError::new(OAuthErrorCode::AccessDenied, "the user denied the request"),
+                state: request.state.clone(),
+            },
+        ),
+        _ => error_page(
+            StatusCode::BAD_REQUEST,
+            "This request cannot be completed",
+            "Choose Allow or Deny.",
+            None,
+        ),
+    }
+}
+
+/// The answer to a form whose CSRF token or origin is wrong.
+pub(crate) fn forbidden_form() -> Response {
+    error_page(
+        StatusCode::FORBIDDEN,
+        "Please try again",
+        "This form expired or was not sent from Paceline. Go back, reload the page and try again.",
+        None,
+    )
+}
+
+async fn issue_code(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    session: &WebSession,
+) -> Response {
+    let mut rng = request_rng();
+    match authorize::approve(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        &mut rng,
+        &state.oauth,
+        request,
+        session,
+    )
+    .await
+    {
+        Ok(code) => {
+            let mut params = vec![("code", code.expose())];
+            if let Some(s) = request.state.as_deref() {
+                params.push(("state", s));
+            }
+            params.push(("iss", state.oauth.issuer.as_str()));
+            redirect(&redirect_with(&request.redirect_uri, &params))
+        }
+        Err(error) => reject(&state.clone(), Rejection::Unavailable(error)),
+    }
+}
+
+/// Answers a refused request: an error page when the client or redirect URI is not
+/// trusted, otherwise a redirect carrying `error`, `state` and `iss`.
+fn reject(state: &AppState, rejection: Rejection) -> Response {
+    match rejection {
+        Rejection::Page { error } => error_page(
+            StatusCode::BAD_REQUEST,
+            "This request cannot be completed",
+            &format!(
+                "The app that sent you here made a request Paceline cannot accept: {}. \
+                 Tell the app's developer.",
+                error.description
+            ),
+            Some(error.code.as_str()),
+        ),
+        Rejection::Redirect {
+            redirect_uri,
+            error,
+            state: client_state,
+        } => {
+            let params = error_params(&error, client_state.as_deref(), &state.oauth.issuer);
+            redirect(&redirect_with(&redirect_uri, &params))
+        }
+        Rejection::Unavailable(error) => {
+            if let Some(cause) = &error.internal {
+                tracing::error!(%cause, "authorization failed");
+            }
+            error_page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Paceline is unavailable",
+                "Something went wrong on our side. Please try again in a moment.",
+                Some(error.code.as_str()),
+            )
+        }
+    }
+}
+
+/// A 302 to `location`, never cached.
+pub(crate) fn redirect(location: &str) -> Response {
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        headers.insert(header::LOCATION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    client_name: &'a str,
+    user_email: &'a str,
+    scopes: Vec<(&'static str, &'static str)>,
+    redirect_host: &'a str,
+    csrf: &'a str,
+    request: &'a str,
+}
+
+async fn consent_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &AuthorizationRequest,
+    session: &WebSession,
+    raw_query: &str,
+) -> Response {
+    let user = match state.store.get_user(session.user_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            let return_to = format!("/oauth/authorize?{raw_query}");
+            return login::page(
+                state,
+                headers,
+                StatusCode::OK,
+                &return_to,
+                Some(&request.client.name),
+                None,
+                "",
+            );
+        }
+        Err(error) => return reject(state, Rejection::Unavailable(error.into())),
+    };
+    let token = csrf::ensure(state, headers);
+    let redirect_host = request
+        .redirect_uri
+        .split_once("://")
+        .map_or(request.redirect_uri.as_str(), |(_, rest)| {
+            rest.split(['/', '?']).next().unwrap_or(rest)
+        });
+    let page = ConsentPage {
+        client_name: &request.client.name,
+        user_email: user.email.as_str(),
+        scopes: request
+            .scopes
+            .iter()
+            .map(|s| (s.name(), s.description()))
+            .collect(),
+        redirect_host,
+        csrf: &token.token,
+        request: raw_query,
+    };
+    let mut response = pages::render(StatusCode::OK, &page);
+    if let Some(cookie) = token.set_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}

@@ -1,0 +1,42 @@
+//! OAuth responses: RFC 6749 JSON errors with the right status and `WWW-Authenticate`,
+//! and the no-store headers every token response carries.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use paceline_domain::oauth::{OAuthError, OAuthErrorCode};
+use serde_json::json;
+
+/// A JSON body with `Cache-Control: no-store` and `Pragma: no-cache` (RFC 6749 section 5.1).
+pub(crate) fn no_store(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut response = (status, Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// An RFC 6749 error response: 401 with `WWW-Authenticate` for `invalid_client`, 500 or 503
+/// for server failures (logged with their cause), 400 otherwise.
+pub(crate) fn error(error: &OAuthError) -> Response {
+    let status = match error.code {
+        OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+        OAuthErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        OAuthErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    if let Some(cause) = &error.internal {
+        tracing::error!(%cause, code = error.code.as_str(), "oauth request failed");
+    }
+    let mut response = no_store(
+        status,
+        json!({ "error": error.code.as_str(), "error_description": error.description }),
+    );
+    if status == StatusCode::UNAUTHORIZED {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"paceline\""),
+        );
+    }
+    response
+}

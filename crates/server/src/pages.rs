@@ -1,0 +1,127 @@
+//! HTML pages: rendering askama templates with the headers every page carries (no framing,
+//! a strict Content-Security-Policy, no caching, no referrer), and the cookies they use.
+
+use askama::Template;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Everything a page may load comes from Paceline itself; nothing may frame it. No
+/// `form-action`: the consent form's answer redirects to the client, which browsers would
+/// otherwise block.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+    frame-ancestors 'none'; base-uri 'none'";
+
+/// Adds the page security headers to `headers`.
+pub(crate) fn secure_headers(headers: &mut HeaderMap) {
+    let pairs: [(HeaderName, &str); 6] = [
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::CACHE_CONTROL, "no-store"),
+        (header::PRAGMA, "no-cache"),
+    ];
+    for (name, value) in pairs {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+}
+
+/// Renders `template` as a page with `status`.
+pub(crate) fn render(status: StatusCode, template: &impl Template) -> Response {
+    match template.render() {
+        Ok(body) => {
+            let mut response = (status, body).into_response();
+            let headers = response.headers_mut();
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            secure_headers(headers);
+            response
+        }
+        Err(error) => {
+            tracing::error!(%error, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal server error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    code: Option<&'a str>,
+}
+
+/// An error page.
+pub(crate) fn error_page(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    code: Option<&str>,
+) -> Response {
+    render(
+        status,
+        &ErrorPage {
+            title,
+            message,
+            code,
+        },
+    )
+}
+
+/// `GET /static/paceline.css`: the one stylesheet, bundled into the binary.
+pub(crate) async fn get_stylesheet() -> Response {
+    let mut response = include_str!("../static/paceline.css").into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// Cookies: reading the request's, writing `Set-Cookie` values.
+pub(crate) mod cookies {
+    use axum::http::{HeaderMap, HeaderValue, header};
+
+    /// The value of cookie `name`, if the request carries it.
+    pub(crate) fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| value)
+    }
+
+    /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, whole site, Secure over TLS.
+    pub(crate) fn set(
+        name: &str,
+        value: &str,
+        max_age_seconds: i64,
+        secure: bool,
+    ) -> Option<HeaderValue> {
+        let secure = if secure { "; Secure" } else { "" };
+        HeaderValue::from_str(&format!(
+            "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
+        ))
+        .ok()
+    }
+
+    /// A `Set-Cookie` value that deletes cookie `name`.
+    pub(crate) fn clear(name: &str, secure: bool) -> Option<HeaderValue> {
+        set(name, "", 0, secure)
+    }
+}
