@@ -12,6 +12,27 @@
 //! absent, the 16-bit `speed` and `altitude` fields stand for their `enhanced_*` forms, and
 //! heart rates that a chest strap stored in `hr` messages (swims) are merged into the
 //! records by time.
+//!
+//! # Decisions
+//! - **Strict integrity.** Every FIT file of a chain must have a good header, a matching
+//!   header CRC (or 0, which the protocol allows) and a matching file CRC; bytes after the
+//!   last file must be another FIT file. A corrupt second file refuses the whole upload, as
+//!   Garmin's SDK does, rather than importing half of it silently.
+//! - **Compressed-timestamp headers** are resolved against the last full timestamp of the
+//!   same FIT file (Garmin's SDKs refuse them; the protocol defines them).
+//! - **Developer fields** are skipped by their declared size; their descriptions are not
+//!   needed for anything Paceline shows.
+//! - **Summaries.** One session gives the summary, with figures it lacks (normalized power,
+//!   say) derived from the records. Several sessions make a `MULTISPORT` activity whose
+//!   totals are the sums of the legs and whose averages are weighted by timer time. Without
+//!   a session, everything comes from the records, the sport from the `sport` message or the
+//!   first lap, the timer time from the `activity` message or the timer events.
+//! - **Bounded memory.** One pass over the borrowed input; one allocation for the 16-slot
+//!   definition table; record columns reserved once from the input size and allocated only
+//!   for values that occur. Records that carry nothing are not kept, and past
+//!   [`MAX_RECORDS`] records, [`MAX_LAPS`] laps or [`MAX_SESSIONS`] sessions the file is
+//!   refused: a hostile file cannot make the decoder hold more than a few hundred megabytes,
+//!   and every loop consumes input, so it always ends.
 
 mod collect;
 mod error;

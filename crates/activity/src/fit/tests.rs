@@ -374,6 +374,42 @@ fn sports_map_to_activity_types() {
     assert_eq!(Sport(200).to_string(), "200");
 }
 
+#[test]
+fn hostile_shapes_are_bounded() {
+    // Records that carry nothing are counted, not stored.
+    let mut builder = FitBuilder::default().define(0, profile::mesg::RECORD, false, &[], &[]);
+    builder.data.extend(std::iter::repeat_n(0u8, 100_000));
+    let decoded = decode_fit(&builder.finish()).unwrap();
+    assert_eq!(decoded.record_messages, 100_000);
+    assert!(decoded.streams.is_empty() && decoded.streams.time.capacity() == 0);
+
+    // Past the lap limit the file is refused rather than kept in memory.
+    let mut builder = FitBuilder::default().define(0, profile::mesg::LAP, false, &[], &[]);
+    builder.data.extend(std::iter::repeat_n(0u8, MAX_LAPS + 1));
+    let error = decode_fit(&builder.finish()).unwrap_err();
+    assert!(
+        matches!(error, FitError::TooLarge { what: "laps", .. }),
+        "{error}"
+    );
+
+    // The widest definition the protocol allows: 255 fields of 255 bytes.
+    let fields: Vec<_> = (0..=254u8).map(|n| (n, 255, base::BYTE)).collect();
+    let bytes = FitBuilder::default()
+        .define(0, profile::mesg::RECORD, false, &fields, &[])
+        .message(0, &vec![0xFF; 255 * 255])
+        .finish();
+    assert_eq!(decode_fit(&bytes).unwrap().record_messages, 1);
+
+    // A header announcing four gigabytes of data that are not there.
+    let mut bytes = file_id(FitBuilder::default(), 4).finish();
+    bytes[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    bytes[12..14].copy_from_slice(&[0, 0]);
+    assert!(matches!(
+        decode_fit(&bytes),
+        Err(FitError::Truncated { .. })
+    ));
+}
+
 /// A valid file with a little of everything, for the property tests to mutate.
 fn sample_file() -> Vec<u8> {
     let records: Vec<_> = (0..20u32)
