@@ -4,11 +4,13 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::print_stderr
 )]
 
 mod browser;
 mod harness;
 mod health;
+mod interop;
 mod oauth;
 mod shutdown;

@@ -1,0 +1,146 @@
+//! The whole OAuth flow driven by real client libraries that nobody here wrote:
+//! oauth4webapi and openid-client (Node.js, `tests/interop/node`) and Authlib (Python,
+//! `tests/interop/python`), each with a confidential and a public client. `.ci/run` installs
+//! them at pinned versions; without them this test says loudly that it was skipped, unless
+//! `PACELINE_TEST_REQUIRE_INTEROP=1` makes that a failure.
+
+use crate::harness::TestApp;
+use crate::oauth::PASSWORD;
+use paceline_domain::SystemClock;
+use paceline_domain::accounts::{self, UserRequest};
+use paceline_domain::oauth::clients::{self, Registration};
+use paceline_domain::oauth::secret::Secret;
+use paceline_domain::password::Password;
+use paceline_testkit::{TestContext, on_both_engines};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::process::Command;
+
+on_both_engines!(real_client_libraries_complete_the_flow);
+
+const REDIRECT: &str = "http://127.0.0.1:9/callback";
+const SCOPE: &str = "profile:read activities:read";
+const EMAIL: &str = "interop@example.com";
+
+fn interop_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
+}
+
+fn required() -> bool {
+    std::env::var("PACELINE_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1")
+}
+
+fn skip(what: &str) {
+    assert!(
+        !required(),
+        "{what} is required (PACELINE_TEST_REQUIRE_INTEROP=1) but missing"
+    );
+    eprintln!("\n*** SKIPPED: {what} is not installed; run .ci/run (or see tests/interop) ***\n");
+}
+
+fn python() -> Option<PathBuf> {
+    let candidates = [
+        std::env::var_os("PACELINE_TEST_PYTHON").map(PathBuf::from),
+        std::env::var_os("HOME")
+            .map(|home| PathBuf::from(home).join(".cache/paceline/venv/bin/python")),
+    ];
+    candidates.into_iter().flatten().find(|p| p.is_file())
+}
+
+async fn run(mut command: Command, label: &str) {
+    command.kill_on_drop(true);
+    let output = tokio::time::timeout(Duration::from_secs(120), command.output())
+        .await
+        .unwrap_or_else(|_| panic!("{label} timed out"))
+        .unwrap_or_else(|e| panic!("{label} could not start: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{label} failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("ok: "), "{label}: {stdout}");
+}
+
+async fn real_client_libraries_complete_the_flow(db: TestContext) {
+    let node_ready = interop_dir()
+        .join("node/node_modules/openid-client")
+        .is_dir();
+    let python = python();
+    if !node_ready {
+        skip("the Node.js client libraries (npm ci in tests/interop/node)");
+    }
+    if python.is_none() {
+        skip("Authlib (a venv at ~/.cache/paceline/venv or PACELINE_TEST_PYTHON)");
+    }
+    let app = TestApp::spawn(&db).await;
+    let request = UserRequest {
+        email: EMAIL.into(),
+        password: Password::new(PASSWORD),
+        name: "Interop User".into(),
+        organization: None,
+        role: None,
+    };
+    accounts::create_user(app.store.as_ref(), &SystemClock, request)
+        .await
+        .unwrap();
+
+    let mut runs: Vec<(Command, String)> = Vec::new();
+    let mut libraries: Vec<&str> = Vec::new();
+    if node_ready {
+        libraries.extend(["oauth4webapi", "openid-client"]);
+    }
+    if python.is_some() {
+        libraries.push("authlib");
+    }
+    for (i, library) in libraries.iter().enumerate() {
+        for public in [false, true] {
+            // Every confidential client's secret holds the characters libraries encode
+            // differently in HTTP Basic credentials.
+            let secret = (!public)
+                .then(|| Secret::new(format!("Sec-ret_with.tilde~{i}-0123456789abcdefghij")));
+            let registration = Registration {
+                name: format!("{library} app"),
+                redirect_uris: vec![REDIRECT.into()],
+                scopes: SCOPE.into(),
+                public,
+                client_id: None,
+                secret: secret.clone(),
+            };
+            let (client, _) = clients::register(
+                app.store.as_ref(),
+                &SystemClock,
+                &mut StdRng::from_os_rng(),
+                registration,
+            )
+            .await
+            .unwrap();
+            let mut command = if *library == "authlib" {
+                let mut c = Command::new(python.as_ref().unwrap());
+                c.arg(interop_dir().join("python/flow.py"));
+                c
+            } else {
+                let mut c = Command::new("node");
+                c.arg(interop_dir().join("node/flow.mjs"))
+                    .env("LIBRARY", library);
+                c
+            };
+            command
+                .env("PACELINE_URL", &app.base)
+                .env("CLIENT_ID", &client.client_id)
+                .env("CLIENT_SECRET", secret.as_ref().map_or("", |s| s.expose()))
+                .env("REDIRECT_URI", REDIRECT)
+                .env("SCOPE", SCOPE)
+                .env("EMAIL", EMAIL)
+                .env("PASSWORD", PASSWORD);
+            let kind = if public { "public" } else { "confidential" };
+            runs.push((command, format!("{library} with a {kind} client")));
+        }
+    }
+    for (command, label) in runs {
+        run(command, &label).await;
+    }
+    app.stop().await;
+}
