@@ -233,8 +233,11 @@ impl<'a> Field<'a> {
             return None;
         }
         let size = usize::from(def.element_size);
-        let start = index * size;
-        let raw = read_raw(self.bytes.get(start..start + size)?, self.big_endian)?;
+        let start = index.checked_mul(size)?;
+        let raw = read_raw(
+            self.bytes.get(start..start.checked_add(size)?)?,
+            self.big_endian,
+        )?;
         if raw == def.invalid {
             return None;
         }

@@ -355,6 +355,8 @@ fn fit_times_print_as_rfc3339_utc() {
         Some(FitTime(956_346_980))
     );
     assert!(FitTime(17_217_864).is_device_relative());
+    assert_eq!(FitTime::from_unix_seconds(i64::MIN), None);
+    assert_eq!(FitTime::from_unix_seconds(0), None);
 }
 
 #[test]

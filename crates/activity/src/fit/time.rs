@@ -32,7 +32,9 @@ impl FitTime {
     /// The time for seconds since the Unix epoch, if it fits a FIT `date_time`.
     #[must_use]
     pub fn from_unix_seconds(unix: i64) -> Option<Self> {
-        u32::try_from(unix - FIT_EPOCH_UNIX_S).ok().map(Self)
+        u32::try_from(unix.checked_sub(FIT_EPOCH_UNIX_S)?)
+            .ok()
+            .map(Self)
     }
 
     /// Whether the value counts seconds since the device was switched on rather than UTC

@@ -307,6 +307,8 @@ fn strings_floats_and_arrays() {
                 .unwrap_or_default();
             let float = message.field(9).and_then(|f| f.float());
             let bytes = message.field(6).unwrap();
+            assert_eq!(bytes.int_at(usize::MAX), None);
+            assert_eq!(message.field_at(usize::MAX).map(|f| f.num()), None);
             self.0.push(format!(
                 "{name} {float:?} {} {:?} {:?}",
                 bytes.len(),
