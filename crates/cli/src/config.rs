@@ -4,6 +4,7 @@
 
 use crate::args::{ConfigArgs, LogFormat};
 use anyhow::{Context, Result, bail};
+use paceline_domain::ratelimit::{Limit, Limits};
 use paceline_store_sql::Database;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -27,6 +28,18 @@ struct FileConfig {
     database: FileDatabase,
     #[serde(default)]
     log: FileLog,
+    #[serde(default)]
+    rate_limit: FileRateLimit,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRateLimit {
+    shared: Option<bool>,
+    api_per_token: Option<u32>,
+    api_per_client: Option<u32>,
+    login_per_account: Option<u32>,
+    login_per_address: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +75,10 @@ pub struct Settings {
     pub log_filter: Option<String>,
     /// The configuration file read, if any.
     pub config_file: Option<PathBuf>,
+    /// The rate limits.
+    pub limits: Limits,
+    /// Whether limits are counted in the database, shared by every process.
+    pub shared_limits: bool,
 }
 
 impl Settings {
@@ -104,7 +121,10 @@ impl Settings {
         if max_connections == 0 {
             bail!("database.max_connections must be at least 1");
         }
+        let (limits, shared_limits) = rate_limits(&file.rate_limit)?;
         Ok(Self {
+            limits,
+            shared_limits,
             data_dir,
             database,
             max_connections,
@@ -143,7 +163,7 @@ impl Settings {
             .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string());
         format!(
             "config_file = {file:?}\ndata_dir = {:?}\ndatabase.url = {:?}\n\
-             database.max_connections = {}\nlisten = \"{}\"\npublic_url = {:?}\nlog.format = \"{}\"\nlog.filter = {:?}\n",
+             database.max_connections = {}\nlisten = \"{}\"\npublic_url = {:?}\nlog.format = \"{}\"\nlog.filter = {:?}\nrate_limit = {}\n",
             self.data_dir.display().to_string(),
             self.database.redacted(),
             self.max_connections,
@@ -156,8 +176,49 @@ impl Settings {
                 LogFormat::Json => "json",
             },
             self.log_filter.as_deref().unwrap_or("(default)"),
+            format_args!(
+                "{}/min per token, {}/min per client, {}/15 min per account, {}/15 min per address, counted {}",
+                self.limits.api_per_token.requests,
+                self.limits.api_per_client.requests,
+                self.limits.login_per_account.requests,
+                self.limits.login_per_address.requests,
+                if self.shared_limits {
+                    "in the database"
+                } else {
+                    "in memory"
+                }
+            ),
         )
     }
+}
+
+/// The limits from the file's `[rate_limit]` table: API limits per minute, login limits
+/// per 15 minutes; each at least 1.
+fn rate_limits(file: &FileRateLimit) -> Result<(Limits, bool)> {
+    let mut limits = Limits::default();
+    let per = |value: Option<u32>, default: Limit, name: &str| -> Result<Limit> {
+        match value {
+            None => Ok(default),
+            Some(0) => bail!("rate_limit.{name} must be at least 1"),
+            Some(requests) => Ok(Limit {
+                requests,
+                period: default.period,
+            }),
+        }
+    };
+    limits.api_per_token = per(file.api_per_token, limits.api_per_token, "api_per_token")?;
+    limits.api_per_client = per(file.api_per_client, limits.api_per_client, "api_per_client")?;
+    limits.login_per_account = per(
+        file.login_per_account,
+        limits.login_per_account,
+        "login_per_account",
+    )?;
+    limits.login_per_address = per(
+        file.login_per_address,
+        limits.login_per_address,
+        "login_per_address",
+    )?;
+    Ok((limits, file.shared.unwrap_or(false)))
 }
 
 /// Checks the public URL: an `http` or `https` origin with no path, query or trailing

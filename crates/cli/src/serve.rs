@@ -5,6 +5,7 @@ use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
 use paceline_domain::oauth::OAuthSettings;
+use paceline_domain::ratelimit::{MemoryLimiter, RateLimiter};
 use paceline_server::{AppState, router};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -28,10 +29,14 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
     );
     let issuer = settings.issuer(address);
     tracing::info!(%issuer, "OAuth issuer");
-    let app = router(AppState::new(
-        store.clone() as Arc<dyn Store>,
-        OAuthSettings::new(issuer),
-    ));
+    let limiter: Arc<dyn RateLimiter> = if settings.shared_limits {
+        store.clone()
+    } else {
+        Arc::new(MemoryLimiter::new())
+    };
+    let state = AppState::new(store.clone() as Arc<dyn Store>, OAuthSettings::new(issuer))
+        .with_limits(settings.limits, limiter);
+    let app = router(state);
     paceline_server::serve(listener, app, shutdown_signal())
         .await
         .context("server failed")?;

@@ -13,6 +13,7 @@ pub mod entities;
 pub mod ids;
 pub mod oauth;
 pub mod password;
+pub mod ratelimit;
 pub mod store;
 
 pub use clock::{Clock, FixedClock, SystemClock};

@@ -6,6 +6,7 @@
 
 use axum::Router;
 use paceline_domain::oauth::OAuthSettings;
+use paceline_domain::ratelimit::{Limits, MemoryLimiter, RateLimiter};
 use paceline_domain::{Clock, Store};
 use std::future::Future;
 use std::sync::Arc;
@@ -19,6 +20,7 @@ mod middleware;
 mod oauth;
 mod pages;
 mod router;
+mod throttle;
 
 pub use router::router;
 
@@ -31,16 +33,29 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// The authorization server's settings, the issuer among them.
     pub oauth: Arc<OAuthSettings>,
+    /// Counts requests against `limits`.
+    pub limiter: Arc<dyn RateLimiter>,
+    /// The rate limits.
+    pub limits: Limits,
 }
 
 impl AppState {
-    /// State over `store`, with the real clock.
+    /// State over `store`, with the real clock and the default limits counted in memory.
     pub fn new(store: Arc<dyn Store>, oauth: OAuthSettings) -> Self {
         Self {
             store,
             clock: Arc::new(paceline_domain::SystemClock),
             oauth: Arc::new(oauth),
+            limiter: Arc::new(MemoryLimiter::new()),
+            limits: Limits::default(),
         }
+    }
+
+    /// Replaces the rate limits and where they are counted.
+    pub fn with_limits(mut self, limits: Limits, limiter: Arc<dyn RateLimiter>) -> Self {
+        self.limits = limits;
+        self.limiter = limiter;
+        self
     }
 
     /// Replaces the clock (tests).

@@ -19,6 +19,7 @@ mod db_time;
 mod error;
 mod oauth;
 mod postgres;
+mod ratelimit;
 mod sqlite;
 
 pub use error::OpenError;
@@ -127,6 +128,8 @@ impl Default for OpenOptions {
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: Pool,
+    /// Rate-limit keys created by this process, to sweep expired ones now and then.
+    new_limit_keys: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl SqlStore {
@@ -136,7 +139,10 @@ impl SqlStore {
             Database::Sqlite(path) => Pool::Sqlite(sqlite::connect(path, options).await?),
             Database::Postgres(url) => Pool::Postgres(postgres::connect(url, options).await?),
         };
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            new_limit_keys: std::sync::Arc::default(),
+        };
         if options.migrate {
             store.migrate().await?;
         }

@@ -4,6 +4,7 @@ use crate::AppState;
 use crate::oauth::authorize::{forbidden_form, redirect};
 use crate::oauth::{csrf, form, request_rng};
 use crate::pages::{self, cookies, error_page};
+use crate::throttle::{self, ClientAddress};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -98,6 +99,7 @@ pub(crate) async fn get_login(
 /// `POST /login`: checks the password, opens a session and returns to where the user was.
 pub(crate) async fn post_login(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -113,6 +115,34 @@ pub(crate) async fn post_login(
     }
     let return_to = safe_return_to(field("return_to"));
     let email = field("email").unwrap_or("");
+    let mut checks = vec![(
+        format!("login:{}", email.trim().to_lowercase()),
+        state.limits.login_per_account,
+    )];
+    if let Some(address) = address {
+        checks.push((
+            format!("login-from:{address}"),
+            state.limits.login_per_address,
+        ));
+    }
+    // Only failures count; a user signing in from many devices is not throttled.
+    if let Err(limited) = throttle::peek(&state, &checks).await {
+        let message = format!(
+            "Too many sign-in attempts. Wait {} seconds and try again.",
+            limited.retry_after_seconds
+        );
+        let mut response = page(
+            &state,
+            &headers,
+            StatusCode::TOO_MANY_REQUESTS,
+            &return_to,
+            None,
+            Some(&message),
+            email,
+        );
+        limited.add_retry_after(&mut response);
+        return response;
+    }
     let password = Password::new(field("password").unwrap_or(""));
     let mut rng = request_rng();
     match sessions::login(
@@ -139,15 +169,18 @@ pub(crate) async fn post_login(
             }
             response
         }
-        Err(LoginError::BadCredentials) => page(
-            &state,
-            &headers,
-            StatusCode::UNAUTHORIZED,
-            &return_to,
-            None,
-            Some("The e-mail address or password is wrong."),
-            email,
-        ),
+        Err(LoginError::BadCredentials) => {
+            let _ = throttle::check(&state, &checks).await;
+            page(
+                &state,
+                &headers,
+                StatusCode::UNAUTHORIZED,
+                &return_to,
+                None,
+                Some("The e-mail address or password is wrong."),
+                email,
+            )
+        }
         Err(LoginError::Store(error)) => {
             tracing::error!(%error, "login failed");
             unavailable()

@@ -20,12 +20,23 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn spawn(db: &TestContext) -> Self {
+        Self::spawn_with(db, |state| state).await
+    }
+
+    /// Spawns the server with its state adjusted by `configure`.
+    pub async fn spawn_with(
+        db: &TestContext,
+        configure: impl FnOnce(AppState) -> AppState,
+    ) -> Self {
         let store = Arc::new(db.open().await);
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
         let settings = OAuthSettings::new(base.clone());
-        let app = router(AppState::new(store.clone() as Arc<dyn Store>, settings));
+        let app = router(configure(AppState::new(
+            store.clone() as Arc<dyn Store>,
+            settings,
+        )));
         let task = tokio::spawn(serve(listener, app, async {
             let _ = stopped.await;
         }));

@@ -14,3 +14,4 @@ mod health;
 mod interop;
 mod oauth;
 mod shutdown;
+mod throttle;

@@ -9,4 +9,5 @@
 mod accounts;
 mod engine;
 mod oauth;
+mod ratelimit;
 mod schema;

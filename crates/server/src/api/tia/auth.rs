@@ -1,9 +1,10 @@
 //! The Train it All surface's authentication: [`TiaAuth`] extracts and checks the bearer
-//! token; [`TiaAuth::require`] checks a route's scope. Failures use the surface's error body.
+//! token and counts the request against the token's and the client's rate limits;
+//! [`TiaAuth::require`] checks a route's scope. Failures use the surface's error body.
 
-use crate::AppState;
 use crate::api::tia::error::{error, with_challenge};
 use crate::extract::bearer::{self, BearerFailure};
+use crate::{AppState, throttle};
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -11,46 +12,71 @@ use axum::response::{IntoResponse, Response};
 use paceline_domain::oauth::Scope;
 use paceline_domain::oauth::bearer::AccessGrant;
 
-/// A request with a valid access token.
+/// A request with a valid access token, within its rate limits.
 pub(crate) struct TiaAuth(pub(crate) AccessGrant);
+
+fn refused(failure: BearerFailure) -> Response {
+    let challenge = bearer::challenge(&failure);
+    let response = match failure {
+        BearerFailure::Missing => error(
+            StatusCode::UNAUTHORIZED,
+            "Missing access token.",
+            "unauthorized",
+            "Send Authorization: Bearer <access token>.",
+        ),
+        BearerFailure::Invalid(why) => error(
+            StatusCode::UNAUTHORIZED,
+            &format!("Invalid access token: {why}."),
+            "invalid_token",
+            "Refresh the access token with your refresh token, or authorize again.",
+        ),
+        BearerFailure::Malformed(why) => error(
+            StatusCode::BAD_REQUEST,
+            &format!("Malformed Authorization header: {why}."),
+            "invalid_request",
+            "Send exactly one Authorization: Bearer <access token> header.",
+        ),
+        BearerFailure::Unavailable => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The service is temporarily unavailable.",
+            "unavailable",
+            "Retry in a few seconds.",
+        ),
+    };
+    with_challenge(response, challenge)
+}
 
 impl FromRequestParts<AppState> for TiaAuth {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        bearer::authenticate(state, &parts.headers)
+        let grant = bearer::authenticate(state, &parts.headers)
             .await
-            .map(Self)
-            .map_err(|failure| {
-                let challenge = bearer::challenge(&failure);
-                let response = match failure {
-                    BearerFailure::Missing => error(
-                        StatusCode::UNAUTHORIZED,
-                        "Missing access token.",
-                        "unauthorized",
-                        "Send Authorization: Bearer <access token>.",
-                    ),
-                    BearerFailure::Invalid(why) => error(
-                        StatusCode::UNAUTHORIZED,
-                        &format!("Invalid access token: {why}."),
-                        "invalid_token",
-                        "Refresh the access token with your refresh token, or authorize again.",
-                    ),
-                    BearerFailure::Malformed(why) => error(
-                        StatusCode::BAD_REQUEST,
-                        &format!("Malformed Authorization header: {why}."),
-                        "invalid_request",
-                        "Send exactly one Authorization: Bearer <access token> header.",
-                    ),
-                    BearerFailure::Unavailable => error(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "The service is temporarily unavailable.",
-                        "unavailable",
-                        "Retry in a few seconds.",
-                    ),
-                };
-                with_challenge(response, challenge)
-            })
+            .map_err(refused)?;
+        let checks = [
+            (
+                format!("token:{}", grant.token.0),
+                state.limits.api_per_token,
+            ),
+            (
+                format!("client:{}", grant.client.0),
+                state.limits.api_per_client,
+            ),
+        ];
+        if let Err(limited) = throttle::check(state, &checks).await {
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too many requests: the limit is {}.", limited.describe()),
+                "rate_limited",
+                &format!(
+                    "Retry after {} seconds, and spread requests out.",
+                    limited.retry_after_seconds
+                ),
+            );
+            limited.add_retry_after(&mut response);
+            return Err(response);
+        }
+        Ok(Self(grant))
     }
 }
 

@@ -1,0 +1,104 @@
+//! Applying the rate limits: per access token and per client on the APIs, per account and
+//! per client address on the login form. The client address is the peer of the TCP
+//! connection; forwarded headers are not trusted.
+
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
+use paceline_domain::ratelimit::{Decision, Limit};
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+use time::Duration;
+
+/// The address of the connection's peer, when the server records it.
+pub(crate) struct ClientAddress(pub(crate) Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|info| info.0.ip()),
+        ))
+    }
+}
+
+/// Over a limit: what to tell the client.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limited {
+    /// Whole seconds to wait, at least one.
+    pub(crate) retry_after_seconds: i64,
+    /// The limit that was hit.
+    pub(crate) limit: Limit,
+}
+
+impl Limited {
+    /// `Retry-After` on `response`.
+    pub(crate) fn add_retry_after(self, response: &mut Response) {
+        if let Ok(value) = HeaderValue::from_str(&self.retry_after_seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+    }
+
+    /// The limit in words: "600 requests per 60 seconds".
+    pub(crate) fn describe(self) -> String {
+        format!(
+            "{} requests per {} seconds",
+            self.limit.requests,
+            self.limit.period.whole_seconds()
+        )
+    }
+}
+
+/// Counts one request against each `(key, limit)`; the first limit hit wins. A limiter that
+/// fails lets the request through (and logs): an outage of the counter must not take the
+/// APIs down with it.
+pub(crate) async fn check(state: &AppState, checks: &[(String, Limit)]) -> Result<(), Limited> {
+    let now = state.clock.now();
+    for (key, limit) in checks {
+        match state.limiter.check(key, *limit, now).await {
+            Ok(Decision::Allowed) => {}
+            Ok(Decision::Limited { retry_after }) => {
+                return Err(Limited {
+                    retry_after_seconds: ceil_seconds(retry_after),
+                    limit: *limit,
+                });
+            }
+            Err(error) => tracing::warn!(%error, "rate limiter unavailable; request let through"),
+        }
+    }
+    Ok(())
+}
+
+/// Whether one more request would pass every `(key, limit)`, without counting it.
+pub(crate) async fn peek(state: &AppState, checks: &[(String, Limit)]) -> Result<(), Limited> {
+    let now = state.clock.now();
+    for (key, limit) in checks {
+        match state.limiter.peek(key, *limit, now).await {
+            Ok(Decision::Allowed) => {}
+            Ok(Decision::Limited { retry_after }) => {
+                return Err(Limited {
+                    retry_after_seconds: ceil_seconds(retry_after),
+                    limit: *limit,
+                });
+            }
+            Err(error) => tracing::warn!(%error, "rate limiter unavailable; request let through"),
+        }
+    }
+    Ok(())
+}
+
+fn ceil_seconds(duration: Duration) -> i64 {
+    let whole = duration.whole_seconds();
+    let rounded = if duration > Duration::seconds(whole) {
+        whole + 1
+    } else {
+        whole
+    };
+    rounded.max(1)
+}

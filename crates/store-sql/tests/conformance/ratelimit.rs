@@ -1,0 +1,61 @@
+//! The shared rate limiter counts exactly, also under concurrent requests on one key.
+
+use paceline_domain::ratelimit::{Decision, Limit, RateLimiter};
+use paceline_testkit::{TestContext, on_both_engines};
+use std::sync::Arc;
+use time::Duration;
+use time::macros::datetime;
+
+on_both_engines!(
+    limits_count_bursts_and_refill,
+    concurrent_requests_share_one_count
+);
+
+async fn limits_count_bursts_and_refill(db: TestContext) {
+    let store = db.open().await;
+    let t0 = datetime!(2026-01-01 00:00 UTC);
+    let limit = Limit::per_minute(5);
+    for _ in 0..5 {
+        assert_eq!(
+            store.check("token:1", limit, t0).await.unwrap(),
+            Decision::Allowed
+        );
+    }
+    assert_eq!(
+        store.check("token:1", limit, t0).await.unwrap(),
+        Decision::Limited {
+            retry_after: Duration::seconds(12)
+        }
+    );
+    assert_eq!(
+        store.check("token:2", limit, t0).await.unwrap(),
+        Decision::Allowed
+    );
+    assert_eq!(
+        store
+            .check("token:1", limit, t0 + Duration::seconds(12))
+            .await
+            .unwrap(),
+        Decision::Allowed
+    );
+}
+
+async fn concurrent_requests_share_one_count(db: TestContext) {
+    let store = Arc::new(db.open().await);
+    let t0 = datetime!(2026-01-01 00:00 UTC);
+    let limit = Limit::per_minute(10);
+    let mut tasks = Vec::new();
+    for _ in 0..25 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.check("client:7", limit, t0).await.unwrap()
+        }));
+    }
+    let mut allowed = 0;
+    for task in tasks {
+        if task.await.unwrap() == Decision::Allowed {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 10);
+}
