@@ -85,6 +85,9 @@ pub async fn authenticate_client(
             }
         }
         (None, ClientAuth::Public { .. }) => Ok(client),
+        // requests-oauthlib sends a public client's id as HTTP Basic with an empty password:
+        // no secret at all, so the same as sending client_id alone.
+        (None, ClientAuth::Basic { secret, .. }) if secret.expose().is_empty() => Ok(client),
         (Some(_), ClientAuth::Public { .. }) => Err(OAuthError::invalid_client(
             "this client is confidential: authenticate with its secret (HTTP Basic or client_secret)",
         )),

@@ -1,6 +1,7 @@
 //! The whole OAuth flow driven by real client libraries that nobody here wrote:
-//! oauth4webapi and openid-client (Node.js, `tests/interop/node`) and Authlib (Python,
-//! `tests/interop/python`), each with a confidential and a public client. `.ci/run` installs
+//! oauth4webapi and openid-client (Node.js, `tests/interop/node`), Authlib and
+//! requests-oauthlib (Python, `tests/interop/python`), each with a confidential and a public
+//! client. `.ci/run` installs
 //! them at pinned versions; without them this test says loudly that it was skipped, unless
 //! `PACELINE_TEST_REQUIRE_INTEROP=1` makes that a failure.
 
@@ -49,7 +50,7 @@ fn python() -> Option<PathBuf> {
     candidates.into_iter().flatten().find(|p| p.is_file())
 }
 
-async fn run(mut command: Command, label: &str) {
+async fn run(mut command: Command, library: &str, label: &str) {
     command.kill_on_drop(true);
     let output = tokio::time::timeout(Duration::from_secs(120), command.output())
         .await
@@ -61,7 +62,10 @@ async fn run(mut command: Command, label: &str) {
         output.status.success(),
         "{label} failed:\n{stdout}\n{stderr}"
     );
-    assert!(stdout.contains("ok: "), "{label}: {stdout}");
+    assert!(
+        stdout.contains(&format!("ok: {library} ")),
+        "{label}: {stdout}"
+    );
 }
 
 async fn real_client_libraries_complete_the_flow(db: TestContext) {
@@ -87,13 +91,13 @@ async fn real_client_libraries_complete_the_flow(db: TestContext) {
         .await
         .unwrap();
 
-    let mut runs: Vec<(Command, String)> = Vec::new();
+    let mut runs: Vec<(Command, &str, String)> = Vec::new();
     let mut libraries: Vec<&str> = Vec::new();
     if node_ready {
         libraries.extend(["oauth4webapi", "openid-client"]);
     }
     if python.is_some() {
-        libraries.push("authlib");
+        libraries.extend(["authlib", "requests-oauthlib"]);
     }
     for (i, library) in libraries.iter().enumerate() {
         for public in [false, true] {
@@ -117,9 +121,13 @@ async fn real_client_libraries_complete_the_flow(db: TestContext) {
             )
             .await
             .unwrap();
-            let mut command = if *library == "authlib" {
+            let mut command = if let Some(script) = match *library {
+                "authlib" => Some("python/flow.py"),
+                "requests-oauthlib" => Some("python/flow_requests_oauthlib.py"),
+                _ => None,
+            } {
                 let mut c = Command::new(python.as_ref().unwrap());
-                c.arg(interop_dir().join("python/flow.py"));
+                c.arg(interop_dir().join(script));
                 c
             } else {
                 let mut c = Command::new("node");
@@ -136,11 +144,11 @@ async fn real_client_libraries_complete_the_flow(db: TestContext) {
                 .env("EMAIL", EMAIL)
                 .env("PASSWORD", PASSWORD);
             let kind = if public { "public" } else { "confidential" };
-            runs.push((command, format!("{library} with a {kind} client")));
+            runs.push((command, library, format!("{library} with a {kind} client")));
         }
     }
-    for (command, label) in runs {
-        run(command, &label).await;
+    for (command, library, label) in runs {
+        run(command, library, &label).await;
     }
     app.stop().await;
 }

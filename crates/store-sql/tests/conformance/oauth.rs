@@ -358,6 +358,20 @@ async fn clients_authenticate_by_their_kind(db: TestContext) {
             true,
         ),
         (
+            ClientAuth::Basic {
+                client_id: id(&public),
+                secret: Secret::new(""),
+            },
+            true,
+        ),
+        (
+            ClientAuth::Basic {
+                client_id: id(&confidential),
+                secret: Secret::new(""),
+            },
+            false,
+        ),
+        (
             ClientAuth::Post {
                 client_id: id(&public),
                 secret: secret.clone(),
