@@ -16,6 +16,7 @@ use paceline_domain::oauth::clients::{self, ClientError, Registration, Update};
 use paceline_domain::oauth::secret::Secret;
 use paceline_domain::password::Password;
 use paceline_domain::{Store, StoreError, SystemClock};
+use paceline_server::admin::client_json;
 use rand::SeedableRng;
 use serde_json::{Value, json};
 use std::io::Read;
@@ -363,19 +364,6 @@ fn kind(client: &OAuthClient) -> &'static str {
     } else {
         "public"
     }
-}
-
-fn client_json(client: &OAuthClient) -> Value {
-    json!({
-        "id": client.key.0,
-        "client_id": client.client_id,
-        "name": client.name,
-        "type": kind(client),
-        "redirect_uris": client.redirect_uris,
-        "scope": client.allowed_scopes.to_string(),
-        "created_at": timestamp(client.created_at),
-        "updated_at": timestamp(client.updated_at),
-    })
 }
 
 fn client_text(client: &OAuthClient) -> String {

@@ -4,6 +4,7 @@
 
 use crate::args::{ConfigArgs, LogFormat};
 use anyhow::{Context, Result, bail};
+use paceline_domain::oauth::secret::Secret;
 use paceline_domain::ratelimit::{Limit, Limits};
 use paceline_store_sql::Database;
 use serde::Deserialize;
@@ -79,6 +80,8 @@ pub struct Settings {
     pub limits: Limits,
     /// Whether limits are counted in the database, shared by every process.
     pub shared_limits: bool,
+    /// The administrator token that opens the admin HTTP API, if set.
+    pub admin_token: Option<Secret>,
 }
 
 impl Settings {
@@ -122,7 +125,16 @@ impl Settings {
             bail!("database.max_connections must be at least 1");
         }
         let (limits, shared_limits) = rate_limits(&file.rate_limit)?;
+        let admin_token = match std::env::var("PACELINE_ADMIN_TOKEN").ok() {
+            Some(token) => Some(token),
+            None => read_secret_file("PACELINE_ADMIN_TOKEN_FILE")?,
+        };
+        let admin_token = admin_token
+            .filter(|t| !t.is_empty())
+            .map(check_admin_token)
+            .transpose()?;
         Ok(Self {
+            admin_token,
             limits,
             shared_limits,
             data_dir,
@@ -163,7 +175,7 @@ impl Settings {
             .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string());
         format!(
             "config_file = {file:?}\ndata_dir = {:?}\ndatabase.url = {:?}\n\
-             database.max_connections = {}\nlisten = \"{}\"\npublic_url = {:?}\nlog.format = \"{}\"\nlog.filter = {:?}\nrate_limit = {}\n",
+             database.max_connections = {}\nlisten = \"{}\"\npublic_url = {:?}\nlog.format = \"{}\"\nlog.filter = {:?}\nrate_limit = {}\nadmin_api = {}\n",
             self.data_dir.display().to_string(),
             self.database.redacted(),
             self.max_connections,
@@ -188,6 +200,11 @@ impl Settings {
                     "in memory"
                 }
             ),
+            if self.admin_token.is_some() {
+                "\"enabled (token set)\""
+            } else {
+                "\"disabled\""
+            },
         )
     }
 }
@@ -219,6 +236,14 @@ fn rate_limits(file: &FileRateLimit) -> Result<(Limits, bool)> {
         "login_per_address",
     )?;
     Ok((limits, file.shared.unwrap_or(false)))
+}
+
+/// An administrator token must be long and printable: it is the only key to the admin API.
+fn check_admin_token(token: String) -> Result<Secret> {
+    if token.len() < 32 || !token.bytes().all(|b| b.is_ascii_graphic()) {
+        bail!("the administrator token must be at least 32 printable characters without spaces");
+    }
+    Ok(Secret::new(token))
 }
 
 /// Checks the public URL: an `http` or `https` origin with no path, query or trailing

@@ -36,6 +36,10 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
     };
     let state = AppState::new(store.clone() as Arc<dyn Store>, OAuthSettings::new(issuer))
         .with_limits(settings.limits, limiter);
+    let state = match &settings.admin_token {
+        Some(token) => state.with_admin_token(token.expose()),
+        None => state,
+    };
     let app = router(state);
     paceline_server::serve(listener, app, shutdown_signal())
         .await

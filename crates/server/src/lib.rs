@@ -6,6 +6,7 @@
 
 use axum::Router;
 use paceline_domain::oauth::OAuthSettings;
+use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::ratelimit::{Limits, MemoryLimiter, RateLimiter};
 use paceline_domain::{Clock, Store};
 use std::future::Future;
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 mod account;
+pub mod admin;
 mod api;
 mod extract;
 mod health;
@@ -37,6 +39,8 @@ pub struct AppState {
     pub limiter: Arc<dyn RateLimiter>,
     /// The rate limits.
     pub limits: Limits,
+    /// The hash of the administrator token; the admin API exists only when it is set.
+    pub admin_token: Option<Arc<SecretHash>>,
 }
 
 impl AppState {
@@ -48,6 +52,7 @@ impl AppState {
             oauth: Arc::new(oauth),
             limiter: Arc::new(MemoryLimiter::new()),
             limits: Limits::default(),
+            admin_token: None,
         }
     }
 
@@ -55,6 +60,12 @@ impl AppState {
     pub fn with_limits(mut self, limits: Limits, limiter: Arc<dyn RateLimiter>) -> Self {
         self.limits = limits;
         self.limiter = limiter;
+        self
+    }
+
+    /// Enables the admin API for requests carrying `token`.
+    pub fn with_admin_token(mut self, token: &str) -> Self {
+        self.admin_token = Some(Arc::new(SecretHash::of(token)));
         self
     }
 

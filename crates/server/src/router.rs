@@ -2,7 +2,7 @@
 
 use crate::api::tia;
 use crate::oauth::{authorize, login, metadata, revoke, token};
-use crate::{AppState, account, health, middleware, pages};
+use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Redirect;
@@ -31,6 +31,21 @@ pub fn router(state: AppState) -> Router {
         .route("/account/apps", get(account::get_apps))
         .route("/account/apps/revoke", post(account::post_revoke_app))
         .route("/static/paceline.css", get(pages::get_stylesheet))
+        // Administration.
+        .route(
+            "/api/admin/clients",
+            get(admin::list_clients).post(admin::create_client),
+        )
+        .route(
+            "/api/admin/clients/{client_id}",
+            get(admin::get_client)
+                .patch(admin::update_client)
+                .delete(admin::delete_client),
+        )
+        .route(
+            "/api/admin/clients/{client_id}/rotate-secret",
+            post(admin::rotate_client_secret),
+        )
         // Train it All External API v1.
         .route("/api/external/v1/profile", get(tia::profile::get_profile))
         .fallback(not_found)

@@ -70,6 +70,13 @@ pub async fn start_server(db: &TestContext, extra: &[&str]) -> Server {
     start_server_in(db, &db.dir, extra, true).await
 }
 
+/// Starts `paceline serve` with extra environment variables.
+pub async fn start_server_with_env(db: &TestContext, env: &[(&str, &str)]) -> Server {
+    let mut command = paceline(db);
+    command.envs(env.iter().copied());
+    spawn_server(command, &db.dir, &[]).await
+}
+
 /// Starts the server in `dir`, optionally with the test database in the environment.
 pub async fn start_server_in(
     db: &TestContext,
@@ -83,6 +90,10 @@ pub async fn start_server_in(
             .env_remove("PACELINE_DATABASE_URL")
             .env_remove("PACELINE_DATA_DIR");
     }
+    spawn_server(command, dir, extra).await
+}
+
+async fn spawn_server(mut command: Command, dir: &Path, extra: &[&str]) -> Server {
     let mut child = command
         .current_dir(dir)
         .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json"])

@@ -1,4 +1,6 @@
-use crate::harness::{admin_json, paceline, run, start_server, start_server_in};
+use crate::harness::{
+    admin_json, paceline, run, start_server, start_server_in, start_server_with_env,
+};
 use paceline_domain::email::Email;
 use paceline_domain::password::Password;
 use paceline_domain::store::AccountStore;
@@ -11,6 +13,7 @@ on_both_engines!(
     serve_demo_seeds_logins_that_work,
     sigterm_stops_the_server_cleanly,
     logs_never_carry_credentials,
+    an_administrator_token_opens_the_admin_api,
 );
 
 /// A fresh folder, no configuration at all: `paceline serve` creates its SQLite database
@@ -191,4 +194,29 @@ async fn logs_never_carry_credentials(db: TestContext) {
     {
         assert!(!log.contains(password), "the database password leaked");
     }
+}
+
+async fn an_administrator_token_opens_the_admin_api(db: TestContext) {
+    let token = "0123456789abcdef0123456789abcdef-admin";
+    let server = start_server_with_env(&db, &[("PACELINE_ADMIN_TOKEN", token)]).await;
+    let client = reqwest::Client::new();
+    let listed = client
+        .get(format!("{}/api/admin/clients", server.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status(), 200);
+    let (status, log) = server.stop_with(SIGTERM).await;
+    assert!(status.success(), "{log}");
+    assert!(!log.contains(token), "the token never reaches the log");
+
+    let short = paceline(&db)
+        .env("PACELINE_ADMIN_TOKEN", "short")
+        .args(["config", "check"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(short.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32"));
 }

@@ -8,6 +8,7 @@
     clippy::print_stderr
 )]
 
+mod admin;
 mod browser;
 mod harness;
 mod health;
