@@ -4,12 +4,14 @@
 
 use crate::args::{ConfigArgs, LogFormat};
 use anyhow::{Context, Result, bail};
+use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::oauth::secret::Secret;
 use paceline_domain::ratelimit::{Limit, Limits};
 use paceline_store_sql::Database;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use time::Duration;
 
 /// The default data folder, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "./paceline-data";
@@ -31,6 +33,17 @@ struct FileConfig {
     log: FileLog,
     #[serde(default)]
     rate_limit: FileRateLimit,
+    #[serde(default)]
+    oauth: FileOAuth,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOAuth {
+    code_ttl_seconds: Option<u32>,
+    access_token_ttl_seconds: Option<u32>,
+    refresh_token_ttl_days: Option<u32>,
+    refresh_grace_seconds: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -82,6 +95,29 @@ pub struct Settings {
     pub shared_limits: bool,
     /// The administrator token that opens the admin HTTP API, if set.
     pub admin_token: Option<Secret>,
+    /// Token lifetimes and the refresh grace period, from `[oauth]`.
+    pub oauth: OAuthTimes,
+}
+
+/// The authorization server's times, applied to its settings once the issuer is known.
+#[derive(Debug, Clone, Copy)]
+pub struct OAuthTimes {
+    code_ttl: Option<Duration>,
+    access_token_ttl: Option<Duration>,
+    refresh_token_ttl: Option<Duration>,
+    refresh_grace: Option<Duration>,
+}
+
+impl OAuthTimes {
+    /// The settings for `issuer`, with these times where set.
+    pub fn settings(self, issuer: String) -> OAuthSettings {
+        let mut settings = OAuthSettings::new(issuer);
+        settings.code_ttl = self.code_ttl.unwrap_or(settings.code_ttl);
+        settings.access_token_ttl = self.access_token_ttl.unwrap_or(settings.access_token_ttl);
+        settings.refresh_token_ttl = self.refresh_token_ttl.unwrap_or(settings.refresh_token_ttl);
+        settings.refresh_grace = self.refresh_grace.unwrap_or(settings.refresh_grace);
+        settings
+    }
 }
 
 impl Settings {
@@ -125,6 +161,30 @@ impl Settings {
             bail!("database.max_connections must be at least 1");
         }
         let (limits, shared_limits) = rate_limits(&file.rate_limit)?;
+        let positive = |value: Option<u32>, name: &str| -> Result<Option<u32>> {
+            match value {
+                Some(0) => bail!("oauth.{name} must be at least 1"),
+                other => Ok(other),
+            }
+        };
+        let oauth = OAuthTimes {
+            code_ttl: positive(file.oauth.code_ttl_seconds, "code_ttl_seconds")?
+                .map(|s| Duration::seconds(i64::from(s))),
+            access_token_ttl: positive(
+                file.oauth.access_token_ttl_seconds,
+                "access_token_ttl_seconds",
+            )?
+            .map(|s| Duration::seconds(i64::from(s))),
+            refresh_token_ttl: positive(
+                file.oauth.refresh_token_ttl_days,
+                "refresh_token_ttl_days",
+            )?
+            .map(|d| Duration::days(i64::from(d))),
+            refresh_grace: file
+                .oauth
+                .refresh_grace_seconds
+                .map(|s| Duration::seconds(i64::from(s))),
+        };
         let admin_token = match std::env::var("PACELINE_ADMIN_TOKEN").ok() {
             Some(token) => Some(token),
             None => read_secret_file("PACELINE_ADMIN_TOKEN_FILE")?,
@@ -134,6 +194,7 @@ impl Settings {
             .map(check_admin_token)
             .transpose()?;
         Ok(Self {
+            oauth,
             admin_token,
             limits,
             shared_limits,

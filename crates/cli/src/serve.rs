@@ -4,7 +4,6 @@ use crate::config::Settings;
 use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
-use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::ratelimit::{MemoryLimiter, RateLimiter};
 use paceline_server::{AppState, router};
 use std::sync::Arc;
@@ -34,8 +33,11 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
     } else {
         Arc::new(MemoryLimiter::new())
     };
-    let state = AppState::new(store.clone() as Arc<dyn Store>, OAuthSettings::new(issuer))
-        .with_limits(settings.limits, limiter);
+    let state = AppState::new(
+        store.clone() as Arc<dyn Store>,
+        settings.oauth.settings(issuer),
+    )
+    .with_limits(settings.limits, limiter);
     let state = match &settings.admin_token {
         Some(token) => state.with_admin_token(token.expose()),
         None => state,

@@ -144,7 +144,7 @@ macro_rules! insert_redirect_uris {
 
 /// Inserts an access and refresh token of family `$family` inside the transaction `$tx`.
 macro_rules! insert_pair {
-    ($tx:expr, $family:expr, $tokens:expr, $refresh_scopes:expr, $now:expr) => {
+    ($tx:expr, $family:expr, $tokens:expr, $refresh_scopes:expr, $parent:expr, $now:expr) => {
         for (kind, hash, scopes, expires_at) in [
             (
                 "access",
@@ -161,7 +161,7 @@ macro_rules! insert_pair {
         ] {
             sqlx::query(
                 "INSERT INTO oauth_tokens (family_id, kind, token_hash, scopes, created_at, \
-                 expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                 expires_at, parent_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind($family)
             .bind(kind)
@@ -169,6 +169,7 @@ macro_rules! insert_pair {
             .bind(scopes.to_string())
             .bind(DbTime($now))
             .bind(DbTime(expires_at))
+            .bind($parent)
             .execute(&mut *$tx)
             .await
             .map_err(constraint("token", "token family"))?;
@@ -487,7 +488,7 @@ impl OAuthStore for SqlStore {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(constraint("token family", "user or client"))?;
-            insert_pair!(tx, id, tokens, family.scopes, now);
+            insert_pair!(tx, id, tokens, family.scopes, None::<i64>, now);
             if let Some(code) = family.code_id {
                 sqlx::query(LINK).bind(code).bind(id).execute(&mut *tx).await.map_err(other)?;
             }
@@ -573,8 +574,67 @@ impl OAuthStore for SqlStore {
                     .await
                     .map_err(other)?;
                 let family_scopes = scopes(&family_scopes)?;
-                insert_pair!(tx, family.0, tokens, family_scopes, now);
+                insert_pair!(tx, family.0, tokens, family_scopes, Some(old.0), now);
                 sqlx::query(TOUCH).bind(family.0).bind(DbTime(now)).execute(&mut *tx).await.map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Rotation::Rotated
+            }
+        });
+        Ok(rotation)
+    }
+
+    async fn retry_rotation(
+        &self,
+        old: TokenId,
+        family: FamilyId,
+        tokens: NewTokenPair,
+        spent_since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Rotation, StoreError> {
+        // The retry is allowed once per spent token and only within the grace period: the
+        // UPDATE is the compare-and-set that decides it.
+        const RETRY: &str = "UPDATE oauth_tokens SET retried_at = $3 WHERE id = $1 \
+             AND used_at >= $2 AND retried_at IS NULL AND revoked_at IS NULL AND family_id IN \
+             (SELECT id FROM oauth_token_families WHERE revoked_at IS NULL)";
+        const REVOKE_FAMILY: &str = "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 \
+             AND revoked_at IS NULL";
+        // The generation the client lost stops working: only the newest one stays valid.
+        const REVOKE_LOST: &str =
+            "UPDATE oauth_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL";
+        const FAMILY: &str = "SELECT scopes FROM oauth_token_families WHERE id = $1";
+        let rotation = on_pool!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            let allowed = sqlx::query(RETRY)
+                .bind(old.0)
+                .bind(DbTime(spent_since))
+                .bind(DbTime(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?
+                .rows_affected();
+            if allowed == 0 {
+                sqlx::query(REVOKE_FAMILY)
+                    .bind(family.0)
+                    .bind(DbTime(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                tx.commit().await.map_err(other)?;
+                Rotation::Reused
+            } else {
+                sqlx::query(REVOKE_LOST)
+                    .bind(old.0)
+                    .bind(DbTime(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                let family_scopes = sqlx::query_scalar::<_, String>(FAMILY)
+                    .bind(family.0)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                let family_scopes = scopes(&family_scopes)?;
+                insert_pair!(tx, family.0, tokens, family_scopes, Some(old.0), now);
                 tx.commit().await.map_err(other)?;
                 Rotation::Rotated
             }

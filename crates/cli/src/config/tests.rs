@@ -77,3 +77,29 @@ fn mistakes_are_reported_not_ignored() {
     flags.config = Some("/no/such/paceline.toml".into());
     assert!(Settings::resolve(&flags, None).is_err());
 }
+
+#[test]
+fn oauth_times_and_limits_come_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paceline.toml");
+    std::fs::write(
+        &path,
+        "[oauth]\ncode_ttl_seconds = 5\nrefresh_grace_seconds = 30\n\
+         [rate_limit]\nshared = true\napi_per_token = 60\n",
+    )
+    .unwrap();
+    let mut flags = args();
+    flags.config = Some(path.clone());
+    let settings = Settings::resolve(&flags, None).unwrap();
+    let oauth = settings.oauth.settings("https://p.example".into());
+    assert_eq!(oauth.code_ttl, Duration::seconds(5));
+    assert_eq!(oauth.refresh_grace, Duration::seconds(30));
+    assert_eq!(oauth.access_token_ttl, Duration::hours(1), "defaults stay");
+    assert!(settings.shared_limits);
+    assert_eq!(settings.limits.api_per_token.requests, 60);
+
+    std::fs::write(&path, "[oauth]\ncode_ttl_seconds = 0\n").unwrap();
+    assert!(Settings::resolve(&flags, None).is_err());
+    std::fs::write(&path, "[rate_limit]\napi_per_client = 0\n").unwrap();
+    assert!(Settings::resolve(&flags, None).is_err());
+}

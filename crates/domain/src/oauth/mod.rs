@@ -33,12 +33,15 @@ pub struct OAuthSettings {
     pub refresh_token_ttl: Duration,
     /// How long a login session lasts.
     pub session_ttl: Duration,
+    /// How long after a refresh the spent refresh token may be presented once more (by a
+    /// client that lost the response); zero, the default, allows no retry at all.
+    pub refresh_grace: Duration,
 }
 
 impl OAuthSettings {
     /// The defaults for `issuer`: 60-second codes, one-hour access tokens (the Train it All
     /// spec's `expires_in: 3600`), refresh tokens that expire after 30 days unused, and
-    /// twelve-hour login sessions.
+    /// twelve-hour login sessions, and strict refresh rotation (no grace period).
     pub fn new(issuer: impl Into<String>) -> Self {
         Self {
             issuer: issuer.into(),
@@ -46,6 +49,7 @@ impl OAuthSettings {
             access_token_ttl: Duration::hours(1),
             refresh_token_ttl: Duration::days(30),
             session_ttl: Duration::hours(12),
+            refresh_grace: Duration::ZERO,
         }
     }
 }

@@ -281,6 +281,18 @@ pub trait OAuthStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<Rotation, StoreError>;
 
+    /// Lets a client that lost the response to a refresh present the spent token `old`
+    /// again, once, if it was spent at or after `spent_since` (the grace period): revokes the
+    /// pair the first rotation issued and stores `tokens`. Otherwise revokes the family.
+    async fn retry_rotation(
+        &self,
+        old: TokenId,
+        family: FamilyId,
+        tokens: NewTokenPair,
+        spent_since: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<Rotation, StoreError>;
+
     /// Revokes one token.
     async fn revoke_token(&self, token: TokenId, now: OffsetDateTime) -> Result<(), StoreError>;
 

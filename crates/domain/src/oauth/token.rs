@@ -206,7 +206,9 @@ pub async fn exchange_code(
 }
 
 /// Rotates a refresh token (grant_type=refresh_token). The presented token stops working;
-/// presenting it again revokes the whole family. `scope` may narrow the new access token,
+/// presenting it again revokes the whole family, unless a grace period is configured: then
+/// a client that lost the response may present it once more within the period, which
+/// revokes the lost pair and issues a new one. `scope` may narrow the new access token,
 /// never widen it; the new refresh token keeps every scope of the original grant.
 pub async fn refresh(
     store: &dyn Store,
@@ -235,12 +237,20 @@ pub async fn refresh(
     if record.revoked_at.is_some() {
         return Err(invalid());
     }
-    if record.used_at.is_some() {
-        store.revoke_family(record.family_id, now).await?;
-        return Err(OAuthError::invalid_grant(
+    let reused = || {
+        OAuthError::invalid_grant(
             "the refresh token was already used; every token of this authorization is revoked",
-        ));
-    }
+        )
+    };
+    let grace_start = now - settings.refresh_grace;
+    let retry = match record.used_at {
+        None => false,
+        Some(spent) if settings.refresh_grace.is_positive() && spent >= grace_start => true,
+        Some(_) => {
+            store.revoke_family(record.family_id, now).await?;
+            return Err(reused());
+        }
+    };
     if record.expires_at <= now {
         return Err(invalid());
     }
@@ -268,19 +278,23 @@ pub async fn refresh(
         }
     };
     let (pair, access, refresh) = new_pair(clock, rng, settings, requested);
-    match store
-        .rotate_refresh_token(record.id, record.family_id, pair, now)
-        .await?
-    {
+    let rotation = if retry {
+        store
+            .retry_rotation(record.id, record.family_id, pair, grace_start, now)
+            .await?
+    } else {
+        store
+            .rotate_refresh_token(record.id, record.family_id, pair, now)
+            .await?
+    };
+    match rotation {
         Rotation::Rotated => Ok(IssuedTokens {
             access_token: access,
             refresh_token: refresh,
             expires_in: settings.access_token_ttl.whole_seconds(),
             scope: requested,
         }),
-        Rotation::Reused => Err(OAuthError::invalid_grant(
-            "the refresh token was already used; every token of this authorization is revoked",
-        )),
+        Rotation::Reused => Err(reused()),
     }
 }
 

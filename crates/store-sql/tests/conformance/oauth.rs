@@ -32,6 +32,7 @@ on_both_engines!(
     refresh_rotates_and_reuse_revokes_the_family,
     refresh_narrows_but_never_widens,
     concurrent_refreshes_give_exactly_one_success,
+    a_grace_period_allows_one_retry,
     bearer_tokens_expire_and_follow_the_client_scopes,
     revocation_follows_rfc_7009,
     login_sessions,
@@ -961,4 +962,56 @@ async fn login_sessions(db: TestContext) {
         "expired"
     );
     sessions::logout(&w.store, cookie.expose()).await.unwrap();
+}
+
+async fn a_grace_period_allows_one_retry(db: TestContext) {
+    let mut w = World::new(&db).await;
+    w.settings.refresh_grace = Duration::seconds(10);
+    let (client, _) = w.client(false, "profile:read").await;
+    let session = w.user("max@example.com").await;
+    let code = w.code(&client, &session, "profile:read").await;
+    let first = w.exchange(&client, &code).await.unwrap();
+    let lost = w
+        .refresh(&client, &first.refresh_token, None)
+        .await
+        .unwrap();
+    w.clock.advance(Duration::seconds(5));
+    let retried = w
+        .refresh(&client, &first.refresh_token, None)
+        .await
+        .unwrap();
+    assert!(w.bearer(&retried.access_token).await.is_ok());
+    assert!(
+        w.bearer(&lost.access_token).await.is_err(),
+        "the lost pair stops working"
+    );
+    assert!(w.refresh(&client, &lost.refresh_token, None).await.is_err());
+    let again = w.refresh(&client, &first.refresh_token, None).await;
+    assert_eq!(
+        again.unwrap_err().code,
+        OAuthErrorCode::InvalidGrant,
+        "only one retry"
+    );
+    assert!(
+        w.bearer(&retried.access_token).await.is_err(),
+        "a second retry revokes the family"
+    );
+
+    let code = w.code(&client, &session, "profile:read").await;
+    let first = w.exchange(&client, &code).await.unwrap();
+    let next = w
+        .refresh(&client, &first.refresh_token, None)
+        .await
+        .unwrap();
+    w.clock.advance(Duration::seconds(11));
+    assert!(
+        w.refresh(&client, &first.refresh_token, None)
+            .await
+            .is_err(),
+        "after the window"
+    );
+    assert!(
+        w.bearer(&next.access_token).await.is_err(),
+        "reuse after the window revokes the family"
+    );
 }
