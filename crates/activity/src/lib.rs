@@ -5,7 +5,10 @@
 //! other crate of Paceline's. Every input is untrusted: malformed, truncated or hostile
 //! bytes give an error carrying the byte offset, never a panic, a hang or unbounded memory.
 //!
-//! The FIT decoder lives in [`fit`]: [`fit::decode_activity`] for an uploaded activity,
-//! [`fit::reader`] for the messages themselves.
+//! The FIT codec lives in [`fit`]: [`fit::decode_activity`] for an uploaded activity,
+//! [`fit::reader`] for the messages themselves, [`fit::encode_activity`] to write an
+//! activity as FIT, and [`fit::encode_workout`] / [`fit::decode_workout`] for planned
+//! workouts, whose format-independent model is [`workout`].
 
 pub mod fit;
+pub mod workout;

@@ -89,6 +89,12 @@ pub enum FitError {
         /// The file type its `file_id` message declares.
         file_type: FileType,
     },
+    /// A valid FIT file that is not a workout, given where a workout is expected.
+    #[error("this is a FIT {file_type} file, not a workout")]
+    NotAWorkout {
+        /// The file type its `file_id` message declares.
+        file_type: FileType,
+    },
 }
 
 impl FitError {
@@ -96,7 +102,7 @@ impl FitError {
     #[must_use]
     pub fn offset(&self) -> Option<usize> {
         match self {
-            Self::Empty | Self::NotAnActivity { .. } => None,
+            Self::Empty | Self::NotAnActivity { .. } | Self::NotAWorkout { .. } => None,
             Self::NotFit { offset, .. }
             | Self::HeaderCrc { offset, .. }
             | Self::FileCrc { offset, .. }

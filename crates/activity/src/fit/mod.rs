@@ -35,16 +35,22 @@
 //!   and every loop consumes input, so it always ends.
 
 mod collect;
+pub mod encode;
 mod error;
 mod hr;
 pub mod profile;
 pub mod reader;
 mod summary;
 mod time;
+mod workout;
 
+pub use encode::{
+    ActivityForEncoding, LapForEncoding, LegForEncoding, encode_activity, encode_workout,
+};
 pub use error::FitError;
 pub use profile::{ActivityType, FileType, Sport, SubSport};
 pub use time::FitTime;
+pub use workout::decode_workout;
 
 /// The most records one decode keeps; past it the file is refused. A day at one record a
 /// second is 86,400; this bounds memory on hostile input at a few hundred megabytes.
@@ -319,7 +325,70 @@ pub struct RecordStreams {
     pub temperature_c: Vec<Option<i8>>,
 }
 
+/// One record: a row of [`RecordStreams`]. Every value is optional.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Record {
+    /// The record's time (UTC).
+    pub time: Option<FitTime>,
+    /// The position.
+    pub position: Option<Position>,
+    /// Altitude in metres.
+    pub altitude_m: Option<f64>,
+    /// Heart rate in beats per minute.
+    pub heart_rate: Option<u8>,
+    /// Power in watts.
+    pub power_w: Option<u16>,
+    /// Cadence.
+    pub cadence: Option<u8>,
+    /// Speed in metres per second.
+    pub speed_mps: Option<f64>,
+    /// Distance from the start in metres.
+    pub distance_m: Option<f64>,
+    /// Temperature in degrees Celsius.
+    pub temperature_c: Option<i8>,
+}
+
 impl RecordStreams {
+    /// Appends a record, keeping every column either empty or [`len`](Self::len) long: a
+    /// column is created (filled with `None` for the earlier records) at its first value.
+    pub fn push(&mut self, record: Record) {
+        let len = self.len;
+        push_value(&mut self.time, len, record.time);
+        push_value(&mut self.position, len, record.position);
+        push_value(&mut self.altitude_m, len, record.altitude_m);
+        push_value(&mut self.heart_rate, len, record.heart_rate);
+        push_value(&mut self.power_w, len, record.power_w);
+        push_value(&mut self.cadence, len, record.cadence);
+        push_value(&mut self.speed_mps, len, record.speed_mps);
+        push_value(&mut self.distance_m, len, record.distance_m);
+        push_value(&mut self.temperature_c, len, record.temperature_c);
+        self.len = len + 1;
+    }
+
+    /// The record at `index`, or `None` past the end.
+    #[must_use]
+    pub fn get(&self, index: usize) -> Option<Record> {
+        fn at<T: Copy>(column: &[Option<T>], index: usize) -> Option<T> {
+            column.get(index).copied().flatten()
+        }
+        (index < self.len).then(|| Record {
+            time: at(&self.time, index),
+            position: at(&self.position, index),
+            altitude_m: at(&self.altitude_m, index),
+            heart_rate: at(&self.heart_rate, index),
+            power_w: at(&self.power_w, index),
+            cadence: at(&self.cadence, index),
+            speed_mps: at(&self.speed_mps, index),
+            distance_m: at(&self.distance_m, index),
+            temperature_c: at(&self.temperature_c, index),
+        })
+    }
+
+    /// The records in order.
+    pub fn iter(&self) -> impl Iterator<Item = Record> + '_ {
+        (0..self.len).filter_map(|index| self.get(index))
+    }
+
     /// The number of records kept.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -330,6 +399,16 @@ impl RecordStreams {
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
+    }
+}
+
+/// Appends to a column that is either empty or `len` long, creating it at its first value.
+fn push_value<T: Copy>(column: &mut Vec<Option<T>>, len: usize, value: Option<T>) {
+    if !column.is_empty() {
+        column.push(value);
+    } else if value.is_some() {
+        column.resize(len, None);
+        column.push(value);
     }
 }
 

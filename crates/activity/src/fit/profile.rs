@@ -31,6 +31,10 @@ pub mod mesg {
     pub const LENGTH: u16 = 101;
     /// `hr`: heart rates a chest strap stored while out of contact (swims).
     pub const HR: u16 = 132;
+    /// `workout`: a planned workout's name, sport and number of steps.
+    pub const WORKOUT: u16 = 26;
+    /// `workout_step`: one step of a planned workout.
+    pub const WORKOUT_STEP: u16 = 27;
 }
 
 /// The timestamp field, the same number in every message.
@@ -111,6 +115,17 @@ impl BaseType {
     #[must_use]
     pub fn is_float(self) -> bool {
         matches!(self.0, 0x08 | 0x09)
+    }
+
+    /// The base-type byte a definition message writes: the number, with the endian-ability
+    /// bit (0x80) set for multi-byte types.
+    #[must_use]
+    pub fn definition_byte(self) -> u8 {
+        if self.size() > 1 {
+            self.0 | 0x80
+        } else {
+            self.0
+        }
     }
 
     /// The raw bit pattern that means "no value" for this type.
@@ -375,6 +390,30 @@ impl ActivityType {
             Some(3) => Self::Transition,
             Some(18) => Self::Multisport,
             _ => Self::Other,
+        }
+    }
+
+    /// The FIT sport and sub-sport to write for this type: the inverse of
+    /// [`ActivityType::from_sport`] (`RUN` is `running`, `VIRTUAL_RIDE` is `cycling` /
+    /// `virtual_activity`, `STRENGTH` is `training` / `strength_training`, `SKI` is
+    /// `cross_country_skiing`, `PADDLE` is `paddling`, `HIKE` is `hiking`, `OTHER` is
+    /// `generic`).
+    #[must_use]
+    pub fn fit_sport(self) -> (Sport, Option<SubSport>) {
+        match self {
+            Self::Run => (Sport(1), None),
+            Self::Ride => (Sport(2), None),
+            Self::VirtualRide => (Sport(2), Some(SubSport(58))),
+            Self::Swim => (Sport(5), None),
+            Self::Walk => (Sport(11), None),
+            Self::Hike => (Sport(17), None),
+            Self::Strength => (Sport(10), Some(SubSport(20))),
+            Self::Row => (Sport(15), None),
+            Self::Ski => (Sport(12), None),
+            Self::Paddle => (Sport(19), None),
+            Self::Transition => (Sport(3), None),
+            Self::Multisport => (Sport(18), None),
+            Self::Other => (Sport(0), None),
         }
     }
 
