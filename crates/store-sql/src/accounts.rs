@@ -3,7 +3,7 @@
 
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
-use crate::{BeginWrite, SqlStore, on_pool};
+use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::email::Email;
@@ -229,7 +229,7 @@ impl AccountStore for SqlStore {
              VALUES ($1, $2, $3, $3) RETURNING ",
             org_columns!()
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
+        let row = on_writer!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
             .bind(name)
             .bind(kind.as_str())
             .bind(DbTime(now))
@@ -301,7 +301,7 @@ impl AccountStore for SqlStore {
             membership_columns!()
         );
         let now = DbTime(new.now);
-        let (org, user, membership) = on_pool!(self, pool => {
+        let (org, user, membership) = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let (org, role) = match &new.home {
                 NewUserHome::Personal { org_name } => {
@@ -388,7 +388,7 @@ impl AccountStore for SqlStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
-        let changed = on_pool!(self, pool => sqlx::query(SQL)
+        let changed = on_writer!(self, pool => sqlx::query(SQL)
             .bind(user.get())
             .bind(hash.as_str())
             .bind(DbTime(now))
@@ -414,7 +414,7 @@ impl AccountStore for SqlStore {
              VALUES ($1, $2, $3, $4) RETURNING ",
             membership_columns!()
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, MembershipRow>(SQL)
+        let row = on_writer!(self, pool => sqlx::query_as::<_, MembershipRow>(SQL)
             .bind(organization.get())
             .bind(user.get())
             .bind(role.as_str())
@@ -468,7 +468,7 @@ impl AccountStore for SqlStore {
              AND a.organization_id = $1 RETURNING ",
             assignment_columns!()
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, AssignmentRow>(SQL)
+        let row = on_writer!(self, pool => sqlx::query_as::<_, AssignmentRow>(SQL)
             .bind(organization.get())
             .bind(coach.get())
             .bind(athlete.get())
@@ -579,7 +579,7 @@ impl AccountStore for SqlStore {
     ) -> Result<(), StoreError> {
         const UNITS: &str =
             "UPDATE users SET distance_unit = $2, pool_unit = $3, updated_at = $4 WHERE id = $1";
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let changed = sqlx::query(UNITS)
                 .bind(user.get())

@@ -24,7 +24,7 @@ mod sqlite;
 
 pub use error::OpenError;
 
-/// Expands `$body` once per engine with `$pool` bound to that engine's pool.
+/// Expands `$body` once per engine with `$pool` bound to that engine's pool for reads.
 macro_rules! on_pool {
     ($store:expr, $pool:ident => $body:expr) => {
         match &$store.pool {
@@ -34,6 +34,18 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Like [`on_pool!`], with the pool for writes: on SQLite a single connection, so that
+/// writers of this process queue in order instead of sleeping in SQLite's busy handler.
+macro_rules! on_writer {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.writer {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_writer;
 
 /// Opens a transaction for a use case that writes.
 pub(crate) trait BeginWrite {
@@ -127,7 +139,10 @@ impl Default for OpenOptions {
 /// The SQL store.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
+    /// Reads (on SQLite, several connections that WAL lets read while one writes).
     pool: Pool,
+    /// Writes (on SQLite, one connection; on PostgreSQL, the same pool as reads).
+    writer: Pool,
     /// Rate-limit keys created by this process, to sweep expired ones now and then.
     new_limit_keys: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -135,12 +150,19 @@ pub struct SqlStore {
 impl SqlStore {
     /// Connects, checks the connection and, if asked, applies pending migrations.
     pub async fn open(database: &Database, options: &OpenOptions) -> Result<Self, OpenError> {
-        let pool = match database {
-            Database::Sqlite(path) => Pool::Sqlite(sqlite::connect(path, options).await?),
-            Database::Postgres(url) => Pool::Postgres(postgres::connect(url, options).await?),
+        let (pool, writer) = match database {
+            Database::Sqlite(path) => {
+                let (readers, writer) = sqlite::connect(path, options).await?;
+                (Pool::Sqlite(readers), Pool::Sqlite(writer))
+            }
+            Database::Postgres(url) => {
+                let pool = postgres::connect(url, options).await?;
+                (Pool::Postgres(pool.clone()), Pool::Postgres(pool))
+            }
         };
         let store = Self {
             pool,
+            writer,
             new_limit_keys: std::sync::Arc::default(),
         };
         if options.migrate {
@@ -151,7 +173,7 @@ impl SqlStore {
 
     /// Applies pending migrations. Safe to run from several processes at once.
     pub async fn migrate(&self) -> Result<(), OpenError> {
-        match &self.pool {
+        match &self.writer {
             Pool::Sqlite(pool) => sqlite::migrate(pool).await,
             Pool::Postgres(pool) => postgres::migrate(pool).await,
         }
@@ -159,6 +181,7 @@ impl SqlStore {
 
     /// Closes every connection, waiting for queries in flight.
     pub async fn close(&self) {
+        on_writer!(self, pool => pool.close().await);
         on_pool!(self, pool => pool.close().await)
     }
 

@@ -3,7 +3,7 @@
 
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
-use crate::{BeginWrite, SqlStore, on_pool};
+use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
@@ -185,7 +185,7 @@ impl OAuthStore for SqlStore {
              updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING ",
             client_columns!()
         );
-        let row = on_pool!(self, pool => {
+        let row = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let row = sqlx::query_as::<_, ClientRow>(SQL)
                 .bind(&new.client_id)
@@ -260,7 +260,7 @@ impl OAuthStore for SqlStore {
     async fn update_client(&self, client: &OAuthClient) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE oauth_clients SET name = $2, secret_hash = $3, \
              allowed_scopes = $4, updated_at = $5 WHERE id = $1";
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let changed = sqlx::query(SQL)
                 .bind(client.key.0)
@@ -287,7 +287,7 @@ impl OAuthStore for SqlStore {
     }
 
     async fn delete_client(&self, client: ClientKey) -> Result<bool, StoreError> {
-        let deleted = on_pool!(self, pool => sqlx::query("DELETE FROM oauth_clients WHERE id = $1")
+        let deleted = on_writer!(self, pool => sqlx::query("DELETE FROM oauth_clients WHERE id = $1")
             .bind(client.0)
             .execute(pool)
             .await
@@ -334,7 +334,7 @@ impl OAuthStore for SqlStore {
              created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
              ON CONFLICT (user_id, client_row_id) DO UPDATE SET scopes = excluded.scopes, \
              updated_at = excluded.updated_at, revoked_at = NULL";
-        on_pool!(self, pool => {
+        on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let current = sqlx::query_scalar::<_, String>(CURRENT)
                 .bind(user.get())
@@ -388,7 +388,7 @@ impl OAuthStore for SqlStore {
              AND client_row_id = $2 AND revoked_at IS NULL";
         const FAMILIES: &str = "UPDATE oauth_token_families SET revoked_at = $3 \
              WHERE user_id = $1 AND client_row_id = $2 AND revoked_at IS NULL";
-        let revoked = on_pool!(self, pool => {
+        let revoked = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let mut changed = 0;
             for sql in [CONSENT, FAMILIES] {
@@ -414,7 +414,7 @@ impl OAuthStore for SqlStore {
         const SQL: &str = "INSERT INTO oauth_authorization_codes (code_hash, client_row_id, \
              user_id, redirect_uri, scopes, code_challenge, auth_time, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-        on_pool!(self, pool => sqlx::query(SQL)
+        on_writer!(self, pool => sqlx::query(SQL)
             .bind(code.code_hash.as_str())
             .bind(code.client.0)
             .bind(code.user_id.get())
@@ -445,7 +445,7 @@ impl OAuthStore for SqlStore {
             code_columns!(),
             " FROM oauth_authorization_codes WHERE code_hash = $1"
         );
-        let (taken, found) = on_pool!(self, pool => {
+        let (taken, found) = on_writer!(self, pool => {
             let taken = sqlx::query_as::<_, CodeRow>(TAKE)
                 .bind(code_hash.as_str())
                 .bind(DbTime(now))
@@ -478,7 +478,7 @@ impl OAuthStore for SqlStore {
         const FAMILY: &str = "INSERT INTO oauth_token_families (client_row_id, user_id, scopes, \
              created_at, last_used_at) VALUES ($1, $2, $3, $4, $4) RETURNING id";
         const LINK: &str = "UPDATE oauth_authorization_codes SET family_id = $2 WHERE id = $1";
-        let id = on_pool!(self, pool => {
+        let id = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let id = sqlx::query_scalar::<_, i64>(FAMILY)
                 .bind(family.client.0)
@@ -549,7 +549,7 @@ impl OAuthStore for SqlStore {
              AND revoked_at IS NULL";
         const FAMILY: &str = "SELECT scopes FROM oauth_token_families WHERE id = $1";
         const TOUCH: &str = "UPDATE oauth_token_families SET last_used_at = $2 WHERE id = $1";
-        let rotation = on_pool!(self, pool => {
+        let rotation = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let spent = sqlx::query(SPEND)
                 .bind(old.0)
@@ -602,7 +602,7 @@ impl OAuthStore for SqlStore {
         const REVOKE_LOST: &str =
             "UPDATE oauth_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL";
         const FAMILY: &str = "SELECT scopes FROM oauth_token_families WHERE id = $1";
-        let rotation = on_pool!(self, pool => {
+        let rotation = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let allowed = sqlx::query(RETRY)
                 .bind(old.0)
@@ -645,7 +645,7 @@ impl OAuthStore for SqlStore {
     async fn revoke_token(&self, token: TokenId, now: OffsetDateTime) -> Result<(), StoreError> {
         const SQL: &str =
             "UPDATE oauth_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
-        on_pool!(self, pool => sqlx::query(SQL)
+        on_writer!(self, pool => sqlx::query(SQL)
             .bind(token.0)
             .bind(DbTime(now))
             .execute(pool)
@@ -657,7 +657,7 @@ impl OAuthStore for SqlStore {
     async fn revoke_family(&self, family: FamilyId, now: OffsetDateTime) -> Result<(), StoreError> {
         const SQL: &str =
             "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
-        on_pool!(self, pool => sqlx::query(SQL)
+        on_writer!(self, pool => sqlx::query(SQL)
             .bind(family.0)
             .bind(DbTime(now))
             .execute(pool)
@@ -676,7 +676,7 @@ impl OAuthStore for SqlStore {
         const SQL: &str = "INSERT INTO web_sessions (token_hash, user_id, authenticated_at, \
              created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $3, $4) \
              RETURNING id, user_id, authenticated_at, expires_at";
-        let row = on_pool!(self, pool => sqlx::query_as::<_, SessionRow>(SQL)
+        let row = on_writer!(self, pool => sqlx::query_as::<_, SessionRow>(SQL)
             .bind(token_hash.as_str())
             .bind(user.get())
             .bind(DbTime(now))
@@ -704,7 +704,7 @@ impl OAuthStore for SqlStore {
     }
 
     async fn delete_web_session(&self, token_hash: &SecretHash) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
+        on_writer!(self, pool => sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
             .bind(token_hash.as_str())
             .execute(pool)
             .await

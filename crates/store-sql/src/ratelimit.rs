@@ -1,9 +1,11 @@
-//! [`RateLimiter`] in the database, shared by every process: an optimistic compare-and-set
-//! on one row per key, the same SQL on both engines.
+//! [`RateLimiter`] in the database, shared by every process: one row per key, read and
+//! replaced in one write transaction. On SQLite the transaction holds the write lock; on
+//! PostgreSQL the read locks the row. Only two first requests of a new key can race (both
+//! insert); the loser retries.
 
 use crate::db_time::DbTime;
 use crate::error::other;
-use crate::{SqlStore, on_pool};
+use crate::{BeginWrite, Pool, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::ratelimit::{Decision, Limit, RateLimiter, peek_decision};
@@ -15,6 +17,21 @@ const ATTEMPTS: usize = 8;
 /// Every this many new keys, keys whose time has passed are deleted.
 const SWEEP_EVERY: u64 = 1000;
 
+const READ: &str = "SELECT tat FROM rate_limits WHERE key = $1";
+/// PostgreSQL locks the row it reads, so concurrent checks of one key queue instead of
+/// racing (SQLite's write transaction already holds the database's write lock).
+const READ_LOCKED: &str = "SELECT tat FROM rate_limits WHERE key = $1 FOR UPDATE";
+const INSERT: &str =
+    "INSERT INTO rate_limits (key, tat) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
+const UPDATE: &str = "UPDATE rate_limits SET tat = $3 WHERE key = $1 AND tat = $2";
+const SWEEP: &str = "DELETE FROM rate_limits WHERE tat < $1";
+
+/// What one attempt found.
+enum Attempt {
+    Done(Decision, bool),
+    Raced,
+}
+
 #[async_trait]
 impl RateLimiter for SqlStore {
     async fn check(
@@ -23,51 +40,63 @@ impl RateLimiter for SqlStore {
         limit: Limit,
         now: OffsetDateTime,
     ) -> Result<Decision, StoreError> {
-        const READ: &str = "SELECT tat FROM rate_limits WHERE key = $1";
-        const INSERT: &str =
-            "INSERT INTO rate_limits (key, tat) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
-        const UPDATE: &str = "UPDATE rate_limits SET tat = $3 WHERE key = $1 AND tat = $2";
-        const SWEEP: &str = "DELETE FROM rate_limits WHERE tat < $1";
+        let read = match self.writer {
+            Pool::Sqlite(_) => READ,
+            Pool::Postgres(_) => READ_LOCKED,
+        };
         for _ in 0..ATTEMPTS {
-            let current = on_pool!(self, pool => sqlx::query_scalar::<_, DbTime>(READ)
-                .bind(key)
-                .fetch_optional(pool)
-                .await
-                .map_err(other)?);
-            let next = match limit.apply(current.map(|t| t.0), now) {
-                Ok(next) => next,
-                Err(retry_after) => return Ok(Decision::Limited { retry_after }),
-            };
-            let changed = match current {
-                None => on_pool!(self, pool => sqlx::query(INSERT)
+            let attempt = on_writer!(self, pool => {
+                let mut tx = pool.begin_write().await.map_err(other)?;
+                let current = sqlx::query_scalar::<_, DbTime>(read)
                     .bind(key)
-                    .bind(DbTime(next))
-                    .execute(pool)
+                    .fetch_optional(&mut *tx)
                     .await
-                    .map_err(other)?
-                    .rows_affected()),
-                Some(old) => on_pool!(self, pool => sqlx::query(UPDATE)
-                    .bind(key)
-                    .bind(old)
-                    .bind(DbTime(next))
-                    .execute(pool)
-                    .await
-                    .map_err(other)?
-                    .rows_affected()),
-            };
-            if changed == 1 {
-                if current.is_none()
-                    && self.new_limit_keys.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY
-                        == SWEEP_EVERY - 1
-                {
-                    on_pool!(self, pool => sqlx::query(SWEEP)
-                        .bind(DbTime(now))
-                        .execute(pool)
-                        .await
-                        .map_err(other)?
-                        .rows_affected());
+                    .map_err(other)?;
+                match limit.apply(current.map(|t| t.0), now) {
+                    Err(retry_after) => Attempt::Done(Decision::Limited { retry_after }, false),
+                    Ok(next) => {
+                        let changed = match current {
+                            None => sqlx::query(INSERT)
+                                .bind(key)
+                                .bind(DbTime(next))
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(other)?
+                                .rows_affected(),
+                            Some(old) => sqlx::query(UPDATE)
+                                .bind(key)
+                                .bind(old)
+                                .bind(DbTime(next))
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(other)?
+                                .rows_affected(),
+                        };
+                        tx.commit().await.map_err(other)?;
+                        if changed == 1 {
+                            Attempt::Done(Decision::Allowed, current.is_none())
+                        } else {
+                            Attempt::Raced
+                        }
+                    }
                 }
-                return Ok(Decision::Allowed);
+            });
+            match attempt {
+                Attempt::Raced => continue,
+                Attempt::Done(decision, new_key) => {
+                    if new_key
+                        && self.new_limit_keys.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY
+                            == SWEEP_EVERY - 1
+                    {
+                        on_writer!(self, pool => sqlx::query(SWEEP)
+                            .bind(DbTime(now))
+                            .execute(pool)
+                            .await
+                            .map_err(other)?
+                            .rows_affected());
+                    }
+                    return Ok(decision);
+                }
             }
         }
         // Lost every race: so many requests at once on one key that refusing one is right.
@@ -82,7 +111,6 @@ impl RateLimiter for SqlStore {
         limit: Limit,
         now: OffsetDateTime,
     ) -> Result<Decision, StoreError> {
-        const READ: &str = "SELECT tat FROM rate_limits WHERE key = $1";
         let current = on_pool!(self, pool => sqlx::query_scalar::<_, DbTime>(READ)
             .bind(key)
             .fetch_optional(pool)

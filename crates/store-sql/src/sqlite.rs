@@ -15,7 +15,11 @@ use std::time::Duration;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
 
-pub(crate) async fn connect(path: &Path, options: &OpenOptions) -> Result<SqlitePool, OpenError> {
+/// Opens the readers' pool and the one-connection writer's pool.
+pub(crate) async fn connect(
+    path: &Path,
+    options: &OpenOptions,
+) -> Result<(SqlitePool, SqlitePool), OpenError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| OpenError::Connect(format!("cannot create {}: {e}", parent.display())))?;
@@ -27,13 +31,20 @@ pub(crate) async fn connect(path: &Path, options: &OpenOptions) -> Result<Sqlite
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(options.acquire_timeout);
-    SqlitePoolOptions::new()
-        .max_connections(options.max_connections.clamp(1, 64))
-        .min_connections(1)
-        .acquire_timeout(options.acquire_timeout)
-        .connect_with(connect)
+    let open = |connections: u32| {
+        SqlitePoolOptions::new()
+            .max_connections(connections)
+            .min_connections(1)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect.clone())
+    };
+    let failed = |e: sqlx::Error| OpenError::Connect(format!("{}: {e}", path.display()));
+    // The writer first: it creates the file and sets WAL mode before readers open it.
+    let writer = open(1).await.map_err(failed)?;
+    let readers = open(options.max_connections.clamp(1, 64))
         .await
-        .map_err(|e| OpenError::Connect(format!("{}: {e}", path.display())))
+        .map_err(failed)?;
+    Ok((readers, writer))
 }
 
 /// SQLite takes no lock while sqlx migrates, so two processes starting together may both
