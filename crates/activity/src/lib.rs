@@ -11,4 +11,7 @@
 //! workouts, whose format-independent model is [`workout`].
 
 pub mod fit;
+pub mod gpx;
+pub mod tcx;
 pub mod workout;
+pub mod xml;

@@ -34,13 +34,13 @@
 //!   refused: a hostile file cannot make the decoder hold more than a few hundred megabytes,
 //!   and every loop consumes input, so it always ends.
 
-mod collect;
+pub(crate) mod collect;
 pub mod encode;
 mod error;
 mod hr;
 pub mod profile;
 pub mod reader;
-mod summary;
+pub(crate) mod summary;
 mod time;
 mod workout;
 
