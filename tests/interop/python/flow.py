@@ -61,7 +61,12 @@ def browser_authorize(url):
         elif 'name="decision"' in page:
             response = browser.post(
                 f"{BASE}/oauth/authorize",
-                data={"csrf": field(page, "csrf"), "request": field(page, "request"), "decision": "allow"},
+                data={
+                    "csrf": field(page, "csrf"),
+                    "request": field(page, "request"),
+                    "user": field(page, "user"),
+                    "decision": "allow",
+                },
                 allow_redirects=False,
             )
         else:

@@ -87,6 +87,16 @@ pub(crate) async fn post_authorize(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // After a form post the redirect is a 303, so that browsers follow it with a GET
+    // (RFC 9700 section 4.12).
+    let mut response = answer_post(state, headers, body).await;
+    if response.status() == StatusCode::FOUND {
+        *response.status_mut() = StatusCode::SEE_OTHER;
+    }
+    response
+}
+
+async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Response {
     if !form::is_form(&headers) {
         return error_page(
             StatusCode::BAD_REQUEST,
@@ -137,6 +147,17 @@ pub(crate) async fn post_authorize(
         }
         Err(response) => return response,
     };
+    // The page was shown to one account; if the browser has since signed in as another,
+    // that answer is stale.
+    let shown_to = pairs.iter().find(|(k, _)| k == "user").map(|(_, v)| v.as_str());
+    if shown_to != Some(session.user_id.public().as_str()) {
+        return error_page(
+            StatusCode::CONFLICT,
+            "Please try again",
+            "This page was shown for another account. Go back to the app and start again.",
+            None,
+        );
+    }
     match decision {
         "allow" => issue_code(&state, &request, &session).await,
         "deny" => reject(
@@ -249,6 +270,7 @@ pub(crate) fn redirect(location: &str) -> Response {
 #[template(path = "consent.html")]
 struct ConsentPage<'a> {
     client_name: &'a str,
+    user: String,
     user_email: &'a str,
     scopes: Vec<(&'static str, &'static str)>,
     redirect_host: &'a str,
@@ -288,6 +310,7 @@ async fn consent_page(
         });
     let page = ConsentPage {
         client_name: &request.client.name,
+        user: user.id.public(),
         user_email: user.email.as_str(),
         scopes: request
             .scopes

@@ -118,11 +118,12 @@ pub async fn allow(browser: &mut Browser, page: &Page) -> HashMap<String, String
     let fields = [
         ("csrf", page.field("csrf")),
         ("request", page.field("request")),
+        ("user", page.field("user")),
         ("decision", "allow".into()),
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let answer = browser.post_form("/oauth/authorize", &fields).await;
-    assert_eq!(answer.status, 302, "{}", answer.body);
+    assert_eq!(answer.status, 303, "{}", answer.body);
     assert!(
         answer.location().starts_with(REDIRECT),
         "{}",
@@ -406,11 +407,12 @@ async fn denying_redirects_access_denied(db: TestContext) {
     let fields = [
         ("csrf", consent.field("csrf")),
         ("request", consent.field("request")),
+        ("user", consent.field("user")),
         ("decision", "deny".into()),
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let answer = browser.post_form("/oauth/authorize", &fields).await;
-    assert_eq!(answer.status, 302);
+    assert_eq!(answer.status, 303, "a redirect after a form post is a 303");
     let params = query_of(answer.location());
     assert_eq!(params["error"], "access_denied");
     assert_eq!(params["state"], "st4te");
@@ -476,11 +478,12 @@ async fn forms_without_the_csrf_token_are_refused(db: TestContext) {
         .await;
     let consent = log_in(&mut browser, &login).await;
     let request = consent.field("request");
+    let user = consent.field("user");
     for csrf in ["", "csrf_forged0000000000000000000000000000000000000"] {
         let answer = browser
             .post_form(
                 "/oauth/authorize",
-                &[("csrf", csrf), ("request", &request), ("decision", "allow")],
+                &[("csrf", csrf), ("request", &request), ("user", &user), ("decision", "allow")],
             )
             .await;
         assert_eq!(answer.status, 403, "{csrf}");
@@ -501,6 +504,7 @@ async fn forms_without_the_csrf_token_are_refused(db: TestContext) {
         .form(&[
             ("csrf", browser.cookies["pl_csrf"].as_str()),
             ("request", &request),
+            ("user", &user),
             ("decision", "allow"),
         ])
         .send()
