@@ -5,7 +5,8 @@
 //! `crc` crate's default (byte-wise table), the decoder's own integrity check
 //! (`reader::verify`: headers and CRCs, the slice-by-16 table), and the full decode. It
 //! prints throughputs and the decode's cost as a ratio of each CRC pass: ratios, not
-//! absolute times, are what the repository's benchmarks compare.
+//! absolute times, are what the repository's benchmarks compare. It also times
+//! `encode_activity` re-encoding the same activities, in bytes written per second.
 
 #![allow(
     clippy::print_stdout,
@@ -17,7 +18,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use paceline_activity::fit::{decode_fit, reader};
+use paceline_activity::fit::{ActivityForEncoding, decode_fit, encode_activity, reader};
 
 /// A visitor that reads every field's integer value and nothing more: the reader's share.
 struct Walk(usize);
@@ -87,12 +88,38 @@ fn main() {
         reader::read(b, &mut visitor).map_or(0, |()| visitor.0)
     });
     let decode = time(&files, |b| decode_fit(b).map_or(0, |d| d.streams.len()));
+    // The encoder, over the same activities re-encoded: its output bytes per second.
+    let inputs: Vec<ActivityForEncoding> = files
+        .iter()
+        .filter_map(|b| decode_fit(b).ok())
+        .map(|d| ActivityForEncoding::from_decoded(&d))
+        .collect();
+    let encoded_total: usize = inputs.iter().map(|a| encode_activity(a).len()).sum();
+    let encode = {
+        let mut best = Duration::MAX;
+        for _ in 0..7 {
+            let start = Instant::now();
+            let mut rounds = 0u32;
+            while start.elapsed() < Duration::from_millis(200) || rounds == 0 {
+                for input in &inputs {
+                    black_box(encode_activity(black_box(input)));
+                }
+                rounds += 1;
+            }
+            best = best.min(start.elapsed() / rounds);
+        }
+        best
+    };
     let mbps = |d: Duration| total as f64 / d.as_secs_f64() / 1e6;
     println!("{} files, {total} bytes", files.len());
     println!("crc-16 byte-wise table  {:>8.1} MB/s", mbps(crc_bytewise));
     println!("verify (slice-by-16)    {:>8.1} MB/s", mbps(verify));
     println!("read, fields walked     {:>8.1} MB/s", mbps(walk));
     println!("decode_fit              {:>8.1} MB/s", mbps(decode));
+    println!(
+        "encode_activity         {:>8.1} MB/s written ({encoded_total} bytes)",
+        encoded_total as f64 / encode.as_secs_f64() / 1e6
+    );
     println!(
         "decode / byte-wise crc: {:.2}x the time; decode / verify: {:.2}x",
         decode.as_secs_f64() / crc_bytewise.as_secs_f64(),

@@ -21,23 +21,26 @@ fn haversine(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     EARTH_RADIUS_M * c
 }
 
-/// The distance from point 1 to point 2 in metres; 3-D when both elevations are given and
-/// differ.
-pub(super) fn distance(
+/// The 2-D and 3-D distances from point 1 to point 2 in metres, as gpxpy's
+/// `distance_2d` and `distance_3d` give them (the 3-D one when both elevations are given
+/// and differ; haversine ignores elevation).
+pub(super) fn distances(
     (lat1, lon1, ele1): (f64, f64, Option<f64>),
     (lat2, lon2, ele2): (f64, f64, Option<f64>),
-) -> f64 {
+) -> (f64, f64) {
     if (lat1 - lat2).abs() > HAVERSINE_FROM_DEG || (lon1 - lon2).abs() > HAVERSINE_FROM_DEG {
-        return haversine(lat1, lon1, lat2, lon2);
+        let d = haversine(lat1, lon1, lat2, lon2);
+        return (d, d);
     }
     let coef = lat1.to_radians().cos();
     let x = lat1 - lat2;
     let y = (lon1 - lon2) * coef;
     let distance_2d = (x * x + y * y).sqrt() * ONE_DEGREE_M;
-    match (ele1, ele2) {
+    let distance_3d = match (ele1, ele2) {
         (Some(e1), Some(e2)) if e1 != e2 => (distance_2d.powf(2.0) + (e1 - e2).powf(2.0)).sqrt(),
         _ => distance_2d,
-    }
+    };
+    (distance_2d, distance_3d)
 }
 
 /// Uphill and downhill metres over a segment's elevations (points without one skipped),

@@ -324,8 +324,7 @@ impl Reader {
         let segment = &mut self.segment;
         let here = (self.point_at.0, self.point_at.1, self.point.altitude_m);
         if let Some(previous) = segment.previous {
-            let d2 = geo::distance((here.0, here.1, None), (previous.0, previous.1, None));
-            let d3 = geo::distance(here, previous);
+            let (d2, d3) = geo::distances(here, previous);
             segment.length_2d += d2;
             segment.length_3d += d3;
         }
