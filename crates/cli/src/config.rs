@@ -54,6 +54,7 @@ struct FileRateLimit {
     api_per_client: Option<u32>,
     login_per_account: Option<u32>,
     login_per_address: Option<u32>,
+    client_auth_failures: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -290,6 +291,11 @@ fn rate_limits(file: &FileRateLimit) -> Result<(Limits, bool)> {
         file.login_per_account,
         limits.login_per_account,
         "login_per_account",
+    )?;
+    limits.client_auth_failures = per(
+        file.client_auth_failures,
+        limits.client_auth_failures,
+        "client_auth_failures",
     )?;
     limits.login_per_address = per(
         file.login_per_address,

@@ -107,11 +107,15 @@ pub struct Limits {
     pub login_per_account: Limit,
     /// Failed login attempts per client address.
     pub login_per_address: Limit,
+    /// Failed client authentications (wrong secrets) per client id, at the token and
+    /// revocation endpoints.
+    pub client_auth_failures: Limit,
 }
 
 impl Default for Limits {
     /// 600 requests a minute per token and 6,000 per client; 10 failed login attempts per
-    /// account and 30 per address in 15 minutes.
+    /// account and 30 per address in 15 minutes; 20 failed client authentications a minute
+    /// per client.
     fn default() -> Self {
         let quarter_hour = Duration::minutes(15);
         Self {
@@ -125,6 +129,7 @@ impl Default for Limits {
                 requests: 30,
                 period: quarter_hour,
             },
+            client_auth_failures: Limit::per_minute(20),
         }
     }
 }

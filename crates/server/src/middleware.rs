@@ -3,11 +3,12 @@
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderName, Request, Response, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode, header};
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
@@ -21,6 +22,16 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Wraps `router` in the common layers. The outermost layer runs first.
 pub(crate) fn wrap(router: Router) -> Router {
     router
+        // Personal data is never cached, and no response is content-sniffed; routes that may
+        // be cached (the stylesheet) say so themselves.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -80,7 +91,7 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Bo
     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
     response.headers_mut().insert(
         header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
+        HeaderValue::from_static("application/json"),
     );
     response
 }

@@ -94,15 +94,26 @@ pub(crate) async fn get_stylesheet() -> Response {
 pub(crate) mod cookies {
     use axum::http::{HeaderMap, HeaderValue, header};
 
+    /// The cookie's name on the wire: with the `__Host-` prefix over TLS, which binds it to
+    /// this host, path `/` and secure transport.
+    fn wire_name(name: &str, secure: bool) -> String {
+        if secure {
+            format!("__Host-{name}")
+        } else {
+            name.to_owned()
+        }
+    }
+
     /// The value of cookie `name`, if the request carries it.
-    pub(crate) fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    pub(crate) fn get<'a>(headers: &'a HeaderMap, name: &str, secure: bool) -> Option<&'a str> {
+        let name = wire_name(name, secure);
         headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|value| value.to_str().ok())
             .flat_map(|value| value.split(';'))
             .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(key, _)| *key == name)
+            .find(|(key, _)| *key == name.as_str())
             .map(|(_, value)| value)
     }
 
@@ -113,6 +124,7 @@ pub(crate) mod cookies {
         max_age_seconds: i64,
         secure: bool,
     ) -> Option<HeaderValue> {
+        let name = wire_name(name, secure);
         let secure = if secure { "; Secure" } else { "" };
         HeaderValue::from_str(&format!(
             "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"

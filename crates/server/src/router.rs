@@ -1,7 +1,7 @@
 //! Every route of the server, registered in one place.
 
 use crate::api::tia;
-use crate::oauth::{authorize, login, metadata, revoke, token};
+use crate::oauth::{authorize, login, metadata, response, revoke, token};
 use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
 use axum::http::StatusCode;
@@ -22,8 +22,14 @@ pub fn router(state: AppState) -> Router {
             "/oauth/authorize",
             get(authorize::get_authorize).post(authorize::post_authorize),
         )
-        .route("/api/oauth/token", post(token::post_token))
-        .route("/api/oauth/revoke", post(revoke::post_revoke))
+        .route(
+            "/api/oauth/token",
+            post(token::post_token).fallback(response::method_not_allowed),
+        )
+        .route(
+            "/api/oauth/revoke",
+            post(revoke::post_revoke).fallback(response::method_not_allowed),
+        )
         // Pages.
         .route("/", get(|| async { Redirect::to("/account/apps") }))
         .route("/login", get(login::get_login).post(login::post_login))

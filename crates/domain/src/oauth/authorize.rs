@@ -266,7 +266,13 @@ pub async fn next_step(
     let consent = store
         .find_consent(session.user_id, request.client.key)
         .await?;
-    let covered = consent.is_some_and(|c| c.scopes.includes(request.scopes));
+    // A public client answering at a private-use scheme cannot prove it is the app the
+    // user approved (another app may claim the scheme), so it always asks (RFC 8252
+    // section 8.6).
+    let provable = request.client.is_confidential()
+        || request.redirect_uri.starts_with("https://")
+        || request.redirect_uri.starts_with("http://");
+    let covered = provable && consent.is_some_and(|c| c.scopes.includes(request.scopes));
     if covered && !request.prompt.consent {
         return Ok(NextStep::Approve);
     }
@@ -328,12 +334,13 @@ pub fn redirect_with(uri: &str, params: &[(&str, &str)]) -> String {
 /// The parameters of an error redirect: `error`, `error_description`, `state` and `iss`.
 pub fn error_params<'a>(
     error: &'a OAuthError,
+    description: &'a str,
     state: Option<&'a str>,
     issuer: &'a str,
 ) -> Vec<(&'a str, &'a str)> {
     let mut params = vec![
         ("error", error.code.as_str()),
-        ("error_description", error.description.as_str()),
+        ("error_description", description),
     ];
     if let Some(state) = state {
         params.push(("state", state));

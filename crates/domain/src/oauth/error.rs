@@ -94,6 +94,22 @@ impl OAuthError {
     }
 }
 
+impl OAuthError {
+    /// The description as RFC 6749 allows it on the wire (appendix A.7: printable ASCII
+    /// without `"` and `\\`): anything else, such as a parameter name a client sent, is
+    /// replaced by `?`.
+    pub fn wire_description(&self) -> String {
+        self.description
+            .chars()
+            .map(|c| match c {
+                '"' | '\\' => '?',
+                ' '..='~' => c,
+                _ => '?',
+            })
+            .collect()
+    }
+}
+
 impl fmt::Display for OAuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.code.as_str(), self.description)

@@ -188,6 +188,15 @@ pub async fn exchange_code(
             "code_verifier does not match the code_challenge",
         ));
     }
+    if store
+        .find_consent(code.user_id, client.key)
+        .await?
+        .is_none()
+    {
+        return Err(OAuthError::invalid_grant(
+            "the user withdrew consent for this client",
+        ));
+    }
     let scopes = code.scopes.intersection(client.allowed_scopes);
     let (pair, access, refresh) = new_pair(clock, rng, settings, scopes);
     let family = NewFamily {

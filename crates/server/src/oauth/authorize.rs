@@ -149,7 +149,10 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
     };
     // The page was shown to one account; if the browser has since signed in as another,
     // that answer is stale.
-    let shown_to = pairs.iter().find(|(k, _)| k == "user").map(|(_, v)| v.as_str());
+    let shown_to = pairs
+        .iter()
+        .find(|(k, _)| k == "user")
+        .map(|(_, v)| v.as_str());
     if shown_to != Some(session.user_id.public().as_str()) {
         return error_page(
             StatusCode::CONFLICT,
@@ -234,7 +237,13 @@ fn reject(state: &AppState, rejection: Rejection) -> Response {
             error,
             state: client_state,
         } => {
-            let params = error_params(&error, client_state.as_deref(), &state.oauth.issuer);
+            let description = error.wire_description();
+            let params = error_params(
+                &error,
+                &description,
+                client_state.as_deref(),
+                &state.oauth.issuer,
+            );
             redirect(&redirect_with(&redirect_uri, &params))
         }
         Rejection::Unavailable(error) => {

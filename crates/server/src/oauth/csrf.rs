@@ -22,7 +22,9 @@ pub(crate) struct CsrfToken {
 
 /// The browser's token, or a new one with its `Set-Cookie`.
 pub(crate) fn ensure(state: &AppState, headers: &HeaderMap) -> CsrfToken {
-    if let Some(token) = cookies::get(headers, COOKIE).filter(|t| well_formed(t)) {
+    if let Some(token) =
+        cookies::get(headers, COOKIE, state.secure_cookies()).filter(|t| well_formed(t))
+    {
         return CsrfToken {
             token: token.to_owned(),
             set_cookie: None,
@@ -46,7 +48,10 @@ pub(crate) fn verify(state: &AppState, headers: &HeaderMap, submitted: Option<&s
         None => true,
         Some(origin) => origin == state.oauth.issuer,
     };
-    let token_ok = match (cookies::get(headers, COOKIE), submitted) {
+    let token_ok = match (
+        cookies::get(headers, COOKIE, state.secure_cookies()),
+        submitted,
+    ) {
         (Some(cookie), Some(field)) => {
             well_formed(cookie) && constant_time_eq(cookie.as_bytes(), field.as_bytes())
         }

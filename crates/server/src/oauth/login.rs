@@ -25,7 +25,7 @@ pub(crate) async fn current_session(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<WebSession>, Response> {
-    let Some(cookie) = cookies::get(headers, SESSION_COOKIE) else {
+    let Some(cookie) = cookies::get(headers, SESSION_COOKIE, state.secure_cookies()) else {
         return Ok(None);
     };
     sessions::current(state.store.as_ref(), state.clock.as_ref(), cookie)
@@ -202,7 +202,7 @@ pub(crate) async fn post_logout(
     if !csrf::verify(&state, &headers, submitted) {
         return forbidden_form();
     }
-    if let Some(cookie) = cookies::get(&headers, SESSION_COOKIE)
+    if let Some(cookie) = cookies::get(&headers, SESSION_COOKIE, state.secure_cookies())
         && let Err(error) = sessions::logout(state.store.as_ref(), cookie).await
     {
         tracing::error!(%error, "logout failed");

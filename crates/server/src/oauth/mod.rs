@@ -2,6 +2,7 @@
 //! live in `paceline_domain::oauth`; this module maps them to HTTP.
 
 pub(crate) mod authorize;
+pub(crate) mod client_auth;
 pub(crate) mod csrf;
 pub(crate) mod form;
 pub(crate) mod login;

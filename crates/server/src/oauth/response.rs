@@ -30,7 +30,7 @@ pub(crate) fn error(error: &OAuthError) -> Response {
     }
     let mut response = no_store(
         status,
-        json!({ "error": error.code.as_str(), "error_description": error.description }),
+        json!({ "error": error.code.as_str(), "error_description": error.wire_description() }),
     );
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
@@ -38,5 +38,49 @@ pub(crate) fn error(error: &OAuthError) -> Response {
             HeaderValue::from_static("Basic realm=\"paceline\""),
         );
     }
+    response
+}
+
+/// 405 for a method the endpoint does not take, with `Allow` and an RFC 6749 body.
+pub(crate) async fn method_not_allowed() -> Response {
+    let mut response = no_store(
+        StatusCode::METHOD_NOT_ALLOWED,
+        json!({ "error": "invalid_request", "error_description": "use POST" }),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
+
+/// The body could not be read: 413 when it is over the limit, 400 otherwise, in the RFC 6749
+/// error shape.
+pub(crate) fn unreadable_body(rejection: &axum::extract::rejection::BytesRejection) -> Response {
+    let status = rejection.status();
+    let description = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        "the request body is too large"
+    } else {
+        "the request body could not be read"
+    };
+    no_store(
+        status,
+        json!({ "error": "invalid_request", "error_description": description }),
+    )
+}
+
+/// Too many failed client authentications: 429 with `Retry-After`.
+pub(crate) fn too_many_attempts(limited: crate::throttle::Limited) -> Response {
+    let mut response = no_store(
+        StatusCode::TOO_MANY_REQUESTS,
+        json!({
+            "error": "temporarily_unavailable",
+            "error_description": format!(
+                "too many failed client authentications (the limit is {}); retry after {} seconds",
+                limited.describe(),
+                limited.retry_after_seconds
+            ),
+        }),
+    );
+    limited.add_retry_after(&mut response);
     response
 }

@@ -1,9 +1,10 @@
 //! `POST /api/oauth/revoke` (RFC 7009).
 
 use crate::AppState;
-use crate::oauth::{form, response};
+use crate::oauth::{client_auth, form, response};
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use paceline_domain::oauth::OAuthError;
@@ -13,31 +14,39 @@ use paceline_domain::oauth::token;
 pub(crate) async fn post_revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match revoke(&state, &headers, &body).await {
-        Ok(()) => response::no_store(StatusCode::OK, serde_json::json!({})),
-        Err(error) => response::error(&error),
-    }
-}
-
-async fn revoke(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
-    if !form::is_form(headers) {
-        return Err(OAuthError::invalid_request(
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return response::unreadable_body(&rejection),
+    };
+    if !form::is_form(&headers) {
+        return response::error(&OAuthError::invalid_request(
             "the body must be application/x-www-form-urlencoded",
         ));
     }
-    let pairs = form::parse(body);
-    form::refuse_repeats(&pairs)?;
-    let auth = form::client_auth(headers, &pairs)?;
-    let client = token::authenticate_client(state.store.as_ref(), &auth).await?;
-    let token_text = form::single(&pairs, "token")?
-        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
-    token::revoke(
+    let pairs = form::parse(&body);
+    if let Err(error) = form::refuse_repeats(&pairs) {
+        return response::error(&error);
+    }
+    let client = match client_auth::authenticate(&state, &headers, &pairs).await {
+        Ok(client) => client,
+        Err(response) => return response,
+    };
+    let token_text = match form::single(&pairs, "token") {
+        Ok(Some(token)) => token,
+        Ok(None) => return response::error(&OAuthError::invalid_request("token is missing")),
+        Err(error) => return response::error(&error),
+    };
+    match token::revoke(
         state.store.as_ref(),
         state.clock.as_ref(),
         &client,
         token_text,
     )
     .await
+    {
+        Ok(()) => response::no_store(StatusCode::OK, serde_json::json!({})),
+        Err(error) => response::error(&error),
+    }
 }

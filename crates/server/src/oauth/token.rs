@@ -1,11 +1,13 @@
 //! `POST /api/oauth/token` (RFC 6749 sections 4.1.3 and 6).
 
 use crate::AppState;
-use crate::oauth::{form, request_rng, response};
+use crate::oauth::{client_auth, form, request_rng, response};
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use paceline_domain::oauth::client::OAuthClient;
 use paceline_domain::oauth::token::{self, CodeExchange, IssuedTokens};
 use paceline_domain::oauth::{OAuthError, OAuthErrorCode};
 use serde_json::json;
@@ -14,9 +16,26 @@ use serde_json::json;
 pub(crate) async fn post_token(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match grant(&state, &headers, &body).await {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => return response::unreadable_body(&rejection),
+    };
+    if !form::is_form(&headers) {
+        return response::error(&OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let pairs = form::parse(&body);
+    if let Err(error) = form::refuse_repeats(&pairs) {
+        return response::error(&error);
+    }
+    let client = match client_auth::authenticate(&state, &headers, &pairs).await {
+        Ok(client) => client,
+        Err(response) => return response,
+    };
+    match grant(&state, &client, &pairs).await {
         Ok(tokens) => response::no_store(
             StatusCode::OK,
             json!({
@@ -33,43 +52,36 @@ pub(crate) async fn post_token(
 
 async fn grant(
     state: &AppState,
-    headers: &HeaderMap,
-    body: &[u8],
+    client: &OAuthClient,
+    pairs: &form::Pairs,
 ) -> Result<IssuedTokens, OAuthError> {
-    if !form::is_form(headers) {
-        return Err(OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        ));
-    }
-    let pairs = form::parse(body);
-    form::refuse_repeats(&pairs)?;
-    let auth = form::client_auth(headers, &pairs)?;
-    let client = token::authenticate_client(state.store.as_ref(), &auth).await?;
     let store = state.store.as_ref();
     let clock = state.clock.as_ref();
     let mut rng = request_rng();
-    match form::single(&pairs, "grant_type")? {
+    let required = |name: &str| -> Result<&str, OAuthError> {
+        form::single(pairs, name)?
+            .ok_or_else(|| OAuthError::invalid_request(format!("{name} is missing")))
+    };
+    match form::single(pairs, "grant_type")? {
         None => Err(OAuthError::invalid_request("grant_type is missing")),
         Some("authorization_code") => {
-            let code = form::single(&pairs, "code")?
-                .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
+            // Missing parameters are refused before the code is spent.
             let exchange = CodeExchange {
-                code,
-                redirect_uri: form::single(&pairs, "redirect_uri")?,
-                code_verifier: form::single(&pairs, "code_verifier")?,
+                code: required("code")?,
+                redirect_uri: Some(required("redirect_uri")?),
+                code_verifier: form::single(pairs, "code_verifier")?,
             };
-            token::exchange_code(store, clock, &mut rng, &state.oauth, &client, exchange).await
+            token::exchange_code(store, clock, &mut rng, &state.oauth, client, exchange).await
         }
         Some("refresh_token") => {
-            let refresh_token = form::single(&pairs, "refresh_token")?
-                .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
-            let scope = form::single(&pairs, "scope")?;
+            let refresh_token = required("refresh_token")?;
+            let scope = form::single(pairs, "scope")?;
             token::refresh(
                 store,
                 clock,
                 &mut rng,
                 &state.oauth,
-                &client,
+                client,
                 refresh_token,
                 scope,
             )

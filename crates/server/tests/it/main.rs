@@ -10,6 +10,7 @@
 
 mod admin;
 mod browser;
+mod checklist;
 mod harness;
 mod health;
 mod interop;

@@ -483,7 +483,12 @@ async fn forms_without_the_csrf_token_are_refused(db: TestContext) {
         let answer = browser
             .post_form(
                 "/oauth/authorize",
-                &[("csrf", csrf), ("request", &request), ("user", &user), ("decision", "allow")],
+                &[
+                    ("csrf", csrf),
+                    ("request", &request),
+                    ("user", &user),
+                    ("decision", "allow"),
+                ],
             )
             .await;
         assert_eq!(answer.status, 403, "{csrf}");

@@ -1,0 +1,42 @@
+//! Client authentication at the token and revocation endpoints, with failed attempts counted
+//! per client id: guessing a client's secret runs into 429 (RFC 6749 section 2.3.1: the
+//! endpoint MUST be protected against brute force).
+
+use crate::oauth::{form, response};
+use crate::{AppState, throttle};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use paceline_domain::oauth::OAuthErrorCode;
+use paceline_domain::oauth::client::OAuthClient;
+use paceline_domain::oauth::token::{self, ClientAuth};
+
+/// The authenticated client, or the response to send: an OAuth error, or 429 when this
+/// client id has failed too often.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    pairs: &form::Pairs,
+) -> Result<OAuthClient, Response> {
+    let auth = form::client_auth(headers, pairs).map_err(|e| response::error(&e))?;
+    let client_id = match &auth {
+        ClientAuth::Basic { client_id, .. }
+        | ClientAuth::Post { client_id, .. }
+        | ClientAuth::Public { client_id } => client_id.clone(),
+    };
+    let checks = [(
+        format!("client-auth:{client_id}"),
+        state.limits.client_auth_failures,
+    )];
+    throttle::peek(state, &checks)
+        .await
+        .map_err(response::too_many_attempts)?;
+    match token::authenticate_client(state.store.as_ref(), &auth).await {
+        Ok(client) => Ok(client),
+        Err(error) => {
+            if error.code == OAuthErrorCode::InvalidClient {
+                let _ = throttle::check(state, &checks).await;
+            }
+            Err(response::error(&error))
+        }
+    }
+}
