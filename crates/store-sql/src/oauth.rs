@@ -711,4 +711,44 @@ impl OAuthStore for SqlStore {
             .map_err(other)?.rows_affected());
         Ok(())
     }
+
+    async fn create_consent_ticket(
+        &self,
+        ticket_hash: &SecretHash,
+        session: i64,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO consent_tickets (ticket_hash, session_id, created_at, \
+             expires_at) VALUES ($1, $2, $3, $4)";
+        on_writer!(self, pool => sqlx::query(SQL)
+            .bind(ticket_hash.as_str())
+            .bind(session)
+            .bind(DbTime(now))
+            .bind(DbTime(expires_at))
+            .execute(pool)
+            .await
+            .map_err(constraint("consent ticket", "session"))?
+            .rows_affected());
+        Ok(())
+    }
+
+    async fn use_consent_ticket(
+        &self,
+        ticket_hash: &SecretHash,
+        session: i64,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "UPDATE consent_tickets SET used_at = $3 WHERE ticket_hash = $1 \
+             AND session_id = $2 AND used_at IS NULL AND expires_at > $3";
+        let used = on_writer!(self, pool => sqlx::query(SQL)
+            .bind(ticket_hash.as_str())
+            .bind(session)
+            .bind(DbTime(now))
+            .execute(pool)
+            .await
+            .map_err(other)?
+            .rows_affected());
+        Ok(used == 1)
+    }
 }

@@ -70,7 +70,7 @@ export class Browser {
         response = await this.postForm(`${base}/oauth/authorize`, {
           csrf: Browser.field(html, 'csrf'),
           request: Browser.field(html, 'request'),
-          user: Browser.field(html, 'user'),
+          ticket: Browser.field(html, 'ticket'),
           decision: 'allow',
         });
       } else {

@@ -64,7 +64,7 @@ def browser_authorize(url):
                 data={
                     "csrf": field(page, "csrf"),
                     "request": field(page, "request"),
-                    "user": field(page, "user"),
+                    "ticket": field(page, "ticket"),
                     "decision": "allow",
                 },
                 allow_redirects=False,

@@ -315,6 +315,42 @@ pub async fn approve(
     Ok(code)
 }
 
+/// How long a consent page can be answered.
+const CONSENT_TICKET_TTL: time::Duration = time::Duration::minutes(10);
+
+/// A ticket for a consent page shown to `session`: its answer is accepted once, from that
+/// session, within ten minutes.
+pub async fn issue_consent_ticket(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    rng: &mut (impl Rng + Send),
+    session: &WebSession,
+) -> Result<Secret, StoreError> {
+    let ticket = Secret::generate("", rng);
+    let now = clock.now();
+    store
+        .create_consent_ticket(&ticket.hash(), session.id, now, now + CONSENT_TICKET_TTL)
+        .await?;
+    Ok(ticket)
+}
+
+/// Spends a consent page's ticket: `false` when it was answered before, belongs to another
+/// session (another account signed in since) or expired.
+pub async fn redeem_consent_ticket(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    session: &WebSession,
+    ticket: &str,
+) -> Result<bool, StoreError> {
+    store
+        .use_consent_ticket(
+            &crate::oauth::secret::SecretHash::of(ticket),
+            session.id,
+            clock.now(),
+        )
+        .await
+}
+
 /// `uri` with `params` appended to its query, form-encoded (RFC 6749 section 4.1.2).
 pub fn redirect_with(uri: &str, params: &[(&str, &str)]) -> String {
     let mut out = String::from(uri);

@@ -317,4 +317,22 @@ pub trait OAuthStore: Send + Sync {
 
     /// Ends a session.
     async fn delete_web_session(&self, token_hash: &SecretHash) -> Result<(), StoreError>;
+
+    /// Stores the ticket of a consent page shown to `session`.
+    async fn create_consent_ticket(
+        &self,
+        ticket_hash: &SecretHash,
+        session: i64,
+        now: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
+    /// Spends a consent ticket of `session`, atomically: `true` only for the first use of a
+    /// live ticket of that session.
+    async fn use_consent_ticket(
+        &self,
+        ticket_hash: &SecretHash,
+        session: i64,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError>;
 }

@@ -147,19 +147,32 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
         }
         Err(response) => return response,
     };
-    // The page was shown to one account; if the browser has since signed in as another,
-    // that answer is stale.
-    let shown_to = pairs
+    // Each consent page is answered once, from the session it was shown to: a replayed
+    // post, a second tab, or a page shown before another account signed in is stale.
+    let ticket = pairs
         .iter()
-        .find(|(k, _)| k == "user")
-        .map(|(_, v)| v.as_str());
-    if shown_to != Some(session.user_id.public().as_str()) {
-        return error_page(
-            StatusCode::CONFLICT,
-            "Please try again",
-            "This page was shown for another account. Go back to the app and start again.",
-            None,
-        );
+        .find(|(k, _)| k == "ticket")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    match authorize::redeem_consent_ticket(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        &session,
+        ticket,
+    )
+    .await
+    {
+        Ok(true) => {}
+        Ok(false) => {
+            return error_page(
+                StatusCode::CONFLICT,
+                "Please start again",
+                "This page was already answered, has expired, or was shown before another \
+                 account signed in. Go back to the app and start again.",
+                None,
+            );
+        }
+        Err(error) => return reject(&state, Rejection::Unavailable(error.into())),
     }
     match decision {
         "allow" => issue_code(&state, &request, &session).await,
@@ -279,7 +292,7 @@ pub(crate) fn redirect(location: &str) -> Response {
 #[template(path = "consent.html")]
 struct ConsentPage<'a> {
     client_name: &'a str,
-    user: String,
+    ticket: &'a str,
     user_email: &'a str,
     scopes: Vec<(&'static str, &'static str)>,
     redirect_host: &'a str,
@@ -317,9 +330,21 @@ async fn consent_page(
         .map_or(request.redirect_uri.as_str(), |(_, rest)| {
             rest.split(['/', '?']).next().unwrap_or(rest)
         });
+    let mut rng = request_rng();
+    let ticket = match authorize::issue_consent_ticket(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        &mut rng,
+        session,
+    )
+    .await
+    {
+        Ok(ticket) => ticket,
+        Err(error) => return reject(state, Rejection::Unavailable(error.into())),
+    };
     let page = ConsentPage {
         client_name: &request.client.name,
-        user: user.id.public(),
+        ticket: ticket.expose(),
         user_email: user.email.as_str(),
         scopes: request
             .scopes

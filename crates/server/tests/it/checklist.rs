@@ -22,6 +22,7 @@ on_both_engines!(
     r01_r02_r03_redirects_keep_the_registered_query_state_and_iss,
     u04_u05_u07_u08_pages_change_nothing_on_get_and_are_safe_to_show,
     u09_public_clients_at_private_schemes_always_ask,
+    u03_a_consent_page_is_answered_once,
     u10_a_consent_page_shown_to_another_account_is_stale,
     u13_cookies_are_host_bound_over_tls_and_renewed_at_login,
     t01_t02_t13_the_token_endpoint_takes_forms_by_post_only,
@@ -85,7 +86,7 @@ async fn consent_through(browser: &mut Browser, path: &str) -> crate::browser::P
     let fields = [
         ("csrf", page.field("csrf")),
         ("request", page.field("request")),
-        ("user", page.field("user")),
+        ("ticket", page.field("ticket")),
         ("decision", "allow".to_owned()),
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -208,6 +209,29 @@ async fn u09_public_clients_at_private_schemes_always_ask(db: TestContext) {
     app.stop().await;
 }
 
+async fn u03_a_consent_page_is_answered_once(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let client = seed(&app, "profile:read", false).await;
+    let mut browser = Browser::new(&app.base);
+    let login = browser
+        .get(&authorize_path(&client, "profile:read", ""))
+        .await;
+    let consent = log_in(&mut browser, &login).await;
+    let fields = [
+        ("csrf", consent.field("csrf")),
+        ("request", consent.field("request")),
+        ("ticket", consent.field("ticket")),
+        ("decision", "allow".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let first = browser.post_form("/oauth/authorize", &fields).await;
+    assert_eq!(first.status, 303);
+    let again = browser.post_form("/oauth/authorize", &fields).await;
+    assert_eq!(again.status, 409, "a double submit issues no second code");
+    assert!(again.headers.get("location").is_none());
+    app.stop().await;
+}
+
 async fn u10_a_consent_page_shown_to_another_account_is_stale(db: TestContext) {
     let app = TestApp::spawn(&db).await;
     let client = seed(&app, "profile:read", false).await;
@@ -245,7 +269,7 @@ async fn u10_a_consent_page_shown_to_another_account_is_stale(db: TestContext) {
     let fields = [
         ("csrf", consent_for_max.field("csrf")),
         ("request", consent_for_max.field("request")),
-        ("user", consent_for_max.field("user")),
+        ("ticket", consent_for_max.field("ticket")),
         ("decision", "allow".to_owned()),
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();

@@ -118,7 +118,7 @@ pub async fn allow(browser: &mut Browser, page: &Page) -> HashMap<String, String
     let fields = [
         ("csrf", page.field("csrf")),
         ("request", page.field("request")),
-        ("user", page.field("user")),
+        ("ticket", page.field("ticket")),
         ("decision", "allow".into()),
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -407,7 +407,7 @@ async fn denying_redirects_access_denied(db: TestContext) {
     let fields = [
         ("csrf", consent.field("csrf")),
         ("request", consent.field("request")),
-        ("user", consent.field("user")),
+        ("ticket", consent.field("ticket")),
         ("decision", "deny".into()),
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -478,7 +478,7 @@ async fn forms_without_the_csrf_token_are_refused(db: TestContext) {
         .await;
     let consent = log_in(&mut browser, &login).await;
     let request = consent.field("request");
-    let user = consent.field("user");
+    let ticket = consent.field("ticket");
     for csrf in ["", "csrf_forged0000000000000000000000000000000000000"] {
         let answer = browser
             .post_form(
@@ -486,7 +486,7 @@ async fn forms_without_the_csrf_token_are_refused(db: TestContext) {
                 &[
                     ("csrf", csrf),
                     ("request", &request),
-                    ("user", &user),
+                    ("ticket", &ticket),
                     ("decision", "allow"),
                 ],
             )
@@ -509,7 +509,7 @@ async fn forms_without_the_csrf_token_are_refused(db: TestContext) {
         .form(&[
             ("csrf", browser.cookies["pl_csrf"].as_str()),
             ("request", &request),
-            ("user", &user),
+            ("ticket", &ticket),
             ("decision", "allow"),
         ])
         .send()
