@@ -37,12 +37,14 @@ impl OAuthClient {
         self.secret_hash.is_some()
     }
 
-    /// Whether `uri` is one of the registered redirect URIs, byte for byte (RFC 9700
-    /// section 4.1.3: simple string comparison).
+    /// Whether `uri` is one of the registered redirect URIs: byte for byte (RFC 9700
+    /// section 4.1.3: simple string comparison), except that a loopback IP redirect URI of
+    /// a native app matches with any port (RFC 8252 section 7.3), everything else still
+    /// exact.
     pub fn has_redirect_uri(&self, uri: &str) -> bool {
         self.redirect_uris
             .iter()
-            .any(|registered| registered == uri)
+            .any(|registered| registered == uri || loopback_match(registered, uri))
     }
 }
 
@@ -117,6 +119,46 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), InvalidRedirectUri> {
         }
         _ if scheme.contains('.') => Ok(()),
         _ => refuse("a private-use scheme must be a reversed domain name, such as com.example.app"),
+    }
+}
+
+/// The host and the rest (path and query) of an `http` URI on a loopback IP literal, with
+/// the port dropped.
+fn loopback_parts(uri: &str) -> Option<(&str, &str)> {
+    let rest = uri.strip_prefix("http://")?;
+    let (host, after_host) = if let Some(v6) = rest.strip_prefix("[::1]") {
+        ("[::1]", v6)
+    } else {
+        let end = rest.find([':', '/', '?']).unwrap_or(rest.len());
+        let host = rest.get(..end)?;
+        if !host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+        {
+            return None;
+        }
+        (host, rest.get(end..)?)
+    };
+    let tail = match after_host.strip_prefix(':') {
+        Some(port_and_tail) => {
+            let end = port_and_tail
+                .find(['/', '?'])
+                .unwrap_or(port_and_tail.len());
+            let (port, tail) = port_and_tail.split_at(end);
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            tail
+        }
+        None => after_host,
+    };
+    Some((host, tail))
+}
+
+fn loopback_match(registered: &str, requested: &str) -> bool {
+    match (loopback_parts(registered), loopback_parts(requested)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
     }
 }
 
@@ -196,6 +238,43 @@ mod tests {
             "http://127.0.0.1.evil.example/cb",
         ] {
             assert!(check_redirect_uri(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_redirects_match_with_any_port_and_nothing_else() {
+        let client = OAuthClient {
+            key: ClientKey(1),
+            client_id: "native".into(),
+            name: "Native".into(),
+            secret_hash: None,
+            redirect_uris: vec![
+                "http://127.0.0.1/cb".into(),
+                "http://[::1]:8000/cb?x=1".into(),
+            ],
+            allowed_scopes: ScopeSet::EMPTY,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        for ok in [
+            "http://127.0.0.1/cb",
+            "http://127.0.0.1:53124/cb",
+            "http://[::1]/cb?x=1",
+            "http://[::1]:1/cb?x=1",
+        ] {
+            assert!(client.has_redirect_uri(ok), "{ok}");
+        }
+        for bad in [
+            "http://127.0.0.1:53124/cb2",
+            "http://localhost:53124/cb",
+            "http://[::1]:53124/cb",
+            "http://127.0.0.1:/cb",
+            "http://127.0.0.1:53124/cb?x=1",
+            "https://127.0.0.1:53124/cb",
+            "http://127.0.0.2:53124/cb",
+            "http://127.0.0.1:12ab/cb",
+        ] {
+            assert!(!client.has_redirect_uri(bad), "{bad}");
         }
     }
 
