@@ -119,19 +119,28 @@ async fn spawn_server(mut command: Command, dir: &Path, extra: &[&str]) -> Serve
     })
     .await
     .expect("the server did not start listening in time");
-    let log = tokio::spawn(async move {
+    // Both pipes are drained at once: a server blocked on a full stderr pipe would hang.
+    let out = tokio::spawn(async move {
         let mut out = String::new();
         let mut stdout = BufReader::new(stdout).lines();
         while let Ok(Some(line)) = stdout.next_line().await {
             out.push_str(&line);
             out.push('\n');
         }
+        out
+    });
+    let err = tokio::spawn(async move {
         let mut all = seen;
         while let Ok(Some(line)) = stderr.next_line().await {
             all.push_str(&line);
             all.push('\n');
         }
-        format!("{out}{all}")
+        all
+    });
+    let log = tokio::spawn(async move {
+        let out = out.await.unwrap_or_default();
+        let err = err.await.unwrap_or_default();
+        format!("{out}{err}")
     });
     Server {
         child,

@@ -10,4 +10,5 @@
 mod admin;
 mod crash;
 mod harness;
+mod oauth_crash;
 mod serve;
