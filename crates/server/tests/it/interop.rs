@@ -3,7 +3,8 @@
 //! requests-oauthlib (Python, `tests/interop/python`), each with a confidential and a public
 //! client. `.ci/run` installs
 //! them at pinned versions; without them this test says loudly that it was skipped, unless
-//! `PACELINE_TEST_REQUIRE_INTEROP=1` makes that a failure.
+//! `PACELINE_TEST_REQUIRE_INTEROP=1` makes that a failure. The same goes for the pages in
+//! headless Chromium (Debian's `chromium`, driven by playwright-core).
 
 use crate::harness::TestApp;
 use crate::oauth::PASSWORD;
@@ -19,7 +20,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::process::Command;
 
-on_both_engines!(real_client_libraries_complete_the_flow);
+on_both_engines!(
+    real_client_libraries_complete_the_flow,
+    the_pages_work_in_a_real_browser
+);
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 const SCOPE: &str = "profile:read activities:read";
@@ -150,5 +154,68 @@ async fn real_client_libraries_complete_the_flow(db: TestContext) {
     for (command, library, label) in runs {
         run(command, library, &label).await;
     }
+    app.stop().await;
+}
+
+async fn the_pages_work_in_a_real_browser(db: TestContext) {
+    let node_ready = interop_dir()
+        .join("node/node_modules/playwright-core")
+        .is_dir();
+    let chromium = std::env::var_os("PACELINE_TEST_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    if !node_ready || !chromium.is_file() {
+        skip(
+            "headless Chromium with playwright-core (apt-get install chromium; npm ci in tests/interop/node)",
+        );
+        return;
+    }
+    let app = TestApp::spawn(&db).await;
+    let request = UserRequest {
+        email: EMAIL.into(),
+        password: Password::new(PASSWORD),
+        name: "Browser User".into(),
+        organization: None,
+        role: None,
+    };
+    accounts::create_user(app.store.as_ref(), &SystemClock, request)
+        .await
+        .unwrap();
+    let registration = Registration {
+        name: "<img src=x onerror=alert(2)> App".into(),
+        redirect_uris: vec!["https://your.app/callback".into()],
+        scopes: SCOPE.into(),
+        public: false,
+        client_id: None,
+        secret: None,
+    };
+    let (client, _) = clients::register(
+        app.store.as_ref(),
+        &SystemClock,
+        &mut StdRng::from_os_rng(),
+        registration,
+    )
+    .await
+    .unwrap();
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &client.client_id)
+        .append_pair("redirect_uri", "https://your.app/callback")
+        .append_pair("scope", SCOPE)
+        .append_pair("state", "\"><script>window.__pwned=1;alert(1)</script>")
+        .append_pair("code_challenge", crate::oauth::CHALLENGE)
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    let mut command = Command::new("node");
+    command
+        .arg(interop_dir().join("node/pages.mjs"))
+        .env("PACELINE_URL", &app.base)
+        .env("AUTHORIZE_PATH", format!("/oauth/authorize?{query}"))
+        .env("EMAIL", EMAIL)
+        .env("PASSWORD", PASSWORD)
+        .env("REDIRECT_ORIGIN", "https://your.app")
+        .env("CHROMIUM", &chromium)
+        .env("SCREENSHOT", db.dir.join("framed.png"));
+    run(command, "pages", "the pages in Chromium").await;
     app.stop().await;
 }
