@@ -22,6 +22,7 @@ on_both_engines!(
     r01_r02_r03_redirects_keep_the_registered_query_state_and_iss,
     u04_u05_u07_u08_pages_change_nothing_on_get_and_are_safe_to_show,
     u09_public_clients_at_private_schemes_always_ask,
+    a10_authorization_requests_may_come_as_forms_but_not_json,
     u03_a_consent_page_is_answered_once,
     u10_a_consent_page_shown_to_another_account_is_stale,
     u13_cookies_are_host_bound_over_tls_and_renewed_at_login,
@@ -206,6 +207,36 @@ async fn u09_public_clients_at_private_schemes_always_ask(db: TestContext) {
         .get(&path_for(&client, redirect, None, "&prompt=none"))
         .await;
     assert_eq!(query_of(silent.location())["error"], "consent_required");
+    app.stop().await;
+}
+
+async fn a10_authorization_requests_may_come_as_forms_but_not_json(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let client = seed(&app, "profile:read", false).await;
+    let path = authorize_path(&client, "profile:read", "");
+    let query = path.split_once('?').unwrap().1.to_owned();
+    let form = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(query)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    assert!(
+        form.text().await.unwrap().contains("<h1>Sign in</h1>"),
+        "the same answer as GET"
+    );
+    let json = app
+        .client
+        .post(app.url("/oauth/authorize"))
+        .json(&serde_json::json!({ "client_id": client.id }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json.status(), 400);
+    assert!(json.headers().get("location").is_none());
     app.stop().await;
 }
 

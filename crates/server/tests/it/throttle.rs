@@ -106,6 +106,19 @@ async fn login_brute_force_gets_429(db: TestContext) {
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let limited = browser.post_form("/login", &fields).await;
     assert_eq!(limited.status, 429, "even the right password waits");
+    // RL04: a forwarded-for header is not trusted, so rotating it changes nothing.
+    for spoofed in ["10.0.0.1", "203.0.113.9"] {
+        let response = app
+            .client
+            .post(app.url("/login"))
+            .header("x-forwarded-for", spoofed)
+            .header("cookie", format!("pl_csrf={}", browser.cookies["pl_csrf"]))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 429, "{spoofed}");
+    }
     assert!(limited.headers.contains_key("retry-after"));
     assert!(limited.body.contains("Too many sign-in attempts"));
     assert!(!browser.cookies.contains_key("pl_session"));
