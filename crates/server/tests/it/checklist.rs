@@ -747,3 +747,44 @@ async fn m04_a11_no_host_poisoning_and_no_cors_at_the_authorization_endpoint(db:
     }
     app.stop().await;
 }
+
+/// O05 (white-box): after a whole flow, neither the database file nor its write-ahead log
+/// holds a token, a code, a session cookie or a client secret in clear.
+#[tokio::test]
+async fn o05_no_credential_is_stored_in_clear() {
+    paceline_testkit::with_database(paceline_testkit::Engine::Sqlite, "o05", |db| async move {
+        let app = TestApp::spawn(&db).await;
+        let client = seed(&app, "profile:read", false).await;
+        let mut browser = Browser::new(&app.base);
+        let login = browser
+            .get(&authorize_path(&client, "profile:read", ""))
+            .await;
+        let consent = log_in(&mut browser, &login).await;
+        let code = allow(&mut browser, &consent).await["code"].clone();
+        let tokens: Value = exchange(&app, &client, &code).await.json().await.unwrap();
+        let secrets = [
+            tokens["access_token"].as_str().unwrap().to_owned(),
+            tokens["refresh_token"].as_str().unwrap().to_owned(),
+            code,
+            browser.cookies["pl_session"].clone(),
+            client.secret.clone().unwrap(),
+            PASSWORD.to_owned(),
+        ];
+        app.stop().await;
+        let paceline_store_sql::Database::Sqlite(path) = &db.database else {
+            unreachable!()
+        };
+        let mut bytes = std::fs::read(path).unwrap();
+        if let Ok(wal) = std::fs::read(path.with_extension("sqlite3-wal")) {
+            bytes.extend(wal);
+        }
+        let hash = paceline_domain::oauth::secret::SecretHash::of(&secrets[0]);
+        let hashed = bytes.windows(64).any(|w| w == hash.as_str().as_bytes());
+        assert!(hashed, "the scan sees stored data: the access token's hash is there");
+        for secret in &secrets {
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "{secret:.12}… is stored in clear");
+        }
+    })
+    .await;
+}
