@@ -119,7 +119,9 @@ pub trait AccountStore: Send + Sync {
     /// Every user, oldest first.
     async fn list_users(&self) -> Result<Vec<User>, StoreError>;
 
-    /// Replaces a user's password hash. `NotFound("user")` when there is no such user.
+    /// Replaces a user's password hash and, in the same transaction, ends their login
+    /// sessions and revokes every token issued for them: whoever knew the old password must
+    /// not keep access through it. `NotFound("user")` when there is no such user.
     async fn set_password_hash(
         &self,
         user: UserId,

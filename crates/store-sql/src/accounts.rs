@@ -388,17 +388,31 @@ impl AccountStore for SqlStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1";
-        let changed = on_writer!(self, pool => sqlx::query(SQL)
-            .bind(user.get())
-            .bind(hash.as_str())
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
-        if changed == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
+        const SESSIONS: &str = "DELETE FROM web_sessions WHERE user_id = $1";
+        const FAMILIES: &str = "UPDATE oauth_token_families SET revoked_at = $2 \
+             WHERE user_id = $1 AND revoked_at IS NULL";
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            let changed = sqlx::query(SQL)
+                .bind(user.get())
+                .bind(hash.as_str())
+                .bind(DbTime(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound("user"));
+            }
+            sqlx::query(SESSIONS).bind(user.get()).execute(&mut *tx).await.map_err(other)?;
+            sqlx::query(FAMILIES)
+                .bind(user.get())
+                .bind(DbTime(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(other)?;
+            tx.commit().await.map_err(other)?;
+        });
         Ok(())
     }
 

@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::process::Stdio;
 use std::time::Duration;
 
-on_both_engines!(sigkill_mid_burst_loses_no_acknowledged_write);
+on_both_engines!(
+    sigkill_mid_burst_loses_no_acknowledged_write,
+    sigkill_during_migrations_leaves_a_database_that_starts,
+);
 
 const WRITERS: usize = 48;
 const PARALLEL: usize = 6;
@@ -125,4 +128,69 @@ async fn sigkill_mid_burst_loses_no_acknowledged_write(db: TestContext) {
     }
     store.close().await;
     restarted.stop_with(15).await;
+}
+
+/// CC04: `paceline migrate` killed at different moments (on SQLite, each time on a fresh
+/// file, so that the kill lands inside the migrations) leaves a database that migrates and
+/// serves; each migration is one transaction.
+async fn sigkill_during_migrations_leaves_a_database_that_starts(db: TestContext) {
+    let sqlite = db.engine == paceline_testkit::Engine::Sqlite;
+    let mut urls = Vec::new();
+    for (i, delay) in [0u64, 2, 5, 10, 20, 40].into_iter().enumerate() {
+        let url = if sqlite {
+            format!(
+                "sqlite://{}",
+                db.dir.join(format!("m{i}.sqlite3")).display()
+            )
+        } else {
+            db.url.clone()
+        };
+        let mut command = paceline(&db);
+        command
+            .env("PACELINE_DATABASE_URL", &url)
+            .args(["migrate"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let mut child = command.spawn().unwrap();
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+        kill9(&child);
+        let _ = child.wait().await;
+        urls.push(url);
+    }
+    for url in urls {
+        let output = paceline(&db)
+            .env("PACELINE_DATABASE_URL", &url)
+            .args(["migrate"])
+            .output()
+            .await
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{url}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if sqlite {
+            let path = url.trim_start_matches("sqlite://");
+            let store = paceline_store_sql::SqlStore::open(
+                &paceline_store_sql::Database::Sqlite(path.into()),
+                &paceline_store_sql::OpenOptions::default(),
+            )
+            .await
+            .unwrap();
+            assert_eq!(
+                store
+                    .query_scalar_text("PRAGMA integrity_check")
+                    .await
+                    .unwrap(),
+                "ok"
+            );
+            store.close().await;
+        }
+    }
+    let server = start_server(&db, &[]).await;
+    let ready = reqwest::get(format!("{}/readyz", server.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    server.stop_with(15).await;
 }

@@ -31,6 +31,7 @@ on_both_engines!(
     c02_c05_c06_codes_are_spent_once_and_checked_before_spending,
     c07_withdrawn_consent_stops_the_exchange,
     o03_o04_tokens_and_errors_have_their_shape,
+    t03_s03_no_credentials_in_urls_and_no_internals_in_errors,
     b04_b06_b07_b09_bearer_headers,
     m04_a11_no_host_poisoning_and_no_cors_at_the_authorization_endpoint,
 );
@@ -646,6 +647,64 @@ async fn o03_o04_tokens_and_errors_have_their_shape(db: TestContext) {
     app.stop().await;
 }
 
+async fn t03_s03_no_credentials_in_urls_and_no_internals_in_errors(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let client = seed(&app, "profile:read", false).await;
+    let secret = client.secret.clone().unwrap();
+    let in_url = app
+        .client
+        .post(app.url(&format!(
+            "/api/oauth/token?client_id={}&client_secret={secret}&grant_type=refresh_token&refresh_token=x",
+            client.id
+        )))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        [400, 401].contains(&in_url.status().as_u16()),
+        "credentials in the URL are not read"
+    );
+
+    // With the database gone, every surface answers without naming what failed inside.
+    app.store.close().await;
+    let token = app
+        .client
+        .post(app.url("/api/oauth/token"))
+        .basic_auth(&client.id, Some(&secret))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", "tia_rt_x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 503);
+    let page = app.get(&authorize_path(&client, "profile:read", "")).await;
+    assert_eq!(page.status(), 503);
+    let api = app
+        .client
+        .get(app.url("/api/external/v1/profile"))
+        .bearer_auth("tia_at_x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 503);
+    for body in [
+        token.text().await.unwrap(),
+        page.text().await.unwrap(),
+        api.text().await.unwrap(),
+    ] {
+        let lower = body.to_lowercase();
+        for leak in [
+            "sqlx", "sqlite", "postgres", "pool", "select ", "panicked", ".rs:",
+        ] {
+            assert!(!lower.contains(leak), "{leak} in {body}");
+        }
+    }
+    app.stop().await;
+}
+
 async fn b04_b06_b07_b09_bearer_headers(db: TestContext) {
     let app = TestApp::spawn(&db).await;
     let client = seed(&app, "profile:read", false).await;
@@ -780,7 +839,10 @@ async fn o05_no_credential_is_stored_in_clear() {
         }
         let hash = paceline_domain::oauth::secret::SecretHash::of(&secrets[0]);
         let hashed = bytes.windows(64).any(|w| w == hash.as_str().as_bytes());
-        assert!(hashed, "the scan sees stored data: the access token's hash is there");
+        assert!(
+            hashed,
+            "the scan sees stored data: the access token's hash is there"
+        );
         for secret in &secrets {
             let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
             assert!(!found, "{secret:.12}… is stored in clear");

@@ -36,6 +36,7 @@ on_both_engines!(
     bearer_tokens_expire_and_follow_the_client_scopes,
     revocation_follows_rfc_7009,
     login_sessions,
+    a_password_change_ends_sessions_and_revokes_tokens,
 );
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -1013,5 +1014,48 @@ async fn a_grace_period_allows_one_retry(db: TestContext) {
     assert!(
         w.bearer(&next.access_token).await.is_err(),
         "reuse after the window revokes the family"
+    );
+}
+
+async fn a_password_change_ends_sessions_and_revokes_tokens(db: TestContext) {
+    let mut w = World::new(&db).await;
+    let (client, _) = w.client(false, "profile:read").await;
+    let session = w.user("max@example.com").await;
+    let code = w.code(&client, &session, "profile:read").await;
+    let tokens = w.exchange(&client, &code).await.unwrap();
+    let mut rng = StdRng::seed_from_u64(9);
+    let (cookie, _) = sessions::login(
+        &w.store,
+        &w.clock,
+        &mut rng,
+        &w.settings,
+        "max@example.com",
+        Password::new("a long enough password"),
+    )
+    .await
+    .unwrap();
+    accounts::set_password(
+        &w.store,
+        &w.clock,
+        "max@example.com",
+        Password::new("a brand new password"),
+    )
+    .await
+    .unwrap();
+    assert!(
+        w.bearer(&tokens.access_token).await.is_err(),
+        "tokens are revoked"
+    );
+    assert!(
+        w.refresh(&client, &tokens.refresh_token, None)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        sessions::current(&w.store, &w.clock, cookie.expose())
+            .await
+            .unwrap(),
+        None,
+        "sessions end"
     );
 }
