@@ -16,7 +16,7 @@ use paceline_domain::oauth::clients::{self, ClientError, Registration, Update};
 use paceline_domain::oauth::secret::Secret;
 use paceline_domain::password::Password;
 use paceline_domain::{Store, StoreError, SystemClock};
-use paceline_server::admin::client_json;
+use paceline_server::admin::{client_json, client_json_with_secret};
 use rand::SeedableRng;
 use serde_json::{Value, json};
 use std::io::Read;
@@ -279,10 +279,9 @@ async fn clients_command(store: &dyn Store, command: ClientsCommand) -> Result<O
             let (client, secret) = clients::register(store, &clock, &mut rng, registration)
                 .await
                 .map_err(client_refused)?;
-            let mut json = client_json(&client);
+            let json = client_json_with_secret(&client, secret.as_ref());
             let mut text = format!("created {} client {}", kind(&client), client.client_id);
             if let Some(secret) = &secret {
-                set(&mut json, "client_secret", json!(secret.expose()));
                 text.push_str(&format!(
                     "\nclient_secret: {}\n(shown this once: store it now; only its hash is kept)",
                     secret.expose()
@@ -334,8 +333,7 @@ async fn clients_command(store: &dyn Store, command: ClientsCommand) -> Result<O
             let (client, secret) = clients::rotate_secret(store, &clock, &mut rng, &client_id)
                 .await
                 .map_err(client_refused)?;
-            let mut json = client_json(&client);
-            set(&mut json, "client_secret", json!(secret.expose()));
+            let json = client_json_with_secret(&client, Some(&secret));
             let text = format!(
                 "new secret for {}: {}\n(shown this once; the old secret no longer works)",
                 client.client_id,

@@ -12,6 +12,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paceline_domain::oauth::client::OAuthClient;
 use paceline_domain::oauth::clients::{self, ClientError, Registration, Update};
+use paceline_domain::oauth::secret::Secret;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
@@ -29,6 +30,16 @@ pub fn client_json(client: &OAuthClient) -> Value {
         "created_at": client.created_at.format(&Rfc3339).unwrap_or_default(),
         "updated_at": client.updated_at.format(&Rfc3339).unwrap_or_default(),
     })
+}
+
+/// [`client_json`] with the client's secret in plaintext, for the one answer that shows it
+/// (registration of a confidential client, or a new secret).
+pub fn client_json_with_secret(client: &OAuthClient, secret: Option<&Secret>) -> Value {
+    let mut json = client_json(client);
+    if let (Some(secret), Some(map)) = (secret, json.as_object_mut()) {
+        map.insert("client_secret".into(), json!(secret.expose()));
+    }
+    json
 }
 
 fn problem(status: StatusCode, code: &str, message: &str) -> Response {
@@ -157,13 +168,11 @@ pub(crate) async fn create_client(
     )
     .await
     {
-        Ok((client, secret)) => {
-            let mut json = client_json(&client);
-            if let (Some(secret), Some(map)) = (secret, json.as_object_mut()) {
-                map.insert("client_secret".into(), json!(secret.expose()));
-            }
-            (StatusCode::CREATED, Json(json)).into_response()
-        }
+        Ok((client, secret)) => (
+            StatusCode::CREATED,
+            Json(client_json_with_secret(&client, secret.as_ref())),
+        )
+            .into_response(),
         Err(error) => refused(error),
     }
 }
@@ -231,11 +240,7 @@ pub(crate) async fn rotate_client_secret(
     .await
     {
         Ok((client, secret)) => {
-            let mut json = client_json(&client);
-            if let Some(map) = json.as_object_mut() {
-                map.insert("client_secret".into(), json!(secret.expose()));
-            }
-            Json(json).into_response()
+            Json(client_json_with_secret(&client, Some(&secret))).into_response()
         }
         Err(error) => refused(error),
     }

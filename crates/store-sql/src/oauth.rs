@@ -177,6 +177,44 @@ macro_rules! insert_pair {
     };
 }
 
+/// Ends a rotation inside the transaction `$tx` once its compare-and-set changed `$changed`
+/// rows: none means the refresh token was reused, and the family is revoked; one means the
+/// new pair is stored with every scope of the family.
+macro_rules! complete_rotation {
+    ($tx:expr, $changed:expr, $old:expr, $family:expr, $tokens:expr, $now:expr) => {{
+        const REVOKE: &str = "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 \
+             AND revoked_at IS NULL";
+        const FAMILY: &str = "SELECT scopes FROM oauth_token_families WHERE id = $1";
+        const TOUCH: &str = "UPDATE oauth_token_families SET last_used_at = $2 WHERE id = $1";
+        if $changed == 0 {
+            sqlx::query(REVOKE)
+                .bind($family.0)
+                .bind(DbTime($now))
+                .execute(&mut *$tx)
+                .await
+                .map_err(other)?;
+            $tx.commit().await.map_err(other)?;
+            Rotation::Reused
+        } else {
+            let family_scopes = sqlx::query_scalar::<_, String>(FAMILY)
+                .bind($family.0)
+                .fetch_one(&mut *$tx)
+                .await
+                .map_err(other)?;
+            let family_scopes = scopes(&family_scopes)?;
+            insert_pair!($tx, $family.0, $tokens, family_scopes, Some($old.0), $now);
+            sqlx::query(TOUCH)
+                .bind($family.0)
+                .bind(DbTime($now))
+                .execute(&mut *$tx)
+                .await
+                .map_err(other)?;
+            $tx.commit().await.map_err(other)?;
+            Rotation::Rotated
+        }
+    }};
+}
+
 #[async_trait]
 impl OAuthStore for SqlStore {
     async fn create_client(&self, new: NewClient) -> Result<OAuthClient, StoreError> {
@@ -545,10 +583,6 @@ impl OAuthStore for SqlStore {
         const SPEND: &str = "UPDATE oauth_tokens SET used_at = $2 WHERE id = $1 \
              AND used_at IS NULL AND revoked_at IS NULL AND family_id IN \
              (SELECT id FROM oauth_token_families WHERE revoked_at IS NULL)";
-        const REVOKE: &str = "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 \
-             AND revoked_at IS NULL";
-        const FAMILY: &str = "SELECT scopes FROM oauth_token_families WHERE id = $1";
-        const TOUCH: &str = "UPDATE oauth_token_families SET last_used_at = $2 WHERE id = $1";
         let rotation = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let spent = sqlx::query(SPEND)
@@ -558,27 +592,7 @@ impl OAuthStore for SqlStore {
                 .await
                 .map_err(other)?
                 .rows_affected();
-            if spent == 0 {
-                sqlx::query(REVOKE)
-                    .bind(family.0)
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                tx.commit().await.map_err(other)?;
-                Rotation::Reused
-            } else {
-                let family_scopes = sqlx::query_scalar::<_, String>(FAMILY)
-                    .bind(family.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                let family_scopes = scopes(&family_scopes)?;
-                insert_pair!(tx, family.0, tokens, family_scopes, Some(old.0), now);
-                sqlx::query(TOUCH).bind(family.0).bind(DbTime(now)).execute(&mut *tx).await.map_err(other)?;
-                tx.commit().await.map_err(other)?;
-                Rotation::Rotated
-            }
+            complete_rotation!(tx, spent, old, family, tokens, now)
         });
         Ok(rotation)
     }
@@ -596,12 +610,9 @@ impl OAuthStore for SqlStore {
         const RETRY: &str = "UPDATE oauth_tokens SET retried_at = $3 WHERE id = $1 \
              AND used_at >= $2 AND retried_at IS NULL AND revoked_at IS NULL AND family_id IN \
              (SELECT id FROM oauth_token_families WHERE revoked_at IS NULL)";
-        const REVOKE_FAMILY: &str = "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 \
-             AND revoked_at IS NULL";
         // The generation the client lost stops working: only the newest one stays valid.
         const REVOKE_LOST: &str =
             "UPDATE oauth_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL";
-        const FAMILY: &str = "SELECT scopes FROM oauth_token_families WHERE id = $1";
         let rotation = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let allowed = sqlx::query(RETRY)
@@ -612,32 +623,15 @@ impl OAuthStore for SqlStore {
                 .await
                 .map_err(other)?
                 .rows_affected();
-            if allowed == 0 {
-                sqlx::query(REVOKE_FAMILY)
-                    .bind(family.0)
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                tx.commit().await.map_err(other)?;
-                Rotation::Reused
-            } else {
+            if allowed == 1 {
                 sqlx::query(REVOKE_LOST)
                     .bind(old.0)
                     .bind(DbTime(now))
                     .execute(&mut *tx)
                     .await
                     .map_err(other)?;
-                let family_scopes = sqlx::query_scalar::<_, String>(FAMILY)
-                    .bind(family.0)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                let family_scopes = scopes(&family_scopes)?;
-                insert_pair!(tx, family.0, tokens, family_scopes, Some(old.0), now);
-                tx.commit().await.map_err(other)?;
-                Rotation::Rotated
             }
+            complete_rotation!(tx, allowed, old, family, tokens, now)
         });
         Ok(rotation)
     }

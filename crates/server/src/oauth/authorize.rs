@@ -41,41 +41,16 @@ async fn authorize_request(
         Ok(session) => session,
         Err(response) => return response,
     };
-    let return_to = format!("/oauth/authorize?{raw_query}");
     match authorize::next_step(state.store.as_ref(), &request, session.as_ref()).await {
         Err(rejection) => reject(state, rejection),
-        Ok(NextStep::Login) => login::page(
-            state,
-            headers,
-            StatusCode::OK,
-            &return_to,
-            Some(&request.client.name),
-            None,
-            "",
-        ),
+        Ok(NextStep::Login) => login_for(state, headers, &request, raw_query),
         Ok(NextStep::Consent) => match session {
             Some(session) => consent_page(state, headers, &request, &session, raw_query).await,
-            None => login::page(
-                state,
-                headers,
-                StatusCode::OK,
-                &return_to,
-                Some(&request.client.name),
-                None,
-                "",
-            ),
+            None => login_for(state, headers, &request, raw_query),
         },
         Ok(NextStep::Approve) => match session {
             Some(session) => issue_code(state, &request, &session).await,
-            None => login::page(
-                state,
-                headers,
-                StatusCode::OK,
-                &return_to,
-                Some(&request.client.name),
-                None,
-                "",
-            ),
+            None => login_for(state, headers, &request, raw_query),
         },
     }
 }
@@ -133,18 +108,7 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
     };
     let session = match current_session(&state, &headers).await {
         Ok(Some(session)) => session,
-        Ok(None) => {
-            let return_to = format!("/oauth/authorize?{raw_request}");
-            return login::page(
-                &state,
-                &headers,
-                StatusCode::OK,
-                &return_to,
-                Some(&request.client.name),
-                None,
-                "",
-            );
-        }
+        Ok(None) => return login_for(&state, &headers, &request, &raw_request),
         Err(response) => return response,
     };
     // Each consent page is answered once, from the session it was shown to: a replayed
@@ -191,6 +155,25 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
             None,
         ),
     }
+}
+
+/// The login page for an authorization request, which returns to the request afterwards.
+fn login_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &AuthorizationRequest,
+    raw_query: &str,
+) -> Response {
+    let return_to = format!("/oauth/authorize?{raw_query}");
+    login::page(
+        state,
+        headers,
+        StatusCode::OK,
+        &return_to,
+        Some(&request.client.name),
+        None,
+        "",
+    )
 }
 
 /// The answer to a form whose CSRF token or origin is wrong.
@@ -309,18 +292,7 @@ async fn consent_page(
 ) -> Response {
     let user = match state.store.get_user(session.user_id).await {
         Ok(Some(user)) => user,
-        Ok(None) => {
-            let return_to = format!("/oauth/authorize?{raw_query}");
-            return login::page(
-                state,
-                headers,
-                StatusCode::OK,
-                &return_to,
-                Some(&request.client.name),
-                None,
-                "",
-            );
-        }
+        Ok(None) => return login_for(state, headers, request, raw_query),
         Err(error) => return reject(state, Rejection::Unavailable(error.into())),
     };
     let token = csrf::ensure(state, headers);

@@ -4,15 +4,37 @@
 
 use crate::oauth::{form, response};
 use crate::{AppState, throttle};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use paceline_domain::oauth::OAuthErrorCode;
 use paceline_domain::oauth::client::OAuthClient;
 use paceline_domain::oauth::token::{self, ClientAuth};
+use paceline_domain::oauth::{OAuthError, OAuthErrorCode};
+
+/// Reads the form request of an authenticating client (the token and revocation
+/// endpoints): the body (413 past the limit), a form content type, no repeated parameter,
+/// and the client's credentials. Any failure is the response to send.
+pub(crate) async fn read_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(OAuthClient, form::Pairs), Response> {
+    let body = body.map_err(|rejection| response::unreadable_body(&rejection))?;
+    if !form::is_form(headers) {
+        return Err(response::error(&OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        )));
+    }
+    let pairs = form::parse(&body);
+    form::refuse_repeats(&pairs).map_err(|error| response::error(&error))?;
+    let client = authenticate(state, headers, &pairs).await?;
+    Ok((client, pairs))
+}
 
 /// The authenticated client, or the response to send: an OAuth error, or 429 when this
 /// client id has failed too often.
-pub(crate) async fn authenticate(
+async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
     pairs: &form::Pairs,

@@ -16,21 +16,8 @@ pub(crate) async fn post_revoke(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => return response::unreadable_body(&rejection),
-    };
-    if !form::is_form(&headers) {
-        return response::error(&OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        ));
-    }
-    let pairs = form::parse(&body);
-    if let Err(error) = form::refuse_repeats(&pairs) {
-        return response::error(&error);
-    }
-    let client = match client_auth::authenticate(&state, &headers, &pairs).await {
-        Ok(client) => client,
+    let (client, pairs) = match client_auth::read_request(&state, &headers, body).await {
+        Ok(read) => read,
         Err(response) => return response,
     };
     let token_text = match form::single(&pairs, "token") {
