@@ -391,6 +391,8 @@ impl AccountStore for SqlStore {
         const SESSIONS: &str = "DELETE FROM web_sessions WHERE user_id = $1";
         const FAMILIES: &str = "UPDATE oauth_token_families SET revoked_at = $2 \
              WHERE user_id = $1 AND revoked_at IS NULL";
+        const CODES: &str = "UPDATE oauth_authorization_codes SET redeemed_at = $2 \
+             WHERE user_id = $1 AND redeemed_at IS NULL";
         on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let changed = sqlx::query(SQL)
@@ -405,12 +407,14 @@ impl AccountStore for SqlStore {
                 return Err(StoreError::NotFound("user"));
             }
             sqlx::query(SESSIONS).bind(user.get()).execute(&mut *tx).await.map_err(other)?;
-            sqlx::query(FAMILIES)
-                .bind(user.get())
-                .bind(DbTime(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
+            for sql in [FAMILIES, CODES] {
+                sqlx::query(sql)
+                    .bind(user.get())
+                    .bind(DbTime(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+            }
             tx.commit().await.map_err(other)?;
         });
         Ok(())

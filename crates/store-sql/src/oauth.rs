@@ -368,9 +368,12 @@ impl OAuthStore for SqlStore {
     ) -> Result<(), StoreError> {
         const CURRENT: &str = "SELECT scopes FROM oauth_consents WHERE user_id = $1 \
              AND client_row_id = $2 AND revoked_at IS NULL";
+        // The union read earlier applies only if the consent is still live when the row is
+        // written: a revocation committed in between leaves just the new grant.
         const UPSERT: &str = "INSERT INTO oauth_consents (user_id, client_row_id, scopes, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $4) \
-             ON CONFLICT (user_id, client_row_id) DO UPDATE SET scopes = excluded.scopes, \
+             ON CONFLICT (user_id, client_row_id) DO UPDATE SET scopes = CASE WHEN \
+             oauth_consents.revoked_at IS NULL THEN $5 ELSE excluded.scopes END, \
              updated_at = excluded.updated_at, revoked_at = NULL";
         on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
@@ -387,8 +390,9 @@ impl OAuthStore for SqlStore {
             sqlx::query(UPSERT)
                 .bind(user.get())
                 .bind(client.0)
-                .bind(union.to_string())
+                .bind(granted.to_string())
                 .bind(DbTime(now))
+                .bind(union.to_string())
                 .execute(&mut *tx)
                 .await
                 .map_err(constraint("consent", "user or client"))?;
@@ -514,7 +518,9 @@ impl OAuthStore for SqlStore {
         now: OffsetDateTime,
     ) -> Result<FamilyId, StoreError> {
         const FAMILY: &str = "INSERT INTO oauth_token_families (client_row_id, user_id, scopes, \
-             created_at, last_used_at) VALUES ($1, $2, $3, $4, $4) RETURNING id";
+             created_at, last_used_at) SELECT $1, $2, $3, $4, $4 WHERE EXISTS (SELECT 1 FROM \
+             oauth_consents WHERE user_id = $2 AND client_row_id = $1 AND revoked_at IS NULL) \
+             RETURNING id";
         const LINK: &str = "UPDATE oauth_authorization_codes SET family_id = $2 WHERE id = $1";
         let id = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
@@ -523,9 +529,10 @@ impl OAuthStore for SqlStore {
                 .bind(family.user_id.get())
                 .bind(family.scopes.to_string())
                 .bind(DbTime(now))
-                .fetch_one(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await
-                .map_err(constraint("token family", "user or client"))?;
+                .map_err(constraint("token family", "user or client"))?
+                .ok_or(StoreError::NotFound("consent"))?;
             insert_pair!(tx, id, tokens, family.scopes, None::<i64>, now);
             if let Some(code) = family.code_id {
                 sqlx::query(LINK).bind(code).bind(id).execute(&mut *tx).await.map_err(other)?;
@@ -607,9 +614,13 @@ impl OAuthStore for SqlStore {
     ) -> Result<Rotation, StoreError> {
         // The retry is allowed once per spent token and only within the grace period: the
         // UPDATE is the compare-and-set that decides it.
+        // A retry is for a client that never received the new pair: once the new refresh
+        // token has itself been used, the old one is a plain reuse.
         const RETRY: &str = "UPDATE oauth_tokens SET retried_at = $3 WHERE id = $1 \
              AND used_at >= $2 AND retried_at IS NULL AND revoked_at IS NULL AND family_id IN \
-             (SELECT id FROM oauth_token_families WHERE revoked_at IS NULL)";
+             (SELECT id FROM oauth_token_families WHERE revoked_at IS NULL) AND NOT EXISTS \
+             (SELECT 1 FROM oauth_tokens c WHERE c.parent_id = $1 AND c.kind = 'refresh' \
+             AND c.used_at IS NOT NULL)";
         // The generation the client lost stops working: only the newest one stays valid.
         const REVOKE_LOST: &str =
             "UPDATE oauth_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL";

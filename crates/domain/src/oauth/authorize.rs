@@ -101,6 +101,12 @@ pub async fn validate(
     let client_id = get("client_id")
         .map_err(|()| page("client_id is repeated"))?
         .ok_or_else(|| page("client_id is missing"))?;
+    // Ids outside the registration alphabet cannot exist; they never reach the database.
+    if crate::oauth::client::check_client_id(client_id).is_err() {
+        return Err(Rejection::Page {
+            error: OAuthError::invalid_client("unknown client_id"),
+        });
+    }
     let client = store
         .find_client(client_id)
         .await?
@@ -266,12 +272,10 @@ pub async fn next_step(
     let consent = store
         .find_consent(session.user_id, request.client.key)
         .await?;
-    // A public client answering at a private-use scheme cannot prove it is the app the
-    // user approved (another app may claim the scheme), so it always asks (RFC 8252
-    // section 8.6).
-    let provable = request.client.is_confidential()
-        || request.redirect_uri.starts_with("https://")
-        || request.redirect_uri.starts_with("http://");
+    // A public client answering at a private-use scheme or a loopback port cannot prove it
+    // is the app the user approved (another local app may claim the scheme or the port), so
+    // it always asks (RFC 8252 section 8.6).
+    let provable = request.client.is_confidential() || request.redirect_uri.starts_with("https://");
     let covered = provable && consent.is_some_and(|c| c.scopes.includes(request.scopes));
     if covered && !request.prompt.consent {
         return Ok(NextStep::Approve);

@@ -260,7 +260,9 @@ pub trait OAuthStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<CodeTake, StoreError>;
 
-    /// Creates a token family with its first pair (linking the code, if any).
+    /// Creates a token family with its first pair (linking the code, if any), in the same
+    /// statement that checks the user's consent for the client is still live:
+    /// `NotFound("consent")` when it was withdrawn.
     async fn issue_tokens(
         &self,
         family: NewFamily,

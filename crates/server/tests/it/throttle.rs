@@ -14,6 +14,7 @@ on_both_engines!(
     api_requests_over_the_token_limit_get_429,
     login_brute_force_gets_429,
     shared_limits_hold_across_processes,
+    failed_logins_are_limited_per_address_too,
 );
 
 fn tight(api_per_token: u32, login_per_account: u32) -> Limits {
@@ -142,4 +143,41 @@ async fn shared_limits_hold_across_processes(db: TestContext) {
     assert_eq!(profile(&a, token).await.status(), 429);
     a.stop().await;
     b.stop().await;
+}
+
+async fn failed_logins_are_limited_per_address_too(db: TestContext) {
+    let limits = Limits {
+        login_per_address: Limit {
+            requests: 3,
+            period: time::Duration::minutes(15),
+        },
+        ..Limits::default()
+    };
+    let app = TestApp::spawn_with(&db, |s| {
+        s.with_limits(limits, Arc::new(MemoryLimiter::new()))
+    })
+    .await;
+    let client = seed(&app, "profile:read", false).await;
+    let mut browser = Browser::new(&app.base);
+    let login = browser
+        .get(&authorize_path(&client, "profile:read", ""))
+        .await;
+    let (csrf, return_to) = (login.field("csrf"), login.field("return_to"));
+    let mut statuses = Vec::new();
+    for i in 0..4 {
+        let email = format!("guess{i}@example.com");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("return_to", return_to.as_str()),
+            ("email", email.as_str()),
+            ("password", "nope"),
+        ];
+        statuses.push(browser.post_form("/login", &fields).await.status);
+    }
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 429],
+        "one address guessing across accounts is limited"
+    );
+    app.stop().await;
 }

@@ -998,6 +998,27 @@ async fn a_grace_period_allows_one_retry(db: TestContext) {
         "a second retry revokes the family"
     );
 
+    // A stolen spent token is no retry once the client has moved on: reuse, family revoked.
+    let code = w.code(&client, &session, "profile:read").await;
+    let first = w.exchange(&client, &code).await.unwrap();
+    let second = w
+        .refresh(&client, &first.refresh_token, None)
+        .await
+        .unwrap();
+    let third = w
+        .refresh(&client, &second.refresh_token, None)
+        .await
+        .unwrap();
+    assert!(
+        w.refresh(&client, &first.refresh_token, None)
+            .await
+            .is_err()
+    );
+    assert!(
+        w.bearer(&third.access_token).await.is_err(),
+        "the family is revoked"
+    );
+
     let code = w.code(&client, &session, "profile:read").await;
     let first = w.exchange(&client, &code).await.unwrap();
     let next = w
