@@ -720,17 +720,19 @@ impl OAuthStore for SqlStore {
     async fn create_consent_ticket(
         &self,
         ticket_hash: &SecretHash,
+        request_hash: &SecretHash,
         session: i64,
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO consent_tickets (ticket_hash, session_id, created_at, \
-             expires_at) VALUES ($1, $2, $3, $4)";
+             expires_at, request_hash) VALUES ($1, $2, $3, $4, $5)";
         on_writer!(self, pool => sqlx::query(SQL)
             .bind(ticket_hash.as_str())
             .bind(session)
             .bind(DbTime(now))
             .bind(DbTime(expires_at))
+            .bind(request_hash.as_str())
             .execute(pool)
             .await
             .map_err(constraint("consent ticket", "session"))?
@@ -741,15 +743,17 @@ impl OAuthStore for SqlStore {
     async fn use_consent_ticket(
         &self,
         ticket_hash: &SecretHash,
+        request_hash: &SecretHash,
         session: i64,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE consent_tickets SET used_at = $3 WHERE ticket_hash = $1 \
-             AND session_id = $2 AND used_at IS NULL AND expires_at > $3";
+             AND session_id = $2 AND used_at IS NULL AND expires_at > $3 AND request_hash = $4";
         let used = on_writer!(self, pool => sqlx::query(SQL)
             .bind(ticket_hash.as_str())
             .bind(session)
             .bind(DbTime(now))
+            .bind(request_hash.as_str())
             .execute(pool)
             .await
             .map_err(other)?

@@ -7,7 +7,7 @@ use crate::oauth::OAuthSettings;
 use crate::oauth::client::OAuthClient;
 use crate::oauth::error::{OAuthError, OAuthErrorCode};
 use crate::oauth::scope::{ScopeError, ScopeSet};
-use crate::oauth::secret::{Secret, is_s256_challenge};
+use crate::oauth::secret::{Secret, SecretHash, is_s256_challenge};
 use crate::oauth::store::{NewAuthorizationCode, WebSession};
 use crate::store::{Store, StoreError};
 use rand::Rng;
@@ -322,33 +322,45 @@ pub async fn approve(
 /// How long a consent page can be answered.
 const CONSENT_TICKET_TTL: time::Duration = time::Duration::minutes(10);
 
-/// A ticket for a consent page shown to `session`: its answer is accepted once, from that
-/// session, within ten minutes.
+/// A ticket for a consent page shown to `session` for the authorization request `raw`
+/// (its query): its answer is accepted once, from that session, for that very request,
+/// within ten minutes.
 pub async fn issue_consent_ticket(
     store: &dyn Store,
     clock: &dyn Clock,
     rng: &mut (impl Rng + Send),
     session: &WebSession,
+    raw: &str,
 ) -> Result<Secret, StoreError> {
     let ticket = Secret::generate("", rng);
     let now = clock.now();
+    let request = SecretHash::of(raw);
     store
-        .create_consent_ticket(&ticket.hash(), session.id, now, now + CONSENT_TICKET_TTL)
+        .create_consent_ticket(
+            &ticket.hash(),
+            &request,
+            session.id,
+            now,
+            now + CONSENT_TICKET_TTL,
+        )
         .await?;
     Ok(ticket)
 }
 
 /// Spends a consent page's ticket: `false` when it was answered before, belongs to another
-/// session (another account signed in since) or expired.
+/// session (another account signed in since), was issued for another request (the form was
+/// altered) or expired.
 pub async fn redeem_consent_ticket(
     store: &dyn Store,
     clock: &dyn Clock,
     session: &WebSession,
     ticket: &str,
+    raw: &str,
 ) -> Result<bool, StoreError> {
     store
         .use_consent_ticket(
-            &crate::oauth::secret::SecretHash::of(ticket),
+            &SecretHash::of(ticket),
+            &SecretHash::of(raw),
             session.id,
             clock.now(),
         )

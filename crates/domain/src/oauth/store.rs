@@ -320,20 +320,23 @@ pub trait OAuthStore: Send + Sync {
     /// Ends a session.
     async fn delete_web_session(&self, token_hash: &SecretHash) -> Result<(), StoreError>;
 
-    /// Stores the ticket of a consent page shown to `session`.
+    /// Stores the ticket of a consent page shown to `session` for the request whose hash is
+    /// `request_hash`.
     async fn create_consent_ticket(
         &self,
         ticket_hash: &SecretHash,
+        request_hash: &SecretHash,
         session: i64,
         now: OffsetDateTime,
         expires_at: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
-    /// Spends a consent ticket of `session`, atomically: `true` only for the first use of a
-    /// live ticket of that session.
+    /// Spends a consent ticket of `session` for the request whose hash is `request_hash`,
+    /// atomically: `true` only for the first use of a live ticket of that session and request.
     async fn use_consent_ticket(
         &self,
         ticket_hash: &SecretHash,
+        request_hash: &SecretHash,
         session: i64,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError>;

@@ -123,6 +123,7 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
         state.clock.as_ref(),
         &session,
         ticket,
+        &raw_request,
     )
     .await
     {
@@ -131,8 +132,8 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
             return error_page(
                 StatusCode::CONFLICT,
                 "Please start again",
-                "This page was already answered, has expired, or was shown before another \
-                 account signed in. Go back to the app and start again.",
+                "This page was already answered, has expired, was altered, or was shown \
+                 before another account signed in. Go back to the app and start again.",
                 None,
             );
         }
@@ -308,6 +309,7 @@ async fn consent_page(
         state.clock.as_ref(),
         &mut rng,
         session,
+        raw_query,
     )
     .await
     {

@@ -261,6 +261,24 @@ async fn u03_a_consent_page_is_answered_once(db: TestContext) {
     let again = browser.post_form("/oauth/authorize", &fields).await;
     assert_eq!(again.status, 409, "a double submit issues no second code");
     assert!(again.headers.get("location").is_none());
+
+    // U02: a fresh page's ticket does not carry over to an altered request.
+    let page = browser
+        .get(&authorize_path(&client, "profile:read", "&prompt=consent"))
+        .await;
+    let altered = page.field("request").replace("st4te", "other-state");
+    let fields = [
+        ("csrf", page.field("csrf")),
+        ("request", altered),
+        ("ticket", page.field("ticket")),
+        ("decision", "allow".to_owned()),
+    ];
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let tampered = browser.post_form("/oauth/authorize", &fields).await;
+    assert_eq!(
+        tampered.status, 409,
+        "the request shown is the request approved"
+    );
     app.stop().await;
 }
 
