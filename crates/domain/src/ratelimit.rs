@@ -38,6 +38,13 @@ impl Limit {
         self.period - self.interval()
     }
 
+    /// The arrival time after giving one request back: `None` when nothing is left to
+    /// remember.
+    pub fn refunded(self, tat: OffsetDateTime, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let earlier = tat - self.interval();
+        (earlier > now).then_some(earlier)
+    }
+
     /// Applies the GCRA to a key whose theoretical arrival time is `tat` (or none): the new
     /// arrival time to store when allowed, else how long to wait.
     pub fn apply(
@@ -78,22 +85,9 @@ pub trait RateLimiter: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<Decision, StoreError>;
 
-    /// Whether one more request for `key` would be allowed, without counting it: for limits
-    /// that count only failures (login attempts).
-    async fn peek(
-        &self,
-        key: &str,
-        limit: Limit,
-        now: OffsetDateTime,
-    ) -> Result<Decision, StoreError>;
-}
-
-/// The decision `limit` gives a key whose arrival time is `tat`, without changing it.
-pub fn peek_decision(limit: Limit, tat: Option<OffsetDateTime>, now: OffsetDateTime) -> Decision {
-    match limit.apply(tat, now) {
-        Ok(_) => Decision::Allowed,
-        Err(retry_after) => Decision::Limited { retry_after },
-    }
+    /// Gives back one request counted for `key` (a login that succeeded), so that only
+    /// failures use up a limit that is counted before the outcome is known.
+    async fn refund(&self, key: &str, limit: Limit, now: OffsetDateTime) -> Result<(), StoreError>;
 }
 
 /// The limits the server applies; configurable.
@@ -180,17 +174,22 @@ impl RateLimiter for MemoryLimiter {
         Ok(self.check_now(key, limit, now))
     }
 
-    async fn peek(
-        &self,
-        key: &str,
-        limit: Limit,
-        now: OffsetDateTime,
-    ) -> Result<Decision, StoreError> {
-        let keys = self
+    async fn refund(&self, key: &str, limit: Limit, now: OffsetDateTime) -> Result<(), StoreError> {
+        let mut keys = self
             .keys
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        Ok(peek_decision(limit, keys.get(key).copied(), now))
+        if let Some(tat) = keys.get(key).copied() {
+            match limit.refunded(tat, now) {
+                Some(earlier) => {
+                    keys.insert(key.to_owned(), earlier);
+                }
+                None => {
+                    keys.remove(key);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -246,6 +245,22 @@ mod tests {
             limiter.check_now("k", limit, T0 + Duration::minutes(1)),
             Decision::Allowed
         );
+    }
+
+    #[tokio::test]
+    async fn refunds_give_a_request_back() {
+        let limiter = MemoryLimiter::new();
+        let limit = Limit::per_minute(2);
+        for _ in 0..10 {
+            assert_eq!(limiter.check_now("k", limit, T0), Decision::Allowed);
+            limiter.refund("k", limit, T0).await.unwrap();
+        }
+        assert_eq!(limiter.check_now("k", limit, T0), Decision::Allowed);
+        assert_eq!(limiter.check_now("k", limit, T0), Decision::Allowed);
+        assert!(matches!(
+            limiter.check_now("k", limit, T0),
+            Decision::Limited { .. }
+        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
+use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::ratelimit::{Decision, Limit};
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
@@ -75,22 +76,21 @@ pub(crate) async fn check(state: &AppState, checks: &[(String, Limit)]) -> Resul
     Ok(())
 }
 
-/// Whether one more request would pass every `(key, limit)`, without counting it.
-pub(crate) async fn peek(state: &AppState, checks: &[(String, Limit)]) -> Result<(), Limited> {
+/// Gives back the requests counted for `checks` (the attempt succeeded). Failures to do so
+/// are logged: the worst outcome is a limit reached sooner.
+pub(crate) async fn refund(state: &AppState, checks: &[(String, Limit)]) {
     let now = state.clock.now();
     for (key, limit) in checks {
-        match state.limiter.peek(key, *limit, now).await {
-            Ok(Decision::Allowed) => {}
-            Ok(Decision::Limited { retry_after }) => {
-                return Err(Limited {
-                    retry_after_seconds: ceil_seconds(retry_after),
-                    limit: *limit,
-                });
-            }
-            Err(error) => tracing::warn!(%error, "rate limiter unavailable; request let through"),
+        if let Err(error) = state.limiter.refund(key, *limit, now).await {
+            tracing::warn!(%error, "rate limiter refund failed");
         }
     }
-    Ok(())
+}
+
+/// A bounded key for limits on identities taken from requests: the SHA-256 of `parts`, so
+/// neither memory nor an index grows with what a client chooses to send.
+pub(crate) fn hashed_key(kind: &str, parts: &[&str]) -> String {
+    format!("{kind}:{}", SecretHash::of(&parts.join("\u{1f}")).as_str())
 }
 
 fn ceil_seconds(duration: Duration) -> i64 {

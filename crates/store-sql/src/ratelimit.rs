@@ -5,10 +5,10 @@
 
 use crate::db_time::DbTime;
 use crate::error::other;
-use crate::{BeginWrite, Pool, SqlStore, on_pool, on_writer};
+use crate::{BeginWrite, Pool, SqlStore, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
-use paceline_domain::ratelimit::{Decision, Limit, RateLimiter, peek_decision};
+use paceline_domain::ratelimit::{Decision, Limit, RateLimiter};
 use std::sync::atomic::Ordering;
 use time::OffsetDateTime;
 
@@ -105,17 +105,33 @@ impl RateLimiter for SqlStore {
         })
     }
 
-    async fn peek(
-        &self,
-        key: &str,
-        limit: Limit,
-        now: OffsetDateTime,
-    ) -> Result<Decision, StoreError> {
-        let current = on_pool!(self, pool => sqlx::query_scalar::<_, DbTime>(READ)
-            .bind(key)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
-        Ok(peek_decision(limit, current.map(|t| t.0), now))
+    async fn refund(&self, key: &str, limit: Limit, now: OffsetDateTime) -> Result<(), StoreError> {
+        const DELETE: &str = "DELETE FROM rate_limits WHERE key = $1";
+        const SET: &str = "UPDATE rate_limits SET tat = $2 WHERE key = $1";
+        let read = match self.writer {
+            Pool::Sqlite(_) => READ,
+            Pool::Postgres(_) => READ_LOCKED,
+        };
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            let current = sqlx::query_scalar::<_, DbTime>(read)
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?;
+            if let Some(tat) = current {
+                match limit.refunded(tat.0, now) {
+                    Some(earlier) => sqlx::query(SET)
+                        .bind(key)
+                        .bind(DbTime(earlier))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?,
+                    None => sqlx::query(DELETE).bind(key).execute(&mut *tx).await.map_err(other)?,
+                };
+            }
+            tx.commit().await.map_err(other)?;
+        });
+        Ok(())
     }
 }

@@ -17,6 +17,7 @@ use paceline_domain::oauth::{OAuthError, OAuthErrorCode};
 /// and the client's credentials. Any failure is the response to send.
 pub(crate) async fn read_request(
     state: &AppState,
+    address: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(OAuthClient, form::Pairs), Response> {
@@ -28,7 +29,7 @@ pub(crate) async fn read_request(
     }
     let pairs = form::parse(&body);
     form::refuse_repeats(&pairs).map_err(|error| response::error(&error))?;
-    let client = authenticate(state, headers, &pairs).await?;
+    let client = authenticate(state, address, headers, &pairs).await?;
     Ok((client, pairs))
 }
 
@@ -36,6 +37,7 @@ pub(crate) async fn read_request(
 /// client id has failed too often.
 async fn authenticate(
     state: &AppState,
+    address: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     pairs: &form::Pairs,
 ) -> Result<OAuthClient, Response> {
@@ -45,18 +47,32 @@ async fn authenticate(
         | ClientAuth::Post { client_id, .. }
         | ClientAuth::Public { client_id } => client_id.clone(),
     };
+    // Ids outside the registration alphabet cannot exist: refused without being counted,
+    // so they cannot fill the limiter.
+    if paceline_domain::oauth::client::check_client_id(&client_id).is_err() {
+        return Err(response::error(&OAuthError::invalid_client(
+            "client authentication failed",
+        )));
+    }
+    // Counted per client and address: a guesser is slowed down, yet cannot lock a client
+    // out for everyone else. Counted before the check, so parallel guesses cannot slip
+    // through; given back when authentication succeeds.
+    let address = address.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
     let checks = [(
-        format!("client-auth:{client_id}"),
+        throttle::hashed_key("client-auth", &[&client_id, &address]),
         state.limits.client_auth_failures,
     )];
-    throttle::peek(state, &checks)
+    throttle::check(state, &checks)
         .await
         .map_err(response::too_many_attempts)?;
     match token::authenticate_client(state.store.as_ref(), &auth).await {
-        Ok(client) => Ok(client),
+        Ok(client) => {
+            throttle::refund(state, &checks).await;
+            Ok(client)
+        }
         Err(error) => {
-            if error.code == OAuthErrorCode::InvalidClient {
-                let _ = throttle::check(state, &checks).await;
+            if error.code != OAuthErrorCode::InvalidClient {
+                throttle::refund(state, &checks).await;
             }
             Err(response::error(&error))
         }

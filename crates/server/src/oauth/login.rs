@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use paceline_domain::email::Email;
 use paceline_domain::oauth::sessions::{self, LoginError};
 use paceline_domain::oauth::store::WebSession;
 use paceline_domain::password::Password;
@@ -115,18 +116,23 @@ pub(crate) async fn post_login(
     }
     let return_to = safe_return_to(field("return_to"));
     let email = field("email").unwrap_or("");
-    let mut checks = vec![(
-        format!("login:{}", email.trim().to_lowercase()),
-        state.limits.login_per_account,
-    )];
+    // Counted before the password is checked, so that parallel guesses cannot slip past the
+    // limit, and given back when the login succeeds: only failures use it up. Keys are
+    // hashes, bounded whatever a client sends; a malformed address names no account.
+    let mut checks = Vec::new();
+    if let Ok(account) = Email::parse(email) {
+        checks.push((
+            throttle::hashed_key("login", &[account.as_str()]),
+            state.limits.login_per_account,
+        ));
+    }
     if let Some(address) = address {
         checks.push((
             format!("login-from:{address}"),
             state.limits.login_per_address,
         ));
     }
-    // Only failures count; a user signing in from many devices is not throttled.
-    if let Err(limited) = throttle::peek(&state, &checks).await {
+    if let Err(limited) = throttle::check(&state, &checks).await {
         let message = format!(
             "Too many sign-in attempts. Wait {} seconds and try again.",
             limited.retry_after_seconds
@@ -156,6 +162,7 @@ pub(crate) async fn post_login(
     .await
     {
         Ok((cookie, _)) => {
+            throttle::refund(&state, &checks).await;
             let mut response = redirect(&without_forced_login(&return_to));
             *response.status_mut() = StatusCode::SEE_OTHER;
             let max_age = state.oauth.session_ttl.whole_seconds();
@@ -169,18 +176,15 @@ pub(crate) async fn post_login(
             }
             response
         }
-        Err(LoginError::BadCredentials) => {
-            let _ = throttle::check(&state, &checks).await;
-            page(
-                &state,
-                &headers,
-                StatusCode::UNAUTHORIZED,
-                &return_to,
-                None,
-                Some("The e-mail address or password is wrong."),
-                email,
-            )
-        }
+        Err(LoginError::BadCredentials) => page(
+            &state,
+            &headers,
+            StatusCode::UNAUTHORIZED,
+            &return_to,
+            None,
+            Some("The e-mail address or password is wrong."),
+            email,
+        ),
         Err(LoginError::Store(error)) => {
             tracing::error!(%error, "login failed");
             unavailable()

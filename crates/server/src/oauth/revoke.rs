@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::oauth::{client_auth, form, response};
+use crate::throttle::ClientAddress;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -13,10 +14,11 @@ use paceline_domain::oauth::token;
 /// `POST /api/oauth/revoke`: 200 with an empty body whether or not the token existed.
 pub(crate) async fn post_revoke(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (client, pairs) = match client_auth::read_request(&state, &headers, body).await {
+    let (client, pairs) = match client_auth::read_request(&state, address, &headers, body).await {
         Ok(read) => read,
         Err(response) => return response,
     };

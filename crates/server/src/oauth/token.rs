@@ -2,6 +2,7 @@
 
 use crate::AppState;
 use crate::oauth::{client_auth, form, request_rng, response};
+use crate::throttle::ClientAddress;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -15,10 +16,11 @@ use serde_json::json;
 /// `POST /api/oauth/token`.
 pub(crate) async fn post_token(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (client, pairs) = match client_auth::read_request(&state, &headers, body).await {
+    let (client, pairs) = match client_auth::read_request(&state, address, &headers, body).await {
         Ok(read) => read,
         Err(response) => return response,
     };

@@ -8,7 +8,8 @@ use time::macros::datetime;
 
 on_both_engines!(
     limits_count_bursts_and_refill,
-    concurrent_requests_share_one_count
+    concurrent_requests_share_one_count,
+    refunds_give_requests_back,
 );
 
 async fn limits_count_bursts_and_refill(db: TestContext) {
@@ -58,4 +59,30 @@ async fn concurrent_requests_share_one_count(db: TestContext) {
         }
     }
     assert_eq!(allowed, 10);
+}
+
+async fn refunds_give_requests_back(db: TestContext) {
+    let store = db.open().await;
+    let t0 = datetime!(2026-01-01 00:00 UTC);
+    let limit = Limit::per_minute(2);
+    for _ in 0..10 {
+        assert_eq!(
+            store.check("login:a", limit, t0).await.unwrap(),
+            Decision::Allowed
+        );
+        store.refund("login:a", limit, t0).await.unwrap();
+    }
+    assert_eq!(
+        store.check("login:a", limit, t0).await.unwrap(),
+        Decision::Allowed
+    );
+    assert_eq!(
+        store.check("login:a", limit, t0).await.unwrap(),
+        Decision::Allowed
+    );
+    assert!(matches!(
+        store.check("login:a", limit, t0).await.unwrap(),
+        Decision::Limited { .. }
+    ));
+    store.refund("login:unknown", limit, t0).await.unwrap();
 }
