@@ -3,7 +3,8 @@
 //! `cargo bench -p paceline-activity --bench fit_decode` reads every FIT file of the shared
 //! corpus that must decode, then times, over the same bytes: a bare CRC-16 pass with the
 //! `crc` crate's default (byte-wise table), the decoder's own integrity check
-//! (`reader::verify`: headers and CRCs, the slice-by-16 table), and the full decode. It
+//! (`reader::verify`: headers and CRCs, the slice-by-16 table), and the full decode; and,
+//! over the files it reads, the `fitparser` crate against the decoder. It
 //! prints throughputs and the decode's cost as a ratio of each CRC pass: ratios, not
 //! absolute times, are what the repository's benchmarks compare. It also times
 //! `encode_activity` re-encoding the same activities, in bytes written per second.
@@ -88,6 +89,16 @@ fn main() {
         reader::read(b, &mut visitor).map_or(0, |()| visitor.0)
     });
     let decode = time(&files, |b| decode_fit(b).map_or(0, |d| d.streams.len()));
+    // The fitparser crate over the files it reads (it refuses some that are valid FIT), with
+    // our decoder over exactly the same files.
+    let both: Vec<Vec<u8>> = files
+        .iter()
+        .filter(|b| fitparser::from_bytes(b).is_ok())
+        .cloned()
+        .collect();
+    let both_total: usize = both.iter().map(Vec::len).sum();
+    let fitparser_time = time(&both, |b| fitparser::from_bytes(b).map_or(0, |r| r.len()));
+    let decode_both = time(&both, |b| decode_fit(b).map_or(0, |d| d.streams.len()));
     // The encoder, over the same activities re-encoded: its output bytes per second.
     let inputs: Vec<ActivityForEncoding> = files
         .iter()
@@ -116,6 +127,14 @@ fn main() {
     println!("verify (slice-by-16)    {:>8.1} MB/s", mbps(verify));
     println!("read, fields walked     {:>8.1} MB/s", mbps(walk));
     println!("decode_fit              {:>8.1} MB/s", mbps(decode));
+    let mbps_both = |d: Duration| both_total as f64 / d.as_secs_f64() / 1e6;
+    println!(
+        "on the {} files fitparser reads ({both_total} bytes): fitparser {:.1} MB/s, decode_fit {:.1} MB/s: {:.0}x",
+        both.len(),
+        mbps_both(fitparser_time),
+        mbps_both(decode_both),
+        fitparser_time.as_secs_f64() / decode_both.as_secs_f64()
+    );
     println!(
         "encode_activity         {:>8.1} MB/s written ({encoded_total} bytes)",
         encoded_total as f64 / encode.as_secs_f64() / 1e6
