@@ -176,6 +176,11 @@ id_type!(
     MembershipId,
     IdKind::Membership
 );
+id_type!(
+    /// The key of an activity.
+    ActivityId,
+    IdKind::Activity
+);
 
 /// The key of a coach-athlete assignment (shown by integer only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

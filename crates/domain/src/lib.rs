@@ -6,6 +6,7 @@
 //! randomness through the functions that take an `Rng`, so tests control all three.
 
 pub mod accounts;
+pub mod activities;
 pub mod clock;
 pub mod demo;
 pub mod email;

@@ -76,7 +76,14 @@ pub struct CreatedUser {
 /// Persistence for everything Paceline keeps, one supertrait per area. Implemented for
 /// SQLite and PostgreSQL; one conformance suite holds both to the same behaviour.
 #[async_trait]
-pub trait Store: AccountStore + crate::oauth::store::OAuthStore + Send + Sync + 'static {
+pub trait Store:
+    AccountStore
+    + crate::activities::ActivityStore
+    + crate::oauth::store::OAuthStore
+    + Send
+    + Sync
+    + 'static
+{
     /// The engine's name, for logs: `sqlite` or `postgres`.
     fn backend(&self) -> &'static str;
 

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod accounts;
+mod activities;
 mod db_time;
 mod error;
 mod oauth;

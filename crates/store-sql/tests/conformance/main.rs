@@ -7,6 +7,7 @@
 )]
 
 mod accounts;
+mod activities;
 mod engine;
 mod oauth;
 mod ratelimit;

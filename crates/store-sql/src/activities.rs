@@ -1,0 +1,278 @@
+//! [`ActivityStore`]: activities and the external records they came from.
+
+use crate::db_time::DbTime;
+use crate::error::{constraint, other};
+use crate::{BeginWrite, SqlStore, on_pool, on_writer};
+use async_trait::async_trait;
+use paceline_domain::StoreError;
+use paceline_domain::activities::{
+    Activity, ActivityPage, ActivityQuery, ActivityStore, Figures, NewActivity, Recorded,
+    SourceEntry,
+};
+use paceline_domain::ids::{ActivityId, MembershipId, OrgId, UserId};
+use serde_json::value::RawValue;
+use sqlx::types::Json;
+use std::collections::HashMap;
+
+/// The largest page a list may ask for.
+const MAX_PER_PAGE: u32 = 200;
+
+#[derive(sqlx::FromRow)]
+struct ActivityRow {
+    id: i64,
+    user_id: i64,
+    membership_id: i64,
+    organization_id: i64,
+    source: String,
+    source_name: Option<String>,
+    r#type: String,
+    title: Option<String>,
+    started_at: DbTime,
+    timezone: Option<String>,
+    duration_sec: Option<f64>,
+    distance_m: Option<f64>,
+    elevation_gain_m: Option<f64>,
+    avg_hr: Option<i32>,
+    max_hr: Option<i32>,
+    avg_power: Option<i32>,
+    calories: Option<i32>,
+    rpe: Option<i32>,
+    load_score: Option<i32>,
+    notes: Option<String>,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct SourceRow {
+    activity_id: i64,
+    provider: String,
+    client_key: String,
+    external_id: String,
+    raw_payload: Option<Json<Box<RawValue>>>,
+    received_at: DbTime,
+}
+
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Other(format!("corrupt activity row: {what}"))
+}
+
+/// Parses JSON text for a JSON column; the server has validated it already.
+fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>, StoreError> {
+    text.map(|t| {
+        RawValue::from_string(t.to_owned())
+            .map(Json)
+            .map_err(|e| StoreError::Other(format!("raw payload is not JSON: {e}")))
+    })
+    .transpose()
+}
+
+/// What one attempt at recording found.
+enum Attempt {
+    Done(Recorded),
+    Raced,
+}
+
+#[async_trait]
+impl ActivityStore for SqlStore {
+    async fn record_activity(&self, new: NewActivity) -> Result<Recorded, StoreError> {
+        const EXISTING: &str = "SELECT activity_id FROM activity_sources WHERE user_id = $1 \
+             AND provider = $2 AND client_key = $3 AND external_id = $4";
+        const INSERT: &str = "INSERT INTO activities (user_id, membership_id, source, \
+             source_name, client_row_id, type, title, started_at, timezone, duration_sec, \
+             distance_m, elevation_gain_m, avg_hr, max_hr, avg_power, calories, rpe, load_score, \
+             notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+             $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id";
+        const SOURCE: &str = "INSERT INTO activity_sources (activity_id, user_id, provider, \
+             client_key, external_id, raw_payload, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        let raw = payload(new.source.as_ref().and_then(|s| s.raw_payload.as_deref()))?;
+        let client_key = new
+            .source
+            .as_ref()
+            .and_then(|s| s.client_id.clone())
+            .unwrap_or_default();
+        for _ in 0..2 {
+            let attempt = on_writer!(self, pool => {
+                let mut tx = pool.begin_write().await.map_err(other)?;
+                let existing = match &new.source {
+                    Some(source) => sqlx::query_scalar::<_, i64>(EXISTING)
+                        .bind(new.user_id.get())
+                        .bind(&source.provider)
+                        .bind(&client_key)
+                        .bind(&source.external_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(other)?,
+                    None => None,
+                };
+                if let Some(id) = existing {
+                    tx.commit().await.map_err(other)?;
+                    Attempt::Done(Recorded { id: ActivityId(id), duplicate: true })
+                } else {
+                    let f = &new.figures;
+                    let id = sqlx::query_scalar::<_, i64>(INSERT)
+                        .bind(new.user_id.get())
+                        .bind(new.membership_id.get())
+                        .bind(new.origin.as_str())
+                        .bind(new.source.as_ref().and_then(|s| s.client_id.clone()))
+                        .bind(new.client.map(|c| c.0))
+                        .bind(new.activity_type.as_str())
+                        .bind(&new.title)
+                        .bind(DbTime(new.started_at))
+                        .bind(&new.timezone)
+                        .bind(f.duration_sec)
+                        .bind(f.distance_m)
+                        .bind(f.elevation_gain_m)
+                        .bind(f.avg_hr)
+                        .bind(f.max_hr)
+                        .bind(f.avg_power)
+                        .bind(f.calories)
+                        .bind(f.rpe)
+                        .bind(f.load_score)
+                        .bind(&new.notes)
+                        .bind(DbTime(new.now))
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(constraint("activity", "user or membership"))?;
+                    let mut raced = false;
+                    if let Some(source) = &new.source {
+                        let inserted = sqlx::query(SOURCE)
+                            .bind(id)
+                            .bind(new.user_id.get())
+                            .bind(&source.provider)
+                            .bind(&client_key)
+                            .bind(&source.external_id)
+                            .bind(raw.clone())
+                            .bind(DbTime(source.received_at))
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(constraint("source", "activity"));
+                        match inserted {
+                            Ok(_) => {}
+                            // Another writer recorded the same source meanwhile: roll back
+                            // and answer theirs.
+                            Err(StoreError::Conflict(_)) => raced = true,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    if raced {
+                        tx.rollback().await.map_err(other)?;
+                        Attempt::Raced
+                    } else {
+                        tx.commit().await.map_err(other)?;
+                        Attempt::Done(Recorded { id: ActivityId(id), duplicate: false })
+                    }
+                }
+            });
+            if let Attempt::Done(recorded) = attempt {
+                return Ok(recorded);
+            }
+        }
+        Err(StoreError::Conflict("source"))
+    }
+
+    async fn list_activities(
+        &self,
+        user: UserId,
+        query: ActivityQuery,
+    ) -> Result<ActivityPage, StoreError> {
+        const LIST: &str = "SELECT a.id, a.user_id, a.membership_id, m.organization_id, a.source, \
+             a.source_name, a.type, a.title, a.started_at, a.timezone, a.duration_sec, \
+             a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.calories, \
+             a.rpe, a.load_score, a.notes, a.created_at, a.updated_at \
+             FROM activities a JOIN memberships m ON m.id = a.membership_id \
+             WHERE a.user_id = $1 AND a.deleted_at IS NULL \
+             AND ($2 IS NULL OR a.started_at >= $2) AND ($3 IS NULL OR a.started_at < $3) \
+             AND ($4 IS NULL OR a.updated_at >= $4) \
+             ORDER BY a.started_at DESC, a.id DESC LIMIT $5 OFFSET $6";
+        let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
+        let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, ActivityRow>(LIST)
+            .bind(user.get())
+            .bind(query.started_from.map(DbTime))
+            .bind(query.started_before.map(DbTime))
+            .bind(query.updated_since.map(DbTime))
+            .bind(i64::from(per_page) + 1)
+            .bind(offset)
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        let has_next = rows.len() > per_page as usize;
+        let rows: Vec<ActivityRow> = rows.into_iter().take(per_page as usize).collect();
+        let mut sources = self
+            .sources_of(user, rows.iter().map(|r| r.id).collect())
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let activity_sources = sources.remove(&row.id).unwrap_or_default();
+                Ok(Activity {
+                    id: ActivityId(row.id),
+                    user_id: UserId(row.user_id),
+                    membership_id: MembershipId(row.membership_id),
+                    organization_id: OrgId(row.organization_id),
+                    origin: row.source.parse().map_err(|_| corrupt("source"))?,
+                    source_name: row.source_name,
+                    activity_type: row.r#type.parse().map_err(|_| corrupt("type"))?,
+                    title: row.title,
+                    started_at: row.started_at.0,
+                    timezone: row.timezone,
+                    figures: Figures {
+                        duration_sec: row.duration_sec,
+                        distance_m: row.distance_m,
+                        elevation_gain_m: row.elevation_gain_m,
+                        avg_hr: row.avg_hr,
+                        max_hr: row.max_hr,
+                        avg_power: row.avg_power,
+                        calories: row.calories,
+                        rpe: row.rpe,
+                        load_score: row.load_score,
+                    },
+                    notes: row.notes,
+                    sources: activity_sources,
+                    created_at: row.created_at.0,
+                    updated_at: row.updated_at.0,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok(ActivityPage { items, has_next })
+    }
+}
+
+impl SqlStore {
+    /// The sources of the given activities of `user`, by activity, oldest first.
+    async fn sources_of(
+        &self,
+        user: UserId,
+        ids: Vec<i64>,
+    ) -> Result<HashMap<i64, Vec<SourceEntry>>, StoreError> {
+        let mut out: HashMap<i64, Vec<SourceEntry>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        // Only placeholders are spliced into the text; every value is bound.
+        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT activity_id, provider, client_key, external_id, raw_payload, received_at \
+             FROM activity_sources WHERE user_id = $1 AND activity_id IN ({}) ORDER BY id",
+            placeholders.join(", ")
+        );
+        let rows = on_pool!(self, pool => {
+            let mut q = sqlx::query_as::<_, SourceRow>(sqlx::AssertSqlSafe(sql.clone())).bind(user.get());
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(pool).await.map_err(other)?
+        });
+        for row in rows {
+            out.entry(row.activity_id).or_default().push(SourceEntry {
+                provider: row.provider,
+                external_id: row.external_id,
+                client_id: (!row.client_key.is_empty()).then_some(row.client_key),
+                raw_payload: row.raw_payload.map(|Json(raw)| raw.get().to_owned()),
+                received_at: row.received_at.0,
+            });
+        }
+        Ok(out)
+    }
+}
