@@ -1,58 +1,14 @@
 //! Activities: what an athlete did, from any source (an OAuth client's JSON, an uploaded
 //! file, the web app), kept once and shown by both API surfaces.
 
+use crate::entities::text_enum;
 use crate::ids::{ActivityId, MembershipId, OrgId, UserId};
 use crate::oauth::client::ClientKey;
 use crate::store::StoreError;
 use async_trait::async_trait;
-use std::fmt;
-use std::str::FromStr;
 use time::OffsetDateTime;
 
-macro_rules! names {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $name {
-            $($(#[$vdoc])* $variant),+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            /// The name stored and shown.
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text),+
-                }
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = crate::entities::UnknownName;
-
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
-                match text {
-                    $($text => Ok(Self::$variant),)+
-                    _ => Err(crate::entities::UnknownName {
-                        kind: stringify!($name),
-                        given: text.to_owned(),
-                        allowed: &[$($text),+],
-                    }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
-
-names!(
+text_enum!(
     /// The kinds of activity a multisport athlete records.
     ActivityType {
         /// Running, on road, track, trail or treadmill.
@@ -82,7 +38,7 @@ names!(
     }
 );
 
-names!(
+text_enum!(
     /// Where an activity came from.
     ActivityOrigin {
         /// An OAuth client wrote it (JSON or a file).

@@ -4,11 +4,10 @@
 use crate::email::Email;
 use crate::ids::{AssignmentId, MembershipId, OrgId, UserId};
 use crate::password::PasswordHash;
-use std::fmt;
-use std::str::FromStr;
 use time::{Date, Month, OffsetDateTime};
 
-/// Declares a closed set of names stored as text, with `as_str` and `FromStr`.
+/// Declares a closed set of names stored as text, with `ALL`, `as_str`, `FromStr` and
+/// `Display`; shared by every module of the domain.
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -29,13 +28,13 @@ macro_rules! text_enum {
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownName;
+        impl std::str::FromStr for $name {
+            type Err = $crate::entities::UnknownName;
 
             fn from_str(text: &str) -> Result<Self, Self::Err> {
                 match text {
                     $($text => Ok(Self::$variant),)+
-                    _ => Err(UnknownName {
+                    _ => Err($crate::entities::UnknownName {
                         kind: stringify!($name),
                         given: text.to_owned(),
                         allowed: &[$($text),+],
@@ -44,13 +43,14 @@ macro_rules! text_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
     };
 }
+pub(crate) use text_enum;
 
 /// A name outside one of the closed sets above.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

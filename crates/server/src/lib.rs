@@ -69,12 +69,6 @@ impl AppState {
         self
     }
 
-    /// Replaces the clock (tests).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
     /// Whether cookies must be `Secure`: the server is reached over TLS.
     pub(crate) fn secure_cookies(&self) -> bool {
         self.oauth.issuer.starts_with("https://")

@@ -648,27 +648,21 @@ impl OAuthStore for SqlStore {
     }
 
     async fn revoke_token(&self, token: TokenId, now: OffsetDateTime) -> Result<(), StoreError> {
-        const SQL: &str =
-            "UPDATE oauth_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
-        on_writer!(self, pool => sqlx::query(SQL)
-            .bind(token.0)
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?.rows_affected());
-        Ok(())
+        self.stamp_revoked(
+            "UPDATE oauth_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            token.0,
+            now,
+        )
+        .await
     }
 
     async fn revoke_family(&self, family: FamilyId, now: OffsetDateTime) -> Result<(), StoreError> {
-        const SQL: &str =
-            "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL";
-        on_writer!(self, pool => sqlx::query(SQL)
-            .bind(family.0)
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?.rows_affected());
-        Ok(())
+        self.stamp_revoked(
+            "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL",
+            family.0,
+            now,
+        )
+        .await
     }
 
     async fn create_web_session(
@@ -759,5 +753,24 @@ impl OAuthStore for SqlStore {
             .map_err(other)?
             .rows_affected());
         Ok(used == 1)
+    }
+}
+
+impl SqlStore {
+    /// Runs a revocation statement taking the row's key and the time.
+    async fn stamp_revoked(
+        &self,
+        sql: &'static str,
+        key: i64,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_writer!(self, pool => sqlx::query(sql)
+            .bind(key)
+            .bind(DbTime(now))
+            .execute(pool)
+            .await
+            .map_err(other)?
+            .rows_affected());
+        Ok(())
     }
 }

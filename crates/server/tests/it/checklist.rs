@@ -5,16 +5,13 @@ use crate::browser::Browser;
 use crate::harness::TestApp;
 use crate::oauth::{
     CHALLENGE, Client, PASSWORD, REDIRECT, VERIFIER, allow, authorize, authorize_path, exchange,
-    log_in, query_of, seed,
+    log_in, query_of, register, seed,
 };
 use paceline_domain::SystemClock;
 use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::oauth::OAuthSettings;
-use paceline_domain::oauth::clients::{self, Registration};
 use paceline_domain::password::Password;
 use paceline_testkit::{TestContext, on_both_engines};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -37,26 +34,7 @@ on_both_engines!(
 );
 
 async fn client_with(app: &TestApp, redirect: &str, scopes: &str, public: bool) -> Client {
-    let registration = Registration {
-        name: "Odd <App> \"quoted\"".into(),
-        redirect_uris: vec![redirect.into()],
-        scopes: scopes.into(),
-        public,
-        client_id: None,
-        secret: None,
-    };
-    let (client, secret) = clients::register(
-        app.store.as_ref(),
-        &SystemClock,
-        &mut StdRng::from_os_rng(),
-        registration,
-    )
-    .await
-    .unwrap();
-    Client {
-        id: client.client_id,
-        secret: secret.map(|s| s.expose().to_owned()),
-    }
+    register(app, "Odd <App> \"quoted\"", redirect, scopes, public).await
 }
 
 fn path_for(client: &Client, redirect: &str, state: Option<&str>, extra: &str) -> String {

@@ -44,9 +44,20 @@ pub async fn seed(app: &TestApp, scopes: &str, public: bool) -> Client {
         role: None,
     };
     let _ = accounts::create_user(app.store.as_ref(), &SystemClock, request).await;
+    register(app, "Your App", REDIRECT, scopes, public).await
+}
+
+/// Registers a client named `name` with one redirect URI.
+pub async fn register(
+    app: &TestApp,
+    name: &str,
+    redirect: &str,
+    scopes: &str,
+    public: bool,
+) -> Client {
     let registration = Registration {
-        name: "Your App".into(),
-        redirect_uris: vec![REDIRECT.into()],
+        name: name.into(),
+        redirect_uris: vec![redirect.into()],
         scopes: scopes.into(),
         public,
         client_id: None,
