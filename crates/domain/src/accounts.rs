@@ -7,7 +7,7 @@ use crate::email::{Email, InvalidEmail};
 use crate::entities::{
     AthleteSettings, CoachAssignment, Membership, OrgKind, Organization, Role, User,
 };
-use crate::ids::OrgId;
+use crate::ids::{OrgId, UserId};
 use crate::password::{HashError, Password, PasswordHash, WeakPassword};
 use crate::store::{CreatedUser, NewUser, NewUserHome, Store, StoreError};
 
@@ -226,6 +226,22 @@ pub async fn set_password(
     let hash = hash_password(password).await?;
     store.set_password_hash(user.id, &hash, clock.now()).await?;
     Ok(user)
+}
+
+/// The membership a user's own records (activities, body metrics, days) are filed under:
+/// their oldest as an athlete, else their oldest (the owner of a personal organization).
+/// `None` for a user without any.
+pub async fn home_membership(
+    store: &dyn Store,
+    user: UserId,
+) -> Result<Option<Membership>, StoreError> {
+    let memberships = store.memberships_of_user(user).await?;
+    let athlete = memberships
+        .iter()
+        .find(|m| m.membership.role == Role::Athlete);
+    Ok(athlete
+        .or(memberships.first())
+        .map(|m| m.membership.clone()))
 }
 
 /// Adds an existing user to an organization with a role.

@@ -3,6 +3,7 @@
 
 use crate::entities::text_enum;
 use crate::ids::{ActivityId, MembershipId, OrgId, UserId};
+use crate::listing::{Page, RecordQuery};
 use crate::oauth::client::ClientKey;
 use crate::store::StoreError;
 use async_trait::async_trait;
@@ -53,8 +54,9 @@ text_enum!(
 pub struct SourceEntry {
     /// `EXTERNAL` for a client's JSON, `FIT`/`TCX`/`GPX` for a file.
     pub provider: String,
-    /// The client's id for the record, or the file's SHA-256.
-    pub external_id: String,
+    /// The client's id for the record, or the file's SHA-256. A source without one is kept
+    /// but never makes a later write a duplicate.
+    pub external_id: Option<String>,
     /// The client that wrote it (its public id), if any.
     pub client_id: Option<String>,
     /// What the client sent besides the activity's fields, as JSON text.
@@ -159,30 +161,6 @@ pub struct Recorded {
     pub duplicate: bool,
 }
 
-/// Which activities to list: newest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ActivityQuery {
-    /// 1-based page.
-    pub page: u32,
-    /// Items per page.
-    pub per_page: u32,
-    /// Only activities started at or after this instant.
-    pub started_from: Option<OffsetDateTime>,
-    /// Only activities started before this instant.
-    pub started_before: Option<OffsetDateTime>,
-    /// Only activities changed at or after this instant.
-    pub updated_since: Option<OffsetDateTime>,
-}
-
-/// One page of activities.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ActivityPage {
-    /// The activities, newest start first.
-    pub items: Vec<Activity>,
-    /// Whether another page follows.
-    pub has_next: bool,
-}
-
 /// Storage for activities.
 #[async_trait]
 pub trait ActivityStore: Send + Sync {
@@ -191,11 +169,89 @@ pub trait ActivityStore: Send + Sync {
     /// answers the existing activity's key with `duplicate: true`.
     async fn record_activity(&self, new: NewActivity) -> Result<Recorded, StoreError>;
 
-    /// A page of a user's activities, newest start first. The cost does not grow with the
+    /// A page of a user's activities, newest start first, `from`/`to` bounding the start. The cost does not grow with the
     /// athlete's history beyond the page asked for.
     async fn list_activities(
         &self,
         user: UserId,
-        query: ActivityQuery,
-    ) -> Result<ActivityPage, StoreError>;
+        query: RecordQuery<OffsetDateTime>,
+    ) -> Result<Page<Activity>, StoreError>;
+}
+
+/// The bounds of an activity's values, as the API surfaces check them.
+pub mod limits {
+    use std::ops::RangeInclusive;
+
+    /// Perceived exertion as written: the RPE scale.
+    pub const RPE: RangeInclusive<i64> = 1..=10;
+    /// Heart rates a human heart reaches, beats per minute.
+    pub const HEART_RATE: RangeInclusive<i64> = 20..=250;
+    /// Average power, watts.
+    pub const POWER: RangeInclusive<i64> = 0..=3000;
+    /// Elapsed time, minutes: more than nothing, at most a week.
+    pub const DURATION_MIN: RangeInclusive<f64> = 0.0..=10_080.0;
+    /// Distance, kilometres.
+    pub const DISTANCE_KM: RangeInclusive<f64> = 0.0..=5_000.0;
+    /// Ascent, metres.
+    pub const ELEVATION_GAIN_M: RangeInclusive<f64> = 0.0..=50_000.0;
+    /// Energy, kilocalories.
+    pub const CALORIES: RangeInclusive<i64> = 0..=100_000;
+    /// Title length, characters.
+    pub const TITLE_CHARS: usize = 200;
+    /// Notes length, characters.
+    pub const NOTES_CHARS: usize = 10_000;
+}
+
+/// The internal load score of an activity (the Train it All `perceivedExertion` read back).
+///
+/// With an RPE written: `round(RPE * minutes / 5)`, which gives the spec's example (RPE 6
+/// for 45 minutes is 54). Without: a best-effort estimate that assumes a moderate effort
+/// (RPE 5) or, when the energy is known, an RPE of half the kilocalories per minute (a
+/// 520 kcal run of 45 minutes is 5.8), kept within 1 to 10. Unknown without a duration.
+pub fn load_score(
+    rpe: Option<i32>,
+    duration_sec: Option<f64>,
+    calories: Option<i32>,
+) -> Option<i32> {
+    let minutes = duration_sec? / 60.0;
+    if !(minutes.is_finite() && minutes > 0.0) {
+        return None;
+    }
+    let effort = match (rpe, calories) {
+        (Some(rpe), _) => f64::from(rpe),
+        (None, Some(kcal)) if kcal > 0 => (f64::from(kcal) / minutes / 2.0).clamp(1.0, 10.0),
+        (None, _) => 5.0,
+    };
+    let score = (effort * minutes / 5.0).round();
+    // A week at RPE 10 is 20,160: far inside i32.
+    Some(score as i32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rpe_six_for_45_minutes_scores_54() {
+        assert_eq!(load_score(Some(6), Some(2700.0), Some(520)), Some(54));
+    }
+
+    #[test]
+    fn without_rpe_the_score_assumes_a_moderate_effort() {
+        assert_eq!(load_score(None, Some(2700.0), None), Some(45));
+    }
+
+    #[test]
+    fn without_rpe_calories_set_the_effort() {
+        // 520 kcal over 45 minutes: 11.6 kcal/min, an effort of 5.8.
+        assert_eq!(load_score(None, Some(2700.0), Some(520)), Some(52));
+        // A very high burn still counts as at most RPE 10.
+        assert_eq!(load_score(None, Some(600.0), Some(5000)), Some(20));
+    }
+
+    #[test]
+    fn without_a_duration_there_is_no_score() {
+        assert_eq!(load_score(Some(6), None, None), None);
+        assert_eq!(load_score(Some(6), Some(0.0), None), None);
+    }
 }

@@ -20,6 +20,9 @@ macro_rules! text_enum {
             /// Every value, in declaration order.
             pub const ALL: &'static [Self] = &[$(Self::$variant),+];
 
+            /// Every name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
             /// The stored and displayed name.
             pub const fn as_str(self) -> &'static str {
                 match self {
@@ -37,7 +40,7 @@ macro_rules! text_enum {
                     _ => Err($crate::entities::UnknownName {
                         kind: stringify!($name),
                         given: text.to_owned(),
-                        allowed: &[$($text),+],
+                        allowed: Self::NAMES,
                     }),
                 }
             }

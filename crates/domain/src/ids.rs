@@ -182,6 +182,27 @@ id_type!(
     IdKind::Activity
 );
 
+id_type!(
+    /// The key of a body-metrics measurement.
+    BodyMetricId,
+    IdKind::BodyMetric
+);
+id_type!(
+    /// The key of a sleep day.
+    SleepDayId,
+    IdKind::SleepDay
+);
+id_type!(
+    /// The key of a nutrition day.
+    NutritionDayId,
+    IdKind::NutritionDay
+);
+id_type!(
+    /// The key of a daily-wellness day.
+    WellnessDayId,
+    IdKind::DailyWellness
+);
+
 /// The key of a coach-athlete assignment (shown by integer only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct AssignmentId(pub i64);

@@ -8,10 +8,12 @@
 pub mod accounts;
 pub mod activities;
 pub mod clock;
+pub mod daily;
 pub mod demo;
 pub mod email;
 pub mod entities;
 pub mod ids;
+pub mod listing;
 pub mod oauth;
 pub mod password;
 pub mod ratelimit;

@@ -79,6 +79,7 @@ pub struct CreatedUser {
 pub trait Store:
     AccountStore
     + crate::activities::ActivityStore
+    + crate::daily::DailyStore
     + crate::oauth::store::OAuthStore
     + Send
     + Sync

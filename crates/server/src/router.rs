@@ -1,12 +1,13 @@
 //! Every route of the server, registered in one place.
 
 use crate::api::tia;
+use crate::api::tia::daily;
 use crate::oauth::{authorize, login, metadata, response, revoke, token};
 use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Redirect;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
@@ -53,10 +54,42 @@ pub fn router(state: AppState) -> Router {
             post(admin::rotate_client_secret),
         )
         // Train it All External API v1.
-        .route("/api/external/v1/profile", get(tia::profile::get_profile))
+        .route(
+            "/api/external/v1/profile",
+            get(tia::profile::get_profile).fallback(tia::error::read_only),
+        )
+        .route(
+            "/api/external/v1/activities",
+            get(tia::activities::list_activities)
+                .post(tia::activities::post_activity)
+                .fallback(tia::error::list_and_write_only),
+        )
+        .route(
+            "/api/external/v1/body-metrics",
+            daily_routes::<daily::BodyMetrics>(),
+        )
+        .route(
+            "/api/external/v1/sleep-days",
+            daily_routes::<daily::SleepDays>(),
+        )
+        .route(
+            "/api/external/v1/nutrition-days",
+            daily_routes::<daily::NutritionDays>(),
+        )
+        .route(
+            "/api/external/v1/daily-wellness",
+            daily_routes::<daily::WellnessDays>(),
+        )
         .fallback(not_found)
         .with_state(state);
     middleware::wrap(routes)
+}
+
+/// The list and the upsert of a daily resource.
+fn daily_routes<R: daily::Resource>() -> MethodRouter<AppState> {
+    get(daily::list::<R>)
+        .post(daily::upsert::<R>)
+        .fallback(tia::error::list_and_write_only)
 }
 
 async fn not_found() -> (StatusCode, axum::Json<serde_json::Value>) {

@@ -2,20 +2,19 @@
 
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
+use crate::listing::{Filters, bind_filters, split_page};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
-    Activity, ActivityPage, ActivityQuery, ActivityStore, Figures, NewActivity, Recorded,
-    SourceEntry,
+    Activity, ActivityStore, Figures, NewActivity, Recorded, SourceEntry,
 };
 use paceline_domain::ids::{ActivityId, MembershipId, OrgId, UserId};
+use paceline_domain::listing::{Page, RecordQuery};
 use serde_json::value::RawValue;
 use sqlx::types::Json;
 use std::collections::HashMap;
-
-/// The largest page a list may ask for.
-const MAX_PER_PAGE: u32 = 200;
+use time::OffsetDateTime;
 
 #[derive(sqlx::FromRow)]
 struct ActivityRow {
@@ -48,7 +47,7 @@ struct SourceRow {
     activity_id: i64,
     provider: String,
     client_key: String,
-    external_id: String,
+    external_id: Option<String>,
     raw_payload: Option<Json<Box<RawValue>>>,
     received_at: DbTime,
 }
@@ -58,7 +57,7 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 /// Parses JSON text for a JSON column; the server has validated it already.
-fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>, StoreError> {
+pub(crate) fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>, StoreError> {
     text.map(|t| {
         RawValue::from_string(t.to_owned())
             .map(Json)
@@ -94,7 +93,7 @@ impl ActivityStore for SqlStore {
         for _ in 0..2 {
             let attempt = on_writer!(self, pool => {
                 let mut tx = pool.begin_write().await.map_err(other)?;
-                let existing = match &new.source {
+                let existing = match new.source.as_ref().filter(|s| s.external_id.is_some()) {
                     Some(source) => sqlx::query_scalar::<_, i64>(EXISTING)
                         .bind(new.user_id.get())
                         .bind(&source.provider)
@@ -174,31 +173,25 @@ impl ActivityStore for SqlStore {
     async fn list_activities(
         &self,
         user: UserId,
-        query: ActivityQuery,
-    ) -> Result<ActivityPage, StoreError> {
+        query: RecordQuery<OffsetDateTime>,
+    ) -> Result<Page<Activity>, StoreError> {
         const LIST: &str = "SELECT a.id, a.user_id, a.membership_id, m.organization_id, a.source, \
              a.source_name, a.type, a.title, a.started_at, a.timezone, a.duration_sec, \
              a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.calories, \
              a.rpe, a.load_score, a.notes, a.created_at, a.updated_at \
              FROM activities a JOIN memberships m ON m.id = a.membership_id \
-             WHERE a.user_id = $1 AND a.deleted_at IS NULL \
-             AND ($2 IS NULL OR a.started_at >= $2) AND ($3 IS NULL OR a.started_at < $3) \
-             AND ($4 IS NULL OR a.updated_at >= $4) \
-             ORDER BY a.started_at DESC, a.id DESC LIMIT $5 OFFSET $6";
-        let per_page = query.per_page.clamp(1, MAX_PER_PAGE);
-        let offset = i64::from(query.page.max(1) - 1) * i64::from(per_page);
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, ActivityRow>(LIST)
-            .bind(user.get())
-            .bind(query.started_from.map(DbTime))
-            .bind(query.started_before.map(DbTime))
-            .bind(query.updated_since.map(DbTime))
-            .bind(i64::from(per_page) + 1)
-            .bind(offset)
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
-        let has_next = rows.len() > per_page as usize;
-        let rows: Vec<ActivityRow> = rows.into_iter().take(per_page as usize).collect();
+             WHERE a.user_id = $1 AND a.deleted_at IS NULL";
+        let filters = Filters::new("a.started_at", "a.updated_at", &query);
+        let sql = format!(
+            "{LIST}{}{}",
+            filters.sql,
+            Filters::page("a.started_at DESC, a.id DESC", &query)
+        );
+        let rows = on_pool!(self, pool => {
+            let q = sqlx::query_as::<_, ActivityRow>(sqlx::AssertSqlSafe(sql.clone()));
+            bind_filters!(q, user, filters).fetch_all(pool).await.map_err(other)?
+        });
+        let (rows, has_next) = split_page(rows, &query);
         let mut sources = self
             .sources_of(user, rows.iter().map(|r| r.id).collect())
             .await?;
@@ -235,7 +228,7 @@ impl ActivityStore for SqlStore {
                 })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(ActivityPage { items, has_next })
+        Ok(Page { items, has_next })
     }
 }
 

@@ -16,8 +16,10 @@ use std::time::Duration;
 
 mod accounts;
 mod activities;
+mod daily;
 mod db_time;
 mod error;
+mod listing;
 mod oauth;
 mod postgres;
 mod ratelimit;

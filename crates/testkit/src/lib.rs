@@ -8,6 +8,7 @@
 //! Test-only: this crate may use sqlx directly to create and drop schemas.
 #![allow(clippy::print_stderr, clippy::expect_used, clippy::panic)]
 
+pub mod api;
 use futures::FutureExt;
 use paceline_store_sql::{Database, OpenOptions, SqlStore};
 use rand::Rng;

@@ -17,3 +17,4 @@ mod interop;
 mod oauth;
 mod shutdown;
 mod throttle;
+mod tia;

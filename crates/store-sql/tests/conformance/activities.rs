@@ -3,9 +3,10 @@
 use paceline_domain::FixedClock;
 use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::activities::{
-    ActivityOrigin, ActivityQuery, ActivityStore, ActivityType, Figures, NewActivity, SourceEntry,
+    ActivityOrigin, ActivityStore, ActivityType, Figures, NewActivity, SourceEntry,
 };
 use paceline_domain::entities::Membership;
+use paceline_domain::listing::RecordQuery;
 use paceline_domain::password::Password;
 use paceline_store_sql::SqlStore;
 use paceline_testkit::{TestContext, on_both_engines};
@@ -22,7 +23,8 @@ on_both_engines!(
 
 const T0: OffsetDateTime = datetime!(2026-01-17 18:20:00 UTC);
 
-async fn athlete(store: &SqlStore, email: &str) -> Membership {
+/// A new athlete with a personal organization, created at `T0`.
+pub(crate) async fn athlete(store: &SqlStore, email: &str) -> Membership {
     let request = UserRequest {
         email: email.into(),
         password: Password::new("a long enough password"),
@@ -70,21 +72,15 @@ fn activity(
 fn source(external_id: &str, client: Option<&str>) -> SourceEntry {
     SourceEntry {
         provider: "EXTERNAL".into(),
-        external_id: external_id.into(),
+        external_id: Some(external_id.into()),
         client_id: client.map(Into::into),
         raw_payload: Some(r#"{"suffer_score": 78, "any": "object"}"#.into()),
         received_at: T0,
     }
 }
 
-fn page(page: u32, per_page: u32) -> ActivityQuery {
-    ActivityQuery {
-        page,
-        per_page,
-        started_from: None,
-        started_before: None,
-        updated_since: None,
-    }
+fn page(page: u32, per_page: u32) -> RecordQuery<OffsetDateTime> {
+    RecordQuery::page(page, per_page)
 }
 
 async fn activities_are_recorded_and_listed_newest_first(db: TestContext) {
@@ -193,7 +189,10 @@ async fn a_source_recorded_twice_is_a_duplicate(db: TestContext) {
     assert_eq!(recorded.source_name.as_deref(), Some("app-a"));
     let entry = &recorded.sources[0];
     assert_eq!(
-        (entry.provider.as_str(), entry.external_id.as_str()),
+        (
+            entry.provider.as_str(),
+            entry.external_id.as_deref().unwrap()
+        ),
         ("EXTERNAL", "partner-123")
     );
     assert_eq!(entry.client_id.as_deref(), Some("app-a"));
@@ -244,15 +243,15 @@ async fn lists_filter_by_start_and_change(db: TestContext) {
             .await
             .unwrap();
     }
-    let query = ActivityQuery {
-        started_from: Some(T0 + Duration::days(1)),
-        started_before: Some(T0 + Duration::days(3)),
+    let query = RecordQuery {
+        from: Some(T0 + Duration::days(1)),
+        to: Some(T0 + Duration::days(3) - Duration::microseconds(1)),
         ..page(1, 30)
     };
     let window = store.list_activities(max.user_id, query).await.unwrap();
     let starts: Vec<_> = window.items.iter().map(|a| a.started_at).collect();
     assert_eq!(starts, [T0 + Duration::days(2), T0 + Duration::days(1)]);
-    let changed = ActivityQuery {
+    let changed = RecordQuery {
         updated_since: Some(T0 + Duration::days(4)),
         ..page(1, 30)
     };

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activities;
+mod daily;
 mod engine;
 mod oauth;
 mod ratelimit;

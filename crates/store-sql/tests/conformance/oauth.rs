@@ -43,15 +43,16 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const REDIRECT: &str = "https://your.app/oauth/callback";
 
-struct World {
-    store: SqlStore,
+/// A store with a clock and a seeded RNG; shared with the suites that need real clients.
+pub(crate) struct World {
+    pub(crate) store: SqlStore,
     clock: FixedClock,
     rng: StdRng,
     settings: OAuthSettings,
 }
 
 impl World {
-    async fn new(db: &TestContext) -> Self {
+    pub(crate) async fn new(db: &TestContext) -> Self {
         Self {
             store: db.open().await,
             clock: FixedClock::new(datetime!(2026-01-17 18:20:00 UTC)),
@@ -60,7 +61,11 @@ impl World {
         }
     }
 
-    async fn client(&mut self, public: bool, scopes: &str) -> (OAuthClient, Option<Secret>) {
+    pub(crate) async fn client(
+        &mut self,
+        public: bool,
+        scopes: &str,
+    ) -> (OAuthClient, Option<Secret>) {
         let registration = Registration {
             name: "Your App".into(),
             redirect_uris: vec![REDIRECT.into(), "http://127.0.0.1/cb".into()],

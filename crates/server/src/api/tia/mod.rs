@@ -1,7 +1,12 @@
 //! Train it All External API v1, mounted at `/api/external/v1`.
 
+pub(crate) mod activities;
 pub(crate) mod auth;
+pub(crate) mod body;
+pub(crate) mod daily;
 pub(crate) mod error;
+pub(crate) mod fields;
+pub(crate) mod list;
 pub(crate) mod profile;
 
 use time::OffsetDateTime;
@@ -20,6 +25,15 @@ pub(crate) fn timestamp(at: OffsetDateTime) -> String {
     at.to_offset(time::UtcOffset::UTC)
         .format(&Iso8601::<MILLIS>)
         .unwrap_or_default()
+}
+
+/// A figure as JSON: a whole number as an integer (`9800`, not `9800.0`).
+pub(crate) fn number(value: f64) -> serde_json::Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        serde_json::Value::from(value as i64)
+    } else {
+        serde_json::Value::from(value)
+    }
 }
 
 #[cfg(test)]

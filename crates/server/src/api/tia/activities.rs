@@ -1,0 +1,320 @@
+//! `GET` and `POST /api/external/v1/activities` (spec section 5.2).
+//!
+//! Writes take `durationMin` and `distanceKm`; reads give `durationSec` and `distanceM`.
+//! `perceivedExertion` is written as RPE 1..10 and read back as the internal load score;
+//! calories are written positive and read back negative. `externalId` and `rawPayload` live
+//! in `sources[]`. A second write of the same `externalId` by the same client creates
+//! nothing and answers the first activity's id with `duplicate: true`.
+
+use crate::AppState;
+use crate::api::tia::auth::TiaAuth;
+use crate::api::tia::body;
+use crate::api::tia::error::{error, unavailable};
+use crate::api::tia::fields::{BodySchema, EXTERNAL_ID, Field, Kind, RAW_PAYLOAD, Valid};
+use crate::api::tia::list;
+use crate::api::tia::{number, timestamp};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use paceline_domain::accounts;
+use paceline_domain::activities::{
+    Activity, ActivityOrigin, ActivityType, Figures, NewActivity, SourceEntry, limits, load_score,
+};
+use paceline_domain::entities::Membership;
+use paceline_domain::oauth::Scope;
+use paceline_domain::oauth::bearer::AccessGrant;
+use serde_json::{Value, json};
+
+/// The provider of sources written as JSON by an OAuth client.
+const EXTERNAL: &str = "EXTERNAL";
+
+/// The body of `POST /activities`.
+pub(crate) const WRITE: BodySchema = BodySchema {
+    name: "ActivityWrite",
+    fields: &[
+        Field::text("title", limits::TITLE_CHARS, "A title, e.g. Evening Run."),
+        Field::of(
+            "type",
+            Kind::Choice(ActivityType::NAMES),
+            "The kind of activity.",
+        )
+        .required(),
+        Field::of(
+            "startedAt",
+            Kind::Instant,
+            "Start, ISO 8601 with a UTC offset.",
+        )
+        .required(),
+        Field::of(
+            "durationMin",
+            Kind::Number {
+                min: *limits::DURATION_MIN.start(),
+                max: *limits::DURATION_MIN.end(),
+                above_min: true,
+            },
+            "Elapsed time in minutes, more than 0 (read back as durationSec).",
+        )
+        .required(),
+        Field::number(
+            "distanceKm",
+            *limits::DISTANCE_KM.start(),
+            *limits::DISTANCE_KM.end(),
+            "Distance in kilometres (read back as distanceM).",
+        ),
+        Field::number(
+            "elevationGainM",
+            *limits::ELEVATION_GAIN_M.start(),
+            *limits::ELEVATION_GAIN_M.end(),
+            "Ascent in metres.",
+        ),
+        Field::integer(
+            "avgHr",
+            *limits::HEART_RATE.start(),
+            *limits::HEART_RATE.end(),
+            "Average heart rate, beats per minute.",
+        ),
+        Field::integer(
+            "maxHr",
+            *limits::HEART_RATE.start(),
+            *limits::HEART_RATE.end(),
+            "Maximum heart rate, beats per minute; not below avgHr.",
+        ),
+        Field::integer(
+            "avgPower",
+            *limits::POWER.start(),
+            *limits::POWER.end(),
+            "Average power, watts.",
+        ),
+        Field::integer(
+            "calories",
+            *limits::CALORIES.start(),
+            *limits::CALORIES.end(),
+            "Energy in kilocalories, positive (read back negative).",
+        ),
+        Field::integer(
+            "perceivedExertion",
+            *limits::RPE.start(),
+            *limits::RPE.end(),
+            "RPE 1..10; read back as the internal load score, round(RPE * durationMin / 5).",
+        ),
+        Field::text("notes", limits::NOTES_CHARS, "Free notes."),
+        Field::of(
+            "timezone",
+            Kind::Text {
+                min_chars: 1,
+                max_chars: 64,
+            },
+            "IANA time zone of the start, e.g. Europe/Berlin.",
+        ),
+        Field {
+            description: "Your id for the activity; writing it again from the same client answers the existing activity.",
+            ..EXTERNAL_ID
+        },
+        Field {
+            description: "Anything else to keep with the activity (e.g. suffer_score), returned in sources[].rawPayload.payload.",
+            ..RAW_PAYLOAD
+        },
+    ],
+    checks: &[max_hr_not_below_average, timezone_is_a_zone_name],
+};
+
+fn max_hr_not_below_average(valid: &Valid) -> Option<(&'static str, &'static str)> {
+    match (valid.integer("avgHr"), valid.integer("maxHr")) {
+        (Some(avg), Some(max)) if max < avg => Some(("maxHr", "maxHr must not be below avgHr")),
+        _ => None,
+    }
+}
+
+/// IANA names are `Area/Location` (or `UTC`): letters, digits, `_`, `-`, `+` and `/`.
+fn timezone_is_a_zone_name(valid: &Valid) -> Option<(&'static str, &'static str)> {
+    let zone = valid.text("timezone")?;
+    let fine = zone.split('/').all(|part| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+    }) && zone.starts_with(|c: char| c.is_ascii_alphabetic());
+    (!fine).then_some((
+        "timezone",
+        "Invalid time zone: use an IANA name such as Europe/Berlin",
+    ))
+}
+
+/// The membership a token's user files records under, or the answer when there is none.
+pub(crate) async fn home(state: &AppState, grant: &AccessGrant) -> Result<Membership, Response> {
+    match accounts::home_membership(state.store.as_ref(), grant.user_id).await {
+        Ok(Some(membership)) => Ok(membership),
+        Ok(None) => Err(error(
+            StatusCode::CONFLICT,
+            "This account belongs to no organization.",
+            "no_membership",
+            "Ask the administrator to add the account to an organization.",
+        )),
+        Err(cause) => Err(unavailable(&cause)),
+    }
+}
+
+/// `POST /activities`: 201 `{ id }` for a new activity, 200 `{ id, duplicate: true }` for an
+/// `externalId` this client wrote before. Scope `activities:write`.
+pub(crate) async fn post_activity(
+    State(state): State<AppState>,
+    auth: TiaAuth,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let grant = match auth.require(Scope::ActivitiesWrite) {
+        Ok(grant) => grant,
+        Err(missing) => return missing.into_response(),
+    };
+    let valid = match body::read(&headers, body, &WRITE).await {
+        Ok(valid) => valid,
+        Err(refusal) => return refusal,
+    };
+    let membership = match home(&state, grant).await {
+        Ok(membership) => membership,
+        Err(refusal) => return refusal,
+    };
+    let now = state.clock.now();
+    let duration_sec = valid
+        .number("durationMin")
+        .map(|min| (min * 60_000.0).round() / 1000.0);
+    let rpe = valid.int32("perceivedExertion");
+    let calories = valid.int32("calories");
+    let external_id = valid.text("externalId");
+    let raw_payload = valid.object("rawPayload");
+    let source = (external_id.is_some() || raw_payload.is_some()).then(|| SourceEntry {
+        provider: EXTERNAL.to_owned(),
+        external_id,
+        client_id: Some(grant.client_id.clone()),
+        raw_payload,
+        received_at: now,
+    });
+    let new = NewActivity {
+        user_id: grant.user_id,
+        membership_id: membership.id,
+        origin: ActivityOrigin::External,
+        client: Some(grant.client),
+        activity_type: valid
+            .text("type")
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(ActivityType::Other),
+        title: valid.text("title"),
+        started_at: valid.instant("startedAt").unwrap_or(now),
+        timezone: valid.text("timezone"),
+        figures: Figures {
+            duration_sec,
+            // Centimetres: 9.8 km is 9800 m, not 9800.000000000002.
+            distance_m: valid
+                .number("distanceKm")
+                .map(|km| (km * 100_000.0).round() / 100.0),
+            elevation_gain_m: valid.number("elevationGainM"),
+            avg_hr: valid.int32("avgHr"),
+            max_hr: valid.int32("maxHr"),
+            avg_power: valid.int32("avgPower"),
+            calories,
+            rpe,
+            load_score: load_score(rpe, duration_sec, calories),
+        },
+        notes: valid.text("notes"),
+        source,
+        now,
+    };
+    match state.store.record_activity(new).await {
+        Ok(recorded) if recorded.duplicate => (
+            StatusCode::OK,
+            Json(json!({ "id": recorded.id.public(), "duplicate": true })),
+        )
+            .into_response(),
+        Ok(recorded) => (
+            StatusCode::CREATED,
+            Json(json!({ "id": recorded.id.public() })),
+        )
+            .into_response(),
+        Err(cause) => unavailable(&cause),
+    }
+}
+
+/// `GET /activities`: the token's user's activities, newest start first. Scope
+/// `activities:read`.
+pub(crate) async fn list_activities(
+    State(state): State<AppState>,
+    auth: TiaAuth,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let grant = match auth.require(Scope::ActivitiesRead) {
+        Ok(grant) => grant,
+        Err(missing) => return missing.into_response(),
+    };
+    let query = match list::instant_query(raw.as_deref()) {
+        Ok(query) => query,
+        Err(refusal) => return refusal.into_response(),
+    };
+    match state.store.list_activities(grant.user_id, query).await {
+        Ok(page) => {
+            let items = page.items.iter().map(activity_json).collect();
+            Json(list::answer(items, &query, page.has_next)).into_response()
+        }
+        Err(cause) => unavailable(&cause),
+    }
+}
+
+/// A source as the spec shows it; a client's raw payload comes wrapped with who sent it
+/// and when.
+fn source_json(source: &SourceEntry) -> Value {
+    let payload: Value = source
+        .raw_payload
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or(Value::Null);
+    let raw = if source.provider == EXTERNAL {
+        json!({
+            "kind": "oauth_external",
+            "externalProviderClientId": source.client_id,
+            "receivedAt": timestamp(source.received_at),
+            "payload": payload,
+        })
+    } else {
+        payload
+    };
+    json!({
+        "provider": source.provider,
+        "externalId": source.external_id,
+        "rawPayload": raw,
+    })
+}
+
+/// An activity as the spec's list shows it.
+pub(crate) fn activity_json(activity: &Activity) -> Value {
+    let f = &activity.figures;
+    let external_id = activity
+        .sources
+        .iter()
+        .find(|s| s.provider == EXTERNAL && s.external_id.is_some())
+        .and_then(|s| s.external_id.clone());
+    json!({
+        "id": activity.id.public(),
+        "organizationId": activity.organization_id.public(),
+        "athleteId": activity.membership_id.public(),
+        "source": activity.origin.as_str(),
+        "sourceName": activity.source_name,
+        "type": activity.activity_type.as_str(),
+        "title": activity.title,
+        "startedAt": timestamp(activity.started_at),
+        "durationSec": f.duration_sec.map(|s| number(s.round())),
+        "distanceM": f.distance_m.map(number),
+        "elevationGainM": f.elevation_gain_m.map(number),
+        "avgHr": f.avg_hr,
+        "maxHr": f.max_hr,
+        "avgPower": f.avg_power,
+        "calories": f.calories.map(|kcal| -kcal),
+        "perceivedExertion": f.load_score,
+        "notes": activity.notes,
+        "timezone": activity.timezone,
+        "createdAt": timestamp(activity.created_at),
+        "updatedAt": timestamp(activity.updated_at),
+        "externalId": external_id,
+        "sources": activity.sources.iter().map(source_json).collect::<Vec<_>>(),
+    })
+}
