@@ -59,6 +59,14 @@ pub fn router(state: AppState) -> Router {
             get(tia::profile::get_profile).fallback(tia::error::read_only),
         )
         .route(
+            "/api/external/v1/openapi.json",
+            get(tia::openapi::get_openapi).fallback(tia::error::read_only),
+        )
+        .route(
+            "/api/external/v1/docs",
+            get(tia::openapi::get_reference).fallback(tia::error::read_only),
+        )
+        .route(
             "/api/external/v1/activities",
             get(tia::activities::list_activities)
                 .post(tia::activities::post_activity)

@@ -22,7 +22,8 @@ use tokio::process::Command;
 
 on_both_engines!(
     real_client_libraries_complete_the_flow,
-    the_pages_work_in_a_real_browser
+    the_pages_work_in_a_real_browser,
+    the_openapi_document_passes_a_validator
 );
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
@@ -217,5 +218,21 @@ async fn the_pages_work_in_a_real_browser(db: TestContext) {
         .env("CHROMIUM", &chromium)
         .env("SCREENSHOT", db.dir.join("framed.png"));
     run(command, "pages", "the pages in Chromium").await;
+    app.stop().await;
+}
+
+/// The Train it All OpenAPI document passes openapi-spec-validator (OpenAPI 3.1 rules and
+/// JSON Schema 2020-12).
+async fn the_openapi_document_passes_a_validator(db: TestContext) {
+    let Some(python) = python() else {
+        skip("openapi-spec-validator (a venv at ~/.cache/paceline/venv or PACELINE_TEST_PYTHON)");
+        return;
+    };
+    let app = TestApp::spawn(&db).await;
+    let mut command = Command::new(python);
+    command
+        .arg(interop_dir().join("python/openapi_check.py"))
+        .arg(app.url("/api/external/v1/openapi.json"));
+    run(command, "openapi-spec-validator", "openapi-spec-validator").await;
     app.stop().await;
 }

@@ -40,7 +40,6 @@ pub(crate) struct Field {
     pub(crate) name: &'static str,
     pub(crate) kind: Kind,
     pub(crate) required: bool,
-    #[expect(dead_code, reason = "read by the OpenAPI document, next")]
     pub(crate) description: &'static str,
 }
 
@@ -139,7 +138,6 @@ pub(crate) type CrossCheck = fn(&Valid) -> Option<(&'static str, &'static str)>;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BodySchema {
     /// The schema's name in the OpenAPI document.
-    #[expect(dead_code, reason = "read by the OpenAPI document, next")]
     pub(crate) name: &'static str,
     pub(crate) fields: &'static [Field],
     pub(crate) checks: &'static [CrossCheck],

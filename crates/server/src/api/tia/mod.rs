@@ -7,6 +7,7 @@ pub(crate) mod daily;
 pub(crate) mod error;
 pub(crate) mod fields;
 pub(crate) mod list;
+pub(crate) mod openapi;
 pub(crate) mod profile;
 
 use time::OffsetDateTime;

@@ -3,6 +3,7 @@
 
 mod access;
 mod examples;
+mod openapi;
 mod validation;
 
 use crate::harness::TestApp;
