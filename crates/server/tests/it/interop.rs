@@ -13,17 +13,20 @@ use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::oauth::clients::{self, Registration};
 use paceline_domain::oauth::secret::Secret;
 use paceline_domain::password::Password;
+use paceline_domain::ratelimit::{Limit, Limits, MemoryLimiter};
 use paceline_testkit::{TestContext, on_both_engines};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::process::Command;
 
 on_both_engines!(
     real_client_libraries_complete_the_flow,
     the_pages_work_in_a_real_browser,
-    the_openapi_document_passes_a_validator
+    the_openapi_document_passes_a_validator,
+    schemathesis_finds_no_server_errors_and_no_undocumented_answers
 );
 
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
@@ -234,5 +237,73 @@ async fn the_openapi_document_passes_a_validator(db: TestContext) {
         .arg(interop_dir().join("python/openapi_check.py"))
         .arg(app.url("/api/external/v1/openapi.json"));
     run(command, "openapi-spec-validator", "openapi-spec-validator").await;
+    app.stop().await;
+}
+
+/// Generative testing (checklist I13): schemathesis derives requests from the OpenAPI
+/// document (valid ones, and ones that break the schemas), sends them with a token holding
+/// every scope, and checks that no answer is a 5xx and every answer has a documented status,
+/// content type and shape.
+async fn schemathesis_finds_no_server_errors_and_no_undocumented_answers(db: TestContext) {
+    let Some(schemathesis) = python()
+        .and_then(|p| p.parent().map(|bin| bin.join("schemathesis")))
+        .filter(|p| p.is_file())
+    else {
+        skip("schemathesis (a venv at ~/.cache/paceline/venv or PACELINE_TEST_PYTHON)");
+        return;
+    };
+    // Limits out of the way: the run sends a few thousand requests a minute.
+    let app = TestApp::spawn_with(&db, |state| {
+        let unlimited = Limits {
+            api_per_token: Limit::per_minute(u32::MAX),
+            api_per_client: Limit::per_minute(u32::MAX),
+            ..Limits::default()
+        };
+        state.with_limits(unlimited, Arc::new(MemoryLimiter::new()))
+    })
+    .await;
+    let client = paceline_testkit::api::client(app.store.as_ref(), "fuzz-app").await;
+    let user = paceline_testkit::api::user(
+        app.store.as_ref(),
+        "fuzz@example.com",
+        None,
+        &client,
+        crate::tia::ALL_SCOPES,
+    )
+    .await;
+    // PACELINE_TEST_FUZZ_EXAMPLES and _SEED widen a local run; CI keeps the defaults.
+    let examples = std::env::var("PACELINE_TEST_FUZZ_EXAMPLES").unwrap_or_else(|_| "40".into());
+    let seed = std::env::var("PACELINE_TEST_FUZZ_SEED").unwrap_or_else(|_| "1".into());
+    let mut command = Command::new(schemathesis);
+    command
+        .arg("run")
+        .arg(app.url("/api/external/v1/openapi.json"))
+        .arg("--url")
+        .arg(&app.base)
+        .arg("--header")
+        .arg(format!("Authorization: Bearer {}", user.access_token))
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,\
+             response_schema_conformance",
+            "--max-examples",
+            &examples,
+            "--seed",
+            &seed,
+            "--generation-database",
+            "none",
+            "--no-color",
+        ])
+        .kill_on_drop(true);
+    let output = tokio::time::timeout(Duration::from_secs(600), command.output())
+        .await
+        .unwrap_or_else(|_| panic!("schemathesis timed out"))
+        .unwrap_or_else(|e| panic!("schemathesis could not start: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "schemathesis found failures:\n{stdout}\n{stderr}"
+    );
     app.stop().await;
 }

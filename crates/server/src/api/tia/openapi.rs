@@ -13,6 +13,7 @@ use askama::Template;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use paceline_domain::listing::MAX_PER_PAGE;
 use paceline_domain::oauth::Scope;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -26,7 +27,7 @@ use utoipa::openapi::security::{
     AuthorizationCode, Flow, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
 };
 use utoipa::openapi::{
-    ComponentsBuilder, ContentBuilder, InfoBuilder, OpenApi, OpenApiBuilder, PathItem,
+    ComponentsBuilder, ContentBuilder, InfoBuilder, KnownFormat, OpenApi, OpenApiBuilder, PathItem,
     PathsBuilder, Ref, RefOr, Required, Schema,
 };
 use utoipa::{PartialSchema, ToSchema};
@@ -205,14 +206,10 @@ fn field_schema(field: &Field) -> RefOr<Schema> {
             .max_length(Some(max_chars)),
         Kind::Instant => object
             .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::DateTime,
-            ))),
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
         Kind::Day => object
             .schema_type(Type::String)
-            .format(Some(SchemaFormat::KnownFormat(
-                utoipa::openapi::KnownFormat::Date,
-            ))),
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
         Kind::Choice(options) => object
             .schema_type(Type::String)
             .enum_values(Some(options.iter().copied())),
@@ -326,6 +323,8 @@ pub(crate) struct Endpoint {
     pub(crate) body: Option<&'static BodySchema>,
     /// The item schema, for lists.
     pub(crate) item: Option<&'static str>,
+    /// Whether `from`/`to` take instants (else days), for lists.
+    pub(crate) instants: bool,
     /// Status and meaning of the answers.
     pub(crate) answers: &'static [(u16, &'static str, &'static str)],
 }
@@ -369,6 +368,7 @@ fn daily_endpoints<R: Resource>(path: &'static str, name: &'static str) -> [Endp
             scope: R::READ,
             body: None,
             item: Some(R::WRITE.name.trim_end_matches("Write")),
+            instants: R::KEY != "day",
             answers: LIST_ANSWERS,
         },
         Endpoint {
@@ -378,6 +378,7 @@ fn daily_endpoints<R: Resource>(path: &'static str, name: &'static str) -> [Endp
             scope: R::WRITE_SCOPE,
             body: Some(&R::WRITE),
             item: None,
+            instants: false,
             answers: WRITE_ANSWERS,
         },
     ]
@@ -393,6 +394,7 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             scope: Scope::ProfileRead,
             body: None,
             item: None,
+            instants: false,
             answers: &[(200, "The user.", "Profile")],
         },
         Endpoint {
@@ -402,6 +404,7 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             scope: Scope::ActivitiesRead,
             body: None,
             item: Some("Activity"),
+            instants: true,
             answers: LIST_ANSWERS,
         },
         Endpoint {
@@ -411,6 +414,7 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             scope: Scope::ActivitiesWrite,
             body: Some(&activities::WRITE),
             item: None,
+            instants: false,
             answers: ACTIVITY_ANSWERS,
         },
     ];
@@ -449,6 +453,28 @@ pub(crate) fn parameter_description(name: &str) -> &'static str {
     }
 }
 
+/// A list parameter's schema: whole numbers within their bounds, days or instants.
+fn parameter_schema(name: &str, instants: bool) -> ObjectBuilder {
+    let date = |format| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(format)))
+    };
+    match name {
+        "page" => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1.0))
+            .maximum(Some(f64::from(i32::MAX))),
+        "per_page" => ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1.0))
+            .maximum(Some(f64::from(MAX_PER_PAGE))),
+        "from" | "to" if !instants => date(KnownFormat::Date),
+        // Instants; a day is also accepted, as the description says.
+        _ => date(KnownFormat::DateTime),
+    }
+}
+
 fn operation(endpoint: &Endpoint) -> utoipa::openapi::path::Operation {
     let name = endpoint.scope.name();
     let mut op = OperationBuilder::new()
@@ -475,10 +501,7 @@ fn operation(endpoint: &Endpoint) -> utoipa::openapi::path::Operation {
                     .parameter_in(ParameterIn::Query)
                     .required(Required::False)
                     .description(Some(parameter_description(param)))
-                    .schema(Some(ObjectBuilder::new().schema_type(match param {
-                        "page" | "per_page" => Type::Integer,
-                        _ => Type::String,
-                    }))),
+                    .schema(Some(parameter_schema(param, endpoint.instants))),
             );
         }
     }
