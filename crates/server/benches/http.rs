@@ -5,9 +5,20 @@
 //! Scenarios: the Train it All profile route with its bearer check (token lookup, rate
 //! limits, scope) against the same lookup and JSON without authentication; the token
 //! endpoint's refresh grant (client authentication, rotation in one transaction) against a
-//! trivial JSON route. `PACELINE_BENCH_SECONDS` sets each scenario's length (default 5),
+//! trivial JSON route; the first page of `GET /api/external/v1/activities` for an athlete with
+//! 1,000 activities and for one with 1,000,000 (`PACELINE_BENCH_HISTORY`), each against the
+//! trivial route and the second also against the first (the page must not cost more with a
+//! longer history); streams of `POST /api/external/v1/daily-wellness` and
+//! `POST /api/external/v1/nutrition-days` upserts, each worker cycling over its own days (a
+//! mix of inserts and updates of the same keys), against the trivial route. The activities
+//! are seeded with one SQL statement each, beside the store, once the earlier scenarios have
+//! run, then the tables are analyzed (`PACELINE_BENCH_ANALYZE=0` skips that).
+//!
+//! `PACELINE_BENCH_SECONDS` sets each scenario's length (default 5),
 //! `PACELINE_BENCH_CONNECTIONS` the concurrency (default 32), and
-//! `PACELINE_BENCH_DATABASE_URL` a PostgreSQL database to use instead of SQLite.
+//! `PACELINE_BENCH_DATABASE_URL` a PostgreSQL database to use instead of SQLite (each run
+//! works in a schema of its own, dropped at the end). `PACELINE_BENCH_EXPLAIN=1` prints the
+//! plans of both athletes' activities pages.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -32,12 +43,17 @@ use paceline_domain::ratelimit::{Limit, Limits};
 use paceline_domain::{Store, SystemClock};
 use paceline_server::{AppState, router, serve};
 use paceline_store_sql::{Database, OpenOptions, SqlStore};
+use paceline_testkit::api;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use sqlx::postgres::PgPool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use time::{Date, Month};
 use tokio::net::TcpListener;
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -119,12 +135,220 @@ where
 
 fn report(name: &str, figures: &Figures, baseline: &Figures) {
     println!(
-        "{name:<44} {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ratio to baseline {:.2}",
+        "{name:<48} {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ratio to baseline {:.2}",
         figures.rps(),
         figures.p50_us,
         figures.p99_us,
         figures.rps() / baseline.rps()
     );
+}
+
+/// A connection pool beside the store's, for what the store does not offer: seeding rows in
+/// bulk, counting them, showing a plan.
+enum Raw {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Running activities, one every 10 minutes back from now: `$1` user, `$2` membership,
+/// `$3` how many, and on SQLite `$4` now in microseconds.
+const SEED_SQLITE: &str = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n \
+     WHERE i < $3) INSERT INTO activities (user_id, membership_id, source, source_name, type, \
+     title, started_at, duration_sec, distance_m, avg_hr, calories, created_at, updated_at) \
+     SELECT $1, $2, 'EXTERNAL', 'bench-app', 'RUN', 'Run ' || i, $4 - i * 600000000, 3600.0, \
+     10000.0 + i % 1000, 140 + i % 20, 700, $4, $4 FROM n";
+const SEED_POSTGRES: &str = "INSERT INTO activities (user_id, membership_id, source, \
+     source_name, type, title, started_at, duration_sec, distance_m, avg_hr, calories, \
+     created_at, updated_at) SELECT $1, $2, 'EXTERNAL', 'bench-app', 'RUN', 'Run ' || i, \
+     now() - i * interval '10 minutes', 3600.0, 10000.0 + i % 1000, 140 + i % 20, 700, now(), \
+     now() FROM generate_series(1, $3::BIGINT) AS s(i)";
+/// The query of `list_activities` (crates/store-sql/src/activities.rs) for a first page of 30.
+const FIRST_PAGE: &str = "SELECT a.id, a.user_id, a.membership_id, m.organization_id, \
+     a.source, a.source_name, a.type, a.title, a.started_at, a.timezone, a.duration_sec, \
+     a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.calories, a.rpe, \
+     a.load_score, a.notes, a.created_at, a.updated_at \
+     FROM activities a JOIN memberships m ON m.id = a.membership_id \
+     WHERE a.user_id = $1 AND a.deleted_at IS NULL \
+     ORDER BY a.started_at DESC, a.id DESC LIMIT 31 OFFSET 0";
+
+impl Raw {
+    async fn open(database: &Database) -> Self {
+        match database {
+            Database::Sqlite(path) => Self::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .connect_with(
+                        SqliteConnectOptions::new()
+                            .filename(path)
+                            .journal_mode(SqliteJournalMode::Wal)
+                            .busy_timeout(Duration::from_secs(30)),
+                    )
+                    .await
+                    .unwrap(),
+            ),
+            Database::Postgres(url) => Self::Postgres(PgPool::connect(url).await.unwrap()),
+        }
+    }
+
+    /// Inserts `count` activities of `user` in one statement.
+    async fn seed_activities(&self, user: i64, membership: i64, count: i64) {
+        match self {
+            Self::Sqlite(pool) => {
+                let now = (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1000) as i64;
+                sqlx::query(SEED_SQLITE)
+                    .bind(user)
+                    .bind(membership)
+                    .bind(count)
+                    .bind(now)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+            Self::Postgres(pool) => {
+                sqlx::query(SEED_POSTGRES)
+                    .bind(user)
+                    .bind(membership)
+                    .bind(count)
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    /// Refreshes the planner's statistics after a bulk insert.
+    async fn analyze(&self) {
+        match self {
+            Self::Sqlite(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await.unwrap();
+            }
+            Self::Postgres(pool) => {
+                sqlx::query("ANALYZE activities")
+                    .execute(pool)
+                    .await
+                    .unwrap();
+            }
+        }
+    }
+
+    async fn count(&self, sql: &'static str) -> i64 {
+        match self {
+            Self::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+            Self::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        }
+    }
+
+    /// The plan of the first page of `user`'s activities: SQLite's `EXPLAIN QUERY PLAN`,
+    /// PostgreSQL's `EXPLAIN (ANALYZE, BUFFERS)`.
+    async fn explain(&self, user: i64) -> Vec<String> {
+        match self {
+            Self::Sqlite(pool) => sqlx::query_as::<_, (i64, i64, i64, String)>(
+                sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {FIRST_PAGE}")),
+            )
+            .bind(user)
+            .fetch_all(pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|row| row.3)
+            .collect(),
+            Self::Postgres(pool) => sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
+                "EXPLAIN (ANALYZE, BUFFERS) {FIRST_PAGE}"
+            )))
+            .bind(user)
+            .fetch_all(pool)
+            .await
+            .unwrap(),
+        }
+    }
+
+    async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// `GET url` with a bearer token from every worker, reading each body.
+async fn get_with_token(
+    connections: usize,
+    length: Duration,
+    http: &reqwest::Client,
+    url: String,
+    token: &str,
+) -> Figures {
+    let (http, token) = (http.clone(), token.to_owned());
+    load(connections, length, move |_| {
+        let (http, url, token) = (http.clone(), url.clone(), token.clone());
+        async move {
+            let response = http.get(&url).bearer_auth(token).send().await.unwrap();
+            let status = response.status();
+            assert!(status.is_success(), "GET {url}: {status}");
+            response.bytes().await.unwrap();
+        }
+    })
+    .await
+}
+
+/// Days a worker cycles over in the upsert streams.
+const DAYS_PER_WORKER: usize = 50;
+
+/// `POST url` with a bearer token from every worker, each cycling over its own
+/// `DAYS_PER_WORKER` days; `body(day, n)` is the JSON of the worker's `n`th write.
+async fn upserts(
+    connections: usize,
+    length: Duration,
+    http: &reqwest::Client,
+    url: String,
+    token: &str,
+    body: fn(&str, usize) -> Value,
+) -> Figures {
+    let first = Date::from_calendar_date(2020, Month::January, 1).unwrap();
+    let days: Arc<Vec<Vec<String>>> = Arc::new(
+        (0..connections)
+            .map(|worker| {
+                (0..DAYS_PER_WORKER)
+                    .map(|d| {
+                        let offset = (worker * DAYS_PER_WORKER + d) as i64;
+                        (first + time::Duration::days(offset)).to_string()
+                    })
+                    .collect()
+            })
+            .collect(),
+    );
+    let writes: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..connections).map(|_| AtomicUsize::new(0)).collect());
+    let (http, token) = (http.clone(), token.to_owned());
+    load(connections, length, move |worker| {
+        let n = writes[worker].fetch_add(1, Ordering::Relaxed);
+        let body = body(&days[worker][n % DAYS_PER_WORKER], n);
+        let (http, url, token) = (http.clone(), url.clone(), token.clone());
+        async move {
+            let response = http
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            response.bytes().await.unwrap();
+        }
+    })
+    .await
+}
+
+fn thousands(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[tokio::main]
@@ -137,11 +361,31 @@ async fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(32);
+    let history: i64 = std::env::var("PACELINE_BENCH_HISTORY")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let length = Duration::from_secs(seconds);
     let dir = tempfile::tempdir().unwrap();
-    let database = match std::env::var("PACELINE_BENCH_DATABASE_URL") {
-        Ok(url) => Database::from_url(&url).unwrap(),
-        Err(_) => Database::Sqlite(dir.path().join("bench.sqlite3")),
+    // On PostgreSQL, a schema of this run's own (dropped at the end), so that runs can share
+    // one database.
+    let (database, postgres) = match std::env::var("PACELINE_BENCH_DATABASE_URL") {
+        Ok(url) => {
+            let schema = format!(
+                "bench_{}_{}",
+                std::process::id(),
+                time::OffsetDateTime::now_utc().unix_timestamp()
+            );
+            let admin = PgPool::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&admin)
+                .await
+                .unwrap();
+            let separator = if url.contains('?') { '&' } else { '?' };
+            let url = format!("{url}{separator}options[search_path]={schema}");
+            (Database::from_url(&url).unwrap(), Some((admin, schema)))
+        }
+        Err(_) => (Database::Sqlite(dir.path().join("bench.sqlite3")), None),
     };
     let store = Arc::new(
         SqlStore::open(&database, &OpenOptions::default())
@@ -224,10 +468,40 @@ async fn main() {
         families.push(tokens);
     }
 
-    // Limits out of the way: the benchmark measures the work, not the throttle.
+    // Train it All athletes: one with a short history, one with a long one, one writing
+    // daily records; each with its own token.
+    let app_client = api::client(store.as_ref(), "bench-app").await;
+    let short = api::user(
+        store.as_ref(),
+        "short-history@example.com",
+        None,
+        &app_client,
+        "activities:read",
+    )
+    .await;
+    let long = api::user(
+        store.as_ref(),
+        "long-history@example.com",
+        None,
+        &app_client,
+        "activities:read",
+    )
+    .await;
+    let writer = api::user(
+        store.as_ref(),
+        "daily-writer@example.com",
+        None,
+        &app_client,
+        "wellness:write nutrition:write",
+    )
+    .await;
+    // Limits out of the way: the benchmark measures the work, not the throttle. (Client
+    // authentications are counted before the check and given back on success, so 32
+    // refreshes in flight at once would pass the limit of failures.)
     let unlimited = Limits {
         api_per_token: Limit::per_minute(u32::MAX),
         api_per_client: Limit::per_minute(u32::MAX),
+        client_auth_failures: Limit::per_minute(u32::MAX),
         ..Limits::default()
     };
     let state = AppState::new(store.clone() as Arc<dyn Store>, oauth).with_limits(
@@ -356,4 +630,155 @@ async fn main() {
         &refreshes,
         &trivial,
     );
+
+    // The histories, seeded and analyzed once the scenarios above have run on a small
+    // database as they always did: on SQLite, the STAT4 samples of an ANALYZE taken while
+    // the OAuth tables held a few dozen rows took the bearer check from 0.6 to 0.45 of its
+    // baseline. Without statistics, PostgreSQL sorts the whole history for a page.
+    let analyze = std::env::var("PACELINE_BENCH_ANALYZE").map_or(true, |v| v != "0");
+    let raw = Raw::open(&database).await;
+    let seeding = Instant::now();
+    raw.seed_activities(short.user.id.get(), short.membership.id.get(), 1_000)
+        .await;
+    raw.seed_activities(long.user.id.get(), long.membership.id.get(), history)
+        .await;
+    let inserted = seeding.elapsed();
+    if analyze {
+        raw.analyze().await;
+    }
+    println!(
+        "seeded {} + {} activities in {:.1} s, then {}",
+        thousands(1_000),
+        thousands(history),
+        inserted.as_secs_f64(),
+        if analyze {
+            format!(
+                "ANALYZE in {:.1} s",
+                (seeding.elapsed() - inserted).as_secs_f64()
+            )
+        } else {
+            "no ANALYZE".to_owned()
+        }
+    );
+    if std::env::var_os("PACELINE_BENCH_EXPLAIN").is_some() {
+        for (name, athlete) in [("short", &short), ("long", &long)] {
+            println!("plan of the {name} history's first page:");
+            for line in raw.explain(athlete.user.id.get()).await {
+                println!("    {line}");
+            }
+        }
+    }
+    let page = "api/external/v1/activities?page=1&per_page=30";
+    let mut page_bytes = 0;
+    for (athlete, count) in [(&short, 1_000), (&long, history)] {
+        let bytes = http
+            .get(format!("{base}/{page}"))
+            .bearer_auth(&athlete.access_token)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let body: Value = serde_json::from_slice(&bytes).unwrap();
+        let items = body["items"].as_array().unwrap().len();
+        assert_eq!(items as i64, count.min(30), "{body}");
+        page_bytes = bytes.len();
+    }
+    let short_page = get_with_token(
+        connections,
+        length,
+        &http,
+        format!("{base}/{page}"),
+        &short.access_token,
+    )
+    .await;
+    report(
+        "GET activities page 1, 1k history (vs healthz)",
+        &short_page,
+        &trivial,
+    );
+    let long_page = get_with_token(
+        connections,
+        length,
+        &http,
+        format!("{base}/{page}"),
+        &long.access_token,
+    )
+    .await;
+    let label = format!(
+        "GET activities page 1, {} history",
+        if history == 1_000_000 {
+            "1M".to_owned()
+        } else {
+            thousands(history)
+        }
+    );
+    report(&format!("{label} (vs healthz)"), &long_page, &trivial);
+    report(&format!("{label} (vs 1k)"), &long_page, &short_page);
+    println!(
+        "    a page of 30 activities: {} bytes",
+        thousands(page_bytes as i64)
+    );
+
+    let wellness = upserts(
+        connections,
+        length,
+        &http,
+        format!("{base}/api/external/v1/daily-wellness"),
+        &writer.access_token,
+        |day, n| json!({ "day": day, "steps": 4_000 + n % 10_000, "waterMl": 2200, "activityEnergyKcal": 420 }),
+    )
+    .await;
+    report(
+        "POST daily-wellness upserts (vs healthz)",
+        &wellness,
+        &trivial,
+    );
+    println!(
+        "    {} writes, {} records",
+        thousands(wellness.requests as i64),
+        thousands(raw.count("SELECT COUNT(*) FROM daily_wellness").await)
+    );
+    let nutrition = upserts(
+        connections,
+        length,
+        &http,
+        format!("{base}/api/external/v1/nutrition-days"),
+        &writer.access_token,
+        |day, n| {
+            json!({
+                "day": day,
+                "energyBreakfastKcal": 450,
+                "energyLunchKcal": 700 + n % 100,
+                "energyDinnerKcal": 900,
+                "carbTotalG": 320,
+                "proteinTotalG": 120,
+                "fatTotalG": 80,
+                "steps": 4_000 + n % 10_000,
+                "waterMl": 2200,
+                "activityEnergyKcal": 420,
+            })
+        },
+    )
+    .await;
+    report(
+        "POST nutrition-days upserts (vs healthz)",
+        &nutrition,
+        &trivial,
+    );
+    println!(
+        "    {} writes, {} records",
+        thousands(nutrition.requests as i64),
+        thousands(raw.count("SELECT COUNT(*) FROM nutrition_days").await)
+    );
+
+    raw.close().await;
+    store.close().await;
+    if let Some((admin, schema)) = postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP SCHEMA {schema} CASCADE")))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
 }
