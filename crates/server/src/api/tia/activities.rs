@@ -12,7 +12,7 @@ use crate::api::tia::body;
 use crate::api::tia::error::{error, unavailable};
 use crate::api::tia::fields::{BodySchema, EXTERNAL_ID, Field, Kind, RAW_PAYLOAD, Valid};
 use crate::api::tia::list;
-use crate::api::tia::{number, timestamp};
+use crate::api::tia::timestamp;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
@@ -25,7 +25,10 @@ use paceline_domain::activities::{
 use paceline_domain::entities::Membership;
 use paceline_domain::oauth::Scope;
 use paceline_domain::oauth::bearer::AccessGrant;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 /// The provider of sources written as JSON by an OAuth client.
 const EXTERNAL: &str = "EXTERNAL";
@@ -252,69 +255,161 @@ pub(crate) async fn list_activities(
         Err(refusal) => return refusal.into_response(),
     };
     match state.store.list_activities(grant.user_id, query).await {
-        Ok(page) => {
-            let items = page.items.iter().map(activity_json).collect();
-            Json(list::answer(items, &query, page.has_next)).into_response()
-        }
+        Ok(page) => Json(ActivityPage {
+            items: page.items.iter().map(ActivityItem::of).collect(),
+            pagination: list::pagination(&query, page.has_next),
+        })
+        .into_response(),
         Err(cause) => unavailable(&cause),
     }
 }
 
-/// A source as the spec shows it; a client's raw payload comes wrapped with who sent it
-/// and when.
-fn source_json(source: &SourceEntry) -> Value {
-    let payload: Value = source
-        .raw_payload
-        .as_deref()
-        .and_then(|text| serde_json::from_str(text).ok())
-        .unwrap_or(Value::Null);
-    let raw = if source.provider == EXTERNAL {
-        json!({
-            "kind": "oauth_external",
-            "externalProviderClientId": source.client_id,
-            "receivedAt": timestamp(source.received_at),
-            "payload": payload,
-        })
-    } else {
-        payload
-    };
-    json!({
-        "provider": source.provider,
-        "externalId": source.external_id,
-        "rawPayload": raw,
-    })
+/// A figure that reads as an integer when it is whole (`9800`, not `9800.0`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Figure(pub(crate) f64);
+
+impl Serialize for Figure {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.0.fract() == 0.0 && self.0.abs() < 9.0e15 {
+            serializer.serialize_i64(self.0 as i64)
+        } else {
+            serializer.serialize_f64(self.0)
+        }
+    }
 }
 
-/// An activity as the spec's list shows it.
-pub(crate) fn activity_json(activity: &Activity) -> Value {
-    let f = &activity.figures;
-    let external_id = activity
-        .sources
-        .iter()
-        .find(|s| s.provider == EXTERNAL && s.external_id.is_some())
-        .and_then(|s| s.external_id.clone());
-    json!({
-        "id": activity.id.public(),
-        "organizationId": activity.organization_id.public(),
-        "athleteId": activity.membership_id.public(),
-        "source": activity.origin.as_str(),
-        "sourceName": activity.source_name,
-        "type": activity.activity_type.as_str(),
-        "title": activity.title,
-        "startedAt": timestamp(activity.started_at),
-        "durationSec": f.duration_sec.map(|s| number(s.round())),
-        "distanceM": f.distance_m.map(number),
-        "elevationGainM": f.elevation_gain_m.map(number),
-        "avgHr": f.avg_hr,
-        "maxHr": f.max_hr,
-        "avgPower": f.avg_power,
-        "calories": f.calories.map(|kcal| -kcal),
-        "perceivedExertion": f.load_score,
-        "notes": activity.notes,
-        "timezone": activity.timezone,
-        "createdAt": timestamp(activity.created_at),
-        "updatedAt": timestamp(activity.updated_at),
-        "externalId": external_id,
-        "sources": activity.sources.iter().map(source_json).collect::<Vec<_>>(),
-    })
+/// A client's raw payload as a source shows it: wrapped with who sent it and when.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExternalPayload<'a> {
+    kind: &'static str,
+    external_provider_client_id: Option<&'a str>,
+    received_at: String,
+    payload: Option<&'a RawValue>,
+}
+
+/// A source's raw payload: wrapped for a client's JSON, as kept otherwise.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SourcePayload<'a> {
+    External(ExternalPayload<'a>),
+    Kept(Option<&'a RawValue>),
+}
+
+/// Where an activity came from: a client's JSON (`EXTERNAL`) or a file (`FIT`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ActivitySource)]
+pub(crate) struct SourceItem<'a> {
+    provider: &'a str,
+    /// The client's id for the activity, or a file's SHA-256.
+    external_id: Option<&'a str>,
+    /// For `EXTERNAL`: `{ kind, externalProviderClientId, receivedAt, payload }`, payload
+    /// being the `rawPayload` written.
+    #[schema(value_type = Option<Object>)]
+    raw_payload: SourcePayload<'a>,
+}
+
+impl<'a> SourceItem<'a> {
+    fn of(source: &'a SourceEntry) -> Self {
+        let payload = source
+            .raw_payload
+            .as_deref()
+            .and_then(|text| serde_json::from_str::<&RawValue>(text).ok());
+        let raw_payload = if source.provider == EXTERNAL {
+            SourcePayload::External(ExternalPayload {
+                kind: "oauth_external",
+                external_provider_client_id: source.client_id.as_deref(),
+                received_at: timestamp(source.received_at),
+                payload,
+            })
+        } else {
+            SourcePayload::Kept(payload)
+        };
+        Self {
+            provider: &source.provider,
+            external_id: source.external_id.as_deref(),
+            raw_payload,
+        }
+    }
+}
+
+/// An activity as the spec's list shows it, serialized straight from the record.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Activity)]
+pub(crate) struct ActivityItem<'a> {
+    id: String,
+    organization_id: String,
+    athlete_id: String,
+    /// `EXTERNAL` (an OAuth client) or `MANUAL`.
+    source: &'static str,
+    /// The writing client's id.
+    source_name: Option<&'a str>,
+    r#type: &'static str,
+    title: Option<&'a str>,
+    started_at: String,
+    /// Whole seconds.
+    #[schema(value_type = Option<i64>)]
+    duration_sec: Option<Figure>,
+    #[schema(value_type = Option<f64>)]
+    distance_m: Option<Figure>,
+    #[schema(value_type = Option<f64>)]
+    elevation_gain_m: Option<Figure>,
+    avg_hr: Option<i32>,
+    max_hr: Option<i32>,
+    avg_power: Option<i32>,
+    /// Kilocalories, negative (Train it All's convention).
+    calories: Option<i32>,
+    /// The internal load score (not the RPE written).
+    perceived_exertion: Option<i32>,
+    notes: Option<&'a str>,
+    timezone: Option<&'a str>,
+    created_at: String,
+    updated_at: String,
+    /// The `externalId` written by the client, if any.
+    external_id: Option<&'a str>,
+    sources: Vec<SourceItem<'a>>,
+}
+
+impl<'a> ActivityItem<'a> {
+    /// The item of an activity.
+    pub(crate) fn of(activity: &'a Activity) -> Self {
+        let f = &activity.figures;
+        Self {
+            id: activity.id.public(),
+            organization_id: activity.organization_id.public(),
+            athlete_id: activity.membership_id.public(),
+            source: activity.origin.as_str(),
+            source_name: activity.source_name.as_deref(),
+            r#type: activity.activity_type.as_str(),
+            title: activity.title.as_deref(),
+            started_at: timestamp(activity.started_at),
+            duration_sec: f.duration_sec.map(|s| Figure(s.round())),
+            distance_m: f.distance_m.map(Figure),
+            elevation_gain_m: f.elevation_gain_m.map(Figure),
+            avg_hr: f.avg_hr,
+            max_hr: f.max_hr,
+            avg_power: f.avg_power,
+            calories: f.calories.map(|kcal| -kcal),
+            perceived_exertion: f.load_score,
+            notes: activity.notes.as_deref(),
+            timezone: activity.timezone.as_deref(),
+            created_at: timestamp(activity.created_at),
+            updated_at: timestamp(activity.updated_at),
+            external_id: activity
+                .sources
+                .iter()
+                .find(|s| s.provider == EXTERNAL && s.external_id.is_some())
+                .and_then(|s| s.external_id.as_deref()),
+            sources: activity.sources.iter().map(SourceItem::of).collect(),
+        }
+    }
+}
+
+/// A page of activities: `{ items, pagination }`.
+#[derive(Serialize)]
+struct ActivityPage<'a> {
+    items: Vec<ActivityItem<'a>>,
+    pagination: Value,
 }

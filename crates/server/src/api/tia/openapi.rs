@@ -58,54 +58,6 @@ struct Pagination {
     has_next_page: bool,
 }
 
-/// Where an activity came from: a client's JSON (`EXTERNAL`) or a file (`FIT`).
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct ActivitySource {
-    provider: String,
-    /// The client's id for the activity, or a file's SHA-256.
-    external_id: Option<String>,
-    /// For `EXTERNAL`: `{ kind, externalProviderClientId, receivedAt, payload }`, payload
-    /// being the `rawPayload` written.
-    #[schema(value_type = Option<Object>)]
-    raw_payload: Option<()>,
-}
-
-/// An activity as listed.
-#[derive(ToSchema)]
-#[schema(rename_all = "camelCase")]
-#[allow(dead_code)]
-struct Activity {
-    id: String,
-    organization_id: String,
-    athlete_id: String,
-    /// `EXTERNAL` (an OAuth client) or `MANUAL`.
-    source: String,
-    /// The writing client's id.
-    source_name: Option<String>,
-    r#type: String,
-    title: Option<String>,
-    started_at: String,
-    duration_sec: Option<i64>,
-    distance_m: Option<f64>,
-    elevation_gain_m: Option<f64>,
-    avg_hr: Option<i32>,
-    max_hr: Option<i32>,
-    avg_power: Option<i32>,
-    /// Kilocalories, negative (Train it All's convention).
-    calories: Option<i32>,
-    /// The internal load score (not the RPE written).
-    perceived_exertion: Option<i32>,
-    notes: Option<String>,
-    timezone: Option<String>,
-    created_at: String,
-    updated_at: String,
-    /// The `externalId` written by the client, if any.
-    external_id: Option<String>,
-    sources: Vec<ActivitySource>,
-}
-
 /// What every daily record carries.
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase")]
@@ -557,8 +509,8 @@ pub(crate) fn document() -> OpenApi {
         .security_scheme("oauth2", SecurityScheme::OAuth2(oauth))
         .schema_from::<Profile>()
         .schema_from::<Pagination>()
-        .schema_from::<ActivitySource>()
-        .schema_from::<Activity>()
+        .schema_from::<activities::SourceItem>()
+        .schema_from::<activities::ActivityItem>()
         .schema_from::<Written>()
         .schema_from::<Duplicate>()
         .schema_from::<Validation>()
