@@ -76,6 +76,15 @@ pub(crate) async fn check(state: &AppState, checks: &[(String, Limit)]) -> Resul
     Ok(())
 }
 
+/// Whether a request now would be over any of `checks`, without counting it (it counts one
+/// and gives it back). For limits on failures that are cheap to detect: the request is
+/// counted with [`check`] only once it has failed.
+pub(crate) async fn peek(state: &AppState, checks: &[(String, Limit)]) -> Result<(), Limited> {
+    check(state, checks).await?;
+    refund(state, checks).await;
+    Ok(())
+}
+
 /// Gives back the requests counted for `checks` (the attempt succeeded). Failures to do so
 /// are logged: the worst outcome is a limit reached sooner.
 pub(crate) async fn refund(state: &AppState, checks: &[(String, Limit)]) {

@@ -54,25 +54,25 @@ async fn authenticate(
             "client authentication failed",
         )));
     }
-    // Counted per client and address: a guesser is slowed down, yet cannot lock a client
-    // out for everyone else. Counted before the check, so parallel guesses cannot slip
-    // through; given back when authentication succeeds.
+    // Failures are counted per client and address: a guesser is slowed down, yet cannot
+    // lock a client out for everyone else. Only failures count, once known: a backend
+    // refreshing many tokens at once must not be throttled by its own successes. Parallel
+    // guesses may each fail once before the limit shows, which a secret of 256 random bits
+    // makes harmless.
     let address = address.map_or_else(|| "-".to_owned(), |ip| ip.to_string());
     let checks = [(
         throttle::hashed_key("client-auth", &[&client_id, &address]),
         state.limits.client_auth_failures,
     )];
-    throttle::check(state, &checks)
+    throttle::peek(state, &checks)
         .await
         .map_err(response::too_many_attempts)?;
     match token::authenticate_client(state.store.as_ref(), &auth).await {
-        Ok(client) => {
-            throttle::refund(state, &checks).await;
-            Ok(client)
-        }
+        Ok(client) => Ok(client),
         Err(error) => {
-            if error.code != OAuthErrorCode::InvalidClient {
-                throttle::refund(state, &checks).await;
+            if error.code == OAuthErrorCode::InvalidClient {
+                // Over the limit or not, the failure is answered as what it is.
+                let _ = throttle::check(state, &checks).await;
             }
             Err(response::error(&error))
         }

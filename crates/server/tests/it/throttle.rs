@@ -15,6 +15,7 @@ on_both_engines!(
     login_brute_force_gets_429,
     shared_limits_hold_across_processes,
     failed_logins_are_limited_per_address_too,
+    bursts_of_authenticated_client_requests_are_not_throttled,
 );
 
 fn tight(api_per_token: u32, login_per_account: u32) -> Limits {
@@ -179,5 +180,40 @@ async fn failed_logins_are_limited_per_address_too(db: TestContext) {
         [401, 401, 401, 429],
         "one address guessing across accounts is limited"
     );
+    app.stop().await;
+}
+
+/// Only failed client authentications count: forty requests in flight at once from one
+/// client and address, each with the right secret, all reach the grant (which refuses the
+/// made-up refresh tokens), none gets 429. Wrong secrets still do.
+async fn bursts_of_authenticated_client_requests_are_not_throttled(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let client = seed(&app, "profile:read", false).await;
+    let secret = client.secret.clone().unwrap();
+    let send = |token: String, secret: String| {
+        app.client
+            .post(app.url("/api/oauth/token"))
+            .basic_auth(&client.id, Some(secret))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", &token)])
+            .send()
+    };
+    let burst = (0..40).map(|i| send(format!("tia_rt_unknown{i}"), secret.clone()));
+    for response in futures::future::join_all(burst).await {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_grant");
+    }
+    let mut statuses = Vec::new();
+    for _ in 0..25 {
+        statuses.push(
+            send("tia_rt_x".into(), "wrong".into())
+                .await
+                .unwrap()
+                .status(),
+        );
+    }
+    assert_eq!(statuses[0], 401);
+    assert_eq!(*statuses.last().unwrap(), 429, "{statuses:?}");
     app.stop().await;
 }
