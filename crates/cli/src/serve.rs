@@ -5,6 +5,7 @@ use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
 use paceline_domain::ratelimit::{MemoryLimiter, RateLimiter};
+use paceline_files::ObjectFiles;
 use paceline_server::{AppState, router};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -37,7 +38,11 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         store.clone() as Arc<dyn Store>,
         settings.oauth.settings(issuer),
     )
-    .with_limits(settings.limits, limiter);
+    .with_limits(settings.limits, limiter)
+    .with_files(Arc::new(
+        ObjectFiles::local(&settings.data_dir.join("files"))
+            .context("cannot open the file storage")?,
+    ));
     let state = match &settings.admin_token {
         Some(token) => state.with_admin_token(token.expose()),
         None => state,

@@ -2,15 +2,14 @@
 
 use crate::config::Settings;
 use anyhow::{Context, Result};
-use paceline_store_sql::{Database, OpenOptions, SqlStore};
+use paceline_store_sql::{OpenOptions, SqlStore};
 
-/// Creates the data folder when it is used, connects and applies pending migrations.
+/// Creates the data folder (for the SQLite file and the uploaded files), connects and
+/// applies pending migrations.
 pub async fn open(settings: &Settings, max_connections: u32) -> Result<SqlStore> {
-    if matches!(settings.database, Database::Sqlite(_)) {
-        let files = settings.data_dir.join("files");
-        std::fs::create_dir_all(&files)
-            .with_context(|| format!("cannot create the data folder {}", files.display()))?;
-    }
+    let files = settings.data_dir.join("files");
+    std::fs::create_dir_all(&files)
+        .with_context(|| format!("cannot create the data folder {}", files.display()))?;
     let options = OpenOptions {
         max_connections,
         ..OpenOptions::default()

@@ -12,6 +12,7 @@ pub mod daily;
 pub mod demo;
 pub mod email;
 pub mod entities;
+pub mod files;
 pub mod ids;
 pub mod listing;
 pub mod oauth;

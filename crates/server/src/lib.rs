@@ -5,6 +5,7 @@
 //! domain's `Store` trait, held in [`AppState`].
 
 use axum::Router;
+use paceline_domain::files::{BlobStore, MemoryFiles};
 use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::ratelimit::{Limits, MemoryLimiter, RateLimiter};
@@ -41,10 +42,13 @@ pub struct AppState {
     pub limits: Limits,
     /// The hash of the administrator token; the admin API exists only when it is set.
     pub admin_token: Option<Arc<SecretHash>>,
+    /// Uploaded files.
+    pub files: Arc<dyn BlobStore>,
 }
 
 impl AppState {
-    /// State over `store`, with the real clock and the default limits counted in memory.
+    /// State over `store`, with the real clock, the default limits counted in memory and
+    /// files kept in memory.
     pub fn new(store: Arc<dyn Store>, oauth: OAuthSettings) -> Self {
         Self {
             store,
@@ -53,7 +57,14 @@ impl AppState {
             limiter: Arc::new(MemoryLimiter::new()),
             limits: Limits::default(),
             admin_token: None,
+            files: Arc::new(MemoryFiles::new()),
         }
+    }
+
+    /// Keeps uploaded files in `files` (in memory unless set).
+    pub fn with_files(mut self, files: Arc<dyn BlobStore>) -> Self {
+        self.files = files;
+        self
     }
 
     /// Replaces the rate limits and where they are counted.

@@ -1,0 +1,157 @@
+//! Where uploaded files are kept: behind [`BlobStore`], a local folder by default or
+//! S3-compatible object storage. A file is written before the database row that points to
+//! it; files that no row points to are orphans, removed by [`remove_orphans`].
+
+use crate::ids::{MembershipId, OrgId};
+use async_trait::async_trait;
+use std::future::Future;
+use time::{Date, Duration, OffsetDateTime};
+
+/// What can go wrong with file storage.
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    /// The key is not a valid storage key.
+    #[error("invalid storage key: {0}")]
+    InvalidKey(String),
+    /// The storage cannot be reached or refused the operation.
+    #[error("file storage failed: {0}")]
+    Unavailable(String),
+}
+
+/// A stored file: its key and when it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// Its key.
+    pub key: String,
+    /// When it was last written.
+    pub written_at: OffsetDateTime,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// Files by key. Keys are `/`-separated paths of plain segments (no `..`, no empty segment).
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// Stores `bytes` under `key`, durably, before returning; a reader sees all of it or
+    /// nothing.
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError>;
+
+    /// The file under `key`, if any.
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError>;
+
+    /// Removes the file under `key`; removing a missing file is not an error.
+    async fn delete(&self, key: &str) -> Result<(), BlobError>;
+
+    /// The files whose keys start with the folder `prefix`.
+    async fn list(&self, prefix: &str) -> Result<Vec<StoredFile>, BlobError>;
+}
+
+/// Files in memory: for tests, and a server without file storage configured.
+#[derive(Debug, Default)]
+pub struct MemoryFiles {
+    files: std::sync::Mutex<std::collections::BTreeMap<String, (Vec<u8>, OffsetDateTime)>>,
+}
+
+impl MemoryFiles {
+    /// No files.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn locked(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, (Vec<u8>, OffsetDateTime)>>
+    {
+        // A panic while holding the lock leaves the map whole: every change is one insert
+        // or remove.
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl BlobStore for MemoryFiles {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        self.locked()
+            .insert(key.to_owned(), (bytes, OffsetDateTime::now_utc()));
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        Ok(self.locked().get(key).map(|(bytes, _)| bytes.clone()))
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        self.locked().remove(key);
+        Ok(())
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<StoredFile>, BlobError> {
+        let folder = format!("{}/", prefix.trim_end_matches('/'));
+        Ok(self
+            .locked()
+            .iter()
+            .filter(|(key, _)| key.starts_with(&folder))
+            .map(|(key, (bytes, at))| StoredFile {
+                key: key.clone(),
+                written_at: *at,
+                size: bytes.len() as u64,
+            })
+            .collect())
+    }
+}
+
+/// The key of an uploaded FIT file, shaped as the Train it All spec shows it:
+/// `fit/<orgId>/<athleteId>/YYYY-MM-DD/<random>.fit`.
+pub fn fit_storage_key(org: OrgId, athlete: MembershipId, day: Date, random: &str) -> String {
+    format!(
+        "fit/{}/{}/{day}/{random}.fit",
+        org.public(),
+        athlete.public()
+    )
+}
+
+/// How long a file may stay without a row before it counts as an orphan: longer than any
+/// upload takes between writing its file and committing its row.
+pub const ORPHAN_AGE: Duration = Duration::hours(1);
+
+/// Removes the files under `prefix` written before `now - ORPHAN_AGE` for which `is_kept`
+/// says no row points to them; answers how many were removed.
+pub async fn remove_orphans<F, Fut>(
+    blobs: &dyn BlobStore,
+    prefix: &str,
+    now: OffsetDateTime,
+    is_kept: F,
+) -> Result<usize, BlobError>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Result<bool, BlobError>>,
+{
+    let mut removed = 0;
+    for file in blobs.list(prefix).await? {
+        if file.written_at < now - ORPHAN_AGE && !is_kept(file.key.clone()).await? {
+            blobs.delete(&file.key).await?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn fit_keys_look_like_the_spec() {
+        let key = fit_storage_key(OrgId(1), MembershipId(2), date!(2026 - 01 - 17), "k3x9");
+        let parts: Vec<&str> = key.split('/').collect();
+        assert_eq!(parts.len(), 5);
+        assert_eq!(parts.first(), Some(&"fit"));
+        assert!(parts.get(1).is_some_and(|p| p.starts_with("org_")));
+        assert!(parts.get(2).is_some_and(|p| p.starts_with("mem_")));
+        assert_eq!(parts.get(3), Some(&"2026-01-17"));
+        assert_eq!(parts.get(4), Some(&"k3x9.fit"));
+    }
+}

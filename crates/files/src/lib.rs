@@ -1,0 +1,103 @@
+//! The domain's [`BlobStore`] over the `object_store` crate: files in a local folder (the
+//! default), written to a temporary name, synced and renamed into place, so a reader sees a
+//! whole file or none, and a file acknowledged is on disk.
+//!
+//! Nothing of object_store leaves this crate: errors become [`BlobError`].
+
+use async_trait::async_trait;
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use paceline_domain::files::{BlobError, BlobStore, StoredFile};
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+/// Files kept by an `object_store` backend.
+#[derive(Debug, Clone)]
+pub struct ObjectFiles {
+    store: Arc<dyn ObjectStore>,
+}
+
+impl ObjectFiles {
+    /// Files in the folder `root`, created when missing.
+    pub fn local(root: &std::path::Path) -> Result<Self, BlobError> {
+        std::fs::create_dir_all(root).map_err(|e| {
+            BlobError::Unavailable(format!("cannot create {}: {e}", root.display()))
+        })?;
+        let local = LocalFileSystem::new_with_prefix(root)
+            .map_err(unavailable)?
+            .with_fsync(true)
+            .with_automatic_cleanup(true);
+        Ok(Self {
+            store: Arc::new(local),
+        })
+    }
+}
+
+fn unavailable(error: object_store::Error) -> BlobError {
+    BlobError::Unavailable(error.to_string())
+}
+
+/// A key as an object path; refuses empty, `.` and `..` segments rather than normalizing
+/// them.
+fn path(key: &str) -> Result<Path, BlobError> {
+    let plain = !key.is_empty()
+        && key
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains('\\'));
+    if !plain {
+        return Err(BlobError::InvalidKey(key.to_owned()));
+    }
+    Path::parse(key).map_err(|e| BlobError::InvalidKey(format!("{key}: {e}")))
+}
+
+#[async_trait]
+impl BlobStore for ObjectFiles {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
+        self.store
+            .put(&path(key)?, PutPayload::from(bytes))
+            .await
+            .map(|_| ())
+            .map_err(unavailable)
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        match self.store.get(&path(key)?).await {
+            Ok(found) => Ok(Some(found.bytes().await.map_err(unavailable)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), BlobError> {
+        match self.store.delete(&path(key)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<StoredFile>, BlobError> {
+        let prefix = path(prefix)?;
+        let found: Vec<object_store::ObjectMeta> = self
+            .store
+            .list(Some(&prefix))
+            .try_collect()
+            .await
+            .map_err(unavailable)?;
+        Ok(found
+            .into_iter()
+            .map(|meta| StoredFile {
+                key: meta.location.to_string(),
+                written_at: OffsetDateTime::from_unix_timestamp_nanos(
+                    i128::from(meta.last_modified.timestamp_micros()) * 1000,
+                )
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+                size: meta.size,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests;
