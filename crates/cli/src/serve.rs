@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
+use paceline_domain::files::{BlobError, BlobStore, remove_orphans};
 use paceline_domain::ratelimit::{MemoryLimiter, RateLimiter};
 use paceline_files::ObjectFiles;
 use paceline_server::{AppState, router};
@@ -38,11 +39,13 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         store.clone() as Arc<dyn Store>,
         settings.oauth.settings(issuer),
     )
-    .with_limits(settings.limits, limiter)
-    .with_files(Arc::new(
+    .with_limits(settings.limits, limiter);
+    let files: Arc<dyn BlobStore> = Arc::new(
         ObjectFiles::local(&settings.data_dir.join("files"))
             .context("cannot open the file storage")?,
-    ));
+    );
+    let state = state.with_files(files.clone());
+    let sweeper = tokio::spawn(sweep_orphans(store.clone() as Arc<dyn Store>, files));
     let state = match &settings.admin_token {
         Some(token) => state.with_admin_token(token.expose()),
         None => state,
@@ -51,9 +54,34 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
     paceline_server::serve(listener, app, shutdown_signal())
         .await
         .context("server failed")?;
+    sweeper.abort();
     store.close().await;
     tracing::info!("shutdown complete");
     Ok(())
+}
+
+/// Removes uploaded files that no row points to (an upload that crashed between writing
+/// its file and committing its row), at start and then every hour.
+async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        let now = time::OffsetDateTime::now_utc();
+        let kept = |key: String| {
+            let store = store.clone();
+            async move {
+                store
+                    .file_key_exists(&key)
+                    .await
+                    .map_err(|e| BlobError::Unavailable(e.to_string()))
+            }
+        };
+        match remove_orphans(files.as_ref(), "fit", now, kept).await {
+            Ok(0) => {}
+            Ok(removed) => tracing::info!(removed, "orphaned files removed"),
+            Err(error) => tracing::warn!(%error, "orphaned files not swept"),
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.

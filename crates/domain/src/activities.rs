@@ -169,6 +169,13 @@ pub trait ActivityStore: Send + Sync {
     /// answers the existing activity's key with `duplicate: true`.
     async fn record_activity(&self, new: NewActivity) -> Result<Recorded, StoreError>;
 
+    /// One of the user's activities; `None` for another user's or an unknown id.
+    async fn get_activity(
+        &self,
+        user: UserId,
+        id: ActivityId,
+    ) -> Result<Option<Activity>, StoreError>;
+
     /// A page of a user's activities, newest start first, `from`/`to` bounding the start. The cost does not grow with the
     /// athlete's history beyond the page asked for.
     async fn list_activities(

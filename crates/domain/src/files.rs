@@ -2,7 +2,10 @@
 //! S3-compatible object storage. A file is written before the database row that points to
 //! it; files that no row points to are orphans, removed by [`remove_orphans`].
 
-use crate::ids::{MembershipId, OrgId};
+use crate::activities::NewActivity;
+use crate::entities::text_enum;
+use crate::ids::{ActivityId, MembershipId, OrgId, UserId};
+use crate::store::StoreError;
 use async_trait::async_trait;
 use std::future::Future;
 use time::{Date, Duration, OffsetDateTime};
@@ -154,4 +157,81 @@ mod tests {
         assert_eq!(parts.get(3), Some(&"2026-01-17"));
         assert_eq!(parts.get(4), Some(&"k3x9.fit"));
     }
+}
+
+text_enum!(
+    /// The formats of activity files.
+    FileFormat {
+        /// Garmin's Flexible and Interoperable Data Transfer.
+        Fit = "fit",
+        /// Garmin Training Center XML.
+        Tcx = "tcx",
+        /// GPS Exchange Format.
+        Gpx = "gpx",
+    }
+);
+
+/// The key of an uploaded file's row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct FileId(pub i64);
+
+/// An uploaded file to record, already written to the [`BlobStore`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewFile {
+    /// Its format.
+    pub format: FileFormat,
+    /// The name it was uploaded with.
+    pub original_name: Option<String>,
+    /// Its size.
+    pub size_bytes: u64,
+    /// Its SHA-256, lowercase hex: unique per user.
+    pub sha256: String,
+    /// Where it is stored.
+    pub storage_key: String,
+}
+
+/// An uploaded file as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptFile {
+    /// Its key.
+    pub id: FileId,
+    /// The owner.
+    pub user_id: UserId,
+    /// The activity made from it.
+    pub activity_id: Option<ActivityId>,
+    /// The file itself.
+    pub file: NewFile,
+    /// When it was recorded.
+    pub created_at: OffsetDateTime,
+}
+
+/// Storage for the rows of uploaded files.
+#[async_trait]
+pub trait FileStore: Send + Sync {
+    /// The user's file with this SHA-256, if any.
+    async fn file_by_hash(
+        &self,
+        user: UserId,
+        sha256: &str,
+    ) -> Result<Option<KeptFile>, StoreError>;
+
+    /// Records an activity (with its source) and the file it was made from, in one
+    /// transaction. `Conflict("file")` when the user has a file of that SHA-256 already
+    /// (another upload of it won a race); nothing is recorded then.
+    async fn record_file_activity(
+        &self,
+        activity: NewActivity,
+        file: NewFile,
+    ) -> Result<(ActivityId, FileId), StoreError>;
+
+    /// The file the user's activity was made from; `None` for an activity without a file,
+    /// and for another user's or an unknown activity.
+    async fn file_of_activity(
+        &self,
+        user: UserId,
+        activity: ActivityId,
+    ) -> Result<Option<KeptFile>, StoreError>;
+
+    /// Whether a row points to `storage_key` (a file without one is an orphan).
+    async fn file_key_exists(&self, storage_key: &str) -> Result<bool, StoreError>;
 }

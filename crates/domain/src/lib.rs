@@ -14,6 +14,7 @@ pub mod email;
 pub mod entities;
 pub mod files;
 pub mod ids;
+pub mod imports;
 pub mod listing;
 pub mod oauth;
 pub mod password;

@@ -80,6 +80,7 @@ pub trait Store:
     AccountStore
     + crate::activities::ActivityStore
     + crate::daily::DailyStore
+    + crate::files::FileStore
     + crate::oauth::store::OAuthStore
     + Send
     + Sync

@@ -5,6 +5,7 @@ use crate::api::tia::daily;
 use crate::oauth::{authorize, login, metadata, response, revoke, token};
 use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::Redirect;
 use axum::routing::{MethodRouter, get, post};
@@ -71,6 +72,16 @@ pub fn router(state: AppState) -> Router {
             get(tia::activities::list_activities)
                 .post(tia::activities::post_activity)
                 .fallback(tia::error::list_and_write_only),
+        )
+        .route(
+            "/api/external/v1/fit-files",
+            post(tia::fit::post_fit_file)
+                .fallback(tia::error::write_only)
+                .layer(DefaultBodyLimit::max(tia::fit::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/api/external/v1/activities/{id}/fit",
+            get(tia::fit::get_activity_fit).fallback(tia::error::read_only),
         )
         .route(
             "/api/external/v1/body-metrics",

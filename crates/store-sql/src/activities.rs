@@ -1,7 +1,7 @@
 //! [`ActivityStore`]: activities and the external records they came from.
 
 use crate::db_time::DbTime;
-use crate::error::{constraint, other};
+use crate::error::other;
 use crate::listing::{Filters, bind_filters, split_page};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
@@ -56,6 +56,37 @@ fn corrupt(what: &str) -> StoreError {
     StoreError::Other(format!("corrupt activity row: {what}"))
 }
 
+/// An activity from its row and its sources.
+fn activity(row: ActivityRow, sources: Vec<SourceEntry>) -> Result<Activity, StoreError> {
+    Ok(Activity {
+        id: ActivityId(row.id),
+        user_id: UserId(row.user_id),
+        membership_id: MembershipId(row.membership_id),
+        organization_id: OrgId(row.organization_id),
+        origin: row.source.parse().map_err(|_| corrupt("source"))?,
+        source_name: row.source_name,
+        activity_type: row.r#type.parse().map_err(|_| corrupt("type"))?,
+        title: row.title,
+        started_at: row.started_at.0,
+        timezone: row.timezone,
+        figures: Figures {
+            duration_sec: row.duration_sec,
+            distance_m: row.distance_m,
+            elevation_gain_m: row.elevation_gain_m,
+            avg_hr: row.avg_hr,
+            max_hr: row.max_hr,
+            avg_power: row.avg_power,
+            calories: row.calories,
+            rpe: row.rpe,
+            load_score: row.load_score,
+        },
+        notes: row.notes,
+        sources,
+        created_at: row.created_at.0,
+        updated_at: row.updated_at.0,
+    })
+}
+
 /// Parses JSON text for a JSON column; the server has validated it already.
 pub(crate) fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>, StoreError> {
     text.map(|t| {
@@ -65,6 +96,87 @@ pub(crate) fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>,
     })
     .transpose()
 }
+
+/// The columns of an [`ActivityRow`], from `activities a` joined to `memberships m`, for
+/// the user `$1`'s activities that are not deleted.
+macro_rules! select_activities {
+    () => {
+        "SELECT a.id, a.user_id, a.membership_id, m.organization_id, a.source, \
+         a.source_name, a.type, a.title, a.started_at, a.timezone, a.duration_sec, \
+         a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.calories, \
+         a.rpe, a.load_score, a.notes, a.created_at, a.updated_at \
+         FROM activities a JOIN memberships m ON m.id = a.membership_id \
+         WHERE a.user_id = $1 AND a.deleted_at IS NULL"
+    };
+}
+
+/// Inserts an activity.
+pub(crate) const INSERT_ACTIVITY: &str = "INSERT INTO activities (user_id, membership_id, \
+     source, source_name, client_row_id, type, title, started_at, timezone, duration_sec, \
+     distance_m, elevation_gain_m, avg_hr, max_hr, avg_power, calories, rpe, load_score, \
+     notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+     $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id";
+
+/// Inserts an activity's source.
+pub(crate) const INSERT_SOURCE: &str = "INSERT INTO activity_sources (activity_id, user_id, \
+     provider, client_key, external_id, raw_payload, received_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+/// Inserts the [`NewActivity`] `$new` and its source, if any, in the open transaction `$tx`
+/// (either engine's); evaluates to the new activity's key, or to `Conflict("source")` when
+/// the same source is recorded already (the caller rolls back). Shared by every use case
+/// that records an activity.
+macro_rules! insert_activity {
+    ($tx:ident, $new:expr) => {
+        async {
+            let new: &::paceline_domain::activities::NewActivity = $new;
+            let raw = $crate::activities::payload(
+                new.source.as_ref().and_then(|s| s.raw_payload.as_deref()),
+            )?;
+            let f = &new.figures;
+            let id = ::sqlx::query_scalar::<_, i64>($crate::activities::INSERT_ACTIVITY)
+                .bind(new.user_id.get())
+                .bind(new.membership_id.get())
+                .bind(new.origin.as_str())
+                .bind(new.source.as_ref().and_then(|s| s.client_id.clone()))
+                .bind(new.client.map(|c| c.0))
+                .bind(new.activity_type.as_str())
+                .bind(&new.title)
+                .bind($crate::db_time::DbTime(new.started_at))
+                .bind(&new.timezone)
+                .bind(f.duration_sec)
+                .bind(f.distance_m)
+                .bind(f.elevation_gain_m)
+                .bind(f.avg_hr)
+                .bind(f.max_hr)
+                .bind(f.avg_power)
+                .bind(f.calories)
+                .bind(f.rpe)
+                .bind(f.load_score)
+                .bind(&new.notes)
+                .bind($crate::db_time::DbTime(new.now))
+                .fetch_one(&mut *$tx)
+                .await
+                .map_err($crate::error::constraint("activity", "user or membership"))?;
+            if let Some(source) = &new.source {
+                ::sqlx::query($crate::activities::INSERT_SOURCE)
+                    .bind(id)
+                    .bind(new.user_id.get())
+                    .bind(&source.provider)
+                    .bind(source.client_id.clone().unwrap_or_default())
+                    .bind(&source.external_id)
+                    .bind(raw)
+                    .bind($crate::db_time::DbTime(source.received_at))
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err($crate::error::constraint("source", "activity"))?;
+            }
+            Ok::<i64, ::paceline_domain::StoreError>(id)
+        }
+        .await
+    };
+}
+pub(crate) use insert_activity;
 
 /// What one attempt at recording found.
 enum Attempt {
@@ -77,14 +189,6 @@ impl ActivityStore for SqlStore {
     async fn record_activity(&self, new: NewActivity) -> Result<Recorded, StoreError> {
         const EXISTING: &str = "SELECT activity_id FROM activity_sources WHERE user_id = $1 \
              AND provider = $2 AND client_key = $3 AND external_id = $4";
-        const INSERT: &str = "INSERT INTO activities (user_id, membership_id, source, \
-             source_name, client_row_id, type, title, started_at, timezone, duration_sec, \
-             distance_m, elevation_gain_m, avg_hr, max_hr, avg_power, calories, rpe, load_score, \
-             notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-             $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id";
-        const SOURCE: &str = "INSERT INTO activity_sources (activity_id, user_id, provider, \
-             client_key, external_id, raw_payload, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)";
-        let raw = payload(new.source.as_ref().and_then(|s| s.raw_payload.as_deref()))?;
         let client_key = new
             .source
             .as_ref()
@@ -108,58 +212,18 @@ impl ActivityStore for SqlStore {
                     tx.commit().await.map_err(other)?;
                     Attempt::Done(Recorded { id: ActivityId(id), duplicate: true })
                 } else {
-                    let f = &new.figures;
-                    let id = sqlx::query_scalar::<_, i64>(INSERT)
-                        .bind(new.user_id.get())
-                        .bind(new.membership_id.get())
-                        .bind(new.origin.as_str())
-                        .bind(new.source.as_ref().and_then(|s| s.client_id.clone()))
-                        .bind(new.client.map(|c| c.0))
-                        .bind(new.activity_type.as_str())
-                        .bind(&new.title)
-                        .bind(DbTime(new.started_at))
-                        .bind(&new.timezone)
-                        .bind(f.duration_sec)
-                        .bind(f.distance_m)
-                        .bind(f.elevation_gain_m)
-                        .bind(f.avg_hr)
-                        .bind(f.max_hr)
-                        .bind(f.avg_power)
-                        .bind(f.calories)
-                        .bind(f.rpe)
-                        .bind(f.load_score)
-                        .bind(&new.notes)
-                        .bind(DbTime(new.now))
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(constraint("activity", "user or membership"))?;
-                    let mut raced = false;
-                    if let Some(source) = &new.source {
-                        let inserted = sqlx::query(SOURCE)
-                            .bind(id)
-                            .bind(new.user_id.get())
-                            .bind(&source.provider)
-                            .bind(&client_key)
-                            .bind(&source.external_id)
-                            .bind(raw.clone())
-                            .bind(DbTime(source.received_at))
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(constraint("source", "activity"));
-                        match inserted {
-                            Ok(_) => {}
-                            // Another writer recorded the same source meanwhile: roll back
-                            // and answer theirs.
-                            Err(StoreError::Conflict(_)) => raced = true,
-                            Err(e) => return Err(e),
+                    match insert_activity!(tx, &new) {
+                        Ok(id) => {
+                            tx.commit().await.map_err(other)?;
+                            Attempt::Done(Recorded { id: ActivityId(id), duplicate: false })
                         }
-                    }
-                    if raced {
-                        tx.rollback().await.map_err(other)?;
-                        Attempt::Raced
-                    } else {
-                        tx.commit().await.map_err(other)?;
-                        Attempt::Done(Recorded { id: ActivityId(id), duplicate: false })
+                        // Another writer recorded the same source meanwhile: roll back and
+                        // answer theirs.
+                        Err(StoreError::Conflict("source")) => {
+                            tx.rollback().await.map_err(other)?;
+                            Attempt::Raced
+                        }
+                        Err(e) => return Err(e),
                     }
                 }
             });
@@ -170,17 +234,35 @@ impl ActivityStore for SqlStore {
         Err(StoreError::Conflict("source"))
     }
 
+    async fn get_activity(
+        &self,
+        user: UserId,
+        id: ActivityId,
+    ) -> Result<Option<Activity>, StoreError> {
+        const GET: &str = concat!(select_activities!(), " AND a.id = $2");
+        let row = on_pool!(self, pool => sqlx::query_as::<_, ActivityRow>(GET)
+            .bind(user.get())
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let sources = self
+            .sources_of(user, vec![row.id])
+            .await?
+            .remove(&row.id)
+            .unwrap_or_default();
+        activity(row, sources).map(Some)
+    }
+
     async fn list_activities(
         &self,
         user: UserId,
         query: RecordQuery<OffsetDateTime>,
     ) -> Result<Page<Activity>, StoreError> {
-        const LIST: &str = "SELECT a.id, a.user_id, a.membership_id, m.organization_id, a.source, \
-             a.source_name, a.type, a.title, a.started_at, a.timezone, a.duration_sec, \
-             a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.calories, \
-             a.rpe, a.load_score, a.notes, a.created_at, a.updated_at \
-             FROM activities a JOIN memberships m ON m.id = a.membership_id \
-             WHERE a.user_id = $1 AND a.deleted_at IS NULL";
+        const LIST: &str = select_activities!();
         let filters = Filters::new("a.started_at", "a.updated_at", &query);
         let sql = format!(
             "{LIST}{}{}",
@@ -199,33 +281,7 @@ impl ActivityStore for SqlStore {
             .into_iter()
             .map(|row| {
                 let activity_sources = sources.remove(&row.id).unwrap_or_default();
-                Ok(Activity {
-                    id: ActivityId(row.id),
-                    user_id: UserId(row.user_id),
-                    membership_id: MembershipId(row.membership_id),
-                    organization_id: OrgId(row.organization_id),
-                    origin: row.source.parse().map_err(|_| corrupt("source"))?,
-                    source_name: row.source_name,
-                    activity_type: row.r#type.parse().map_err(|_| corrupt("type"))?,
-                    title: row.title,
-                    started_at: row.started_at.0,
-                    timezone: row.timezone,
-                    figures: Figures {
-                        duration_sec: row.duration_sec,
-                        distance_m: row.distance_m,
-                        elevation_gain_m: row.elevation_gain_m,
-                        avg_hr: row.avg_hr,
-                        max_hr: row.max_hr,
-                        avg_power: row.avg_power,
-                        calories: row.calories,
-                        rpe: row.rpe,
-                        load_score: row.load_score,
-                    },
-                    notes: row.notes,
-                    sources: activity_sources,
-                    created_at: row.created_at.0,
-                    updated_at: row.updated_at.0,
-                })
+                activity(row, activity_sources)
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Page { items, has_next })

@@ -19,6 +19,7 @@ mod activities;
 mod daily;
 mod db_time;
 mod error;
+mod files;
 mod listing;
 mod oauth;
 mod postgres;

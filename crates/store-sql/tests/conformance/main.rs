@@ -10,6 +10,7 @@ mod accounts;
 mod activities;
 mod daily;
 mod engine;
+mod files;
 mod oauth;
 mod ratelimit;
 mod schema;

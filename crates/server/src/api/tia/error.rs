@@ -82,6 +82,11 @@ pub(crate) async fn list_and_write_only() -> Response {
     not_allowed("GET, HEAD, POST")
 }
 
+/// 405 on a write-only endpoint.
+pub(crate) async fn write_only() -> Response {
+    not_allowed("POST")
+}
+
 /// 405 on a read-only endpoint.
 pub(crate) async fn read_only() -> Response {
     not_allowed("GET, HEAD")

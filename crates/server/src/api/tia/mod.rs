@@ -6,6 +6,7 @@ pub(crate) mod body;
 pub(crate) mod daily;
 pub(crate) mod error;
 pub(crate) mod fields;
+pub(crate) mod fit;
 pub(crate) mod list;
 pub(crate) mod openapi;
 pub(crate) mod profile;

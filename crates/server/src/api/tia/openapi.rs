@@ -82,6 +82,16 @@ struct Written {
     id: String,
 }
 
+/// `{ id, storageKey }`: the activity made from an uploaded file, and where the file is.
+#[derive(ToSchema)]
+#[schema(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct Uploaded {
+    id: String,
+    /// `fit/<orgId>/<athleteId>/YYYY-MM-DD/<random>.fit`.
+    storage_key: String,
+}
+
 /// `{ id, duplicate: true }`: the activity this client wrote before with that `externalId`.
 #[derive(ToSchema)]
 #[allow(dead_code)]
@@ -311,6 +321,32 @@ const ACTIVITY_ANSWERS: &[(u16, &str, &str)] = &[
     (415, "The body is not application/json.", "Error"),
 ];
 
+const UPLOAD_ANSWERS: &[(u16, &str, &str)] = &[
+    (201, "Imported: { id, storageKey }.", "Uploaded"),
+    (
+        200,
+        "The user uploaded this file before (same SHA-256): the existing activity.",
+        "Duplicate",
+    ),
+    (
+        400,
+        "No `file` field, an empty file, a name not ending in .fit, not a valid FIT file, or a FIT file that is not an activity (the error names its type).",
+        "Error",
+    ),
+    (413, "The file is larger than 25 MB.", "Error"),
+    (415, "The body is not multipart/form-data.", "Error"),
+];
+const DOWNLOAD_ANSWERS: &[(u16, &str, &str)] = &[
+    (
+        200,
+        "The FIT file: as uploaded, or encoded from the activity's figures.",
+        BINARY,
+    ),
+    (404, "No activity of the token's user has this id.", "Error"),
+];
+/// The schema name that stands for a binary FIT body.
+const BINARY: &str = "binary";
+
 fn daily_endpoints<R: Resource>(path: &'static str, name: &'static str) -> [Endpoint; 2] {
     [
         Endpoint {
@@ -370,6 +406,26 @@ pub(crate) fn endpoints() -> Vec<Endpoint> {
             answers: ACTIVITY_ANSWERS,
         },
     ];
+    all.push(Endpoint {
+        method: "POST",
+        path: "/api/external/v1/fit-files",
+        summary: "Upload a .fit file as an activity: multipart/form-data, field `file`, at most 25 MB; the same file again answers the existing activity.",
+        scope: Scope::ActivitiesWrite,
+        body: None,
+        item: None,
+        instants: false,
+        answers: UPLOAD_ANSWERS,
+    });
+    all.push(Endpoint {
+        method: "GET",
+        path: "/api/external/v1/activities/{id}/fit",
+        summary: "Download exactly one FIT file for an activity: the uploaded original, or one encoded from the activity.",
+        scope: Scope::ActivitiesRead,
+        body: None,
+        item: None,
+        instants: false,
+        answers: DOWNLOAD_ANSWERS,
+    });
     all.extend(daily_endpoints::<daily::BodyMetrics>(
         "/api/external/v1/body-metrics",
         "Body metrics (from/to bound measuredAt; upsert by measuredAt).",
@@ -427,6 +483,12 @@ fn parameter_schema(name: &str, instants: bool) -> ObjectBuilder {
     }
 }
 
+fn binary_schema() -> ObjectBuilder {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+}
+
 fn operation(endpoint: &Endpoint) -> utoipa::openapi::path::Operation {
     let name = endpoint.scope.name();
     let mut op = OperationBuilder::new()
@@ -470,12 +532,44 @@ fn operation(endpoint: &Endpoint) -> utoipa::openapi::path::Operation {
                 .build(),
         ));
     }
+    if endpoint.path.contains("{id}") {
+        op = op.parameter(
+            ParameterBuilder::new()
+                .name("id")
+                .parameter_in(ParameterIn::Path)
+                .required(Required::True)
+                .description(Some("The activity's id (`act_…`)."))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String))),
+        );
+    }
+    if endpoint.path.ends_with("/fit-files") {
+        let form = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("file", binary_schema())
+            .required("file");
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .required(Some(Required::True))
+                .content(
+                    "multipart/form-data",
+                    ContentBuilder::new().schema(Some(form)).build(),
+                )
+                .build(),
+        ));
+    }
     for (status, meaning, schema) in endpoint.answers {
-        let schema = match (schema, endpoint.item) {
-            (&"", Some(item)) => format!("{item}List"),
-            (schema, _) => (*schema).to_owned(),
+        let response = match (*schema, endpoint.item) {
+            ("", Some(item)) => json_response(meaning, &format!("{item}List")),
+            (BINARY, _) => ResponseBuilder::new()
+                .description(*meaning)
+                .content(
+                    "application/octet-stream",
+                    ContentBuilder::new().schema(Some(binary_schema())).build(),
+                )
+                .build(),
+            (schema, _) => json_response(meaning, schema),
         };
-        op = op.response(status.to_string(), json_response(meaning, &schema));
+        op = op.response(status.to_string(), response);
     }
     op.build()
 }
@@ -513,6 +607,7 @@ pub(crate) fn document() -> OpenApi {
         .schema_from::<activities::ActivityItem>()
         .schema_from::<Written>()
         .schema_from::<Duplicate>()
+        .schema_from::<Uploaded>()
         .schema_from::<Validation>()
         .schema_from::<ErrorDetails>()
         .schema_from::<Error>()

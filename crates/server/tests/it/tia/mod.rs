@@ -3,6 +3,7 @@
 
 mod access;
 mod examples;
+mod files;
 mod openapi;
 mod validation;
 

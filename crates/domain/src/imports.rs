@@ -1,0 +1,203 @@
+//! Importing activity files: an uploaded FIT file becomes an activity, its bytes kept in
+//! the [`BlobStore`] and its SHA-256 making a second upload of the same file by the same
+//! user a duplicate.
+//!
+//! The order makes crashes harmless: the file is written before the row that points to it,
+//! so no row is ever without its file; a file whose row never came is an orphan that
+//! [`crate::files::remove_orphans`] removes.
+
+use crate::activities::{
+    ActivityOrigin, ActivityType, Figures, NewActivity, SourceEntry, load_score,
+};
+use crate::daily::WritingClient;
+use crate::entities::Membership;
+use crate::files::{BlobError, BlobStore, FileFormat, NewFile, fit_storage_key};
+use crate::ids::ActivityId;
+use crate::store::{Store, StoreError};
+use paceline_activity::fit::{self, FitError};
+use rand::Rng;
+use time::OffsetDateTime;
+
+/// The provider of a source made from a FIT file.
+pub const FIT_PROVIDER: &str = "FIT";
+
+/// The largest file accepted, in bytes.
+pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
+
+/// An uploaded file.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The athlete's membership it is filed under (and its user).
+    pub membership: Membership,
+    /// The client that uploaded it, if any.
+    pub client: Option<WritingClient>,
+    /// The name it came with.
+    pub name: Option<String>,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// Their SHA-256, lowercase hex, computed as they arrived.
+    pub sha256: String,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Imported {
+    /// A new activity, its file stored under `storage_key`.
+    New {
+        /// The activity.
+        id: ActivityId,
+        /// Where the file is.
+        storage_key: String,
+    },
+    /// The user had uploaded this file before: that activity.
+    Duplicate {
+        /// The activity.
+        id: ActivityId,
+    },
+}
+
+/// Why an upload was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Not a readable FIT file (corrupt, truncated, not FIT at all).
+    #[error("not a valid FIT file: {0}")]
+    Invalid(FitError),
+    /// A valid FIT file of another type: a workout, settings, a course...
+    #[error("this is a FIT {file_type} file, not an activity")]
+    NotAnActivity {
+        /// Its type, as the FIT profile names it.
+        file_type: String,
+    },
+    /// The file storage failed.
+    #[error(transparent)]
+    Files(#[from] BlobError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Random characters of a storage key: 16 of Crockford's base 32 (80 bits).
+fn random_name(rng: &mut impl Rng) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+    (0..16)
+        .map(|_| {
+            let i = rng.random_range(0..ALPHABET.len());
+            ALPHABET.get(i).map_or('0', |b| char::from(*b))
+        })
+        .collect()
+}
+
+/// The activity a decoded file describes.
+fn activity_of(
+    decoded: &fit::DecodedActivity,
+    upload: &Upload,
+    now: OffsetDateTime,
+) -> NewActivity {
+    let summary = &decoded.summary;
+    let f = &summary.figures;
+    let started_at = summary
+        .start_time
+        .or(decoded.file_id.time_created)
+        .and_then(|t| OffsetDateTime::from_unix_timestamp(t.unix_seconds()).ok())
+        .unwrap_or(now);
+    let duration_sec = f.elapsed_s.or(f.timer_s);
+    let calories = f.calories_kcal.and_then(|kcal| i32::try_from(kcal).ok());
+    NewActivity {
+        user_id: upload.membership.user_id,
+        membership_id: upload.membership.id,
+        origin: match upload.client {
+            Some(_) => ActivityOrigin::External,
+            None => ActivityOrigin::Manual,
+        },
+        client: upload.client.as_ref().map(|c| c.key),
+        activity_type: summary
+            .activity_type
+            .as_str()
+            .parse()
+            .unwrap_or(ActivityType::Other),
+        title: None,
+        started_at,
+        timezone: None,
+        figures: Figures {
+            duration_sec,
+            distance_m: f.distance_m,
+            elevation_gain_m: f.ascent_m.map(f64::from),
+            avg_hr: f.avg_heart_rate.map(i32::from),
+            max_hr: f.max_heart_rate.map(i32::from),
+            avg_power: f.avg_power_w.map(i32::from),
+            calories,
+            rpe: None,
+            load_score: load_score(None, duration_sec, calories),
+        },
+        notes: None,
+        source: Some(SourceEntry {
+            provider: FIT_PROVIDER.to_owned(),
+            external_id: Some(upload.sha256.clone()),
+            client_id: upload.client.as_ref().map(|c| c.client_id.clone()),
+            raw_payload: None,
+            received_at: now,
+        }),
+        now,
+    }
+}
+
+/// Imports an uploaded FIT file as an activity of the upload's athlete.
+pub async fn import_fit(
+    store: &dyn Store,
+    files: &dyn BlobStore,
+    now: OffsetDateTime,
+    rng: &mut (impl Rng + Send),
+    upload: Upload,
+) -> Result<Imported, ImportError> {
+    let user = upload.membership.user_id;
+    if let Some(id) = store
+        .file_by_hash(user, &upload.sha256)
+        .await?
+        .and_then(|kept| kept.activity_id)
+    {
+        return Ok(Imported::Duplicate { id });
+    }
+    let decoded = fit::decode_activity(&upload.bytes).map_err(|error| match error {
+        FitError::NotAnActivity { file_type } => ImportError::NotAnActivity {
+            file_type: file_type.to_string(),
+        },
+        other => ImportError::Invalid(other),
+    })?;
+    let activity = activity_of(&decoded, &upload, now);
+    let storage_key = fit_storage_key(
+        upload.membership.organization_id,
+        upload.membership.id,
+        activity.started_at.date(),
+        &random_name(rng),
+    );
+    let file = NewFile {
+        format: FileFormat::Fit,
+        original_name: upload.name.clone(),
+        size_bytes: upload.bytes.len() as u64,
+        sha256: upload.sha256.clone(),
+        storage_key: storage_key.clone(),
+    };
+    // The file first: a row never points to a missing file.
+    files.put(&storage_key, upload.bytes).await?;
+    match store.record_file_activity(activity, file).await {
+        Ok((id, _)) => Ok(Imported::New { id, storage_key }),
+        Err(error) => {
+            // Nothing points to the file now. Should removing it fail, it is an orphan,
+            // which remove_orphans deletes later.
+            let _ = files.delete(&storage_key).await;
+            match error {
+                StoreError::Conflict("file") => {
+                    // A concurrent upload of the same file won: answer its activity.
+                    match store.file_by_hash(user, &upload.sha256).await? {
+                        Some(kept) => match kept.activity_id {
+                            Some(id) => Ok(Imported::Duplicate { id }),
+                            None => Err(ImportError::Store(error)),
+                        },
+                        None => Err(ImportError::Store(error)),
+                    }
+                }
+                other => Err(ImportError::Store(other)),
+            }
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! `POST /api/external/v1/fit-files` (spec 5.2.1) and `GET
+//! /api/external/v1/activities/<id>/fit` (spec 5.2.2).
+//!
+//! An upload is `multipart/form-data` with the file in the field `file`, named `*.fit`
+//! (any case), at most 25 MB. Its SHA-256 is computed while the bytes arrive. A new import
+//! answers 201 `{ id, storageKey }`; a file the user uploaded before answers 200
+//! `{ id, duplicate: true }`. A download answers the uploaded bytes, or a FIT encoded from
+//! the activity's figures for an activity that came without a file.
+
+use crate::AppState;
+use crate::api::tia::activities::home;
+use crate::api::tia::auth::TiaAuth;
+use crate::api::tia::error::{error, unavailable};
+use axum::Json;
+use axum::extract::multipart::MultipartError;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use paceline_activity::fit::{self, ActivityForEncoding, FitTime, LegForEncoding, RecordStreams};
+use paceline_domain::activities::{Activity, ActivityType};
+use paceline_domain::daily::WritingClient;
+use paceline_domain::ids::ActivityId;
+use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
+use paceline_domain::oauth::Scope;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// The request body limit of an upload: the file and the multipart framing around it.
+pub(crate) const MAX_UPLOAD_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
+
+fn too_large() -> Response {
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "The file is larger than 25 MB.",
+        "payload_too_large",
+        "Upload FIT files of at most 25 MB.",
+    )
+}
+
+fn bad_upload(message: &str, hint: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, message, "invalid_upload", hint)
+}
+
+fn multipart_failed(failure: &MultipartError) -> Response {
+    if failure.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large()
+    } else {
+        bad_upload(
+            &format!(
+                "The multipart body could not be read: {}.",
+                failure.body_text()
+            ),
+            "Send multipart/form-data with the file in the field `file`.",
+        )
+    }
+}
+
+fn hex(digest: &[u8]) -> String {
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The `file` field: its name and bytes with their SHA-256, read chunk by chunk.
+struct Received {
+    name: String,
+    bytes: Vec<u8>,
+    sha256: String,
+}
+
+async fn receive(multipart: &mut Multipart) -> Result<Received, Response> {
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => {
+                return Err(bad_upload(
+                    "The upload has no `file` field.",
+                    "Send the file as the multipart field `file` (curl -F \"file=@activity.fit\").",
+                ));
+            }
+            Err(failure) => return Err(multipart_failed(&failure)),
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        if !name.to_ascii_lowercase().ends_with(".fit") || name.len() <= 4 {
+            return Err(bad_upload(
+                "The file name must end with .fit.",
+                "Name the file activity.fit (the extension may be in any case).",
+            ));
+        }
+        let mut field = field;
+        let mut hasher = Sha256::new();
+        let mut bytes = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                        return Err(too_large());
+                    }
+                    hasher.update(&chunk);
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(failure) => return Err(multipart_failed(&failure)),
+            }
+        }
+        if bytes.is_empty() {
+            return Err(bad_upload(
+                "The file is empty.",
+                "Upload the FIT file the device wrote.",
+            ));
+        }
+        return Ok(Received {
+            name,
+            bytes,
+            sha256: hex(&hasher.finalize()),
+        });
+    }
+}
+
+/// Reads what is left of an upload that is refused, within the body limit, so that a
+/// client still sending receives the answer rather than a reset connection.
+async fn drain(multipart: &mut Multipart) {
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        while let Ok(Some(_)) = field.chunk().await {}
+    }
+}
+
+/// `POST /fit-files`. Scope `activities:write`.
+pub(crate) async fn post_fit_file(
+    State(state): State<AppState>,
+    auth: Result<TiaAuth, Response>,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let Ok(mut multipart) = multipart else {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported content type: the upload must be multipart/form-data.",
+            "unsupported_media_type",
+            "Send multipart/form-data with the file in the field `file`.",
+        );
+    };
+    let auth = match auth {
+        Ok(auth) => auth,
+        Err(refusal) => {
+            drain(&mut multipart).await;
+            return refusal;
+        }
+    };
+    let grant = match auth.require(Scope::ActivitiesWrite) {
+        Ok(grant) => grant,
+        Err(missing) => {
+            drain(&mut multipart).await;
+            return missing.into_response();
+        }
+    };
+    let received = match receive(&mut multipart).await {
+        Ok(received) => received,
+        Err(refusal) => {
+            drain(&mut multipart).await;
+            return refusal;
+        }
+    };
+    let membership = match home(&state, grant).await {
+        Ok(membership) => membership,
+        Err(refusal) => return refusal,
+    };
+    let upload = Upload {
+        membership,
+        client: Some(WritingClient {
+            key: grant.client,
+            client_id: grant.client_id.clone(),
+        }),
+        name: Some(received.name),
+        bytes: received.bytes,
+        sha256: received.sha256,
+    };
+    let now = state.clock.now();
+    let imported = imports::import_fit(
+        state.store.as_ref(),
+        state.files.as_ref(),
+        now,
+        &mut crate::oauth::request_rng(),
+        upload,
+    )
+    .await;
+    match imported {
+        Ok(Imported::New { id, storage_key }) => (
+            StatusCode::CREATED,
+            Json(json!({ "id": id.public(), "storageKey": storage_key })),
+        )
+            .into_response(),
+        Ok(Imported::Duplicate { id }) => {
+            Json(json!({ "id": id.public(), "duplicate": true })).into_response()
+        }
+        Err(ImportError::Invalid(why)) => error(
+            StatusCode::BAD_REQUEST,
+            &format!("This is not a valid FIT file: {why}."),
+            "invalid_fit",
+            "Upload the .fit file exactly as the device wrote it.",
+        ),
+        Err(ImportError::NotAnActivity { file_type }) => error(
+            StatusCode::BAD_REQUEST,
+            &format!("This is a FIT {file_type} file, not an activity."),
+            "not_an_activity",
+            "Upload an activity file (FIT file type `activity`).",
+        ),
+        Err(ImportError::Files(cause)) => unavailable(&cause),
+        Err(ImportError::Store(cause)) => unavailable(&cause),
+    }
+}
+
+fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "Not found.",
+        "not_found",
+        "No activity of yours has this id.",
+    )
+}
+
+/// The codec's name for an activity type.
+fn fit_type(kind: ActivityType) -> fit::ActivityType {
+    match kind {
+        ActivityType::Run => fit::ActivityType::Run,
+        ActivityType::Ride => fit::ActivityType::Ride,
+        ActivityType::VirtualRide => fit::ActivityType::VirtualRide,
+        ActivityType::Swim => fit::ActivityType::Swim,
+        ActivityType::Walk => fit::ActivityType::Walk,
+        ActivityType::Hike => fit::ActivityType::Hike,
+        ActivityType::Strength => fit::ActivityType::Strength,
+        ActivityType::Row => fit::ActivityType::Row,
+        ActivityType::Paddle => fit::ActivityType::Paddle,
+        ActivityType::Ski => fit::ActivityType::Ski,
+        ActivityType::Multisport => fit::ActivityType::Multisport,
+        ActivityType::Other => fit::ActivityType::Other,
+    }
+}
+
+/// A FIT written from an activity that came without a file: one leg (session and lap) with
+/// the activity's figures.
+fn encoded(activity: &Activity) -> Vec<u8> {
+    let (sport, sub_sport) = fit_type(activity.activity_type).fit_sport();
+    let start =
+        FitTime::from_unix_seconds(activity.started_at.unix_timestamp()).unwrap_or(FitTime(0));
+    let f = &activity.figures;
+    let figures = fit::Figures {
+        elapsed_s: f.duration_sec,
+        timer_s: f.duration_sec,
+        distance_m: f.distance_m,
+        ascent_m: f.elevation_gain_m.map(|m| m.round() as u32),
+        avg_heart_rate: f.avg_hr.and_then(|v| u8::try_from(v).ok()),
+        max_heart_rate: f.max_hr.and_then(|v| u8::try_from(v).ok()),
+        avg_power_w: f.avg_power.and_then(|v| u16::try_from(v).ok()),
+        calories_kcal: f.calories.and_then(|v| u32::try_from(v).ok()),
+        ..fit::Figures::default()
+    };
+    fit::encode_activity(&ActivityForEncoding {
+        legs: vec![LegForEncoding {
+            sport,
+            sub_sport,
+            start_time: start,
+            figures,
+            laps: Vec::new(),
+            pool_length_m: None,
+            active_lengths: None,
+        }],
+        streams: RecordStreams::default(),
+        utc_offset_s: None,
+    })
+}
+
+/// `GET /activities/<id>/fit`: exactly one FIT per activity. Scope `activities:read`.
+pub(crate) async fn get_activity_fit(
+    State(state): State<AppState>,
+    auth: TiaAuth,
+    Path(id): Path<String>,
+) -> Response {
+    let grant = match auth.require(Scope::ActivitiesRead) {
+        Ok(grant) => grant,
+        Err(missing) => return missing.into_response(),
+    };
+    // A malformed id, another kind's id and another user's activity all answer alike.
+    let Some(id) = ActivityId::from_public(&id) else {
+        return not_found();
+    };
+    let bytes = match state.store.file_of_activity(grant.user_id, id).await {
+        Ok(Some(kept)) => match state.files.get(&kept.file.storage_key).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                return unavailable(&format!("file {} is missing", kept.file.storage_key));
+            }
+            Err(cause) => return unavailable(&cause),
+        },
+        Ok(None) => match state.store.get_activity(grant.user_id, id).await {
+            Ok(Some(activity)) => encoded(&activity),
+            Ok(None) => return not_found(),
+            Err(cause) => return unavailable(&cause),
+        },
+        Err(cause) => return unavailable(&cause),
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    if let Ok(value) =
+        HeaderValue::from_str(&format!("attachment; filename=\"{}.fit\"", id.public()))
+    {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_lowercase_hex() {
+        assert_eq!(
+            hex(&Sha256::digest(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn activity_types_keep_their_names() {
+        for kind in ActivityType::ALL {
+            assert_eq!(fit_type(*kind).as_str(), kind.as_str());
+        }
+    }
+}
