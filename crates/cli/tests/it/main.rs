@@ -12,3 +12,4 @@ mod crash;
 mod harness;
 mod oauth_crash;
 mod serve;
+mod upload_crash;
