@@ -14,7 +14,7 @@ use crate::api::tia::error::{error, unavailable};
 use axum::Json;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paceline_activity::fit::{self, ActivityForEncoding, FitTime, LegForEncoding, RecordStreams};
 use paceline_domain::activities::{Activity, ActivityType};
@@ -66,7 +66,7 @@ struct Received {
     sha256: String,
 }
 
-async fn receive(multipart: &mut Multipart) -> Result<Received, Response> {
+async fn receive(multipart: &mut Multipart, expected: usize) -> Result<Received, Response> {
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -90,7 +90,8 @@ async fn receive(multipart: &mut Multipart) -> Result<Received, Response> {
         }
         let mut field = field;
         let mut hasher = Sha256::new();
-        let mut bytes = Vec::new();
+        // Sized from the request's length once, instead of doubling past the file's size.
+        let mut bytes = Vec::with_capacity(expected.min(MAX_FILE_BYTES));
         loop {
             match field.chunk().await {
                 Ok(Some(chunk)) => {
@@ -130,6 +131,7 @@ async fn drain(multipart: &mut Multipart) {
 pub(crate) async fn post_fit_file(
     State(state): State<AppState>,
     auth: Result<TiaAuth, Response>,
+    headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let Ok(mut multipart) = multipart else {
@@ -154,7 +156,14 @@ pub(crate) async fn post_fit_file(
             return missing.into_response();
         }
     };
-    let received = match receive(&mut multipart).await {
+    // The body's declared length bounds the file's; a missing or lying header only costs
+    // a reallocation.
+    let expected = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let received = match receive(&mut multipart, expected).await {
         Ok(received) => received,
         Err(refusal) => {
             drain(&mut multipart).await;
