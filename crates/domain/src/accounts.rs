@@ -244,6 +244,32 @@ pub async fn home_membership(
         .map(|m| m.membership.clone()))
 }
 
+/// How the Xhale surface describes an account: `account_type` is `coached` for an athlete of
+/// a coaching company (a team organization) and `self_coached` otherwise; `diary_type` is
+/// `mentor` for a coach or owner of one and `athlete` otherwise.
+pub async fn account_kind(
+    store: &dyn Store,
+    user: UserId,
+) -> Result<(&'static str, &'static str), StoreError> {
+    let memberships = store.memberships_of_user(user).await?;
+    let in_team = |role: fn(Role) -> bool| {
+        memberships
+            .iter()
+            .any(|m| m.organization.kind == OrgKind::Team && role(m.membership.role))
+    };
+    let account_type = if in_team(|r| r == Role::Athlete) {
+        "coached"
+    } else {
+        "self_coached"
+    };
+    let diary_type = if in_team(Role::can_coach) {
+        "mentor"
+    } else {
+        "athlete"
+    };
+    Ok((account_type, diary_type))
+}
+
 /// Adds an existing user to an organization with a role.
 pub async fn add_member(
     store: &dyn Store,

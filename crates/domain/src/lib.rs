@@ -10,6 +10,7 @@ pub mod activities;
 pub mod clock;
 pub mod daily;
 pub mod demo;
+pub mod disciplines;
 pub mod email;
 pub mod entities;
 pub mod files;

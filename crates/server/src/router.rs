@@ -2,6 +2,7 @@
 
 use crate::api::tia;
 use crate::api::tia::daily;
+use crate::api::xhale;
 use crate::oauth::{authorize, login, metadata, response, revoke, token};
 use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
@@ -98,6 +99,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/external/v1/daily-wellness",
             daily_routes::<daily::WellnessDays>(),
+        )
+        // Xhale Athlete API.
+        .route(
+            "/api/users/current/",
+            get(xhale::users::get_current_user).fallback(xhale::auth::read_only),
         )
         .fallback(not_found)
         .with_state(state);

@@ -64,8 +64,8 @@ pub async fn client(store: &dyn Store, client_id: &str) -> ApiClient {
     }
 }
 
-/// Creates the user `email` (in `organization`, by id or name, or a personal one) and
-/// issues them a token of `client` for `scopes`.
+/// Creates the user `email`, named Max Mustermann (in `organization`, by id or name, or a
+/// personal one) and issues them a token of `client` for `scopes`.
 pub async fn user(
     store: &dyn Store,
     email: &str,
@@ -73,10 +73,22 @@ pub async fn user(
     client: &ApiClient,
     scopes: &str,
 ) -> ApiUser {
+    user_named(store, email, "Max Mustermann", organization, client, scopes).await
+}
+
+/// As [`user`], with a name.
+pub async fn user_named(
+    store: &dyn Store,
+    email: &str,
+    name: &str,
+    organization: Option<&str>,
+    client: &ApiClient,
+    scopes: &str,
+) -> ApiUser {
     let request = UserRequest {
         email: email.into(),
         password: Password::new(PASSWORD),
-        name: "Max Mustermann".into(),
+        name: name.into(),
         organization: organization.map(str::to_owned),
         role: None,
     };

@@ -82,3 +82,34 @@ pub(crate) fn insufficient_scope(scope: Scope) -> Option<HeaderValue> {
     ))
     .ok()
 }
+
+/// Why an API request is turned away before its handler runs.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// The bearer token.
+    Bearer(BearerFailure),
+    /// A rate limit of the token or its client.
+    Limited(crate::throttle::Limited),
+}
+
+/// Checks the bearer token and counts the request against the token's and the client's
+/// API limits: what both surfaces do before a handler, each rendering refusals its own way.
+pub(crate) async fn admit(state: &AppState, headers: &HeaderMap) -> Result<AccessGrant, Refusal> {
+    let grant = authenticate(state, headers)
+        .await
+        .map_err(Refusal::Bearer)?;
+    let checks = [
+        (
+            format!("token:{}", grant.token.0),
+            state.limits.api_per_token,
+        ),
+        (
+            format!("client:{}", grant.client.0),
+            state.limits.api_per_client,
+        ),
+    ];
+    crate::throttle::check(state, &checks)
+        .await
+        .map_err(Refusal::Limited)?;
+    Ok(grant)
+}

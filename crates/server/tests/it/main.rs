@@ -18,3 +18,4 @@ mod oauth;
 mod shutdown;
 mod throttle;
 mod tia;
+mod xhale;

@@ -2,9 +2,9 @@
 //! token and counts the request against the token's and the client's rate limits;
 //! [`TiaAuth::require`] checks a route's scope. Failures use the surface's error body.
 
+use crate::AppState;
 use crate::api::tia::error::{error, with_challenge};
-use crate::extract::bearer::{self, BearerFailure};
-use crate::{AppState, throttle};
+use crate::extract::bearer::{self, BearerFailure, Refusal};
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -50,33 +50,23 @@ impl FromRequestParts<AppState> for TiaAuth {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let grant = bearer::authenticate(state, &parts.headers)
-            .await
-            .map_err(refused)?;
-        let checks = [
-            (
-                format!("token:{}", grant.token.0),
-                state.limits.api_per_token,
-            ),
-            (
-                format!("client:{}", grant.client.0),
-                state.limits.api_per_client,
-            ),
-        ];
-        if let Err(limited) = throttle::check(state, &checks).await {
-            let mut response = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                &format!("Too many requests: the limit is {}.", limited.describe()),
-                "rate_limited",
-                &format!(
-                    "Retry after {} seconds, and spread requests out.",
-                    limited.retry_after_seconds
-                ),
-            );
-            limited.add_retry_after(&mut response);
-            return Err(response);
+        match bearer::admit(state, &parts.headers).await {
+            Ok(grant) => Ok(Self(grant)),
+            Err(Refusal::Bearer(failure)) => Err(refused(failure)),
+            Err(Refusal::Limited(limited)) => {
+                let mut response = error(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &format!("Too many requests: the limit is {}.", limited.describe()),
+                    "rate_limited",
+                    &format!(
+                        "Retry after {} seconds, and spread requests out.",
+                        limited.retry_after_seconds
+                    ),
+                );
+                limited.add_retry_after(&mut response);
+                Err(response)
+            }
         }
-        Ok(Self(grant))
     }
 }
 
