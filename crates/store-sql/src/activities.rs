@@ -52,6 +52,37 @@ struct SourceRow {
     received_at: DbTime,
 }
 
+/// An activity row of a page with one of its sources (none when it has none): a page and
+/// its sources come in one query.
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    #[sqlx(flatten)]
+    activity: ActivityRow,
+    s_provider: Option<String>,
+    s_client_key: Option<String>,
+    s_external_id: Option<String>,
+    s_raw_payload: Option<Json<Box<RawValue>>>,
+    s_received_at: Option<DbTime>,
+}
+
+impl PageRow {
+    fn source(&mut self) -> Option<SourceEntry> {
+        let provider = self.s_provider.take()?;
+        let received_at = self.s_received_at?;
+        let client_key = self.s_client_key.take().unwrap_or_default();
+        Some(SourceEntry {
+            provider,
+            external_id: self.s_external_id.take(),
+            client_id: (!client_key.is_empty()).then_some(client_key),
+            raw_payload: self
+                .s_raw_payload
+                .take()
+                .map(|Json(raw)| raw.get().to_owned()),
+            received_at: received_at.0,
+        })
+    }
+}
+
 fn corrupt(what: &str) -> StoreError {
     StoreError::Other(format!("corrupt activity row: {what}"))
 }
@@ -263,26 +294,34 @@ impl ActivityStore for SqlStore {
         query: RecordQuery<OffsetDateTime>,
     ) -> Result<Page<Activity>, StoreError> {
         const LIST: &str = select_activities!();
+        const SOURCES: &str = "SELECT p.*, s.provider AS s_provider, \
+             s.client_key AS s_client_key, s.external_id AS s_external_id, \
+             s.raw_payload AS s_raw_payload, s.received_at AS s_received_at FROM (";
         let filters = Filters::new("a.started_at", "a.updated_at", &query);
+        // The page (one row more than asked, to know whether another follows), then its
+        // sources joined to it: one round trip.
         let sql = format!(
-            "{LIST}{}{}",
+            "{SOURCES}{LIST}{}{}) p LEFT JOIN activity_sources s ON s.activity_id = p.id \
+             ORDER BY p.started_at DESC, p.id DESC, s.id",
             filters.sql,
             Filters::page("a.started_at DESC, a.id DESC", &query)
         );
         let rows = on_pool!(self, pool => {
-            let q = sqlx::query_as::<_, ActivityRow>(sqlx::AssertSqlSafe(sql.clone()));
+            let q = sqlx::query_as::<_, PageRow>(sqlx::AssertSqlSafe(sql.clone()));
             bind_filters!(q, user, filters).fetch_all(pool).await.map_err(other)?
         });
-        let (rows, has_next) = split_page(rows, &query);
-        let mut sources = self
-            .sources_of(user, rows.iter().map(|r| r.id).collect())
-            .await?;
-        let items = rows
+        let mut grouped: Vec<(ActivityRow, Vec<SourceEntry>)> = Vec::new();
+        for mut row in rows {
+            let source = row.source();
+            match grouped.last_mut() {
+                Some((last, sources)) if last.id == row.activity.id => sources.extend(source),
+                _ => grouped.push((row.activity, source.into_iter().collect())),
+            }
+        }
+        let (grouped, has_next) = split_page(grouped, &query);
+        let items = grouped
             .into_iter()
-            .map(|row| {
-                let activity_sources = sources.remove(&row.id).unwrap_or_default();
-                activity(row, activity_sources)
-            })
+            .map(|(row, sources)| activity(row, sources))
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Page { items, has_next })
     }
