@@ -64,7 +64,8 @@ const M1: u64 = 0x9e37_79b9_7f4a_7c15;
 const M2: u64 = 0xc2b2_ae3d_27d4_eb4f;
 const M1_INV: u64 = mod_inverse(M1);
 const M2_INV: u64 = mod_inverse(M2);
-const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
+/// Crockford's base-32 digits, lowercase: public ids and random storage names use them.
+pub const CROCKFORD: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// 13 characters of 5 bits hold 64 bits (the first character carries only 4).
 const ENCODED_LEN: usize = 13;
 
@@ -101,7 +102,10 @@ pub fn encode_public_id(kind: IdKind, key: i64) -> String {
     let mut value = permute(key as u64, kind);
     let mut digits = [0u8; ENCODED_LEN];
     for digit in digits.iter_mut().rev() {
-        *digit = ALPHABET.get((value & 31) as usize).copied().unwrap_or(b'0');
+        *digit = CROCKFORD
+            .get((value & 31) as usize)
+            .copied()
+            .unwrap_or(b'0');
         value >>= 5;
     }
     let mut out = String::with_capacity(kind.prefix().len() + 1 + ENCODED_LEN);
@@ -120,7 +124,7 @@ pub fn decode_public_id(kind: IdKind, text: &str) -> Option<i64> {
     }
     let mut value: u64 = 0;
     for (i, byte) in rest.bytes().enumerate() {
-        let digit = ALPHABET.iter().position(|&a| a == byte)? as u64;
+        let digit = CROCKFORD.iter().position(|&a| a == byte)? as u64;
         if i == 0 && digit > 15 {
             return None;
         }

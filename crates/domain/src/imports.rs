@@ -12,7 +12,7 @@ use crate::activities::{
 use crate::daily::WritingClient;
 use crate::entities::Membership;
 use crate::files::{BlobError, BlobStore, FileFormat, NewFile, fit_storage_key};
-use crate::ids::ActivityId;
+use crate::ids::{ActivityId, CROCKFORD};
 use crate::store::{Store, StoreError};
 use paceline_activity::fit::{self, FitError};
 use rand::Rng;
@@ -78,11 +78,10 @@ pub enum ImportError {
 
 /// Random characters of a storage key: 16 of Crockford's base 32 (80 bits).
 fn random_name(rng: &mut impl Rng) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
     (0..16)
         .map(|_| {
-            let i = rng.random_range(0..ALPHABET.len());
-            ALPHABET.get(i).map_or('0', |b| char::from(*b))
+            let i = rng.random_range(0..CROCKFORD.len());
+            CROCKFORD.get(i).map_or('0', |b| char::from(*b))
         })
         .collect()
 }

@@ -47,21 +47,13 @@ use paceline_activity::fit::{
     ActivityForEncoding, Figures as FitFigures, FitTime, LegForEncoding, Position, Record,
     RecordStreams, Sport, encode_activity,
 };
-use paceline_domain::accounts::{self, UserRequest};
+use paceline_domain::Store;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::OAuthSettings;
-use paceline_domain::oauth::authorize;
-use paceline_domain::oauth::clients::{self, Registration};
-use paceline_domain::oauth::sessions;
-use paceline_domain::oauth::token::{self, CodeExchange};
-use paceline_domain::password::Password;
 use paceline_domain::ratelimit::{Limit, Limits};
-use paceline_domain::{Store, SystemClock};
 use paceline_server::{AppState, router, serve};
 use paceline_store_sql::{Database, OpenOptions, SqlStore};
 use paceline_testkit::api;
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sqlx::postgres::PgPool;
@@ -71,10 +63,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use time::{Date, Month};
 use tokio::net::TcpListener;
-
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "https://bench.example/cb";
 
 #[derive(Deserialize)]
 struct UserQuery {
@@ -599,80 +587,33 @@ async fn main() {
             .await
             .unwrap(),
     );
-    let clock = SystemClock;
-    let mut rng = StdRng::from_os_rng();
-
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let oauth = OAuthSettings::new(base.clone());
-    let request = UserRequest {
-        email: "bench@example.com".into(),
-        password: Password::new("benchmark password"),
-        name: "Bench User".into(),
-        organization: None,
-        role: None,
-    };
-    let user = accounts::create_user(store.as_ref(), &clock, request)
-        .await
-        .unwrap()
-        .user;
-    let registration = Registration {
-        name: "Bench".into(),
-        redirect_uris: vec![REDIRECT.into()],
-        scopes: "profile:read".into(),
-        public: false,
-        client_id: Some("bench-client".into()),
-        secret: None,
-    };
-    let (client, secret) = clients::register(store.as_ref(), &clock, &mut rng, registration)
-        .await
-        .unwrap();
-    let secret = secret.unwrap().expose().to_owned();
-    let (_, session) = sessions::login(
+    // The profile and refresh scenarios' user; one token family per worker, so that
+    // refresh chains do not collide.
+    let bench_client = api::client(store.as_ref(), "bench-client").await;
+    let user = api::user(
         store.as_ref(),
-        &clock,
-        &mut rng,
-        &oauth,
         "bench@example.com",
-        Password::new("benchmark password"),
+        None,
+        &bench_client,
+        "profile:read",
     )
     .await
-    .unwrap();
-    let pairs: Vec<(String, String)> = [
-        ("response_type", "code"),
-        ("client_id", "bench-client"),
-        ("redirect_uri", REDIRECT),
-        ("scope", "profile:read"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
-    // One token family per worker, so that refresh chains do not collide.
+    .user;
+    let secret = bench_client.secret.clone();
     let mut families = Vec::new();
     for _ in 0..connections {
-        let validated = authorize::validate(store.as_ref(), &pairs).await.unwrap();
-        let code = authorize::approve(
-            store.as_ref(),
-            &clock,
-            &mut rng,
-            &oauth,
-            &validated,
-            &session,
-        )
-        .await
-        .unwrap();
-        let exchange = CodeExchange {
-            code: code.expose(),
-            redirect_uri: Some(REDIRECT),
-            code_verifier: Some(VERIFIER),
-        };
-        let tokens =
-            token::exchange_code(store.as_ref(), &clock, &mut rng, &oauth, &client, exchange)
-                .await
-                .unwrap();
-        families.push(tokens);
+        families.push(
+            api::issue(
+                store.as_ref(),
+                "bench@example.com",
+                &bench_client,
+                "profile:read",
+            )
+            .await,
+        );
     }
 
     // Train it All athletes: one with a short history, one with a long one, one writing

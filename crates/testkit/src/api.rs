@@ -5,7 +5,7 @@
 use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::entities::{Membership, User};
 use paceline_domain::oauth::clients::{self, Registration};
-use paceline_domain::oauth::token::{self, CodeExchange};
+use paceline_domain::oauth::token::{self, CodeExchange, IssuedTokens};
 use paceline_domain::oauth::{OAuthSettings, authorize, sessions};
 use paceline_domain::password::Password;
 use paceline_domain::{Store, SystemClock};
@@ -22,6 +22,8 @@ const PASSWORD: &str = "a long enough password";
 pub struct ApiClient {
     /// Its public id: the `sourceName` of its writes.
     pub client_id: String,
+    /// Its secret, for client authentication at the token endpoint.
+    pub secret: String,
     client: paceline_domain::oauth::client::OAuthClient,
 }
 
@@ -50,7 +52,7 @@ pub async fn client(store: &dyn Store, client_id: &str) -> ApiClient {
         client_id: Some(client_id.into()),
         secret: None,
     };
-    let (client, _) = clients::register(
+    let (client, secret) = clients::register(
         store,
         &SystemClock,
         &mut StdRng::from_os_rng(),
@@ -60,6 +62,7 @@ pub async fn client(store: &dyn Store, client_id: &str) -> ApiClient {
     .unwrap_or_else(|e| panic!("registering {client_id}: {e}"));
     ApiClient {
         client_id: client.client_id.clone(),
+        secret: secret.map(|s| s.expose().to_owned()).unwrap_or_default(),
         client,
     }
 }
@@ -103,8 +106,23 @@ pub async fn user_named(
     }
 }
 
-/// Issues another token of `client` for `scopes` to the existing user `email`.
+/// Issues another access token of `client` for `scopes` to the existing user `email`.
 pub async fn token_for(store: &dyn Store, email: &str, client: &ApiClient, scopes: &str) -> String {
+    issue(store, email, client, scopes)
+        .await
+        .access_token
+        .expose()
+        .to_owned()
+}
+
+/// Runs a whole authorization of `client` for `scopes` by the existing user `email`:
+/// a new token family (access and refresh token).
+pub async fn issue(
+    store: &dyn Store,
+    email: &str,
+    client: &ApiClient,
+    scopes: &str,
+) -> IssuedTokens {
     let clock = SystemClock;
     let mut rng = StdRng::from_os_rng();
     let settings = OAuthSettings::new("http://127.0.0.1");
@@ -143,7 +161,4 @@ pub async fn token_for(store: &dyn Store, email: &str, client: &ApiClient, scope
     token::exchange_code(store, &clock, &mut rng, &settings, &client.client, exchange)
         .await
         .unwrap_or_else(|e| panic!("exchanging the code: {e}"))
-        .access_token
-        .expose()
-        .to_owned()
 }

@@ -4,19 +4,10 @@
 //! spent stays spent.
 
 use crate::harness::{kill9, start_server};
-use paceline_domain::SystemClock;
-use paceline_domain::accounts::{self, UserRequest};
-use paceline_domain::oauth::OAuthSettings;
-use paceline_domain::oauth::authorize;
-use paceline_domain::oauth::clients::{self, Registration};
-use paceline_domain::oauth::secret::{Secret, SecretHash};
-use paceline_domain::oauth::sessions;
+use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::oauth::store::OAuthStore;
-use paceline_domain::oauth::token::{self, CodeExchange};
-use paceline_domain::password::Password;
+use paceline_testkit::api;
 use paceline_testkit::{TestContext, on_both_engines};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,10 +16,6 @@ use tokio::sync::Mutex;
 on_both_engines!(sigkill_during_refreshes_keeps_oauth_state);
 
 const CHAINS: usize = 6;
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "https://crash.example/cb";
-const SECRET: &str = "crash-test-secret-0123456789-abcdefghijkl";
 
 /// A refresh whose response reached the client: the token it spent and the pair it got.
 struct Acknowledged {
@@ -38,63 +25,11 @@ struct Acknowledged {
 
 async fn sigkill_during_refreshes_keeps_oauth_state(db: TestContext) {
     let store = db.open().await;
-    let clock = SystemClock;
-    let mut rng = StdRng::from_os_rng();
-    let oauth = OAuthSettings::new("http://127.0.0.1");
-    let user = UserRequest {
-        email: "crash@example.com".into(),
-        password: Password::new("crash test password"),
-        name: "Crash".into(),
-        organization: None,
-        role: None,
-    };
-    accounts::create_user(&store, &clock, user).await.unwrap();
-    let registration = Registration {
-        name: "Crash".into(),
-        redirect_uris: vec![REDIRECT.into()],
-        scopes: "profile:read".into(),
-        public: false,
-        client_id: Some("crash-client".into()),
-        secret: Some(Secret::new(SECRET)),
-    };
-    let (client, _) = clients::register(&store, &clock, &mut rng, registration)
-        .await
-        .unwrap();
-    let (_, session) = sessions::login(
-        &store,
-        &clock,
-        &mut rng,
-        &oauth,
-        "crash@example.com",
-        Password::new("crash test password"),
-    )
-    .await
-    .unwrap();
-    let pairs: Vec<(String, String)> = [
-        ("response_type", "code"),
-        ("client_id", "crash-client"),
-        ("redirect_uri", REDIRECT),
-        ("scope", "profile:read"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect();
+    let client = api::client(&store, "crash-client").await;
+    api::user(&store, "crash@example.com", None, &client, "profile:read").await;
     let mut chains = Vec::new();
     for _ in 0..CHAINS {
-        let request = authorize::validate(&store, &pairs).await.unwrap();
-        let code = authorize::approve(&store, &clock, &mut rng, &oauth, &request, &session)
-            .await
-            .unwrap();
-        let exchange = CodeExchange {
-            code: code.expose(),
-            redirect_uri: Some(REDIRECT),
-            code_verifier: Some(VERIFIER),
-        };
-        let tokens = token::exchange_code(&store, &clock, &mut rng, &oauth, &client, exchange)
-            .await
-            .unwrap();
+        let tokens = api::issue(&store, "crash@example.com", &client, "profile:read").await;
         chains.push(tokens.refresh_token.expose().to_owned());
     }
     store.close().await;
@@ -106,13 +41,14 @@ async fn sigkill_during_refreshes_keeps_oauth_state(db: TestContext) {
     let mut workers = Vec::new();
     for first in chains {
         let (base, acknowledged) = (base.clone(), acknowledged.clone());
+        let secret = client.secret.clone();
         workers.push(tokio::spawn(async move {
             let http = reqwest::Client::new();
             let mut current = first;
             while started.elapsed() < Duration::from_millis(1500) {
                 let response = http
                     .post(format!("{base}/api/oauth/token"))
-                    .basic_auth("crash-client", Some(SECRET))
+                    .basic_auth("crash-client", Some(&secret))
                     .form(&[
                         ("grant_type", "refresh_token"),
                         ("refresh_token", current.as_str()),

@@ -79,12 +79,7 @@ impl fmt::Debug for SecretHash {
 impl SecretHash {
     /// Hashes `text`.
     pub fn of(text: &str) -> Self {
-        let digest = Sha256::digest(text.as_bytes());
-        let mut hex = String::with_capacity(64);
-        for byte in digest {
-            let _ = write!(hex, "{byte:02x}");
-        }
-        Self(hex)
+        Self(hex(&Sha256::digest(text.as_bytes())))
     }
 
     /// Wraps a stored hash.
@@ -101,6 +96,15 @@ impl SecretHash {
     pub fn matches(&self, candidate: &str) -> bool {
         constant_time_eq(self.0.as_bytes(), Self::of(candidate).0.as_bytes())
     }
+}
+
+/// Bytes as lowercase hexadecimal: how SHA-256 digests are stored and shown.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        let _ = write!(out, "{byte:02x}");
+    }
+    out
 }
 
 /// Compares two byte strings in time that depends only on their lengths.

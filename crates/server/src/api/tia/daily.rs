@@ -185,10 +185,6 @@ fn put_integers(out: &mut Map<String, Value>, fields: &[(&str, Option<i64>)]) {
     }
 }
 
-fn int32(valid: &Valid, name: &str) -> Option<i32> {
-    valid.int32(name)
-}
-
 const MAX_KCAL: f64 = 20_000.0;
 const MAX_GRAMS: f64 = 5_000.0;
 const MAX_WATER_ML: f64 = 20_000.0;
@@ -246,7 +242,7 @@ impl Resource for BodyMetrics {
             height_cm: valid.number("heightCm"),
             body_fat_pct: valid.number("bodyFatPct"),
             muscle_mass_kg: valid.number("muscleMassKg"),
-            resting_hr: int32(valid, "restingHr"),
+            resting_hr: valid.int32("restingHr"),
             sleep_hours: valid.number("sleepHours"),
             notes: valid.text("notes"),
             circumferences: valid.measures("circumferences"),
@@ -371,13 +367,13 @@ impl Resource for SleepDays {
         SleepValues {
             sleep_start_at: valid.instant("sleepStartAt"),
             sleep_end_at: valid.instant("sleepEndAt"),
-            sleep_seconds: int32(valid, "sleepSeconds"),
-            time_in_bed_seconds: int32(valid, "timeInBedSeconds"),
-            deep_seconds: int32(valid, "deepSeconds"),
-            light_seconds: int32(valid, "lightSeconds"),
-            rem_seconds: int32(valid, "remSeconds"),
-            awake_seconds: int32(valid, "awakeSeconds"),
-            sleep_score: int32(valid, "sleepScore"),
+            sleep_seconds: valid.int32("sleepSeconds"),
+            time_in_bed_seconds: valid.int32("timeInBedSeconds"),
+            deep_seconds: valid.int32("deepSeconds"),
+            light_seconds: valid.int32("lightSeconds"),
+            rem_seconds: valid.int32("remSeconds"),
+            awake_seconds: valid.int32("awakeSeconds"),
+            sleep_score: valid.int32("sleepScore"),
         }
     }
 

@@ -327,13 +327,15 @@ fn number_in(path: &Value, n: f64, min: f64, max: f64, above_min: bool) -> Resul
     }
 }
 
-fn parse_instant(text: &str) -> Option<OffsetDateTime> {
+/// An ISO 8601 instant with its offset, years 1900 to 2199.
+pub(crate) fn parse_instant(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &Rfc3339)
         .ok()
         .filter(|at| YEARS.contains(&at.year()))
 }
 
-fn parse_day(text: &str) -> Option<Date> {
+/// A `YYYY-MM-DD` day, years 1900 to 2199.
+pub(crate) fn parse_day(text: &str) -> Option<Date> {
     Date::parse(text, format_description!("[year]-[month]-[day]"))
         .ok()
         .filter(|day| YEARS.contains(&day.year()))

@@ -22,6 +22,7 @@ use paceline_domain::daily::WritingClient;
 use paceline_domain::ids::ActivityId;
 use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
 use paceline_domain::oauth::Scope;
+use paceline_domain::oauth::secret::hex;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -53,10 +54,6 @@ fn multipart_failed(failure: &MultipartError) -> Response {
             "Send multipart/form-data with the file in the field `file`.",
         )
     }
-}
-
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The `file` field: its name and bytes with their SHA-256, read chunk by chunk.

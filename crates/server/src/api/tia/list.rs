@@ -9,25 +9,15 @@
 //! write bodies.
 
 use crate::api::tia::error::error_with;
-use crate::api::tia::fields::{Invalid, custom};
+use crate::api::tia::fields::{Invalid, custom, parse_day, parse_instant};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paceline_domain::listing::{DEFAULT_PER_PAGE, MAX_PER_PAGE, RecordQuery};
 use serde_json::{Value, json};
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 use time::{Date, Duration, OffsetDateTime, Time};
 
 /// The parameters a list accepts.
 pub(crate) const PARAMS: [&str; 5] = ["page", "per_page", "from", "to", "updated_since"];
-
-fn parse_day(text: &str) -> Option<Date> {
-    Date::parse(text, format_description!("[year]-[month]-[day]")).ok()
-}
-
-fn parse_instant(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &Rfc3339).ok()
-}
 
 /// A list query that breaks the rules: 400 in the error format of write bodies.
 #[derive(Debug)]
