@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod clock;
+pub mod coaching;
 pub mod daily;
 pub mod demo;
 pub mod disciplines;

@@ -167,6 +167,14 @@ pub trait AccountStore: Send + Sync {
         coach: MembershipId,
     ) -> Result<Vec<CoachAssignment>, StoreError>;
 
+    /// Whether `coach` coaches `athlete`: an assignment joins one of the coach's memberships
+    /// to one of the athlete's.
+    async fn coaches(&self, coach: UserId, athlete: UserId) -> Result<bool, StoreError>;
+
+    /// The people a user works with: the athletes they coach and the coaches who coach them,
+    /// each once, by id.
+    async fn contacts(&self, user: UserId) -> Result<Vec<User>, StoreError>;
+
     /// A user's athlete settings; `None` when there is no such user.
     async fn athlete_settings(&self, user: UserId) -> Result<Option<AthleteSettings>, StoreError>;
 

@@ -515,6 +515,42 @@ impl AccountStore for SqlStore {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
+    async fn coaches(&self, coach: UserId, athlete: UserId) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT 1 FROM coach_assignments a \
+             JOIN memberships c ON c.id = a.coach_membership_id \
+             JOIN memberships t ON t.id = a.athlete_membership_id \
+             WHERE c.user_id = $1 AND t.user_id = $2 LIMIT 1";
+        let row = on_pool!(self, pool => sqlx::query_scalar::<_, i32>(SQL)
+            .bind(coach.get())
+            .bind(athlete.get())
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        Ok(row.is_some())
+    }
+
+    async fn contacts(&self, user: UserId) -> Result<Vec<User>, StoreError> {
+        const SQL: &str = concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id IN (\
+             SELECT t.user_id FROM coach_assignments a \
+             JOIN memberships c ON c.id = a.coach_membership_id \
+             JOIN memberships t ON t.id = a.athlete_membership_id WHERE c.user_id = $1 \
+             UNION \
+             SELECT c.user_id FROM coach_assignments a \
+             JOIN memberships c ON c.id = a.coach_membership_id \
+             JOIN memberships t ON t.id = a.athlete_membership_id WHERE t.user_id = $1\
+             ) ORDER BY id"
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
+            .bind(user.get())
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
     async fn athlete_settings(&self, user: UserId) -> Result<Option<AthleteSettings>, StoreError> {
         const UNITS: &str = "SELECT distance_unit, pool_unit FROM users WHERE id = $1";
         const SEASONS: &str =

@@ -341,6 +341,26 @@ async fn coaches_are_assigned_within_one_organization(db: TestContext) {
             .unwrap(),
         vec![assignment]
     );
+    assert!(store.coaches(coach.user.id, athlete.user.id).await.unwrap());
+    assert!(!store.coaches(athlete.user.id, coach.user.id).await.unwrap());
+    assert!(
+        !store
+            .coaches(coach.user.id, stranger.user.id)
+            .await
+            .unwrap()
+    );
+    let ids = |users: Vec<paceline_domain::entities::User>| {
+        users.into_iter().map(|u| u.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.contacts(coach.user.id).await.unwrap()),
+        vec![athlete.user.id]
+    );
+    assert_eq!(
+        ids(store.contacts(athlete.user.id).await.unwrap()),
+        vec![coach.user.id]
+    );
+    assert!(store.contacts(stranger.user.id).await.unwrap().is_empty());
 
     let err = accounts::assign_coach(&store, &clock, "coach@example.com", "ath@example.com", None)
         .await
