@@ -1,3 +1,4 @@
 //! Extractors shared by the API surfaces.
 
 pub(crate) mod bearer;
+pub(crate) mod body;

@@ -3,4 +3,17 @@
 //! ["message"]}` for a bad field).
 
 pub(crate) mod auth;
+#[expect(
+    dead_code,
+    reason = "the session and race routes read their bodies with it"
+)]
+pub(crate) mod input;
 pub(crate) mod users;
+#[cfg_attr(
+    not(test),
+    expect(
+        dead_code,
+        reason = "the session and race routes write their instants with it"
+    )
+)]
+pub(crate) mod wire;
