@@ -79,6 +79,7 @@ pub struct CreatedUser {
 pub trait Store:
     AccountStore
     + crate::activities::ActivityStore
+    + crate::calendar::CalendarStore
     + crate::daily::DailyStore
     + crate::files::FileStore
     + crate::oauth::store::OAuthStore

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 mod accounts;
 mod activities;
+mod calendar;
 mod daily;
 mod db_time;
 mod error;

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod activities;
+mod calendar;
 mod daily;
 mod engine;
 mod files;
