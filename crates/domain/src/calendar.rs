@@ -309,6 +309,9 @@ pub trait CalendarStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<Option<Race>, StoreError>;
 
+    /// Whose session or race this is, deleted or not.
+    async fn entry_owner(&self, entry: Entry) -> Result<Option<UserId>, StoreError>;
+
     /// Deletes a live session or race softly; `false` when there is no such live record.
     async fn delete_entry(
         &self,

@@ -105,6 +105,39 @@ pub fn router(state: AppState) -> Router {
             "/api/users/current/",
             get(xhale::users::get_current_user).fallback(xhale::auth::read_only),
         )
+        .route(
+            "/api/sessions/",
+            get(xhale::sessions::list)
+                .post(xhale::sessions::create)
+                .fallback(xhale::auth::list_methods),
+        )
+        .route(
+            "/api/sessions/{id}/",
+            get(xhale::sessions::retrieve)
+                .put(xhale::sessions::replace)
+                .patch(xhale::sessions::patch)
+                .delete(xhale::sessions::delete)
+                .fallback(xhale::auth::record_methods),
+        )
+        .route(
+            "/api/sessions/{id}/direct_access_token/",
+            post(xhale::sessions::rotate_token).fallback(xhale::auth::post_only),
+        )
+        .route(
+            "/api/races/",
+            get(xhale::races::list)
+                .post(xhale::races::create)
+                .fallback(xhale::auth::list_methods),
+        )
+        .route(
+            "/api/races/{id}/",
+            get(xhale::races::retrieve)
+                .put(xhale::races::replace)
+                .patch(xhale::races::patch)
+                .delete(xhale::races::delete)
+                .fallback(xhale::auth::record_methods),
+        )
+        .route("/session/{id}/", get(xhale::sessions::page))
         .fallback(not_found)
         .with_state(state);
     middleware::wrap(routes)

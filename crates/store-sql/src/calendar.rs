@@ -567,6 +567,19 @@ impl CalendarStore for SqlStore {
         self.get_race(user, id).await
     }
 
+    async fn entry_owner(&self, entry: Entry) -> Result<Option<UserId>, StoreError> {
+        let (sql, id) = match entry {
+            Entry::Session(id) => ("SELECT user_id FROM training_sessions WHERE id = $1", id.0),
+            Entry::Race(id) => ("SELECT user_id FROM races WHERE id = $1", id.0),
+        };
+        let owner = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        Ok(owner.map(UserId))
+    }
+
     async fn delete_entry(
         &self,
         user: UserId,

@@ -15,7 +15,8 @@ use rand::rngs::StdRng;
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 const REDIRECT: &str = "https://your.app/oauth/callback";
-const PASSWORD: &str = "a long enough password";
+/// The password of every user made here.
+pub const PASSWORD: &str = "a long enough password";
 
 /// A registered client that may ask for every scope of both surfaces.
 #[derive(Debug, Clone)]

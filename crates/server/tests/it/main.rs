@@ -10,6 +10,7 @@
 
 mod admin;
 mod browser;
+mod calendar;
 mod checklist;
 mod harness;
 mod health;

@@ -99,6 +99,17 @@ async fn sessions_are_created_in_order_and_read_back(db: TestContext) {
     assert!(!first.deleted && !first.has_uploaded_training);
     assert_eq!(store.get_session(a, first.id).await.unwrap(), Some(first));
     assert_eq!(store.get_session(b, second.id).await.unwrap(), None);
+    assert_eq!(
+        store.entry_owner(Entry::Session(second.id)).await.unwrap(),
+        Some(a)
+    );
+    assert_eq!(
+        store
+            .entry_owner(Entry::Session(calendar::SessionId(i64::MAX)))
+            .await
+            .unwrap(),
+        None
+    );
     let listed = store.list_sessions(a, season()).await.unwrap();
     assert_eq!(
         listed.iter().map(|s| s.values.order).collect::<Vec<_>>(),

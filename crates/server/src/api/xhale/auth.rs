@@ -18,6 +18,20 @@ pub(crate) fn detail(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "detail": message }))).into_response()
 }
 
+/// 503 for a storage failure, logged.
+pub(crate) fn unavailable(cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "storage failed");
+    detail(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Service temporarily unavailable, try again later.",
+    )
+}
+
+/// 404 `{"detail": "Not found."}`: unknown ids, and other users' records alike.
+pub(crate) fn not_found() -> Response {
+    detail(StatusCode::NOT_FOUND, "Not found.")
+}
+
 /// A request with a valid access token, within its rate limits.
 pub(crate) struct XhaleAuth(pub(crate) AccessGrant);
 
@@ -97,12 +111,35 @@ impl IntoResponse for MissingScope {
     }
 }
 
-/// 405 on a read-only endpoint, with `Allow`.
-pub(crate) async fn read_only() -> Response {
-    let mut response = detail(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.");
+/// 405 with `Allow`.
+fn not_allowed(method: &axum::http::Method, allow: &'static str) -> Response {
+    let mut response = detail(
+        StatusCode::METHOD_NOT_ALLOWED,
+        &format!("Method \"{method}\" not allowed."),
+    );
     response.headers_mut().insert(
         axum::http::header::ALLOW,
-        axum::http::HeaderValue::from_static("GET, HEAD"),
+        axum::http::HeaderValue::from_static(allow),
     );
     response
+}
+
+/// 405 on a read-only endpoint.
+pub(crate) async fn read_only(method: axum::http::Method) -> Response {
+    not_allowed(&method, "GET, HEAD")
+}
+
+/// 405 on a list that takes creates.
+pub(crate) async fn list_methods(method: axum::http::Method) -> Response {
+    not_allowed(&method, "GET, HEAD, POST")
+}
+
+/// 405 on one record.
+pub(crate) async fn record_methods(method: axum::http::Method) -> Response {
+    not_allowed(&method, "GET, HEAD, PUT, PATCH, DELETE")
+}
+
+/// 405 on an action.
+pub(crate) async fn post_only(method: axum::http::Method) -> Response {
+    not_allowed(&method, "POST")
 }

@@ -2,18 +2,12 @@
 //! shape Django REST framework clients parse (`{"detail": "..."}`, or `{"field":
 //! ["message"]}` for a bad field).
 
+pub(crate) mod access;
 pub(crate) mod auth;
-#[expect(
-    dead_code,
-    reason = "the session and race routes read their bodies with it"
-)]
 pub(crate) mod input;
+pub(crate) mod params;
+pub(crate) mod races;
+pub(crate) mod record;
+pub(crate) mod sessions;
 pub(crate) mod users;
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "the session and race routes write their instants with it"
-    )
-)]
 pub(crate) mod wire;

@@ -2,7 +2,7 @@
 //! preferences, account kind and training zones.
 
 use crate::AppState;
-use crate::api::xhale::auth::{XhaleAuth, detail};
+use crate::api::xhale::auth::{XhaleAuth, detail, unavailable};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -12,14 +12,6 @@ use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::entities::{AthleteSettings, SportZones, ZoneSport};
 use paceline_domain::oauth::Scope;
 use serde_json::{Map, Value, json};
-
-fn unavailable(cause: &dyn std::fmt::Display) -> Response {
-    tracing::error!(%cause, "storage failed");
-    detail(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Service temporarily unavailable, try again later.",
-    )
-}
 
 /// A sport's zones as the spec shows them; pace (run only) as speeds in metres per second.
 fn zones_json(sport: ZoneSport, zones: Option<&SportZones>) -> Value {

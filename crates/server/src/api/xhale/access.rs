@@ -1,0 +1,75 @@
+//! Whose records an Xhale request reaches. Lists and creates act for the token's user, or
+//! with `?athlete=ID` for an athlete the user coaches; a record named by id is reached when
+//! it is the user's own or their athlete's, and is otherwise not found, whoever owns it.
+
+use crate::AppState;
+use crate::api::xhale::auth::{detail, not_found, unavailable};
+use crate::api::xhale::input::FieldErrors;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use paceline_domain::calendar::Entry;
+use paceline_domain::coaching::{self, AccessError, Subject};
+use paceline_domain::ids::UserId;
+
+/// The query parameter that names the athlete a coach acts for.
+pub(crate) const ATHLETE: &str = "athlete";
+
+/// The subject of a list or a create: the token's user, or the athlete they coach.
+pub(crate) async fn subject(
+    state: &AppState,
+    actor: UserId,
+    athlete: Option<UserId>,
+) -> Result<Subject, Response> {
+    match coaching::subject(state.store.as_ref(), actor, athlete).await {
+        Ok(subject) => Ok(subject),
+        Err(AccessError::NotYourAthlete(id)) => Err(detail(
+            StatusCode::FORBIDDEN,
+            &format!(
+                "You do not have permission to perform this action: you do not coach athlete {id}."
+            ),
+        )),
+        Err(AccessError::Store(cause)) => Err(unavailable(&cause)),
+    }
+}
+
+/// The subject of a request on one session or race: its owner, when the token's user is
+/// the owner or their coach; 404 otherwise.
+pub(crate) async fn owner_of(
+    state: &AppState,
+    actor: UserId,
+    entry: Entry,
+) -> Result<Subject, Response> {
+    let owner = match state.store.entry_owner(entry).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return Err(not_found()),
+        Err(cause) => return Err(unavailable(&cause)),
+    };
+    match coaching::subject(state.store.as_ref(), actor, Some(owner)).await {
+        Ok(subject) => Ok(subject),
+        Err(AccessError::NotYourAthlete(_)) => Err(not_found()),
+        Err(AccessError::Store(cause)) => Err(unavailable(&cause)),
+    }
+}
+
+/// A path id that is not a positive integer: not found.
+pub(crate) struct BadId;
+
+impl IntoResponse for BadId {
+    fn into_response(self) -> Response {
+        not_found()
+    }
+}
+
+/// A path id: a positive integer.
+pub(crate) fn path_id(raw: &str) -> Result<i64, BadId> {
+    match raw.parse::<i64>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(BadId),
+    }
+}
+
+impl From<FieldErrors> for Response {
+    fn from(errors: FieldErrors) -> Self {
+        errors.into_response()
+    }
+}

@@ -1,0 +1,188 @@
+//! The Xhale training calendar over HTTP: sessions and races as the spec's examples show
+//! them, validation, the sync scenario and the coach/athlete isolation matrix.
+
+mod access;
+mod examples;
+mod sync;
+
+use crate::harness::TestApp;
+use paceline_domain::SystemClock;
+use paceline_domain::accounts::{self, UserRequest};
+use paceline_domain::entities::Role;
+use paceline_domain::password::Password;
+use paceline_testkit::api::{self, ApiClient, ApiUser};
+use serde_json::Value;
+
+/// The Xhale spec's text.
+pub fn spec() -> String {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/spec/xhale-athlete-api.txt"
+    );
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// The first JSON value after `marker` and then "Example Response", read leniently: the
+/// spec's examples miss commas between members, and one list is shown as two arrays (the
+/// first is taken).
+pub fn example_after(marker: &str) -> Value {
+    let text = spec();
+    let from = text.find(marker).unwrap_or_else(|| panic!("{marker}"));
+    let rest = &text[from..];
+    let start = rest.find("Example Response").unwrap();
+    let rest = &rest[start + "Example Response".len()..];
+    let open = rest.find(['{', '[']).unwrap();
+    let body = &rest[open..];
+    let (opener, closer) = if body.starts_with('{') {
+        ('{', '}')
+    } else {
+        ('[', ']')
+    };
+    let mut depth = 0;
+    let mut end = 0;
+    for (i, c) in body.char_indices() {
+        if c == opener {
+            depth += 1;
+        } else if c == closer {
+            depth -= 1;
+            if depth == 0 {
+                end = i + 1;
+                break;
+            }
+        }
+    }
+    serde_json::from_str(&lenient(&body[..end])).unwrap()
+}
+
+/// Adds the commas missing at line ends and drops the ones before a closing bracket.
+fn lenient(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_end();
+        let next = lines[i + 1..]
+            .iter()
+            .map(|l| l.trim())
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
+        let ends_value = !trimmed.ends_with([',', '{', '[', ':']) && !trimmed.trim().is_empty();
+        let mut line = trimmed.to_owned();
+        if ends_value && next.starts_with('"') {
+            line.push(',');
+        }
+        if line.ends_with(',') && (next.starts_with('}') || next.starts_with(']')) {
+            line.pop();
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The sorted keys of an object.
+pub fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+/// A coaching company of two coaches, each with an athlete, and a self-coached athlete
+/// elsewhere; every token has `read write`.
+pub struct Team {
+    pub client: ApiClient,
+    pub coach: ApiUser,
+    pub athlete: ApiUser,
+    pub other_coach: ApiUser,
+    pub other_athlete: ApiUser,
+    pub loner: ApiUser,
+}
+
+pub async fn team(app: &TestApp) -> Team {
+    let store = app.store.as_ref();
+    accounts::create_organization(store, &SystemClock, "Squad")
+        .await
+        .unwrap();
+    let client = api::client(store, "calendar-app").await;
+    let scopes = "read write upload";
+    let coach_named = |email: &'static str| {
+        let client = &client;
+        async move {
+            let created = accounts::create_user(
+                store,
+                &SystemClock,
+                UserRequest {
+                    email: email.into(),
+                    password: Password::new(api::PASSWORD),
+                    name: "Carla Coach".into(),
+                    organization: Some("Squad".into()),
+                    role: Some(Role::Coach),
+                },
+            )
+            .await
+            .unwrap();
+            ApiUser {
+                user: created.user,
+                membership: created.membership,
+                access_token: api::token_for(store, email, client, scopes).await,
+            }
+        }
+    };
+    let coach = coach_named("coach@example.com").await;
+    let other_coach = coach_named("coach2@example.com").await;
+    let athlete = api::user(store, "athlete@example.com", Some("Squad"), &client, scopes).await;
+    let other_athlete = api::user(
+        store,
+        "athlete2@example.com",
+        Some("Squad"),
+        &client,
+        scopes,
+    )
+    .await;
+    let loner = api::user(store, "loner@example.com", None, &client, scopes).await;
+    for (c, a) in [
+        ("coach@example.com", "athlete@example.com"),
+        ("coach2@example.com", "athlete2@example.com"),
+    ] {
+        accounts::assign_coach(store, &SystemClock, c, a, Some("Squad"))
+            .await
+            .unwrap();
+    }
+    Team {
+        client,
+        coach,
+        athlete,
+        other_coach,
+        other_athlete,
+        loner,
+    }
+}
+
+/// A form request with a bearer token.
+pub async fn send(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    form: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut request = app
+        .client
+        .request(method.clone(), app.url(path))
+        .bearer_auth(token);
+    if method != reqwest::Method::GET && method != reqwest::Method::DELETE {
+        request = request.form(form);
+    }
+    request.send().await.unwrap()
+}
+
+/// The answer's status and JSON body (null when empty).
+pub async fn answer(response: reqwest::Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+    };
+    (status, body)
+}
