@@ -7,6 +7,7 @@
 //! land, and a client syncing with `updated_since` never misses a change made in the same
 //! microsecond as the one it saw last.
 
+use crate::activities::{Activity, ActivityType, Figures};
 use crate::clock::Clock;
 use crate::coaching::Subject;
 use crate::ids::UserId;
@@ -354,6 +355,114 @@ pub fn may_change(subject: &Subject, part: Part, planned_by: Option<UserId>) -> 
     }
 }
 
+/// The sport an activity counts under in a session's splits.
+fn sport_of(kind: ActivityType) -> Option<Sport> {
+    match kind {
+        ActivityType::Swim => Some(Sport::Swim),
+        ActivityType::Ride | ActivityType::VirtualRide => Some(Sport::Bike),
+        ActivityType::Run => Some(Sport::Run),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sport {
+    Swim,
+    Bike,
+    Run,
+}
+
+/// Sums of one sport's activities.
+#[derive(Default)]
+struct Tally {
+    count: usize,
+    seconds: f64,
+    metres: f64,
+    climb: f64,
+    /// Duration-weighted sums, and the durations they cover.
+    hr: (f64, f64),
+    power: (f64, f64),
+}
+
+impl Tally {
+    fn add(&mut self, f: &Figures) {
+        let seconds = f
+            .duration_sec
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(0.0);
+        self.count += 1;
+        self.seconds += seconds;
+        self.metres += f.distance_m.filter(|m| m.is_finite()).unwrap_or(0.0);
+        self.climb += f.elevation_gain_m.filter(|m| m.is_finite()).unwrap_or(0.0);
+        if let Some(hr) = f.avg_hr {
+            self.hr.0 += f64::from(hr) * seconds;
+            self.hr.1 += seconds;
+        }
+        if let Some(watts) = f.avg_power {
+            self.power.0 += f64::from(watts) * seconds;
+            self.power.1 += seconds;
+        }
+    }
+
+    fn minutes(&self) -> Option<i32> {
+        (self.count > 0).then(|| (self.seconds / 60.0).round() as i32)
+    }
+
+    fn km(&self) -> Option<f64> {
+        (self.count > 0).then(|| (self.metres / 10.0).round() / 100.0)
+    }
+
+    fn climb(&self) -> Option<i32> {
+        (self.count > 0 && self.climb > 0.0).then(|| self.climb.round() as i32)
+    }
+
+    fn weighted((sum, seconds): (f64, f64)) -> Option<i32> {
+        (seconds > 0.0).then(|| (sum / seconds).round() as i32)
+    }
+}
+
+/// Sets a session's completed figures from the activities of its attached files: minutes
+/// and kilometres overall and per sport (swim, bike, run: what a brick splits into), the
+/// ride's average speed, power and heart rate (weighted by duration) and climb, the run's
+/// heart rate and climb. Cadence and `missed_session` stay as logged. Without activities,
+/// the figures files give are cleared.
+pub fn log_from_activities(log: &mut SessionLog, activities: &[Activity]) {
+    let mut total = Tally::default();
+    let mut by_sport = [Tally::default(), Tally::default(), Tally::default()];
+    for activity in activities {
+        total.add(&activity.figures);
+        let index = match sport_of(activity.activity_type) {
+            Some(Sport::Swim) => Some(0),
+            Some(Sport::Bike) => Some(1),
+            Some(Sport::Run) => Some(2),
+            None => None,
+        };
+        if let Some(tally) = index.and_then(|i| by_sport.get_mut(i)) {
+            tally.add(&activity.figures);
+        }
+    }
+    let [swim, bike, run] = &by_sport;
+    log.completed_minutes = Splits {
+        total: total.minutes(),
+        swim: swim.minutes(),
+        bike: bike.minutes(),
+        run: run.minutes(),
+    };
+    log.completed_km = Splits {
+        total: total.km(),
+        swim: swim.km(),
+        bike: bike.km(),
+        run: run.km(),
+    };
+    log.bike_average_speed_kph = (bike.seconds > 0.0 && bike.metres > 0.0)
+        .then(|| (bike.metres / bike.seconds * 36.0).round() / 10.0);
+    log.bike_average_power_watts = Tally::weighted(bike.power);
+    log.bike_average_heart_rate_bpm = Tally::weighted(bike.hr);
+    log.bike_meters_climbed = bike.climb();
+    log.run_average_heart_rate_bpm = Tally::weighted(run.hr);
+    log.run_meters_climbed = run.climb();
+}
+
 /// A new direct-access token: 128 random bits in hex, as the spec's examples look.
 pub fn new_token(rng: &mut impl Rng) -> String {
     let mut bytes = [0u8; 16];
@@ -477,6 +586,73 @@ mod tests {
         assert!(may_change(&by_coach, Part::Coach, None));
         assert!(!may_change(&by_coach, Part::Athlete, None));
         assert!(may_change(&own, Part::Shared, Some(coach)));
+    }
+
+    fn done(kind: ActivityType, minutes: f64, km: f64, hr: i32, watts: Option<i32>) -> Activity {
+        Activity {
+            id: crate::ids::ActivityId(1),
+            user_id: UserId(1),
+            membership_id: crate::ids::MembershipId(1),
+            organization_id: crate::ids::OrgId(1),
+            origin: crate::activities::ActivityOrigin::External,
+            source_name: None,
+            activity_type: kind,
+            title: None,
+            started_at: datetime!(2026-01-17 08:00 UTC),
+            timezone: None,
+            figures: Figures {
+                duration_sec: Some(minutes * 60.0),
+                distance_m: Some(km * 1000.0),
+                elevation_gain_m: Some(120.0),
+                avg_hr: Some(hr),
+                avg_power: watts,
+                ..Figures::default()
+            },
+            notes: None,
+            sources: Vec::new(),
+            created_at: datetime!(2026-01-17 08:00 UTC),
+            updated_at: datetime!(2026-01-17 08:00 UTC),
+        }
+    }
+
+    #[test]
+    fn a_brick_splits_into_its_sports() {
+        let mut log = SessionLog {
+            bike_average_cadence_rpm: Some(88),
+            ..SessionLog::default()
+        };
+        log_from_activities(
+            &mut log,
+            &[
+                done(ActivityType::Ride, 60.0, 30.0, 140, Some(200)),
+                done(ActivityType::Ride, 30.0, 16.0, 150, None),
+                done(ActivityType::Run, 20.0, 4.5, 160, None),
+            ],
+        );
+        assert_eq!(log.completed_minutes.total, Some(110));
+        assert_eq!(log.completed_minutes.bike, Some(90));
+        assert_eq!(log.completed_minutes.run, Some(20));
+        assert_eq!(log.completed_minutes.swim, None);
+        assert_eq!(log.completed_km.total, Some(50.5));
+        assert_eq!(log.completed_km.bike, Some(46.0));
+        // 46 km in 1.5 h.
+        assert_eq!(log.bike_average_speed_kph, Some(30.7));
+        // Power only where measured: the first ride.
+        assert_eq!(log.bike_average_power_watts, Some(200));
+        // (140 * 60 + 150 * 30) / 90.
+        assert_eq!(log.bike_average_heart_rate_bpm, Some(143));
+        assert_eq!(log.bike_meters_climbed, Some(240));
+        assert_eq!(log.run_average_heart_rate_bpm, Some(160));
+        assert_eq!(log.run_meters_climbed, Some(120));
+        assert_eq!(
+            log.bike_average_cadence_rpm,
+            Some(88),
+            "cadence stays as logged"
+        );
+        // Without files the figures are cleared.
+        log_from_activities(&mut log, &[]);
+        assert_eq!(log.completed_minutes, Splits::default());
+        assert_eq!(log.bike_average_power_watts, None);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! S3-compatible object storage. A file is written before the database row that points to
 //! it; files that no row points to are orphans, removed by [`remove_orphans`].
 
+use crate::activities::Activity;
 use crate::activities::NewActivity;
+use crate::calendar::Entry;
 use crate::entities::text_enum;
 use crate::ids::{ActivityId, MembershipId, OrgId, UserId};
 use crate::store::StoreError;
@@ -201,6 +203,8 @@ pub struct KeptFile {
     pub activity_id: Option<ActivityId>,
     /// The file itself.
     pub file: NewFile,
+    /// The training session or race it is attached to; `None` while it is pending.
+    pub attached_to: Option<Entry>,
     /// When it was recorded.
     pub created_at: OffsetDateTime,
 }
@@ -234,4 +238,38 @@ pub trait FileStore: Send + Sync {
 
     /// Whether a row points to `storage_key` (a file without one is an orphan).
     async fn file_key_exists(&self, storage_key: &str) -> Result<bool, StoreError>;
+
+    /// One of the user's files.
+    async fn get_file(&self, user: UserId, id: FileId) -> Result<Option<KeptFile>, StoreError>;
+
+    /// The user's files attached to no session or race, oldest first.
+    async fn pending_files(&self, user: UserId) -> Result<Vec<KeptFile>, StoreError>;
+
+    /// Attaches the user's files to a session or race of theirs (moving any attached
+    /// elsewhere), in one transaction, and moves the record's `updated_at` forward to `now`.
+    /// Answers the ids that are not the user's files; then nothing is attached.
+    async fn attach_files(
+        &self,
+        user: UserId,
+        files: &[FileId],
+        to: Entry,
+        now: OffsetDateTime,
+    ) -> Result<Vec<FileId>, StoreError>;
+
+    /// The live activities made from the files attached to a session or race, by start.
+    async fn attached_activities(
+        &self,
+        user: UserId,
+        to: Entry,
+    ) -> Result<Vec<Activity>, StoreError>;
+
+    /// Deletes one of the user's files: its row, and softly the activity made from it, in
+    /// one transaction; the record it was attached to moves its `updated_at` forward. Answers
+    /// the file as it was (its bytes are the caller's to remove), `None` when unknown.
+    async fn delete_file(
+        &self,
+        user: UserId,
+        id: FileId,
+        now: OffsetDateTime,
+    ) -> Result<Option<KeptFile>, StoreError>;
 }

@@ -17,8 +17,8 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 
 #[derive(sqlx::FromRow)]
-struct ActivityRow {
-    id: i64,
+pub(crate) struct ActivityRow {
+    pub(crate) id: i64,
     user_id: i64,
     membership_id: i64,
     organization_id: i64,
@@ -88,7 +88,10 @@ fn corrupt(what: &str) -> StoreError {
 }
 
 /// An activity from its row and its sources.
-fn activity(row: ActivityRow, sources: Vec<SourceEntry>) -> Result<Activity, StoreError> {
+pub(crate) fn activity(
+    row: ActivityRow,
+    sources: Vec<SourceEntry>,
+) -> Result<Activity, StoreError> {
     Ok(Activity {
         id: ActivityId(row.id),
         user_id: UserId(row.user_id),
@@ -208,6 +211,7 @@ macro_rules! insert_activity {
     };
 }
 pub(crate) use insert_activity;
+pub(crate) use select_activities;
 
 /// What one attempt at recording found.
 enum Attempt {
@@ -329,7 +333,7 @@ impl ActivityStore for SqlStore {
 
 impl SqlStore {
     /// The sources of the given activities of `user`, by activity, oldest first.
-    async fn sources_of(
+    pub(crate) async fn sources_of(
         &self,
         user: UserId,
         ids: Vec<i64>,

@@ -610,6 +610,20 @@ impl CalendarStore for SqlStore {
 }
 
 impl SqlStore {
+    /// The statements that move a session's and a race's `updated_at` forward to `$3`
+    /// (past its last change), for `id = $1` of `user_id = $2`: a change to what is
+    /// attached to it is a change to it.
+    pub(crate) fn bump_entries(&self) -> (String, String) {
+        let bump = |table: &str| {
+            format!(
+                "UPDATE {table} SET updated_at = CASE WHEN updated_at >= $3 THEN updated_at + {} \
+                 ELSE $3 END WHERE id = $1 AND user_id = $2",
+                self.one_microsecond()
+            )
+        };
+        (bump("training_sessions"), bump("races"))
+    }
+
     /// One microsecond in the engine's timestamp arithmetic.
     fn one_microsecond(&self) -> &'static str {
         match self.pool {

@@ -1,14 +1,17 @@
 //! [`FileStore`]: the rows of uploaded files, each recorded with the activity made from it.
 
 use crate::activities::insert_activity;
+use crate::activities::{ActivityRow, activity, select_activities};
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
-use paceline_domain::activities::NewActivity;
+use paceline_domain::activities::{Activity, NewActivity};
+use paceline_domain::calendar::{Entry, RaceId, SessionId};
 use paceline_domain::files::{FileId, FileStore, KeptFile, NewFile};
 use paceline_domain::ids::{ActivityId, UserId};
+use time::OffsetDateTime;
 
 #[derive(sqlx::FromRow)]
 struct FileRow {
@@ -20,6 +23,8 @@ struct FileRow {
     size_bytes: i64,
     sha256: String,
     storage_key: String,
+    training_session_id: Option<i64>,
+    race_id: Option<i64>,
     created_at: DbTime,
 }
 
@@ -27,7 +32,8 @@ struct FileRow {
 macro_rules! select_files {
     () => {
         "SELECT f.id, f.user_id, f.activity_id, f.format, f.original_name, f.size_bytes, \
-         f.sha256, f.storage_key, f.created_at FROM activity_files f"
+         f.sha256, f.storage_key, f.training_session_id, f.race_id, f.created_at \
+         FROM activity_files f"
     };
 }
 
@@ -49,6 +55,11 @@ impl TryFrom<FileRow> for KeptFile {
                 size_bytes: u64::try_from(row.size_bytes).map_err(|_| corrupt("size"))?,
                 sha256: row.sha256,
                 storage_key: row.storage_key,
+            },
+            attached_to: match (row.training_session_id, row.race_id) {
+                (Some(id), _) => Some(Entry::Session(SessionId(id))),
+                (None, Some(id)) => Some(Entry::Race(RaceId(id))),
+                (None, None) => None,
             },
             created_at: row.created_at.0,
         })
@@ -144,5 +155,182 @@ impl FileStore for SqlStore {
             .await
             .map_err(other)?);
         Ok(count > 0)
+    }
+
+    async fn get_file(&self, user: UserId, id: FileId) -> Result<Option<KeptFile>, StoreError> {
+        const GET: &str = concat!(select_files!(), " WHERE f.user_id = $1 AND f.id = $2");
+        let row = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(GET)
+            .bind(user.get())
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        row.map(KeptFile::try_from).transpose()
+    }
+
+    async fn pending_files(&self, user: UserId) -> Result<Vec<KeptFile>, StoreError> {
+        const LIST: &str = concat!(
+            select_files!(),
+            " WHERE f.user_id = $1 AND f.training_session_id IS NULL AND f.race_id IS NULL \
+             ORDER BY f.id"
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(LIST)
+            .bind(user.get())
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        rows.into_iter().map(KeptFile::try_from).collect()
+    }
+
+    async fn attach_files(
+        &self,
+        user: UserId,
+        files: &[FileId],
+        to: Entry,
+        now: OffsetDateTime,
+    ) -> Result<Vec<FileId>, StoreError> {
+        const HELD: &str = "SELECT id, training_session_id, race_id FROM activity_files \
+             WHERE user_id = $1 AND id = $2";
+        let (session, race) = match to {
+            Entry::Session(id) => (Some(id.0), None),
+            Entry::Race(id) => (None, Some(id.0)),
+        };
+        const ATTACH: &str = "UPDATE activity_files SET training_session_id = $3, race_id = $4 \
+             WHERE user_id = $1 AND id = $2";
+        let bump = self.bump_entries();
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            let mut missing = Vec::new();
+            let mut touched = vec![to];
+            for file in files {
+                let held = sqlx::query_as::<_, (i64, Option<i64>, Option<i64>)>(HELD)
+                    .bind(user.get())
+                    .bind(file.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(other)?;
+                match held {
+                    None => missing.push(*file),
+                    Some((_, Some(s), _)) => touched.push(Entry::Session(SessionId(s))),
+                    Some((_, None, Some(r))) => touched.push(Entry::Race(RaceId(r))),
+                    Some(_) => {}
+                }
+            }
+            if !missing.is_empty() {
+                tx.rollback().await.map_err(other)?;
+                return Ok(missing);
+            }
+            for file in files {
+                sqlx::query(ATTACH)
+                    .bind(user.get())
+                    .bind(file.0)
+                    .bind(session)
+                    .bind(race)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+            }
+            for entry in touched {
+                let (sql, id) = match entry {
+                    Entry::Session(id) => (&bump.0, id.0),
+                    Entry::Race(id) => (&bump.1, id.0),
+                };
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(id)
+                    .bind(user.get())
+                    .bind(DbTime(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+            }
+            tx.commit().await.map_err(other)?;
+            Ok(Vec::new())
+        })
+    }
+
+    async fn attached_activities(
+        &self,
+        user: UserId,
+        to: Entry,
+    ) -> Result<Vec<Activity>, StoreError> {
+        let column = match to {
+            Entry::Session(_) => "training_session_id",
+            Entry::Race(_) => "race_id",
+        };
+        let id = match to {
+            Entry::Session(id) => id.0,
+            Entry::Race(id) => id.0,
+        };
+        let sql = format!(
+            "{} AND a.id IN (SELECT activity_id FROM activity_files WHERE user_id = $1 \
+             AND {column} = $2) ORDER BY a.started_at, a.id",
+            select_activities!()
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, ActivityRow>(sqlx::AssertSqlSafe(sql))
+            .bind(user.get())
+            .bind(id)
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        let mut sources = self
+            .sources_of(user, rows.iter().map(|r| r.id).collect())
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let own = sources.remove(&row.id).unwrap_or_default();
+                activity(row, own)
+            })
+            .collect()
+    }
+
+    async fn delete_file(
+        &self,
+        user: UserId,
+        id: FileId,
+        now: OffsetDateTime,
+    ) -> Result<Option<KeptFile>, StoreError> {
+        const DELETE: &str = "DELETE FROM activity_files WHERE user_id = $1 AND id = $2 \
+             RETURNING id, user_id, activity_id, format, original_name, size_bytes, sha256, \
+             storage_key, training_session_id, race_id, created_at";
+        // The activity goes with its file: nothing else refers to it, and its source (the
+        // file's hash) must not make a later upload of the same file a duplicate of nothing.
+        const DELETE_ACTIVITY: &str = "DELETE FROM activities WHERE user_id = $1 AND id = $2";
+        let bump = self.bump_entries();
+        let deleted = on_writer!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            let row = sqlx::query_as::<_, FileRow>(DELETE)
+                .bind(user.get())
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(other)?;
+            if let Some(row) = &row {
+                if let Some(activity) = row.activity_id {
+                    sqlx::query(DELETE_ACTIVITY)
+                        .bind(user.get())
+                        .bind(activity)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+                let held = match (row.training_session_id, row.race_id) {
+                    (Some(s), _) => Some((&bump.0, s)),
+                    (None, Some(r)) => Some((&bump.1, r)),
+                    (None, None) => None,
+                };
+                if let Some((sql, entry)) = held {
+                    sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                        .bind(entry)
+                        .bind(user.get())
+                        .bind(DbTime(now))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                }
+            }
+            tx.commit().await.map_err(other)?;
+            row
+        });
+        deleted.map(KeptFile::try_from).transpose()
     }
 }

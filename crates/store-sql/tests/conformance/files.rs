@@ -23,6 +23,7 @@ on_both_engines!(
     other_users_and_unknown_activities_have_no_file,
     an_activity_without_a_file_has_none,
     concurrent_uploads_of_one_file_record_one_activity,
+    files_are_attached_listed_and_deleted,
 );
 
 const T0: OffsetDateTime = datetime!(2026-01-17 18:20:00 UTC);
@@ -298,4 +299,147 @@ async fn concurrent_uploads_of_one_file_record_one_activity(db: TestContext) {
             .unwrap(),
         1
     );
+}
+
+async fn files_are_attached_listed_and_deleted(db: TestContext) {
+    use paceline_domain::calendar::{CalendarStore, Entry, NewSession, SessionValues};
+    let store = db.open().await;
+    let max = athlete(&store, "max@example.com").await;
+    let eve = athlete(&store, "eve@example.com").await;
+    let sha = |n: u8| format!("{n:064x}");
+    let mut files = Vec::new();
+    for n in 1..=3 {
+        let (_, file) = store
+            .record_file_activity(
+                fit_activity(&max, &sha(n)),
+                fit_file(&sha(n), &format!("fit/a/b/{n}.fit")),
+            )
+            .await
+            .unwrap();
+        files.push(file);
+    }
+    let (_, eves) = store
+        .record_file_activity(
+            fit_activity(&eve, &sha(9)),
+            fit_file(&sha(9), "fit/e/9.fit"),
+        )
+        .await
+        .unwrap();
+    let session = store
+        .create_session(NewSession {
+            user_id: max.user_id,
+            planned_by: None,
+            values: SessionValues {
+                date: T0.date(),
+                order: 0,
+                intensity: None,
+                plan: Default::default(),
+                log: Default::default(),
+                athlete_feedback: String::new(),
+                coach_comments: String::new(),
+            },
+            order_given: false,
+            direct_access_token: "tok".into(),
+            now: T0,
+        })
+        .await
+        .unwrap();
+    let to = Entry::Session(session.id);
+    let pending = |store: &SqlStore| {
+        let store = store.clone();
+        async move {
+            store
+                .pending_files(max.user_id)
+                .await
+                .unwrap()
+                .iter()
+                .map(|f| f.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(pending(&store).await, files);
+
+    // Another user's file makes the whole attachment fail.
+    let later = T0 + Duration::minutes(5);
+    let missing = store
+        .attach_files(max.user_id, &[files[0], eves], to, later)
+        .await
+        .unwrap();
+    assert_eq!(missing, vec![eves]);
+    assert_eq!(pending(&store).await, files);
+
+    assert!(
+        store
+            .attach_files(max.user_id, &[files[0], files[1]], to, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(pending(&store).await, vec![files[2]]);
+    let attached = store.attached_activities(max.user_id, to).await.unwrap();
+    assert_eq!(attached.len(), 2);
+    let read = store
+        .get_session(max.user_id, session.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(read.has_uploaded_training);
+    assert_eq!(read.updated_at, later);
+    let kept = store
+        .get_file(max.user_id, files[0])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.attached_to, Some(to));
+    assert!(
+        store
+            .get_file(eve.user_id, files[0])
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Deleting a file takes its activity with it; the same file can come again.
+    let gone = store
+        .delete_file(max.user_id, files[0], later + Duration::minutes(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gone.id, files[0]);
+    assert!(
+        store
+            .delete_file(max.user_id, files[0], later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .delete_file(eve.user_id, files[1], later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(activity_count(&store, &max).await, 2);
+    assert_eq!(
+        store
+            .attached_activities(max.user_id, to)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let read = store
+        .get_session(max.user_id, session.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.updated_at, later + Duration::minutes(1));
+    store
+        .record_file_activity(
+            fit_activity(&max, &sha(1)),
+            fit_file(&sha(1), "fit/a/b/1b.fit"),
+        )
+        .await
+        .unwrap();
 }
