@@ -329,10 +329,6 @@ impl<'a> Fields<'a> {
 
     /// A list of positive integer ids: a JSON array, repeated form values, a single value,
     /// or comma-separated values.
-    #[cfg_attr(
-        not(test),
-        expect(dead_code, reason = "training_log_files_to_add reads its ids with it")
-    )]
     pub(crate) fn ids(&mut self, name: &'static str) -> Vec<i64> {
         let Some(value) = self.raw(name) else {
             return Vec::new();

@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::api::xhale::access::{self, ATHLETE};
+use crate::api::xhale::attach;
 use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
 use crate::api::xhale::input::{self, Fields};
 use crate::api::xhale::params::Params;
@@ -17,6 +18,7 @@ use axum::response::{IntoResponse, Response};
 use paceline_domain::activities::limits;
 use paceline_domain::calendar::{self, EditError, Entry, Part, Race, RaceId, RaceValues};
 use paceline_domain::coaching::Subject;
+use paceline_domain::files::FileId;
 use paceline_domain::oauth::Scope;
 use serde_json::{Map, Value, json};
 
@@ -127,13 +129,13 @@ fn check_url(fields: &mut Fields<'_>, values: &RaceValues) {
     }
 }
 
-/// Writes the body into `values` for `subject`.
+/// Writes the body into `values` for `subject`; answers the files to attach.
 fn write(
     input: &input::Input,
     mode: Mode,
     subject: &Subject,
     values: &mut RaceValues,
-) -> Result<(), input::FieldErrors> {
+) -> Result<Vec<FileId>, input::FieldErrors> {
     let mut fields = Fields::new(input);
     fields.ignore(READ_ONLY);
     record::write(
@@ -145,7 +147,8 @@ fn write(
         refusal,
     );
     check_url(&mut fields, values);
-    record::finish(fields)
+    let files = attach::read(&mut fields);
+    record::finish(fields).map(|()| files)
 }
 
 /// `GET /api/races/`. Scope `read`.
@@ -205,11 +208,28 @@ pub(crate) async fn create(
         position_age_group: None,
         race_priority: None,
     };
-    if let Err(errors) = write(&input, Mode::Create, &subject, &mut values) {
-        return errors.into_response();
+    let files = match write(&input, Mode::Create, &subject, &mut values) {
+        Ok(files) => files,
+        Err(errors) => return errors.into_response(),
+    };
+    if let Err(response) = attach::check(&state, subject.athlete, &files).await {
+        return response;
     }
-    match state.store.create_race(subject.athlete, &values, now).await {
-        Ok(race) => (StatusCode::CREATED, Json(race_json(&race))).into_response(),
+    let race = match state.store.create_race(subject.athlete, &values, now).await {
+        Ok(race) => race,
+        Err(cause) => return unavailable(&cause),
+    };
+    if files.is_empty() {
+        return (StatusCode::CREATED, Json(race_json(&race))).into_response();
+    }
+    if let Err(response) =
+        attach::attach(&state, subject.athlete, &files, Entry::Race(race.id)).await
+    {
+        return response;
+    }
+    match state.store.get_race(subject.athlete, race.id).await {
+        Ok(Some(race)) => (StatusCode::CREATED, Json(race_json(&race))).into_response(),
+        Ok(None) => not_found(),
         Err(cause) => unavailable(&cause),
     }
 }
@@ -261,6 +281,27 @@ async fn update(
         Ok(input) => input,
         Err(response) => return response,
     };
+    // The body is checked against the race as it is before any file is attached.
+    let files = match state.store.get_race(subject.athlete, id).await {
+        Ok(Some(current)) if !current.deleted => {
+            match write(&input, mode, &subject, &mut current.values.clone()) {
+                Ok(files) => files,
+                Err(errors) => return errors.into_response(),
+            }
+        }
+        Ok(_) => return not_found(),
+        Err(cause) => return unavailable(&cause),
+    };
+    if !files.is_empty() {
+        if let Err(response) = attach::check(&state, subject.athlete, &files).await {
+            return response;
+        }
+        if let Err(response) =
+            attach::attach(&state, subject.athlete, &files, Entry::Race(id)).await
+        {
+            return response;
+        }
+    }
     let edited = calendar::edit_race(
         state.store.as_ref(),
         state.clock.as_ref(),
@@ -268,7 +309,7 @@ async fn update(
         id,
         |current| {
             let mut values = current.values.clone();
-            write(&input, mode, &subject, &mut values).map(|()| values)
+            write(&input, mode, &subject, &mut values).map(|_| values)
         },
     )
     .await;

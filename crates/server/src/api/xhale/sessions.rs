@@ -4,6 +4,7 @@
 
 use crate::AppState;
 use crate::api::xhale::access::{self, ATHLETE};
+use crate::api::xhale::attach;
 use crate::api::xhale::auth::{XhaleAuth, not_found, unavailable};
 use crate::api::xhale::input::{self, Fields};
 use crate::api::xhale::params::Params;
@@ -407,20 +408,19 @@ pub(crate) async fn create(
         coach_comments: String::new(),
     };
     let mut fields = Fields::new(&input);
-    fields.ignore(READ_ONLY);
-    record::write(
-        FIELDS,
+    let files = write_fields(
         &mut fields,
+        &input,
         Mode::Create,
         &mut values,
-        |part| calendar::may_change(&subject, part, planned_by),
-        refusal,
+        &subject,
+        planned_by,
     );
-    if input.has("discipline_id") {
-        check_discipline(&mut fields, &values);
-    }
     if let Err(errors) = record::finish(fields) {
         return errors.into_response();
+    }
+    if let Err(response) = attach::check(&state, subject.athlete, &files).await {
+        return response;
     }
     let new = NewSession {
         user_id: subject.athlete,
@@ -430,14 +430,39 @@ pub(crate) async fn create(
         direct_access_token: calendar::new_token(&mut rand::rng()),
         now: state.clock.now(),
     };
-    match state.store.create_session(new).await {
-        Ok(session) => (
+    let session = match state.store.create_session(new).await {
+        Ok(session) => session,
+        Err(cause) => return unavailable(&cause),
+    };
+    if files.is_empty() {
+        return (
             StatusCode::CREATED,
             Json(session_json(&state, &subject, &session)),
         )
-            .into_response(),
-        Err(cause) => unavailable(&cause),
+            .into_response();
     }
+    let activities =
+        match attach::attach(&state, subject.athlete, &files, Entry::Session(session.id)).await {
+            Ok(activities) => activities,
+            Err(response) => return response,
+        };
+    let edited = calendar::edit_session(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        &subject,
+        session.id,
+        |current| {
+            let mut values = current.values.clone();
+            calendar::log_from_activities(&mut values.log, &activities);
+            Ok::<_, input::FieldErrors>(values)
+        },
+    )
+    .await;
+    let mut response = edit_answer(&state, &subject, edited);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::CREATED;
+    }
+    response
 }
 
 /// The subject of a request on session `raw_id`, and its id.
@@ -491,32 +516,63 @@ async fn update(
         Ok(input) => input,
         Err(response) => return response,
     };
+    let write_into = |current: &TrainingSession| {
+        let mut values = current.values.clone();
+        let mut fields = Fields::new(&input);
+        let files = write_fields(
+            &mut fields,
+            &input,
+            mode,
+            &mut values,
+            &subject,
+            current.planned_by,
+        );
+        record::finish(fields).map(|()| (values, files))
+    };
+    // The body is checked against the session as it is before any file is attached.
+    let files = match state.store.get_session(subject.athlete, id).await {
+        Ok(Some(current)) if !current.deleted => match write_into(&current) {
+            Ok((_, files)) => files,
+            Err(errors) => return errors.into_response(),
+        },
+        Ok(_) => return not_found(),
+        Err(cause) => return unavailable(&cause),
+    };
+    let activities = if files.is_empty() {
+        None
+    } else {
+        if let Err(response) = attach::check(&state, subject.athlete, &files).await {
+            return response;
+        }
+        match attach::attach(&state, subject.athlete, &files, Entry::Session(id)).await {
+            Ok(activities) => Some(activities),
+            Err(response) => return response,
+        }
+    };
     let edited = calendar::edit_session(
         state.store.as_ref(),
         state.clock.as_ref(),
         &subject,
         id,
         |current| {
-            let mut values = current.values.clone();
-            let mut fields = Fields::new(&input);
-            fields.ignore(READ_ONLY);
-            record::write(
-                FIELDS,
-                &mut fields,
-                mode,
-                &mut values,
-                |part| calendar::may_change(&subject, part, current.planned_by),
-                refusal,
-            );
-            if input.has("discipline_id") {
-                check_discipline(&mut fields, &values);
+            let (mut values, _) = write_into(current)?;
+            if let Some(activities) = &activities {
+                calendar::log_from_activities(&mut values.log, activities);
             }
-            record::finish(fields).map(|()| values)
+            Ok(values)
         },
     )
     .await;
+    edit_answer(&state, &subject, edited)
+}
+
+fn edit_answer(
+    state: &AppState,
+    subject: &Subject,
+    edited: Result<TrainingSession, EditError<input::FieldErrors>>,
+) -> Response {
     match edited {
-        Ok(session) => Json(session_json(&state, &subject, &session)).into_response(),
+        Ok(session) => Json(session_json(state, subject, &session)).into_response(),
         Err(EditError::NotFound) => not_found(),
         Err(EditError::Refused(errors)) => errors.into_response(),
         Err(EditError::Contended) => crate::api::xhale::auth::detail(
@@ -525,6 +581,31 @@ async fn update(
         ),
         Err(EditError::Store(cause)) => unavailable(&cause),
     }
+}
+
+/// Writes a body's fields into `values` as `subject`, for a session planned by
+/// `planned_by`; answers the files to attach.
+fn write_fields(
+    fields: &mut Fields<'_>,
+    input: &input::Input,
+    mode: Mode,
+    values: &mut SessionValues,
+    subject: &Subject,
+    planned_by: Option<paceline_domain::ids::UserId>,
+) -> Vec<paceline_domain::files::FileId> {
+    fields.ignore(READ_ONLY);
+    record::write(
+        FIELDS,
+        fields,
+        mode,
+        values,
+        |part| calendar::may_change(subject, part, planned_by),
+        refusal,
+    );
+    if input.has("discipline_id") {
+        check_discipline(fields, values);
+    }
+    attach::read(fields)
 }
 
 /// `PUT /api/sessions/{id}/`: the required fields must come again.
