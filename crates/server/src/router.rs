@@ -137,6 +137,14 @@ pub fn router(state: AppState) -> Router {
                 .delete(xhale::races::delete)
                 .fallback(xhale::auth::record_methods),
         )
+        .route(
+            "/api/openapi.json",
+            get(xhale::openapi::get_openapi).fallback(xhale::auth::read_only),
+        )
+        .route(
+            "/api/docs",
+            get(xhale::openapi::get_reference).fallback(xhale::auth::read_only),
+        )
         .route("/session/{id}/", get(xhale::sessions::page))
         .fallback(not_found)
         .with_state(state);

@@ -232,11 +232,14 @@ async fn the_openapi_document_passes_a_validator(db: TestContext) {
         return;
     };
     let app = TestApp::spawn(&db).await;
-    let mut command = Command::new(python);
-    command
-        .arg(interop_dir().join("python/openapi_check.py"))
-        .arg(app.url("/api/external/v1/openapi.json"));
-    run(command, "openapi-spec-validator", "openapi-spec-validator").await;
+    // Both surfaces' documents: Train it All's and Xhale's.
+    for document in ["/api/external/v1/openapi.json", "/api/openapi.json"] {
+        let mut command = Command::new(&python);
+        command
+            .arg(interop_dir().join("python/openapi_check.py"))
+            .arg(app.url(document));
+        run(command, "openapi-spec-validator", "openapi-spec-validator").await;
+    }
     app.stop().await;
 }
 

@@ -47,7 +47,7 @@ macro_rules! text {
 }
 
 /// Every writable field of a race, in the order the spec shows them.
-const FIELDS: &[Field<RaceValues>] = &[
+pub(crate) const FIELDS: &[Field<RaceValues>] = &[
     Field {
         name: "date",
         part: Part::Shared,

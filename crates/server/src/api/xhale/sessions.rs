@@ -58,7 +58,7 @@ macro_rules! number {
 }
 
 /// Every writable field of a session, in the order the spec lists them.
-const FIELDS: &[Field<SessionValues>] = &[
+pub(crate) const FIELDS: &[Field<SessionValues>] = &[
     Field {
         name: "date",
         part: Part::Shared,

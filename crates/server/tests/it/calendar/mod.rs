@@ -3,6 +3,7 @@
 
 mod access;
 mod examples;
+mod openapi;
 mod sync;
 
 use crate::harness::TestApp;
