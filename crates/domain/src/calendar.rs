@@ -99,6 +99,21 @@ pub struct SessionValues {
     pub coach_comments: String,
 }
 
+impl SessionValues {
+    /// A session on `date` with nothing planned or logged yet.
+    pub fn on(date: Date) -> Self {
+        Self {
+            date,
+            order: 0,
+            intensity: None,
+            plan: SessionPlan::default(),
+            log: SessionLog::default(),
+            athlete_feedback: String::new(),
+            coach_comments: String::new(),
+        }
+    }
+}
+
 /// A training session as kept.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainingSession {
@@ -203,6 +218,27 @@ pub struct RaceValues {
     pub position_age_group: Option<i32>,
     /// Its priority.
     pub race_priority: Option<RacePriority>,
+}
+
+impl RaceValues {
+    /// A race on `date` with nothing else known yet.
+    pub fn on(date: Date) -> Self {
+        Self {
+            date,
+            race_name: String::new(),
+            distance: None,
+            taper_days: None,
+            attendance_probability: None,
+            athletes_plan: String::new(),
+            coach_plan: String::new(),
+            athlete_feedback: String::new(),
+            coach_comments: String::new(),
+            event_url: String::new(),
+            position_overall: None,
+            position_age_group: None,
+            race_priority: None,
+        }
+    }
 }
 
 /// A race as kept.

@@ -329,15 +329,7 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
         .create_session(NewSession {
             user_id: max.user_id,
             planned_by: None,
-            values: SessionValues {
-                date: T0.date(),
-                order: 0,
-                intensity: None,
-                plan: Default::default(),
-                log: Default::default(),
-                athlete_feedback: String::new(),
-                coach_comments: String::new(),
-            },
+            values: SessionValues::on(T0.date()),
             order_given: false,
             direct_access_token: "tok".into(),
             now: T0,

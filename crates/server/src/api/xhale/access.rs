@@ -3,13 +3,14 @@
 //! it is the user's own or their athlete's, and is otherwise not found, whoever owns it.
 
 use crate::AppState;
-use crate::api::xhale::auth::{detail, not_found, unavailable};
+use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
 use crate::api::xhale::input::FieldErrors;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paceline_domain::calendar::Entry;
 use paceline_domain::coaching::{self, AccessError, Subject};
 use paceline_domain::ids::UserId;
+use paceline_domain::oauth::Scope;
 
 /// The query parameter that names the athlete a coach acts for.
 pub(crate) const ATHLETE: &str = "athlete";
@@ -71,5 +72,45 @@ pub(crate) fn path_id(raw: &str) -> Result<i64, BadId> {
 impl From<FieldErrors> for Response {
     fn from(errors: FieldErrors) -> Self {
         errors.into_response()
+    }
+}
+
+/// The subject of a request with `scope` on the record `raw_id` (a session's or race's id,
+/// which `entry` makes), and the id.
+pub(crate) async fn reach<I: Copy>(
+    state: &AppState,
+    auth: &XhaleAuth,
+    scope: Scope,
+    raw_id: &str,
+    entry: impl Fn(i64) -> (I, Entry),
+) -> Result<(Subject, I), Response> {
+    let grant = auth
+        .require(&[scope])
+        .map_err(IntoResponse::into_response)?;
+    let (id, entry) = entry(path_id(raw_id).map_err(IntoResponse::into_response)?);
+    let subject = owner_of(state, grant.user_id, entry).await?;
+    Ok((subject, id))
+}
+
+/// `DELETE` of a session or race: soft; 204. Scope `write`.
+pub(crate) async fn delete(
+    state: &AppState,
+    auth: &XhaleAuth,
+    raw_id: &str,
+    entry: fn(i64) -> Entry,
+) -> Response {
+    let make = |id| (entry(id), entry(id));
+    let (subject, entry) = match reach(state, auth, Scope::Write, raw_id, make).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match state
+        .store
+        .delete_entry(subject.athlete, entry, state.clock.now())
+        .await
+    {
+        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(false) => not_found(),
+        Err(cause) => unavailable(&cause),
     }
 }

@@ -121,33 +121,11 @@ fn datetime_schema() -> Schema {
 }
 
 fn sample_session() -> SessionValues {
-    SessionValues {
-        date: time::macros::date!(2015 - 01 - 14),
-        order: 0,
-        intensity: None,
-        plan: Default::default(),
-        log: Default::default(),
-        athlete_feedback: String::new(),
-        coach_comments: String::new(),
-    }
+    SessionValues::on(time::macros::date!(2015 - 01 - 14))
 }
 
 fn sample_race() -> RaceValues {
-    RaceValues {
-        date: time::macros::date!(2015 - 01 - 14),
-        race_name: String::new(),
-        distance: None,
-        taper_days: None,
-        attendance_probability: None,
-        athletes_plan: String::new(),
-        coach_plan: String::new(),
-        athlete_feedback: String::new(),
-        coach_comments: String::new(),
-        event_url: String::new(),
-        position_overall: None,
-        position_age_group: None,
-        race_priority: None,
-    }
+    RaceValues::on(time::macros::date!(2015 - 01 - 14))
 }
 
 fn session_schema() -> Schema {

@@ -193,21 +193,7 @@ pub(crate) async fn create(
         Err(response) => return response,
     };
     let now = state.clock.now();
-    let mut values = RaceValues {
-        date: now.date(),
-        race_name: String::new(),
-        distance: None,
-        taper_days: None,
-        attendance_probability: None,
-        athletes_plan: String::new(),
-        coach_plan: String::new(),
-        athlete_feedback: String::new(),
-        coach_comments: String::new(),
-        event_url: String::new(),
-        position_overall: None,
-        position_age_group: None,
-        race_priority: None,
-    };
+    let mut values = RaceValues::on(now.date());
     let files = match write(&input, Mode::Create, &subject, &mut values) {
         Ok(files) => files,
         Err(errors) => return errors.into_response(),
@@ -240,12 +226,10 @@ async fn reach(
     scope: Scope,
     raw_id: &str,
 ) -> Result<(Subject, RaceId), Response> {
-    let grant = auth
-        .require(&[scope])
-        .map_err(IntoResponse::into_response)?;
-    let id = RaceId(access::path_id(raw_id).map_err(IntoResponse::into_response)?);
-    let subject = access::owner_of(state, grant.user_id, Entry::Race(id)).await?;
-    Ok((subject, id))
+    access::reach(state, auth, scope, raw_id, |id| {
+        (RaceId(id), Entry::Race(RaceId(id)))
+    })
+    .await
 }
 
 /// `GET /api/races/{id}/`. Scope `read`.
@@ -353,17 +337,5 @@ pub(crate) async fn delete(
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
 ) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Write, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state
-        .store
-        .delete_entry(subject.athlete, Entry::Race(id), state.clock.now())
-        .await
-    {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => not_found(),
-        Err(cause) => unavailable(&cause),
-    }
+    access::delete(&state, &auth, &raw_id, |id| Entry::Race(RaceId(id))).await
 }

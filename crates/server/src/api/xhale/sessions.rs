@@ -398,15 +398,7 @@ pub(crate) async fn create(
         Err(response) => return response,
     };
     let planned_by = subject.by_coach().then_some(subject.actor);
-    let mut values = SessionValues {
-        date: state.clock.now().date(),
-        order: 0,
-        intensity: None,
-        plan: Default::default(),
-        log: Default::default(),
-        athlete_feedback: String::new(),
-        coach_comments: String::new(),
-    };
+    let mut values = SessionValues::on(state.clock.now().date());
     let mut fields = Fields::new(&input);
     let files = write_fields(
         &mut fields,
@@ -472,12 +464,10 @@ async fn reach(
     scope: Scope,
     raw_id: &str,
 ) -> Result<(Subject, SessionId), Response> {
-    let grant = auth
-        .require(&[scope])
-        .map_err(IntoResponse::into_response)?;
-    let id = SessionId(access::path_id(raw_id).map_err(IntoResponse::into_response)?);
-    let subject = access::owner_of(state, grant.user_id, Entry::Session(id)).await?;
-    Ok((subject, id))
+    access::reach(state, auth, scope, raw_id, |id| {
+        (SessionId(id), Entry::Session(SessionId(id)))
+    })
+    .await
 }
 
 /// `GET /api/sessions/{id}/`. Scope `read`.
@@ -636,20 +626,7 @@ pub(crate) async fn delete(
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
 ) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Write, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let now = state.clock.now();
-    match state
-        .store
-        .delete_entry(subject.athlete, Entry::Session(id), now)
-        .await
-    {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => not_found(),
-        Err(cause) => unavailable(&cause),
-    }
+    access::delete(&state, &auth, &raw_id, |id| Entry::Session(SessionId(id))).await
 }
 
 /// `POST /api/sessions/{id}/direct_access_token/`: a new token; the old one stops working.
