@@ -18,6 +18,7 @@ pub mod files;
 pub mod ids;
 pub mod imports;
 pub mod listing;
+pub mod messaging;
 pub mod oauth;
 pub mod password;
 pub mod ratelimit;

@@ -81,6 +81,7 @@ pub trait Store:
     + crate::activities::ActivityStore
     + crate::daily::DailyStore
     + crate::files::FileStore
+    + crate::messaging::MessageStore
     + crate::oauth::store::OAuthStore
     + Send
     + Sync

@@ -21,6 +21,7 @@ mod db_time;
 mod error;
 mod files;
 mod listing;
+mod messaging;
 mod oauth;
 mod postgres;
 mod ratelimit;

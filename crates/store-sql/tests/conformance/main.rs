@@ -11,6 +11,7 @@ mod activities;
 mod daily;
 mod engine;
 mod files;
+mod messages;
 mod oauth;
 mod ratelimit;
 mod schema;
