@@ -105,6 +105,20 @@ pub fn router(state: AppState) -> Router {
             "/api/users/current/",
             get(xhale::users::get_current_user).fallback(xhale::auth::read_only),
         )
+        .route(
+            "/api/contacts/",
+            get(xhale::messages::list_contacts).fallback(xhale::auth::read_only),
+        )
+        .route(
+            "/api/contacts/{contact_id}/messages/",
+            get(xhale::messages::list_messages)
+                .post(xhale::messages::create_message)
+                .fallback(xhale::auth::list_and_create),
+        )
+        .route(
+            "/api/contacts/{contact_id}/messages/{message_id}/",
+            get(xhale::messages::get_message).fallback(xhale::auth::read_only),
+        )
         .fallback(not_found)
         .with_state(state);
     middleware::wrap(routes)

@@ -97,12 +97,37 @@ impl IntoResponse for MissingScope {
     }
 }
 
-/// 405 on a read-only endpoint, with `Allow`.
-pub(crate) async fn read_only() -> Response {
+/// 404 `{"detail": "Not found."}`: an unknown record, one the user may not reach, or a
+/// malformed id, all alike.
+pub(crate) fn not_found() -> Response {
+    detail(StatusCode::NOT_FOUND, "Not found.")
+}
+
+/// 503 for a storage failure, logged; the answer says nothing of the cause.
+pub(crate) fn unavailable(cause: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%cause, "storage failed");
+    detail(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Service temporarily unavailable, try again later.",
+    )
+}
+
+/// 405 with `Allow: allow`.
+fn method_not_allowed(allow: &'static str) -> Response {
     let mut response = detail(StatusCode::METHOD_NOT_ALLOWED, "Method not allowed.");
     response.headers_mut().insert(
         axum::http::header::ALLOW,
-        axum::http::HeaderValue::from_static("GET, HEAD"),
+        axum::http::HeaderValue::from_static(allow),
     );
     response
+}
+
+/// 405 on a read-only endpoint, with `Allow`.
+pub(crate) async fn read_only() -> Response {
+    method_not_allowed("GET, HEAD")
+}
+
+/// 405 on an endpoint that lists and creates, with `Allow`.
+pub(crate) async fn list_and_create() -> Response {
+    method_not_allowed("GET, HEAD, POST")
 }

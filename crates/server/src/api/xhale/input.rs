@@ -28,6 +28,12 @@ impl Input {
         Self { members }
     }
 
+    /// The parameters of a query string, read like a form body (a repeated name becomes a
+    /// list).
+    pub(crate) fn from_query(query: &str) -> Self {
+        from_form(query.as_bytes()).unwrap_or_default()
+    }
+
     /// The value sent under `name`.
     fn get(&self, name: &str) -> Option<&Value> {
         self.members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
@@ -127,6 +133,11 @@ impl FieldErrors {
             .entry(field.to_owned())
             .or_default()
             .push(message.into());
+    }
+
+    /// Whether `field` has a message already.
+    pub(crate) fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
     }
 
     /// Whether nothing was wrong.

@@ -8,6 +8,7 @@ pub(crate) mod auth;
     reason = "the session and race routes read their bodies with it"
 )]
 pub(crate) mod input;
+pub(crate) mod messages;
 pub(crate) mod users;
 #[cfg_attr(
     not(test),

@@ -2,24 +2,15 @@
 //! preferences, account kind and training zones.
 
 use crate::AppState;
-use crate::api::xhale::auth::{XhaleAuth, detail};
+use crate::api::xhale::auth::{XhaleAuth, not_found, unavailable};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paceline_domain::accounts;
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::entities::{AthleteSettings, SportZones, ZoneSport};
 use paceline_domain::oauth::Scope;
 use serde_json::{Map, Value, json};
-
-fn unavailable(cause: &dyn std::fmt::Display) -> Response {
-    tracing::error!(%cause, "storage failed");
-    detail(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Service temporarily unavailable, try again later.",
-    )
-}
 
 /// A sport's zones as the spec shows them; pace (run only) as speeds in metres per second.
 fn zones_json(sport: ZoneSport, zones: Option<&SportZones>) -> Value {
@@ -75,7 +66,7 @@ pub(crate) async fn get_current_user(State(state): State<AppState>, auth: XhaleA
         accounts::account_kind(store, grant.user_id).await,
     ) {
         (Ok(Some(user)), Ok(settings), Ok(kind)) => (user, settings, kind),
-        (Ok(None), ..) => return detail(StatusCode::NOT_FOUND, "Not found."),
+        (Ok(None), ..) => return not_found(),
         (Err(cause), ..) | (_, Err(cause), _) | (.., Err(cause)) => return unavailable(&cause),
     };
     let today = state.clock.now().date();
