@@ -19,6 +19,7 @@ pub mod files;
 pub mod ids;
 pub mod imports;
 pub mod listing;
+pub mod messaging;
 pub mod oauth;
 pub mod password;
 pub mod ratelimit;

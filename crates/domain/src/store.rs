@@ -82,6 +82,7 @@ pub trait Store:
     + crate::calendar::CalendarStore
     + crate::daily::DailyStore
     + crate::files::FileStore
+    + crate::messaging::MessageStore
     + crate::oauth::store::OAuthStore
     + Send
     + Sync

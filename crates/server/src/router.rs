@@ -146,6 +146,20 @@ pub fn router(state: AppState) -> Router {
             get(xhale::openapi::get_reference).fallback(xhale::auth::read_only),
         )
         .route("/session/{id}/", get(xhale::sessions::page))
+        .route(
+            "/api/contacts/",
+            get(xhale::messages::list_contacts).fallback(xhale::auth::read_only),
+        )
+        .route(
+            "/api/contacts/{contact_id}/messages/",
+            get(xhale::messages::list_messages)
+                .post(xhale::messages::create_message)
+                .fallback(xhale::auth::list_methods),
+        )
+        .route(
+            "/api/contacts/{contact_id}/messages/{message_id}/",
+            get(xhale::messages::get_message).fallback(xhale::auth::read_only),
+        )
         .fallback(not_found)
         .with_state(state);
     middleware::wrap(routes)

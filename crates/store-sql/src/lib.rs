@@ -22,6 +22,7 @@ mod db_time;
 mod error;
 mod files;
 mod listing;
+mod messaging;
 mod oauth;
 mod postgres;
 mod ratelimit;

@@ -12,6 +12,7 @@ mod calendar;
 mod daily;
 mod engine;
 mod files;
+mod messages;
 mod oauth;
 mod ratelimit;
 mod schema;

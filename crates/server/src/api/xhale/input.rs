@@ -33,6 +33,12 @@ impl Input {
         self.get(name).is_some()
     }
 
+    /// The parameters of a query string, read like a form body (a repeated name becomes a
+    /// list).
+    pub(crate) fn from_query(query: &str) -> Self {
+        from_form(query.as_bytes()).unwrap_or_default()
+    }
+
     /// The value sent under `name`.
     fn get(&self, name: &str) -> Option<&Value> {
         self.members.iter().find(|(k, _)| k == name).map(|(_, v)| v)
@@ -165,6 +171,16 @@ pub(crate) enum Written<T> {
     Null,
     /// A value.
     Value(T),
+}
+
+impl<T> Written<T> {
+    /// The value, if one was written.
+    pub(crate) fn value(self) -> Option<T> {
+        match self {
+            Self::Value(v) => Some(v),
+            Self::Absent | Self::Null => None,
+        }
+    }
 }
 
 /// Reads typed fields out of an [`Input`], gathering errors as it goes.

@@ -6,6 +6,7 @@ pub(crate) mod access;
 pub(crate) mod attach;
 pub(crate) mod auth;
 pub(crate) mod input;
+pub(crate) mod messages;
 pub(crate) mod openapi;
 pub(crate) mod params;
 pub(crate) mod races;

@@ -2,10 +2,9 @@
 //! preferences, account kind and training zones.
 
 use crate::AppState;
-use crate::api::xhale::auth::{XhaleAuth, detail, unavailable};
+use crate::api::xhale::auth::{XhaleAuth, not_found, unavailable};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paceline_domain::accounts;
 use paceline_domain::disciplines::DISCIPLINES;
@@ -67,7 +66,7 @@ pub(crate) async fn get_current_user(State(state): State<AppState>, auth: XhaleA
         accounts::account_kind(store, grant.user_id).await,
     ) {
         (Ok(Some(user)), Ok(settings), Ok(kind)) => (user, settings, kind),
-        (Ok(None), ..) => return detail(StatusCode::NOT_FOUND, "Not found."),
+        (Ok(None), ..) => return not_found(),
         (Err(cause), ..) | (_, Err(cause), _) | (.., Err(cause)) => return unavailable(&cause),
     };
     let today = state.clock.now().date();

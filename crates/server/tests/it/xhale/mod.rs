@@ -1,5 +1,8 @@
 //! The Xhale surface over HTTP: the current user as the spec's example shows it (read from
-//! `../shared/spec`), and its refusals in the `{"detail": ...}` shape.
+//! `../shared/spec`), and its refusals in the `{"detail": ...}` shape; messaging in
+//! `messages`.
+
+mod messages;
 
 use crate::harness::TestApp;
 use paceline_domain::SystemClock;
