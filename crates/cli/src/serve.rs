@@ -1,6 +1,6 @@
 //! `paceline serve`: the HTTP server until SIGTERM or Ctrl-C.
 
-use crate::config::Settings;
+use crate::config::{FileStorage, Settings};
 use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
@@ -40,10 +40,7 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         settings.oauth.settings(issuer),
     )
     .with_limits(settings.limits, limiter);
-    let files: Arc<dyn BlobStore> = Arc::new(
-        ObjectFiles::local(&settings.data_dir.join("files"))
-            .context("cannot open the file storage")?,
-    );
+    let files: Arc<dyn BlobStore> = Arc::new(open_files(&settings.files).await?);
     let state = state.with_files(files.clone());
     let sweeper = tokio::spawn(sweep_orphans(store.clone() as Arc<dyn Store>, files));
     let state = match &settings.admin_token {
@@ -58,6 +55,27 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
     store.close().await;
     tracing::info!("shutdown complete");
     Ok(())
+}
+
+/// The configured file storage; a bucket is reached once, so that a wrong endpoint, bucket
+/// or key stops the start with a clear message instead of failing the first upload.
+async fn open_files(storage: &FileStorage) -> Result<ObjectFiles> {
+    match storage {
+        FileStorage::Local(folder) => {
+            let files = ObjectFiles::local(folder).context("cannot open the file storage")?;
+            tracing::info!(folder = %folder.display(), "files kept in a local folder");
+            Ok(files)
+        }
+        FileStorage::S3(config) => {
+            let files = ObjectFiles::s3(config).context("cannot open the S3 file storage")?;
+            files
+                .check()
+                .await
+                .with_context(|| format!("cannot reach {}", config.describe()))?;
+            tracing::info!(bucket = %config.describe(), "files kept in S3");
+            Ok(files)
+        }
+    }
 }
 
 /// Removes uploaded files that no row points to (an upload that crashed between writing

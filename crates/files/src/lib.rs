@@ -1,6 +1,11 @@
 //! The domain's [`BlobStore`] over the `object_store` crate: files in a local folder (the
-//! default), written to a temporary name, synced and renamed into place, so a reader sees a
-//! whole file or none, and a file acknowledged is on disk.
+//! default) or in an S3-compatible bucket, with the same behaviour on both: a reader sees a
+//! whole file or none, a file acknowledged is stored durably, reading a missing key answers
+//! `None`, removing one is not an error, and keys that would leave their folder (`..`,
+//! `.`, empty or absolute segments) are refused before any backend sees them.
+//!
+//! A local file is written to a temporary name, synced and renamed into place. An S3 object
+//! appears whole when its `PUT` (or the completion of its multipart upload) succeeds.
 //!
 //! Nothing of object_store leaves this crate: errors become [`BlobError`].
 
@@ -8,10 +13,15 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use paceline_domain::files::{BlobError, BlobStore, StoredFile};
 use std::sync::Arc;
 use time::OffsetDateTime;
+
+mod s3;
+
+pub use s3::S3Config;
 
 /// Files kept by an `object_store` backend.
 #[derive(Debug, Clone)]
@@ -32,6 +42,27 @@ impl ObjectFiles {
         Ok(Self {
             store: Arc::new(local),
         })
+    }
+
+    /// Files in an S3-compatible bucket. Nothing is sent yet: a wrong endpoint or key shows
+    /// at the first operation ([`ObjectFiles::check`] makes one).
+    pub fn s3(config: &S3Config) -> Result<Self, BlobError> {
+        s3::install_tls_provider();
+        let bucket = config.builder()?.build().map_err(unavailable)?;
+        let store: Arc<dyn ObjectStore> =
+            match config.prefix.as_deref().map(|p| p.trim_matches('/')) {
+                Some(prefix) if !prefix.is_empty() => {
+                    Arc::new(PrefixStore::new(bucket, path(prefix)?))
+                }
+                _ => Arc::new(bucket),
+            };
+        Ok(Self { store })
+    }
+
+    /// Reaches the storage once (lists a folder that need not exist), so that a wrong
+    /// endpoint, bucket or key is reported at start rather than at the first upload.
+    pub async fn check(&self) -> Result<(), BlobError> {
+        self.list("fit").await.map(|_| ())
     }
 }
 
