@@ -89,6 +89,7 @@ on_every_backend!(
     listing_is_by_folder_with_sizes_and_times,
     orphans_older_than_an_hour_are_removed,
     readers_never_see_half_a_file,
+    files_are_stored_from_disk_in_parts,
 );
 
 async fn files_round_trip_and_are_removed(files: ObjectFiles) {
@@ -255,4 +256,37 @@ async fn a_wrong_bucket_or_key_is_reported() {
         ObjectFiles::s3(&config).is_err(),
         "a key id without its secret"
     );
+}
+
+/// `put_file` stores a file from disk whatever its size: in one request below the part
+/// size, in parts above it (6 MiB is two parts on S3, six locally), byte for byte.
+async fn files_are_stored_from_disk_in_parts(files: ObjectFiles) {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, size) in [
+        ("empty", 0),
+        ("small", 1000),
+        ("large", 6 * 1024 * 1024 + 3),
+    ] {
+        let bytes: Vec<u8> = (0..size).map(|i| (i * 7 % 251) as u8).collect();
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let key = format!("fit/a/{name}.fit");
+        files.put_file(&key, &path).await.unwrap();
+        let stored = files.get(&key).await.unwrap().expect("stored");
+        assert!(stored == bytes, "{name}: not the same bytes");
+        assert!(path.is_file(), "the source is left in place");
+    }
+    let missing = files
+        .put_file("fit/a/missing.fit", &dir.path().join("nothing"))
+        .await;
+    assert!(
+        matches!(missing, Err(BlobError::Unavailable(_))),
+        "{missing:?}"
+    );
+    assert_eq!(files.get("fit/a/missing.fit").await.unwrap(), None);
+    let path = dir.path().join("small");
+    assert!(matches!(
+        files.put_file("../escape.fit", &path).await,
+        Err(BlobError::InvalidKey(_))
+    ));
 }
