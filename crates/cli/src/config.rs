@@ -7,6 +7,7 @@ use anyhow::{Context, Result, bail};
 use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::oauth::secret::Secret;
 use paceline_domain::ratelimit::{Limit, Limits};
+use paceline_files::S3Config;
 use paceline_store_sql::Database;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -35,6 +36,29 @@ struct FileConfig {
     rate_limit: FileRateLimit,
     #[serde(default)]
     oauth: FileOAuth,
+    #[serde(default)]
+    files: FileFiles,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileFiles {
+    s3: Option<FileS3>,
+}
+
+/// `[files.s3]`: the secret key is never in the file itself, only the path of a file that
+/// holds it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileS3 {
+    bucket: Option<String>,
+    endpoint: Option<String>,
+    region: Option<String>,
+    access_key_id: Option<String>,
+    secret_access_key_file: Option<PathBuf>,
+    virtual_hosted_style: Option<bool>,
+    prefix: Option<String>,
+    allow_http: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,6 +122,17 @@ pub struct Settings {
     pub admin_token: Option<Secret>,
     /// Token lifetimes and the refresh grace period, from `[oauth]`.
     pub oauth: OAuthTimes,
+    /// Where uploaded files are kept.
+    pub files: FileStorage,
+}
+
+/// Where uploaded files are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStorage {
+    /// A folder (`DATA_DIR/files`, the default).
+    Local(PathBuf),
+    /// An S3-compatible bucket, when one is configured.
+    S3(S3Config),
 }
 
 /// The authorization server's times, applied to its settings once the issuer is known.
@@ -194,7 +229,14 @@ impl Settings {
             .filter(|t| !t.is_empty())
             .map(check_admin_token)
             .transpose()?;
+        let files = match s3_settings(&file.files.s3.unwrap_or_default(), |name| {
+            std::env::var(name).ok()
+        })? {
+            Some(s3) => FileStorage::S3(s3),
+            None => FileStorage::Local(data_dir.join("files")),
+        };
         Ok(Self {
+            files,
             oauth,
             admin_token,
             limits,
@@ -237,7 +279,7 @@ impl Settings {
             .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string());
         format!(
             "config_file = {file:?}\ndata_dir = {:?}\ndatabase.url = {:?}\n\
-             database.max_connections = {}\nlisten = \"{}\"\npublic_url = {:?}\nlog.format = \"{}\"\nlog.filter = {:?}\nrate_limit = {}\nadmin_api = {}\n",
+             database.max_connections = {}\nlisten = \"{}\"\npublic_url = {:?}\nlog.format = \"{}\"\nlog.filter = {:?}\nrate_limit = {}\nadmin_api = {}\nfiles = {:?}\n",
             self.data_dir.display().to_string(),
             self.database.redacted(),
             self.max_connections,
@@ -266,6 +308,22 @@ impl Settings {
                 "\"enabled (token set)\""
             } else {
                 "\"disabled\""
+            },
+            match &self.files {
+                FileStorage::Local(folder) => folder.display().to_string(),
+                FileStorage::S3(s3) => format!(
+                    "{}, {}{}",
+                    s3.describe(),
+                    match (&s3.access_key_id, &s3.secret_access_key) {
+                        (Some(_), Some(_)) => "access key set",
+                        _ => "credentials from the instance",
+                    },
+                    if s3.virtual_hosted_style {
+                        ", virtual-hosted style"
+                    } else {
+                        ""
+                    },
+                ),
             },
         )
     }
@@ -303,6 +361,83 @@ fn rate_limits(file: &FileRateLimit) -> Result<(Limits, bool)> {
         "login_per_address",
     )?;
     Ok((limits, file.shared.unwrap_or(false)))
+}
+
+/// The S3 settings from `[files.s3]` and the `PACELINE_S3_*` variables (which win), or
+/// `None` without a bucket: files then stay in the local folder.
+fn s3_settings(file: &FileS3, env: impl Fn(&str) -> Option<String>) -> Result<Option<S3Config>> {
+    let text = |variable: &str, from_file: &Option<String>| {
+        env(variable)
+            .or_else(|| from_file.clone())
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let flag = |variable: &str, from_file: Option<bool>| -> Result<bool> {
+        match env(variable).as_deref().map(str::trim) {
+            None | Some("") => Ok(from_file.unwrap_or(false)),
+            Some("1" | "true" | "yes") => Ok(true),
+            Some("0" | "false" | "no") => Ok(false),
+            Some(other) => bail!("{variable} must be true or false, not `{other}`"),
+        }
+    };
+    let Some(bucket) = text("PACELINE_S3_BUCKET", &file.bucket) else {
+        return Ok(None);
+    };
+    let secret_file = env("PACELINE_S3_SECRET_ACCESS_KEY_FILE")
+        .map(PathBuf::from)
+        .or_else(|| file.secret_access_key_file.clone());
+    let secret = match (env("PACELINE_S3_SECRET_ACCESS_KEY"), secret_file) {
+        (Some(secret), _) => Some(secret),
+        (None, Some(path)) => Some(
+            std::fs::read_to_string(&path)
+                .with_context(|| {
+                    format!(
+                        "cannot read the S3 secret access key file {}",
+                        path.display()
+                    )
+                })?
+                .trim()
+                .to_owned(),
+        ),
+        (None, None) => None,
+    }
+    .filter(|s| !s.is_empty());
+    let access_key_id = text("PACELINE_S3_ACCESS_KEY_ID", &file.access_key_id);
+    if access_key_id.is_some() != secret.is_some() {
+        bail!(
+            "S3 credentials: set both the access key id and the secret access key, or neither \
+             (to use the instance's role)"
+        );
+    }
+    let endpoint = text("PACELINE_S3_ENDPOINT", &file.endpoint);
+    if let Some(endpoint) = &endpoint
+        && !(endpoint.starts_with("https://") || endpoint.starts_with("http://"))
+    {
+        bail!("the S3 endpoint `{endpoint}` must start with https:// or http://");
+    }
+    let allow_http = flag("PACELINE_S3_ALLOW_HTTP", file.allow_http)?;
+    if let Some(endpoint) = &endpoint
+        && endpoint.starts_with("http://")
+        && !allow_http
+    {
+        bail!(
+            "the S3 endpoint `{endpoint}` is plain http: set files.s3.allow_http (or \
+             PACELINE_S3_ALLOW_HTTP=true) for a local test server"
+        );
+    }
+    Ok(Some(S3Config {
+        bucket,
+        endpoint,
+        region: text("PACELINE_S3_REGION", &file.region),
+        access_key_id,
+        secret_access_key: secret.map(Secret::new),
+        virtual_hosted_style: flag(
+            "PACELINE_S3_VIRTUAL_HOSTED_STYLE",
+            file.virtual_hosted_style,
+        )?,
+        prefix: text("PACELINE_S3_PREFIX", &file.prefix),
+        allow_http,
+    }))
 }
 
 /// An administrator token must be long and printable: it is the only key to the admin API.

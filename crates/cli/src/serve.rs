@@ -1,6 +1,6 @@
 //! `paceline serve`: the HTTP server until SIGTERM or Ctrl-C.
 
-use crate::config::Settings;
+use crate::config::{FileStorage, Settings};
 use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
@@ -8,6 +8,7 @@ use paceline_domain::files::{BlobError, BlobStore, remove_orphans};
 use paceline_domain::ratelimit::{MemoryLimiter, RateLimiter};
 use paceline_files::ObjectFiles;
 use paceline_server::{AppState, router};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -40,12 +41,12 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         settings.oauth.settings(issuer),
     )
     .with_limits(settings.limits, limiter);
-    let files: Arc<dyn BlobStore> = Arc::new(
-        ObjectFiles::local(&settings.data_dir.join("files"))
-            .context("cannot open the file storage")?,
-    );
-    let state = state.with_files(files.clone());
-    let sweeper = tokio::spawn(sweep_orphans(store.clone() as Arc<dyn Store>, files));
+    let files: Arc<dyn BlobStore> = Arc::new(open_files(&settings.files).await?);
+    let spool = settings.data_dir.join("uploads");
+    std::fs::create_dir_all(&spool)
+        .with_context(|| format!("cannot create the upload folder {}", spool.display()))?;
+    let state = state.with_files(files.clone()).with_spool(&spool);
+    let sweeper = tokio::spawn(sweep_orphans(store.clone() as Arc<dyn Store>, files, spool));
     let state = match &settings.admin_token {
         Some(token) => state.with_admin_token(token.expose()),
         None => state,
@@ -60,12 +61,39 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
     Ok(())
 }
 
+/// The configured file storage; a bucket is reached once, so that a wrong endpoint, bucket
+/// or key stops the start with a clear message instead of failing the first upload.
+async fn open_files(storage: &FileStorage) -> Result<ObjectFiles> {
+    match storage {
+        FileStorage::Local(folder) => {
+            let files = ObjectFiles::local(folder).context("cannot open the file storage")?;
+            tracing::info!(folder = %folder.display(), "files kept in a local folder");
+            Ok(files)
+        }
+        FileStorage::S3(config) => {
+            let files = ObjectFiles::s3(config).context("cannot open the S3 file storage")?;
+            files
+                .check()
+                .await
+                .with_context(|| format!("cannot reach {}", config.describe()))?;
+            tracing::info!(bucket = %config.describe(), "files kept in S3");
+            Ok(files)
+        }
+    }
+}
+
 /// Removes uploaded files that no row points to (an upload that crashed between writing
-/// its file and committing its row), at start and then every hour.
-async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>) {
+/// its file and committing its row), and spooled uploads a killed process left behind, at
+/// start and then every hour.
+async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>, spool: PathBuf) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         every_hour.tick().await;
+        let folder = spool.clone();
+        match tokio::task::spawn_blocking(move || sweep_spool(&folder)).await {
+            Ok(0) | Err(_) => {}
+            Ok(removed) => tracing::info!(removed, "abandoned spooled uploads removed"),
+        }
         let now = time::OffsetDateTime::now_utc();
         let kept = |key: String| {
             let store = store.clone();
@@ -82,6 +110,26 @@ async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>) {
             Err(error) => tracing::warn!(%error, "orphaned files not swept"),
         }
     }
+}
+
+/// Removes the files of the upload folder untouched for longer than any upload takes (a
+/// live upload's spool file is written to as its bytes arrive, and removed when it ends).
+fn sweep_spool(folder: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return 0;
+    };
+    let abandoned = |entry: &std::fs::DirEntry| {
+        entry
+            .metadata()
+            .and_then(|meta| meta.modified())
+            .ok()
+            .and_then(|at| at.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(3600))
+    };
+    entries
+        .flatten()
+        .filter(|entry| abandoned(entry) && std::fs::remove_file(entry.path()).is_ok())
+        .count()
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -4,12 +4,12 @@ use crate::config::Settings;
 use anyhow::{Context, Result};
 use paceline_store_sql::{OpenOptions, SqlStore};
 
-/// Creates the data folder (for the SQLite file and the uploaded files), connects and
-/// applies pending migrations.
+/// Creates the data folder (for the SQLite file, and the uploaded files unless they are
+/// kept in S3), connects and applies pending migrations.
 pub async fn open(settings: &Settings, max_connections: u32) -> Result<SqlStore> {
-    let files = settings.data_dir.join("files");
-    std::fs::create_dir_all(&files)
-        .with_context(|| format!("cannot create the data folder {}", files.display()))?;
+    let folder = &settings.data_dir;
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("cannot create the data folder {}", folder.display()))?;
     let options = OpenOptions {
         max_connections,
         ..OpenOptions::default()

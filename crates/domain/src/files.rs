@@ -41,6 +41,11 @@ pub trait BlobStore: Send + Sync {
     /// nothing.
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError>;
 
+    /// Stores the content of the local file `file` under `key`, as [`BlobStore::put`] does,
+    /// reading it piece by piece so that memory stays small whatever its size. The file
+    /// itself is left where it is.
+    async fn put_file(&self, key: &str, file: &std::path::Path) -> Result<(), BlobError>;
+
     /// The file under `key`, if any.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError>;
 
@@ -81,6 +86,15 @@ impl BlobStore for MemoryFiles {
         self.locked()
             .insert(key.to_owned(), (bytes, OffsetDateTime::now_utc()));
         Ok(())
+    }
+
+    async fn put_file(&self, key: &str, file: &std::path::Path) -> Result<(), BlobError> {
+        let path = file.to_owned();
+        let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
+            .await
+            .map_err(|e| BlobError::Unavailable(e.to_string()))?
+            .map_err(|e| BlobError::Unavailable(format!("cannot read {}: {e}", file.display())))?;
+        self.put(key, bytes).await
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {

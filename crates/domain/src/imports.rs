@@ -2,6 +2,11 @@
 //! the [`BlobStore`] and its SHA-256 making a second upload of the same file by the same
 //! user a duplicate.
 //!
+//! An upload is taken in as it arrives ([`Receiving`]): each chunk is hashed and decoded
+//! right away, keeping the summary and nothing that grows with the file, while the caller
+//! spools the bytes to a temporary file, from which the [`BlobStore`] copies them. Memory
+//! per upload stays small whatever the file's size.
+//!
 //! The order makes crashes harmless: the file is written before the row that points to it,
 //! so no row is ever without its file; a file whose row never came is an orphan that
 //! [`crate::files::remove_orphans`] removes.
@@ -13,9 +18,12 @@ use crate::daily::WritingClient;
 use crate::entities::Membership;
 use crate::files::{BlobError, BlobStore, FileFormat, NewFile, fit_storage_key};
 use crate::ids::{ActivityId, CROCKFORD};
+use crate::oauth::secret::hex;
 use crate::store::{Store, StoreError};
-use paceline_activity::fit::{self, FitError};
+use paceline_activity::fit::{self, ActivityStream, DecodedActivity, FitError};
 use rand::Rng;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
 use time::OffsetDateTime;
 
 /// The provider of a source made from a FIT file.
@@ -25,7 +33,7 @@ pub const FIT_PROVIDER: &str = "FIT";
 pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
 
 /// An uploaded file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Upload {
     /// The athlete's membership it is filed under (and its user).
     pub membership: Membership,
@@ -33,10 +41,118 @@ pub struct Upload {
     pub client: Option<WritingClient>,
     /// The name it came with.
     pub name: Option<String>,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-    /// Their SHA-256, lowercase hex, computed as they arrived.
+    /// Where its bytes were spooled; the caller removes the file afterwards.
+    pub file: PathBuf,
+    /// What was learnt while they arrived.
+    pub received: Received,
+}
+
+/// The upload is larger than [`MAX_FILE_BYTES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the file is larger than {MAX_FILE_BYTES} bytes")]
+pub struct TooLarge;
+
+/// An upload as it arrives: hashed and decoded chunk by chunk.
+pub struct Receiving {
+    hasher: Sha256,
+    size: usize,
+    /// The decoder, until the file is refused.
+    stream: Option<ActivityStream>,
+    refused: Option<FitError>,
+}
+
+impl Default for Receiving {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Receiving {
+    /// Nothing received yet.
+    pub fn new() -> Self {
+        Self {
+            hasher: Sha256::new(),
+            size: 0,
+            stream: Some(ActivityStream::new()),
+            refused: None,
+        }
+    }
+
+    /// Takes the next chunk. A file the decoder refuses is still received to its end
+    /// (hashed, so that a duplicate is recognized), but no longer decoded.
+    ///
+    /// # Errors
+    /// [`TooLarge`] past [`MAX_FILE_BYTES`]: stop receiving.
+    pub fn chunk(&mut self, bytes: &[u8]) -> Result<(), TooLarge> {
+        if self.size + bytes.len() > MAX_FILE_BYTES {
+            return Err(TooLarge);
+        }
+        self.size += bytes.len();
+        self.hasher.update(bytes);
+        if let Some(stream) = &mut self.stream
+            && let Err(error) = stream.feed(bytes)
+        {
+            self.refused = Some(error);
+            self.stream = None;
+        }
+        Ok(())
+    }
+
+    /// The bytes received so far.
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    /// The whole file has arrived.
+    pub fn finish(self) -> Received {
+        let decoded = match (self.refused, self.stream) {
+            (Some(error), _) => Decoded::Refused(error),
+            (None, Some(stream)) => match stream.finish() {
+                Ok(Some(activity)) => Decoded::Activity(Box::new(activity)),
+                Ok(None) => Decoded::NeedsWholeFile,
+                Err(error) => Decoded::Refused(error),
+            },
+            (None, None) => Decoded::NeedsWholeFile,
+        };
+        Received {
+            sha256: hex(&self.hasher.finalize()),
+            size: self.size as u64,
+            decoded,
+        }
+    }
+}
+
+/// What was learnt of an upload while it arrived.
+#[derive(Debug)]
+pub struct Received {
+    /// The SHA-256 of its bytes, lowercase hex.
     pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// What the decoder made of it.
+    pub decoded: Decoded,
+}
+
+/// What the decoder made of an upload.
+#[derive(Debug)]
+pub enum Decoded {
+    /// An activity (without its record streams).
+    Activity(Box<DecodedActivity>),
+    /// Not a FIT activity file.
+    Refused(FitError),
+    /// A file whose heart rates a strap stored apart (swims): decode the whole file with
+    /// [`Decoded::whole`].
+    NeedsWholeFile,
+}
+
+impl Decoded {
+    /// Decodes a whole file, for [`Decoded::NeedsWholeFile`].
+    pub fn whole(bytes: &[u8]) -> Self {
+        match fit::decode_activity(bytes) {
+            Ok(activity) => Self::Activity(Box::new(activity)),
+            Err(error) => Self::Refused(error),
+        }
+    }
 }
 
 /// What an import did.
@@ -87,11 +203,7 @@ fn random_name(rng: &mut impl Rng) -> String {
 }
 
 /// The activity a decoded file describes.
-fn activity_of(
-    decoded: &fit::DecodedActivity,
-    upload: &Upload,
-    now: OffsetDateTime,
-) -> NewActivity {
+fn activity_of(decoded: &DecodedActivity, upload: &Upload, now: OffsetDateTime) -> NewActivity {
     let summary = &decoded.summary;
     let f = &summary.figures;
     let started_at = summary
@@ -131,7 +243,7 @@ fn activity_of(
         notes: None,
         source: Some(SourceEntry {
             provider: FIT_PROVIDER.to_owned(),
-            external_id: Some(upload.sha256.clone()),
+            external_id: Some(upload.received.sha256.clone()),
             client_id: upload.client.as_ref().map(|c| c.client_id.clone()),
             raw_payload: None,
             received_at: now,
@@ -149,20 +261,29 @@ pub async fn import_fit(
     upload: Upload,
 ) -> Result<Imported, ImportError> {
     let user = upload.membership.user_id;
+    let sha256 = upload.received.sha256.clone();
     if let Some(id) = store
-        .file_by_hash(user, &upload.sha256)
+        .file_by_hash(user, &sha256)
         .await?
         .and_then(|kept| kept.activity_id)
     {
         return Ok(Imported::Duplicate { id });
     }
-    let decoded = fit::decode_activity(&upload.bytes).map_err(|error| match error {
-        FitError::NotAnActivity { file_type } => ImportError::NotAnActivity {
-            file_type: file_type.to_string(),
-        },
-        other => ImportError::Invalid(other),
-    })?;
-    let activity = activity_of(&decoded, &upload, now);
+    let decoded = match &upload.received.decoded {
+        Decoded::Activity(decoded) => decoded,
+        Decoded::Refused(FitError::NotAnActivity { file_type }) => {
+            return Err(ImportError::NotAnActivity {
+                file_type: file_type.to_string(),
+            });
+        }
+        Decoded::Refused(other) => return Err(ImportError::Invalid(other.clone())),
+        Decoded::NeedsWholeFile => {
+            return Err(ImportError::Files(BlobError::Unavailable(
+                "the upload was not decoded whole".into(),
+            )));
+        }
+    };
+    let activity = activity_of(decoded, &upload, now);
     let storage_key = fit_storage_key(
         upload.membership.organization_id,
         upload.membership.id,
@@ -172,12 +293,12 @@ pub async fn import_fit(
     let file = NewFile {
         format: FileFormat::Fit,
         original_name: upload.name.clone(),
-        size_bytes: upload.bytes.len() as u64,
-        sha256: upload.sha256.clone(),
+        size_bytes: upload.received.size,
+        sha256: sha256.clone(),
         storage_key: storage_key.clone(),
     };
     // The file first: a row never points to a missing file.
-    files.put(&storage_key, upload.bytes).await?;
+    files.put_file(&storage_key, &upload.file).await?;
     match store.record_file_activity(activity, file).await {
         Ok((id, _)) => Ok(Imported::New { id, storage_key }),
         Err(error) => {
@@ -187,7 +308,7 @@ pub async fn import_fit(
             match error {
                 StoreError::Conflict("file") => {
                     // A concurrent upload of the same file won: answer its activity.
-                    match store.file_by_hash(user, &upload.sha256).await? {
+                    match store.file_by_hash(user, &sha256).await? {
                         Some(kept) => match kept.activity_id {
                             Some(id) => Ok(Imported::Duplicate { id }),
                             None => Err(ImportError::Store(error)),

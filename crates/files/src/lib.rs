@@ -1,6 +1,11 @@
 //! The domain's [`BlobStore`] over the `object_store` crate: files in a local folder (the
-//! default), written to a temporary name, synced and renamed into place, so a reader sees a
-//! whole file or none, and a file acknowledged is on disk.
+//! default) or in an S3-compatible bucket, with the same behaviour on both: a reader sees a
+//! whole file or none, a file acknowledged is stored durably, reading a missing key answers
+//! `None`, removing one is not an error, and keys that would leave their folder (`..`,
+//! `.`, empty or absolute segments) are refused before any backend sees them.
+//!
+//! A local file is written to a temporary name, synced and renamed into place. An S3 object
+//! appears whole when its `PUT` (or the completion of its multipart upload) succeeds.
 //!
 //! Nothing of object_store leaves this crate: errors become [`BlobError`].
 
@@ -8,15 +13,30 @@ use async_trait::async_trait;
 use futures::TryStreamExt;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
+use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use paceline_domain::files::{BlobError, BlobStore, StoredFile};
 use std::sync::Arc;
 use time::OffsetDateTime;
+use tokio::io::AsyncReadExt;
+
+mod s3;
+
+pub use s3::S3Config;
+
+/// Parts of a file stored from disk to a local folder: small, since a local multipart
+/// upload has no minimum part size.
+const LOCAL_PART_BYTES: usize = 1024 * 1024;
+/// Parts of a file stored from disk to S3: the protocol's smallest part (but the last).
+const S3_PART_BYTES: usize = 5 * 1024 * 1024;
 
 /// Files kept by an `object_store` backend.
 #[derive(Debug, Clone)]
 pub struct ObjectFiles {
     store: Arc<dyn ObjectStore>,
+    /// The most bytes [`BlobStore::put_file`] holds in memory at once; files up to this
+    /// size are stored in one request.
+    part_bytes: usize,
 }
 
 impl ObjectFiles {
@@ -31,7 +51,32 @@ impl ObjectFiles {
             .with_automatic_cleanup(true);
         Ok(Self {
             store: Arc::new(local),
+            part_bytes: LOCAL_PART_BYTES,
         })
+    }
+
+    /// Files in an S3-compatible bucket. Nothing is sent yet: a wrong endpoint or key shows
+    /// at the first operation ([`ObjectFiles::check`] makes one).
+    pub fn s3(config: &S3Config) -> Result<Self, BlobError> {
+        s3::install_tls_provider();
+        let bucket = config.builder()?.build().map_err(unavailable)?;
+        let store: Arc<dyn ObjectStore> =
+            match config.prefix.as_deref().map(|p| p.trim_matches('/')) {
+                Some(prefix) if !prefix.is_empty() => {
+                    Arc::new(PrefixStore::new(bucket, path(prefix)?))
+                }
+                _ => Arc::new(bucket),
+            };
+        Ok(Self {
+            store,
+            part_bytes: S3_PART_BYTES,
+        })
+    }
+
+    /// Reaches the storage once (lists a folder that need not exist), so that a wrong
+    /// endpoint, bucket or key is reported at start rather than at the first upload.
+    pub async fn check(&self) -> Result<(), BlobError> {
+        self.list("fit").await.map(|_| ())
     }
 }
 
@@ -52,6 +97,22 @@ fn path(key: &str) -> Result<Path, BlobError> {
     Path::parse(key).map_err(|e| BlobError::InvalidKey(format!("{key}: {e}")))
 }
 
+/// Reads up to `limit` bytes of `file` (fewer only at its end).
+async fn read_part(file: &mut tokio::fs::File, limit: usize) -> std::io::Result<Vec<u8>> {
+    let mut part = Vec::with_capacity(limit);
+    while part.len() < limit {
+        let before = part.len();
+        (&mut *file)
+            .take((limit - before) as u64)
+            .read_to_end(&mut part)
+            .await?;
+        if part.len() == before {
+            break;
+        }
+    }
+    Ok(part)
+}
+
 #[async_trait]
 impl BlobStore for ObjectFiles {
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), BlobError> {
@@ -60,6 +121,47 @@ impl BlobStore for ObjectFiles {
             .await
             .map(|_| ())
             .map_err(unavailable)
+    }
+
+    async fn put_file(&self, key: &str, file: &std::path::Path) -> Result<(), BlobError> {
+        let location = path(key)?;
+        let failed = |e: std::io::Error| {
+            BlobError::Unavailable(format!("cannot read {}: {e}", file.display()))
+        };
+        let mut source = tokio::fs::File::open(file).await.map_err(failed)?;
+        let first = read_part(&mut source, self.part_bytes)
+            .await
+            .map_err(failed)?;
+        if first.len() < self.part_bytes {
+            // The whole file in one part: one request, no multipart bookkeeping.
+            return self.put(key, first).await;
+        }
+        // Part by part: the object appears, whole, when the upload completes; until then
+        // readers see the previous version or nothing.
+        let mut upload = self
+            .store
+            .put_multipart(&location)
+            .await
+            .map_err(unavailable)?;
+        let mut part = first;
+        let outcome = loop {
+            if let Err(e) = upload.put_part(PutPayload::from(part)).await {
+                break Err(unavailable(e));
+            }
+            part = match read_part(&mut source, self.part_bytes).await {
+                Ok(next) if next.is_empty() => break Ok(()),
+                Ok(next) => next,
+                Err(e) => break Err(failed(e)),
+            };
+        };
+        match outcome {
+            Ok(()) => upload.complete().await.map(|_| ()).map_err(unavailable),
+            Err(error) => {
+                // Leaves no part behind; should that fail too, the first error says why.
+                let _ = upload.abort().await;
+                Err(error)
+            }
+        }
     }
 
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, BlobError> {

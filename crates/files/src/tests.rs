@@ -1,81 +1,79 @@
 use super::*;
-use paceline_domain::files::{ORPHAN_AGE, remove_orphans};
-
-fn files() -> (tempfile::TempDir, ObjectFiles) {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let files = ObjectFiles::local(&dir.path().join("files")).unwrap_or_else(|e| panic!("{e}"));
-    (dir, files)
-}
+use paceline_domain::oauth::secret::Secret;
 
 #[tokio::test]
-async fn files_round_trip_and_are_removed() {
-    let (dir, files) = files();
+async fn local_files_land_in_the_folder_under_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = ObjectFiles::local(&dir.path().join("files")).unwrap();
     let key = "fit/org_a/mem_b/2026-01-17/x1.fit";
-    files
-        .put(key, b"FIT bytes".to_vec())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(dir.path().join("files").join(key).is_file());
+    files.put(key, b"FIT bytes".to_vec()).await.unwrap();
     assert_eq!(
-        files.get(key).await.ok().flatten(),
-        Some(b"FIT bytes".to_vec())
+        std::fs::read(dir.path().join("files").join(key)).unwrap(),
+        b"FIT bytes"
     );
-    let listed = files.list("fit/org_a").await.unwrap_or_default();
-    assert_eq!(listed.len(), 1);
-    assert_eq!(
-        listed.first().map(|f| (f.key.as_str(), f.size)),
-        Some((key, 9))
-    );
-    files.delete(key).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(files.get(key).await.ok().flatten(), None);
-    // Removing again, and reading what is not there, are not errors.
-    assert!(files.delete(key).await.is_ok());
-    assert!(files.list("fit").await.is_ok_and(|l| l.is_empty()));
-}
-
-#[tokio::test]
-async fn keys_cannot_leave_the_folder() {
-    let (_dir, files) = files();
-    for key in [
-        "",
-        "../x.fit",
-        "fit/../../x.fit",
-        "fit//x.fit",
-        "fit/./x.fit",
-        "a\\b",
-    ] {
-        assert!(
-            matches!(files.put(key, vec![1]).await, Err(BlobError::InvalidKey(_))),
-            "{key:?}"
-        );
-    }
-}
-
-#[tokio::test]
-async fn orphans_older_than_an_hour_are_removed() {
-    let (_dir, files) = files();
-    for key in ["fit/a/kept.fit", "fit/a/orphan.fit"] {
-        files
-            .put(key, vec![0; 4])
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-    let now = OffsetDateTime::now_utc();
-    // Fresh files are left alone: their rows may still be on the way.
-    let removed = remove_orphans(&files, "fit", now, |_| async { Ok(false) }).await;
-    assert_eq!(removed.ok(), Some(0));
-    let later = now + ORPHAN_AGE + time::Duration::minutes(1);
-    let removed = remove_orphans(&files, "fit", later, |key| async move {
-        Ok(key.ends_with("kept.fit"))
-    })
-    .await;
-    assert_eq!(removed.ok(), Some(1));
-    let left: Vec<String> = files
-        .list("fit")
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|f| f.key)
+    // Nothing else is left beside it (no temporary file).
+    let beside: Vec<_> = std::fs::read_dir(dir.path().join("files/fit/org_a/mem_b/2026-01-17"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
         .collect();
-    assert_eq!(left, ["fit/a/kept.fit"]);
+    assert_eq!(beside, ["x1.fit"]);
+}
+
+fn config() -> S3Config {
+    S3Config {
+        bucket: "training".into(),
+        endpoint: Some("https://s3.example.com/".into()),
+        region: Some("eu-central-1".into()),
+        access_key_id: Some("AKID".into()),
+        secret_access_key: Some(Secret::new("very secret")),
+        virtual_hosted_style: false,
+        prefix: Some("paceline".into()),
+        allow_http: false,
+    }
+}
+
+#[test]
+fn the_endpoint_names_the_service_in_either_style() {
+    let path_style = config();
+    assert_eq!(
+        path_style
+            .bucket_endpoint("https://s3.example.com/")
+            .unwrap(),
+        "https://s3.example.com"
+    );
+    let virtual_hosted = S3Config {
+        virtual_hosted_style: true,
+        ..config()
+    };
+    assert_eq!(
+        virtual_hosted
+            .bucket_endpoint("https://s3.example.com")
+            .unwrap(),
+        "https://training.s3.example.com"
+    );
+    for bad in ["s3.example.com", "ftp://s3.example.com", "https://"] {
+        assert!(path_style.bucket_endpoint(bad).is_err(), "{bad}");
+    }
+    assert!(path_style.bucket_endpoint("http://127.0.0.1:9000").is_err());
+    let local = S3Config {
+        allow_http: true,
+        ..config()
+    };
+    assert!(local.bucket_endpoint("http://127.0.0.1:9000").is_ok());
+}
+
+#[test]
+fn the_description_and_debug_never_show_the_secret() {
+    let config = config();
+    assert_eq!(
+        config.describe(),
+        "s3://training/paceline at https://s3.example.com/"
+    );
+    assert!(!format!("{config:?}").contains("very secret"));
+    assert!(ObjectFiles::s3(&config).is_ok());
+    let half = S3Config {
+        secret_access_key: None,
+        ..config.clone()
+    };
+    assert!(ObjectFiles::s3(&half).is_err());
 }

@@ -653,12 +653,15 @@ async fn main() {
         ..Limits::default()
     };
     let files = paceline_files::ObjectFiles::local(&dir.path().join("files")).unwrap();
+    let spool = dir.path().join("uploads");
+    std::fs::create_dir_all(&spool).unwrap();
     let state = AppState::new(store.clone() as Arc<dyn Store>, oauth)
         .with_limits(
             unlimited,
             Arc::new(paceline_domain::ratelimit::MemoryLimiter::new()),
         )
-        .with_files(Arc::new(files));
+        .with_files(Arc::new(files))
+        .with_spool(&spool);
     let app = router(state.clone()).merge(
         axum::Router::new()
             .route("/bench/profile-without-auth", get(profile_without_auth))

@@ -44,6 +44,8 @@ pub struct AppState {
     pub admin_token: Option<Arc<SecretHash>>,
     /// Uploaded files.
     pub files: Arc<dyn BlobStore>,
+    /// The folder uploads are spooled to while they arrive.
+    pub spool: Arc<std::path::Path>,
 }
 
 impl AppState {
@@ -58,7 +60,15 @@ impl AppState {
             limits: Limits::default(),
             admin_token: None,
             files: Arc::new(MemoryFiles::new()),
+            spool: Arc::from(std::env::temp_dir()),
         }
+    }
+
+    /// Spools uploads to `folder` (the system's temporary folder unless set), which must
+    /// exist.
+    pub fn with_spool(mut self, folder: &std::path::Path) -> Self {
+        self.spool = Arc::from(folder);
+        self
     }
 
     /// Keeps uploaded files in `files` (in memory unless set).

@@ -7,8 +7,9 @@ use super::reader::{FieldDef, FileHeader, Message, Visitor};
 use super::summary;
 use super::{
     ActivityInfo, DecodedActivity, DeviceInfo, Figures, FileId, FitTime, LapSummary, LegSummary,
-    MAX_LAPS, MAX_RECORDS, MAX_SESSIONS, Position, RecordStreams,
+    MAX_LAPS, MAX_RECORDS, MAX_SESSIONS, Position, Record, RecordStreams,
 };
+use summary::RecordStats;
 
 /// `device_info` messages kept; sensors past this are ignored rather than refused.
 const MAX_DEVICES: usize = 256;
@@ -99,6 +100,14 @@ impl RecordPlan {
 }
 
 pub(crate) struct Collector {
+    /// Whether the record streams, RR intervals and heart-rate samples are kept; without
+    /// them only the figures derived from the records are, in `stats`.
+    keep_records: bool,
+    stats: RecordStats,
+    /// Records counted towards [`MAX_RECORDS`] when they are not kept.
+    records_seen: usize,
+    /// A summary-only decode met `hr` messages, whose merge needs the records.
+    needs_records: bool,
     input_len: usize,
     record_plans: [RecordPlan; 16],
     estimate: usize,
@@ -121,6 +130,10 @@ pub(crate) struct Collector {
 impl Collector {
     pub(crate) fn new(input_len: usize) -> Self {
         Self {
+            keep_records: true,
+            stats: RecordStats::default(),
+            records_seen: 0,
+            needs_records: false,
             input_len,
             record_plans: [RecordPlan::EMPTY; 16],
             estimate: (input_len / BYTES_PER_RECORD_ESTIMATE).min(MAX_RECORDS),
@@ -141,16 +154,34 @@ impl Collector {
         }
     }
 
+    /// A collector that keeps no record stream, only the figures derived from them: its
+    /// memory does not grow with the number of records.
+    pub(crate) fn summary_only() -> Self {
+        Self {
+            keep_records: false,
+            ..Self::new(0)
+        }
+    }
+
+    /// Whether a summary-only decode met `hr` messages: its heart-rate figures would lack
+    /// the beats they hold, which only a decode that keeps the records can merge.
+    pub(crate) fn needs_records(&self) -> bool {
+        self.needs_records
+    }
+
     pub(crate) fn finish(mut self) -> DecodedActivity {
-        self.heart_rates.merge_into(&mut self.streams);
-        let last_record_time = self.streams.time.iter().rev().flatten().next().copied();
+        if self.keep_records {
+            self.heart_rates.merge_into(&mut self.streams);
+            self.stats = RecordStats::of(&self.streams);
+        }
+        let last_record_time = self.stats.last_time();
         if let (Some(since), Some(end)) = (self.timer.running_since, last_record_time) {
             self.timer.total_s += u64::from(end.0.saturating_sub(since));
         }
         let summary = summary::summarize(&summary::Inputs {
             legs: &self.legs,
             lap_count: self.laps.len(),
-            streams: &self.streams,
+            records: &self.stats,
             activity: self.activity.as_ref(),
             sport: self.sport,
             first_lap_sport: self.laps.first().map(|lap| (lap.sport, lap.sub_sport)),
@@ -237,6 +268,28 @@ impl Collector {
             && power.is_none()
             && temperature.is_none()
         {
+            return Ok(());
+        }
+        if !self.keep_records {
+            if self.records_seen >= MAX_RECORDS {
+                return Err(FitError::TooLarge {
+                    offset: message.offset,
+                    what: "records",
+                    limit: MAX_RECORDS,
+                });
+            }
+            self.records_seen += 1;
+            self.stats.add(&Record {
+                time,
+                position,
+                altitude_m: altitude,
+                heart_rate,
+                power_w: power,
+                cadence,
+                speed_mps: speed,
+                distance_m: distance,
+                temperature_c: temperature,
+            });
             return Ok(());
         }
         let streams = &mut self.streams;
@@ -468,12 +521,13 @@ impl Visitor for Collector {
     fn message(&mut self, message: &Message<'_>) -> Result<(), FitError> {
         match message.global {
             mesg::RECORD => self.record(message)?,
+            mesg::HR if !self.keep_records => self.needs_records = true,
             mesg::HR => self.heart_rates.message(message, self.input_len)?,
             mesg::LAP => self.lap(message)?,
             mesg::SESSION => self.session(message)?,
             mesg::LENGTH => self.length_count += 1,
             mesg::EVENT => self.event(message),
-            mesg::HRV => self.hrv(message),
+            mesg::HRV if self.keep_records => self.hrv(message),
             mesg::FILE_ID => self.file_id(message),
             mesg::DEVICE_INFO => self.device_info(message),
             mesg::ACTIVITY => self.activity(message),

@@ -98,6 +98,57 @@ pub enum FitError {
 }
 
 impl FitError {
+    /// The same error with its byte offset moved `by` bytes later (for an error found in
+    /// a part of the input that starts there).
+    pub(crate) fn shifted(self, by: usize) -> Self {
+        match self {
+            Self::NotFit { offset, reason } => Self::NotFit {
+                offset: offset + by,
+                reason,
+            },
+            Self::HeaderCrc {
+                offset,
+                stored,
+                computed,
+            } => Self::HeaderCrc {
+                offset: offset + by,
+                stored,
+                computed,
+            },
+            Self::FileCrc {
+                offset,
+                stored,
+                computed,
+            } => Self::FileCrc {
+                offset: offset + by,
+                stored,
+                computed,
+            },
+            Self::Truncated { offset, what } => Self::Truncated {
+                offset: offset + by,
+                what,
+            },
+            Self::Malformed { offset, reason } => Self::Malformed {
+                offset: offset + by,
+                reason,
+            },
+            Self::UndefinedLocalMessage { offset, local } => Self::UndefinedLocalMessage {
+                offset: offset + by,
+                local,
+            },
+            Self::TooLarge {
+                offset,
+                what,
+                limit,
+            } => Self::TooLarge {
+                offset: offset + by,
+                what,
+                limit,
+            },
+            other @ (Self::Empty | Self::NotAnActivity { .. } | Self::NotAWorkout { .. }) => other,
+        }
+    }
+
     /// The byte offset where decoding failed, for the errors that come from the bytes.
     #[must_use]
     pub fn offset(&self) -> Option<usize> {

@@ -87,6 +87,62 @@ pub fn decode_fit(bytes: &[u8]) -> Result<DecodedActivity, FitError> {
     Ok(collector.finish())
 }
 
+/// Decodes an activity FIT file as it arrives, chunk by chunk, keeping what an import needs
+/// and nothing that grows with the file: the `file_id`, the summary, the legs, laps,
+/// devices and the `activity` message, with the figures derived from the records gathered
+/// on the way. The [`DecodedActivity`] it ends with has no record streams and no RR
+/// intervals; everything else is what [`decode_activity`] gives for the same bytes.
+///
+/// Its memory is a message cut off between two chunks and the laps, whatever the file's
+/// size. The one exception: heart rates a strap stored in `hr` messages (swims) are merged
+/// into the records by time, which needs the records, so such a file ends with `None`:
+/// decode it whole with [`decode_activity`].
+pub struct ActivityStream {
+    reader: reader::Streaming<collect::Collector>,
+}
+
+impl Default for ActivityStream {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ActivityStream {
+    /// Nothing read yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            reader: reader::Streaming::new(collect::Collector::summary_only()),
+        }
+    }
+
+    /// Reads the next chunk of the file.
+    ///
+    /// # Errors
+    /// As [`decode_fit`], as soon as the bytes show it; after an error, feed no more.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), FitError> {
+        self.reader.feed(chunk)
+    }
+
+    /// Ends the file: the decoded activity without its record streams, or `None` when its
+    /// heart rates need a whole decode (see above).
+    ///
+    /// # Errors
+    /// As [`decode_activity`], for the file's end (a file cut off) and its type.
+    pub fn finish(self) -> Result<Option<DecodedActivity>, FitError> {
+        let collector = self.reader.finish()?;
+        if collector.needs_records() {
+            return Ok(None);
+        }
+        let decoded = collector.finish();
+        match decoded.file_id.file_type {
+            Some(FileType::Activity) | None => Ok(Some(decoded)),
+            Some(_) if decoded.contains_activity_file => Ok(Some(decoded)),
+            Some(file_type) => Err(FitError::NotAnActivity { file_type }),
+        }
+    }
+}
+
 /// A decoded FIT file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DecodedActivity {

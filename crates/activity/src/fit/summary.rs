@@ -17,7 +17,7 @@ const ELEVATION_HYSTERESIS_M: f64 = 2.0;
 pub(crate) struct Inputs<'a> {
     pub(crate) legs: &'a [LegSummary],
     pub(crate) lap_count: usize,
-    pub(crate) streams: &'a RecordStreams,
+    pub(crate) records: &'a RecordStats,
     pub(crate) activity: Option<&'a ActivityInfo>,
     pub(crate) sport: Option<(Option<Sport>, Option<SubSport>)>,
     pub(crate) first_lap_sport: Option<(Option<Sport>, Option<SubSport>)>,
@@ -36,7 +36,7 @@ pub(crate) fn summarize(inputs: &Inputs<'_>) -> ActivitySummary {
                 .sport
                 .or(inputs.first_lap_sport)
                 .unwrap_or((None, None));
-            let derived = from_records(inputs.streams);
+            let derived = inputs.records.derived();
             let mut figures = derived.figures;
             figures.timer_s = inputs
                 .activity
@@ -60,7 +60,7 @@ pub(crate) fn summarize(inputs: &Inputs<'_>) -> ActivitySummary {
             }
         }
         [leg] => {
-            let derived = from_records(inputs.streams).figures;
+            let derived = inputs.records.derived().figures;
             ActivitySummary {
                 activity_type: leg.activity_type,
                 sport: leg.sport,
@@ -154,122 +154,184 @@ fn sum_legs(legs: &[LegSummary]) -> Figures {
     }
 }
 
-struct Derived {
+pub(crate) struct Derived {
     start_time: Option<FitTime>,
     figures: Figures,
 }
 
-/// Figures computed from the record streams alone.
+impl RecordStats {
+    /// The figures of every record of `streams`.
+    pub(crate) fn of(streams: &RecordStreams) -> Self {
+        let mut stats = Self::default();
+        for record in streams.iter() {
+            stats.add(&record);
+        }
+        stats
+    }
+}
+
+/// The figures derived from the records, gathered one record at a time, so that a decode
+/// that keeps no record stream ends with the same figures as one that keeps them all.
 ///
 /// Heart rate and power average every sample (zeros included for power, as Garmin does by
 /// default); cadence averages the non-zero samples; ascent and descent add altitude changes
 /// past a 2 m hysteresis; normalized power is the fourth-power mean of 30-second rolling
 /// averages.
-fn from_records(streams: &RecordStreams) -> Derived {
-    let first = streams.time.iter().flatten().next().copied();
-    let last = streams.time.iter().rev().flatten().next().copied();
-    let elapsed_s = match (first, last) {
-        (Some(first), Some(last)) => Some(f64::from(last.0.saturating_sub(first.0))),
-        _ => None,
-    };
-    let (ascent_m, descent_m) = elevation(&streams.altitude_m);
-    let (avg_heart_rate, max_heart_rate) = average_and_max(&streams.heart_rate, false);
-    let (avg_power_w, max_power_w) = average_and_max(&streams.power_w, false);
-    let (avg_cadence, max_cadence) = average_and_max(&streams.cadence, true);
-    Derived {
-        start_time: first,
-        figures: Figures {
-            elapsed_s,
-            timer_s: elapsed_s,
-            distance_m: streams
-                .distance_m
-                .iter()
-                .flatten()
-                .copied()
-                .reduce(f64::max),
-            ascent_m,
-            descent_m,
-            avg_heart_rate: avg_heart_rate.and_then(|v| u8::try_from(v).ok()),
-            max_heart_rate: max_heart_rate.and_then(|v| u8::try_from(v).ok()),
-            avg_power_w: avg_power_w.and_then(|v| u16::try_from(v).ok()),
-            max_power_w: max_power_w.and_then(|v| u16::try_from(v).ok()),
-            normalized_power_w: normalized_power(&streams.time, &streams.power_w),
-            avg_cadence: avg_cadence.and_then(|v| u8::try_from(v).ok()),
-            max_cadence: max_cadence.and_then(|v| u8::try_from(v).ok()),
-            avg_speed_mps: None,
-            max_speed_mps: streams.speed_mps.iter().flatten().copied().reduce(f64::max),
-            calories_kcal: None,
-        },
+#[derive(Debug, Default)]
+pub(crate) struct RecordStats {
+    first_time: Option<FitTime>,
+    last_time: Option<FitTime>,
+    /// The altitude changes are measured from, and the ascent and descent so far.
+    elevation: Option<(f64, f64, f64)>,
+    heart_rate: Average,
+    power: Average,
+    cadence: Average,
+    distance_m: Option<f64>,
+    max_speed_mps: Option<f64>,
+    normalized_power: NormalizedPower,
+}
+
+impl RecordStats {
+    pub(crate) fn add(&mut self, record: &super::Record) {
+        if let Some(time) = record.time {
+            self.first_time.get_or_insert(time);
+            self.last_time = Some(time);
+        }
+        if let Some(altitude) = record.altitude_m {
+            match &mut self.elevation {
+                None => self.elevation = Some((altitude, 0.0, 0.0)),
+                Some((reference, ascent, descent)) => {
+                    let change = altitude - *reference;
+                    if change >= ELEVATION_HYSTERESIS_M {
+                        *ascent += change;
+                        *reference = altitude;
+                    } else if change <= -ELEVATION_HYSTERESIS_M {
+                        *descent -= change;
+                        *reference = altitude;
+                    }
+                }
+            }
+        }
+        if let Some(bpm) = record.heart_rate {
+            self.heart_rate.add(u64::from(bpm), false);
+        }
+        if let Some(watts) = record.power_w {
+            self.power.add(u64::from(watts), false);
+        }
+        if let Some(rpm) = record.cadence {
+            self.cadence.add(u64::from(rpm), true);
+        }
+        if let Some(distance) = record.distance_m {
+            self.distance_m = Some(self.distance_m.map_or(distance, |d| f64::max(d, distance)));
+        }
+        if let Some(speed) = record.speed_mps {
+            self.max_speed_mps = Some(self.max_speed_mps.map_or(speed, |s| f64::max(s, speed)));
+        }
+        if let (Some(time), Some(watts)) = (record.time, record.power_w) {
+            self.normalized_power.add(time.0, f64::from(watts));
+        }
+    }
+
+    /// The time of the last record that had one.
+    pub(crate) fn last_time(&self) -> Option<FitTime> {
+        self.last_time
+    }
+
+    pub(crate) fn derived(&self) -> Derived {
+        let elapsed_s = match (self.first_time, self.last_time) {
+            (Some(first), Some(last)) => Some(f64::from(last.0.saturating_sub(first.0))),
+            _ => None,
+        };
+        let (ascent_m, descent_m) = match self.elevation {
+            Some((_, ascent, descent)) => {
+                (Some(ascent.round() as u32), Some(descent.round() as u32))
+            }
+            None => (None, None),
+        };
+        let (avg_heart_rate, max_heart_rate) = self.heart_rate.average_and_max();
+        let (avg_power_w, max_power_w) = self.power.average_and_max();
+        let (avg_cadence, max_cadence) = self.cadence.average_and_max();
+        Derived {
+            start_time: self.first_time,
+            figures: Figures {
+                elapsed_s,
+                timer_s: elapsed_s,
+                distance_m: self.distance_m,
+                ascent_m,
+                descent_m,
+                avg_heart_rate: avg_heart_rate.and_then(|v| u8::try_from(v).ok()),
+                max_heart_rate: max_heart_rate.and_then(|v| u8::try_from(v).ok()),
+                avg_power_w: avg_power_w.and_then(|v| u16::try_from(v).ok()),
+                max_power_w: max_power_w.and_then(|v| u16::try_from(v).ok()),
+                normalized_power_w: self.normalized_power.value(),
+                avg_cadence: avg_cadence.and_then(|v| u8::try_from(v).ok()),
+                max_cadence: max_cadence.and_then(|v| u8::try_from(v).ok()),
+                avg_speed_mps: None,
+                max_speed_mps: self.max_speed_mps,
+                calories_kcal: None,
+            },
+        }
     }
 }
 
-fn average_and_max<T: Copy + Into<u64>>(
-    column: &[Option<T>],
-    skip_zeros: bool,
-) -> (Option<u64>, Option<u64>) {
-    let mut sum = 0u64;
-    let mut count = 0u64;
-    let mut max = None;
-    for value in column.iter().flatten() {
-        let value: u64 = (*value).into();
-        max = Some(max.map_or(value, |m: u64| m.max(value)));
+/// A running average and maximum.
+#[derive(Debug, Default)]
+struct Average {
+    sum: u64,
+    count: u64,
+    max: Option<u64>,
+}
+
+impl Average {
+    /// Counts `value` in the maximum, and in the average unless it is a zero skipped.
+    fn add(&mut self, value: u64, skip_zeros: bool) {
+        self.max = Some(self.max.map_or(value, |m| m.max(value)));
         if skip_zeros && value == 0 {
-            continue;
+            return;
         }
-        sum += value;
-        count += 1;
+        self.sum += value;
+        self.count += 1;
     }
-    let average = (count > 0).then(|| (sum as f64 / count as f64).round() as u64);
-    (average, max)
-}
 
-fn elevation(altitude: &[Option<f64>]) -> (Option<u32>, Option<u32>) {
-    let mut samples = altitude.iter().flatten().copied();
-    let Some(mut reference) = samples.next() else {
-        return (None, None);
-    };
-    let (mut ascent, mut descent) = (0.0, 0.0);
-    for value in samples {
-        let change = value - reference;
-        if change >= ELEVATION_HYSTERESIS_M {
-            ascent += change;
-            reference = value;
-        } else if change <= -ELEVATION_HYSTERESIS_M {
-            descent -= change;
-            reference = value;
-        }
+    fn average_and_max(&self) -> (Option<u64>, Option<u64>) {
+        let average =
+            (self.count > 0).then(|| (self.sum as f64 / self.count as f64).round() as u64);
+        (average, self.max)
     }
-    (Some(ascent.round() as u32), Some(descent.round() as u32))
 }
 
 /// Normalized power over samples that carry both a time and a power: the rolling mean over
 /// the last 30 seconds, once 30 seconds have passed, raised to the fourth power, averaged,
-/// and the fourth root taken.
-fn normalized_power(time: &[Option<FitTime>], power: &[Option<u16>]) -> Option<u16> {
-    let samples: Vec<(u32, f64)> = time
-        .iter()
-        .zip(power)
-        .filter_map(|(t, p)| Some((t.as_ref()?.0, f64::from((*p)?))))
-        .collect();
-    let first_time = samples.first()?.0;
-    let mut window_start = 0usize;
-    let mut window_sum = 0.0;
-    let mut fourth_powers = 0.0;
-    let mut count = 0u64;
-    for (index, &(t, watts)) in samples.iter().enumerate() {
-        window_sum += watts;
-        while let Some(&(start_time, start_watts)) = samples.get(window_start) {
+/// and the fourth root taken. It holds the last 30 seconds of samples.
+#[derive(Debug, Default)]
+struct NormalizedPower {
+    first_time: Option<u32>,
+    window: std::collections::VecDeque<(u32, f64)>,
+    window_sum: f64,
+    fourth_powers: f64,
+    count: u64,
+}
+
+impl NormalizedPower {
+    fn add(&mut self, t: u32, watts: f64) {
+        let first_time = *self.first_time.get_or_insert(t);
+        self.window.push_back((t, watts));
+        self.window_sum += watts;
+        while let Some(&(start_time, start_watts)) = self.window.front() {
             if t.saturating_sub(start_time) < NP_WINDOW_S {
                 break;
             }
-            window_sum -= start_watts;
-            window_start += 1;
+            self.window_sum -= start_watts;
+            self.window.pop_front();
         }
         if t.saturating_sub(first_time) + 1 >= NP_WINDOW_S {
-            let in_window = (index + 1 - window_start) as f64;
-            fourth_powers += (window_sum / in_window).powi(4);
-            count += 1;
+            let in_window = self.window.len() as f64;
+            self.fourth_powers += (self.window_sum / in_window).powi(4);
+            self.count += 1;
         }
     }
-    (count > 0).then(|| (fourth_powers / count as f64).powf(0.25).round() as u16)
+
+    fn value(&self) -> Option<u16> {
+        (self.count > 0).then(|| (self.fourth_powers / self.count as f64).powf(0.25).round() as u16)
+    }
 }

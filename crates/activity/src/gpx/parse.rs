@@ -382,7 +382,7 @@ impl Reader {
         let mut summary = summary::summarize(&Inputs {
             legs: &[],
             lap_count: 0,
-            streams: &self.streams,
+            records: &summary::RecordStats::of(&self.streams),
             activity: None,
             sport: Some((sport, None)),
             first_lap_sport: None,

@@ -513,7 +513,7 @@ impl Reader {
         let summary = summary::summarize(&Inputs {
             legs: &legs,
             lap_count: self.laps.len(),
-            streams: &self.streams,
+            records: &summary::RecordStats::of(&self.streams),
             activity: None,
             sport: None,
             first_lap_sport: None,

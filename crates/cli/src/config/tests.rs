@@ -103,3 +103,120 @@ fn oauth_times_and_limits_come_from_the_file() {
     std::fs::write(&path, "[rate_limit]\napi_per_client = 0\n").unwrap();
     assert!(Settings::resolve(&flags, None).is_err());
 }
+
+fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        pairs
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    }
+}
+
+#[test]
+fn files_stay_local_unless_a_bucket_is_set() {
+    let settings = Settings::resolve(&args(), None).unwrap();
+    assert_eq!(
+        settings.files,
+        FileStorage::Local("./paceline-data/files".into())
+    );
+    assert_eq!(s3_settings(&FileS3::default(), env(&[])).unwrap(), None);
+}
+
+#[test]
+fn s3_comes_from_the_file_and_the_environment_with_the_secret_kept_out_of_sight() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret_path = dir.path().join("s3-secret");
+    std::fs::write(&secret_path, "file-secret-value\n").unwrap();
+    let path = dir.path().join("paceline.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[files.s3]\nbucket = \"training\"\nendpoint = \"https://s3.example.com\"\n\
+             region = \"eu-central-1\"\naccess_key_id = \"AKIDFILE\"\n\
+             secret_access_key_file = {:?}\nprefix = \"paceline\"\nvirtual_hosted_style = true\n",
+            secret_path.display().to_string()
+        ),
+    )
+    .unwrap();
+    let mut flags = args();
+    flags.config = Some(path.clone());
+    let settings = Settings::resolve(&flags, None).unwrap();
+    let FileStorage::S3(s3) = &settings.files else {
+        panic!("{:?}", settings.files)
+    };
+    assert_eq!(s3.bucket, "training");
+    assert_eq!(s3.endpoint.as_deref(), Some("https://s3.example.com"));
+    assert_eq!(s3.region.as_deref(), Some("eu-central-1"));
+    assert_eq!(s3.access_key_id.as_deref(), Some("AKIDFILE"));
+    assert_eq!(
+        s3.secret_access_key.as_ref().map(Secret::expose),
+        Some("file-secret-value")
+    );
+    assert_eq!(s3.prefix.as_deref(), Some("paceline"));
+    assert!(s3.virtual_hosted_style && !s3.allow_http);
+    let described = settings.describe();
+    assert!(described.contains("s3://training/paceline"), "{described}");
+    assert!(!described.contains("file-secret-value"), "{described}");
+    assert!(!format!("{settings:?}").contains("file-secret-value"));
+
+    // The environment wins over the file.
+    let file: FileConfig = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let file = file.files.s3.unwrap();
+    let from_env = s3_settings(
+        &file,
+        env(&[
+            ("PACELINE_S3_BUCKET", "other"),
+            ("PACELINE_S3_ENDPOINT", "http://127.0.0.1:9000"),
+            ("PACELINE_S3_ALLOW_HTTP", "true"),
+            ("PACELINE_S3_VIRTUAL_HOSTED_STYLE", "false"),
+            ("PACELINE_S3_SECRET_ACCESS_KEY", "env-secret"),
+        ]),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(from_env.bucket, "other");
+    assert_eq!(from_env.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+    assert!(from_env.allow_http && !from_env.virtual_hosted_style);
+    assert_eq!(
+        from_env.secret_access_key.as_ref().map(Secret::expose),
+        Some("env-secret")
+    );
+}
+
+#[test]
+fn s3_mistakes_are_reported() {
+    let bucket = ("PACELINE_S3_BUCKET", "training");
+    let plain = FileS3::default();
+    let refused =
+        |pairs: &[(&str, &str)]| format!("{:#}", s3_settings(&plain, env(pairs)).unwrap_err());
+    assert!(refused(&[bucket, ("PACELINE_S3_ACCESS_KEY_ID", "AKID")]).contains("both"));
+    assert!(refused(&[bucket, ("PACELINE_S3_ENDPOINT", "s3.example.com")]).contains("https://"));
+    assert!(
+        refused(&[bucket, ("PACELINE_S3_ENDPOINT", "http://127.0.0.1:9000")])
+            .contains("allow_http")
+    );
+    assert!(refused(&[bucket, ("PACELINE_S3_ALLOW_HTTP", "maybe")]).contains("true or false"));
+    assert!(
+        refused(&[
+            bucket,
+            ("PACELINE_S3_SECRET_ACCESS_KEY_FILE", "/no/such/file")
+        ])
+        .contains("secret access key file")
+    );
+    // Without keys, the instance's role signs the requests.
+    let role = s3_settings(&plain, env(&[bucket])).unwrap().unwrap();
+    assert_eq!(role.access_key_id, None);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paceline.toml");
+    std::fs::write(
+        &path,
+        "[files.s3]\nbucket = \"b\"\nsecret_access_key = \"inline\"\n",
+    )
+    .unwrap();
+    let mut flags = args();
+    flags.config = Some(path);
+    let err = format!("{:#}", Settings::resolve(&flags, None).unwrap_err());
+    assert!(err.contains("secret_access_key"), "{err}");
+}

@@ -11,5 +11,6 @@ mod admin;
 mod crash;
 mod harness;
 mod oauth_crash;
+mod s3;
 mod serve;
 mod upload_crash;

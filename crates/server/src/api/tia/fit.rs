@@ -2,7 +2,9 @@
 //! /api/external/v1/activities/<id>/fit` (spec 5.2.2).
 //!
 //! An upload is `multipart/form-data` with the file in the field `file`, named `*.fit`
-//! (any case), at most 25 MB. Its SHA-256 is computed while the bytes arrive. A new import
+//! (any case), at most 25 MB. While its bytes arrive they are hashed (SHA-256), decoded and
+//! spooled to a temporary file in `AppState::spool`, from which the file storage copies
+//! them: memory per upload stays small whatever the file's size. A new import
 //! answers 201 `{ id, storageKey }`; a file the user uploaded before answers 200
 //! `{ id, duplicate: true }`. A download answers the uploaded bytes, or a FIT encoded from
 //! the activity's figures for an activity that came without a file.
@@ -14,20 +16,24 @@ use crate::api::tia::error::{error, unavailable};
 use axum::Json;
 use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paceline_activity::fit::{self, ActivityForEncoding, FitTime, LegForEncoding, RecordStreams};
 use paceline_domain::activities::{Activity, ActivityType};
 use paceline_domain::daily::WritingClient;
 use paceline_domain::ids::ActivityId;
-use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
+use paceline_domain::imports::{
+    self, Decoded, ImportError, Imported, MAX_FILE_BYTES, Received, Receiving, Upload,
+};
 use paceline_domain::oauth::Scope;
-use paceline_domain::oauth::secret::hex;
 use serde_json::json;
-use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
 
 /// The request body limit of an upload: the file and the multipart framing around it.
 pub(crate) const MAX_UPLOAD_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
+
+/// The bytes of an upload gathered before each write to its spool file.
+const SPOOL_BUFFER_BYTES: usize = 256 * 1024;
 
 fn too_large() -> Response {
     error(
@@ -56,14 +62,20 @@ fn multipart_failed(failure: &MultipartError) -> Response {
     }
 }
 
-/// The `file` field: its name and bytes with their SHA-256, read chunk by chunk.
-struct Received {
+/// The `file` field, spooled to a temporary file (removed when this is dropped, on every
+/// path) while it was hashed and decoded.
+struct Spooled {
     name: String,
-    bytes: Vec<u8>,
-    sha256: String,
+    file: tempfile::NamedTempFile,
+    received: Received,
 }
 
-async fn receive(multipart: &mut Multipart, expected: usize) -> Result<Received, Response> {
+/// Spooling failed on the server's side (the temporary folder).
+fn spool_failed(error: &std::io::Error) -> Response {
+    unavailable(&format!("cannot spool the upload: {error}"))
+}
+
+async fn receive(multipart: &mut Multipart, spool: &std::path::Path) -> Result<Spooled, Response> {
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
@@ -86,32 +98,50 @@ async fn receive(multipart: &mut Multipart, expected: usize) -> Result<Received,
             ));
         }
         let mut field = field;
-        let mut hasher = Sha256::new();
-        // Sized from the request's length once, instead of doubling past the file's size.
-        let mut bytes = Vec::with_capacity(expected.min(MAX_FILE_BYTES));
+        let file = tempfile::Builder::new()
+            .prefix("upload-")
+            .suffix(".fit")
+            .tempfile_in(spool)
+            .map_err(|e| spool_failed(&e))?;
+        let mut writer = tokio::io::BufWriter::with_capacity(
+            SPOOL_BUFFER_BYTES,
+            tokio::fs::File::from_std(file.as_file().try_clone().map_err(|e| spool_failed(&e))?),
+        );
+        let mut receiving = Receiving::new();
         loop {
             match field.chunk().await {
                 Ok(Some(chunk)) => {
-                    if bytes.len() + chunk.len() > MAX_FILE_BYTES {
+                    if receiving.chunk(&chunk).is_err() {
                         return Err(too_large());
                     }
-                    hasher.update(&chunk);
-                    bytes.extend_from_slice(&chunk);
+                    writer
+                        .write_all(&chunk)
+                        .await
+                        .map_err(|e| spool_failed(&e))?;
                 }
                 Ok(None) => break,
                 Err(failure) => return Err(multipart_failed(&failure)),
             }
         }
-        if bytes.is_empty() {
+        writer.flush().await.map_err(|e| spool_failed(&e))?;
+        if receiving.size() == 0 {
             return Err(bad_upload(
                 "The file is empty.",
                 "Upload the FIT file the device wrote.",
             ));
         }
-        return Ok(Received {
+        let mut received = receiving.finish();
+        if matches!(received.decoded, Decoded::NeedsWholeFile) {
+            // A swim whose strap stored its beats apart: merging them needs every record.
+            let bytes = tokio::fs::read(file.path())
+                .await
+                .map_err(|e| spool_failed(&e))?;
+            received.decoded = Decoded::whole(&bytes);
+        }
+        return Ok(Spooled {
             name,
-            bytes,
-            sha256: hex(&hasher.finalize()),
+            file,
+            received,
         });
     }
 }
@@ -128,7 +158,6 @@ async fn drain(multipart: &mut Multipart) {
 pub(crate) async fn post_fit_file(
     State(state): State<AppState>,
     auth: Result<TiaAuth, Response>,
-    headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let Ok(mut multipart) = multipart else {
@@ -153,15 +182,8 @@ pub(crate) async fn post_fit_file(
             return missing.into_response();
         }
     };
-    // The body's declared length bounds the file's; a missing or lying header only costs
-    // a reallocation.
-    let expected = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let received = match receive(&mut multipart, expected).await {
-        Ok(received) => received,
+    let spooled = match receive(&mut multipart, &state.spool).await {
+        Ok(spooled) => spooled,
         Err(refusal) => {
             drain(&mut multipart).await;
             return refusal;
@@ -177,9 +199,9 @@ pub(crate) async fn post_fit_file(
             key: grant.client,
             client_id: grant.client_id.clone(),
         }),
-        name: Some(received.name),
-        bytes: received.bytes,
-        sha256: received.sha256,
+        name: Some(spooled.name),
+        file: spooled.file.path().to_owned(),
+        received: spooled.received,
     };
     let now = state.clock.now();
     let imported = imports::import_fit(
@@ -190,6 +212,9 @@ pub(crate) async fn post_fit_file(
         upload,
     )
     .await;
+    // The spooled file is removed now, whatever the outcome (and on every early return
+    // above, by the same drop).
+    drop(spooled.file);
     match imported {
         Ok(Imported::New { id, storage_key }) => (
             StatusCode::CREATED,
@@ -325,6 +350,8 @@ mod tests {
 
     #[test]
     fn hashes_are_lowercase_hex() {
+        use paceline_domain::oauth::secret::hex;
+        use sha2::{Digest, Sha256};
         assert_eq!(
             hex(&Sha256::digest(b"abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"

@@ -32,8 +32,21 @@ const ACTIVITY: &str = "fitsdkjs__Activity.fit";
 async fn spawn(db: &TestContext) -> (TestApp, Arc<MemoryFiles>) {
     let files = Arc::new(MemoryFiles::new());
     let kept = files.clone();
-    let app = TestApp::spawn_with(db, move |state| state.with_files(kept)).await;
+    let spool = spool(db);
+    std::fs::create_dir_all(&spool).unwrap();
+    let app = TestApp::spawn_with(db, move |state| state.with_files(kept).with_spool(&spool)).await;
     (app, files)
+}
+
+/// Where the test's uploads are spooled while they arrive.
+fn spool(db: &TestContext) -> std::path::PathBuf {
+    db.dir.join("spool")
+}
+
+/// Every spooled upload has been removed.
+fn spool_is_empty(db: &TestContext) {
+    let left: Vec<_> = std::fs::read_dir(spool(db)).unwrap().collect();
+    assert!(left.is_empty(), "spooled uploads left behind: {left:?}");
 }
 
 async fn upload(api: &Api<'_>, name: &str, bytes: Vec<u8>) -> (u16, Value) {
@@ -123,6 +136,20 @@ async fn a_fit_upload_is_an_activity_and_downloads_as_uploaded(db: TestContext) 
     );
     let downloaded = response.bytes().await.unwrap().to_vec();
     assert!(downloaded == bytes, "the download is not the uploaded file");
+
+    // A file whose strap stored its beats in `hr` messages is decoded whole, with them.
+    let strap = testdata("fitsdkjs__HrmPluginTestActivity.fit");
+    let (status, created) = upload(&api, "strap.fit", strap.clone()).await;
+    assert_eq!(status, 201, "{created}");
+    let whole = paceline_activity::fit::decode_activity(&strap).unwrap();
+    let items = api.items("/activities").await;
+    let item = items.iter().find(|i| i["id"] == created["id"]).unwrap();
+    assert_eq!(
+        item["avgHr"].as_i64(),
+        whole.summary.figures.avg_heart_rate.map(i64::from),
+        "{item}"
+    );
+    spool_is_empty(&db);
     app.stop().await;
 }
 
@@ -258,6 +285,7 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind(db: TestContext) {
     assert_eq!(status, 415, "{answer}");
     assert_eq!(api.items("/activities").await, Vec::<Value>::new());
     assert_eq!(files.list("fit").await.unwrap(), Vec::new());
+    spool_is_empty(&db);
     app.stop().await;
 }
 
