@@ -4,7 +4,7 @@ use crate::config::{FileStorage, Settings};
 use crate::{demo, store};
 use anyhow::{Context, Result};
 use paceline_domain::Store;
-use paceline_domain::files::{BlobError, BlobStore, remove_orphans};
+use paceline_domain::files::{BlobError, BlobStore, FileFormat, remove_orphans};
 use paceline_domain::ratelimit::{MemoryLimiter, RateLimiter};
 use paceline_files::ObjectFiles;
 use paceline_server::{AppState, router};
@@ -104,10 +104,12 @@ async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>, spool: 
                     .map_err(|e| BlobError::Unavailable(e.to_string()))
             }
         };
-        match remove_orphans(files.as_ref(), "fit", now, kept).await {
-            Ok(0) => {}
-            Ok(removed) => tracing::info!(removed, "orphaned files removed"),
-            Err(error) => tracing::warn!(%error, "orphaned files not swept"),
+        for prefix in FileFormat::NAMES {
+            match remove_orphans(files.as_ref(), prefix, now, &kept).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, prefix, "orphaned files removed"),
+                Err(error) => tracing::warn!(%error, prefix, "orphaned files not swept"),
+            }
         }
     }
 }

@@ -121,11 +121,19 @@ impl BlobStore for MemoryFiles {
     }
 }
 
-/// The key of an uploaded FIT file, shaped as the Train it All spec shows it:
-/// `fit/<orgId>/<athleteId>/YYYY-MM-DD/<random>.fit`.
-pub fn fit_storage_key(org: OrgId, athlete: MembershipId, day: Date, random: &str) -> String {
+/// The key of an uploaded file, shaped as the Train it All spec shows it for FIT files:
+/// `fit/<orgId>/<athleteId>/YYYY-MM-DD/<random>.fit` (TCX and GPX files the same under
+/// `tcx/` and `gpx/`).
+pub fn storage_key(
+    format: FileFormat,
+    org: OrgId,
+    athlete: MembershipId,
+    day: Date,
+    random: &str,
+) -> String {
+    let ext = format.as_str();
     format!(
-        "fit/{}/{}/{day}/{random}.fit",
+        "{ext}/{}/{}/{day}/{random}.{ext}",
         org.public(),
         athlete.public()
     )
@@ -164,7 +172,13 @@ mod tests {
 
     #[test]
     fn fit_keys_look_like_the_spec() {
-        let key = fit_storage_key(OrgId(1), MembershipId(2), date!(2026 - 01 - 17), "k3x9");
+        let key = storage_key(
+            FileFormat::Fit,
+            OrgId(1),
+            MembershipId(2),
+            date!(2026 - 01 - 17),
+            "k3x9",
+        );
         let parts: Vec<&str> = key.split('/').collect();
         assert_eq!(parts.len(), 5);
         assert_eq!(parts.first(), Some(&"fit"));
@@ -252,6 +266,9 @@ pub trait FileStore: Send + Sync {
 
     /// Whether a row points to `storage_key` (a file without one is an orphan).
     async fn file_key_exists(&self, storage_key: &str) -> Result<bool, StoreError>;
+
+    /// Whose file this is.
+    async fn file_owner(&self, id: FileId) -> Result<Option<UserId>, StoreError>;
 
     /// One of the user's files.
     async fn get_file(&self, user: UserId, id: FileId) -> Result<Option<KeptFile>, StoreError>;

@@ -16,11 +16,15 @@ use crate::activities::{
 };
 use crate::daily::WritingClient;
 use crate::entities::Membership;
-use crate::files::{BlobError, BlobStore, FileFormat, NewFile, fit_storage_key};
+use crate::files::{BlobError, BlobStore, FileFormat, NewFile, storage_key};
 use crate::ids::{ActivityId, CROCKFORD};
 use crate::oauth::secret::hex;
 use crate::store::{Store, StoreError};
-use paceline_activity::fit::{self, ActivityStream, DecodedActivity, FitError};
+use paceline_activity::fit::{
+    self, ActivityStream, ActivitySummary, DecodedActivity, FitError, FitTime,
+};
+use paceline_activity::xml::XmlError;
+use paceline_activity::{gpx, tcx};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
@@ -68,12 +72,23 @@ impl Default for Receiving {
 }
 
 impl Receiving {
-    /// Nothing received yet.
+    /// Nothing received yet of a FIT file.
     pub fn new() -> Self {
         Self {
             hasher: Sha256::new(),
             size: 0,
             stream: Some(ActivityStream::new()),
+            refused: None,
+        }
+    }
+
+    /// Nothing received yet of a file decoded once it is whole (TCX and GPX): only hashed
+    /// as it arrives.
+    pub fn hash_only() -> Self {
+        Self {
+            hasher: Sha256::new(),
+            size: 0,
+            stream: None,
             refused: None,
         }
     }
@@ -143,9 +158,29 @@ pub enum Decoded {
     /// A file whose heart rates a strap stored apart (swims): decode the whole file with
     /// [`Decoded::whole`].
     NeedsWholeFile,
+    /// A TCX or GPX file, decoded whole ([`Decoded::xml`]).
+    Xml {
+        /// Which.
+        format: FileFormat,
+        /// Its summary, or why it is refused.
+        summary: Result<Box<ActivitySummary>, XmlError>,
+    },
 }
 
 impl Decoded {
+    /// Decodes a whole TCX or GPX file (a FIT file is decoded as it arrives).
+    pub fn xml(format: FileFormat, bytes: &[u8]) -> Self {
+        let summary = match format {
+            FileFormat::Tcx => tcx::decode_tcx_activity(bytes).map(|file| file.summary),
+            FileFormat::Gpx => gpx::decode_gpx_activity(bytes).map(|file| file.summary),
+            FileFormat::Fit => return Self::whole(bytes),
+        };
+        Self::Xml {
+            format,
+            summary: summary.map(Box::new),
+        }
+    }
+
     /// Decodes a whole file, for [`Decoded::NeedsWholeFile`].
     pub fn whole(bytes: &[u8]) -> Self {
         match fit::decode_activity(bytes) {
@@ -178,10 +213,19 @@ pub enum ImportError {
     /// Not a readable FIT file (corrupt, truncated, not FIT at all).
     #[error("not a valid FIT file: {0}")]
     Invalid(FitError),
-    /// A valid FIT file of another type: a workout, settings, a course...
-    #[error("this is a FIT {file_type} file, not an activity")]
+    /// Not a readable TCX or GPX file (malformed, hostile, too large).
+    #[error("not a valid {} file: {error}", format.as_str().to_uppercase())]
+    InvalidXml {
+        /// Which format it claimed.
+        format: FileFormat,
+        /// What is wrong.
+        error: XmlError,
+    },
+    /// A valid file of another kind: a FIT workout, settings or course, a TCX workout, a
+    /// GPX file of routes...
+    #[error("this is {file_type}, not an activity")]
     NotAnActivity {
-        /// Its type, as the FIT profile names it.
+        /// What it is: for FIT, its file type as the profile names it.
         file_type: String,
     },
     /// The file storage failed.
@@ -202,13 +246,19 @@ fn random_name(rng: &mut impl Rng) -> String {
         .collect()
 }
 
-/// The activity a decoded file describes.
-fn activity_of(decoded: &DecodedActivity, upload: &Upload, now: OffsetDateTime) -> NewActivity {
-    let summary = &decoded.summary;
+/// The activity a decoded file describes; `created` is the file's creation time, the start
+/// when the summary has none.
+fn activity_of(
+    summary: &ActivitySummary,
+    created: Option<FitTime>,
+    format: FileFormat,
+    upload: &Upload,
+    now: OffsetDateTime,
+) -> NewActivity {
     let f = &summary.figures;
     let started_at = summary
         .start_time
-        .or(decoded.file_id.time_created)
+        .or(created)
         .and_then(|t| OffsetDateTime::from_unix_timestamp(t.unix_seconds()).ok())
         .unwrap_or(now);
     let duration_sec = f.elapsed_s.or(f.timer_s);
@@ -242,7 +292,7 @@ fn activity_of(decoded: &DecodedActivity, upload: &Upload, now: OffsetDateTime) 
         },
         notes: None,
         source: Some(SourceEntry {
-            provider: FIT_PROVIDER.to_owned(),
+            provider: format.as_str().to_uppercase(),
             external_id: Some(upload.received.sha256.clone()),
             client_id: upload.client.as_ref().map(|c| c.client_id.clone()),
             raw_payload: None,
@@ -252,8 +302,9 @@ fn activity_of(decoded: &DecodedActivity, upload: &Upload, now: OffsetDateTime) 
     }
 }
 
-/// Imports an uploaded FIT file as an activity of the upload's athlete.
-pub async fn import_fit(
+/// Imports an uploaded activity file (FIT, TCX or GPX) as an activity of the upload's
+/// athlete.
+pub async fn import_file(
     store: &dyn Store,
     files: &dyn BlobStore,
     now: OffsetDateTime,
@@ -269,29 +320,55 @@ pub async fn import_fit(
     {
         return Ok(Imported::Duplicate { id });
     }
-    let decoded = match &upload.received.decoded {
-        Decoded::Activity(decoded) => decoded,
+    let (summary, created, format) = match &upload.received.decoded {
+        Decoded::Activity(decoded) => (
+            &decoded.summary,
+            decoded.file_id.time_created,
+            FileFormat::Fit,
+        ),
+        Decoded::Xml {
+            format,
+            summary: Ok(summary),
+        } => (summary.as_ref(), None, *format),
         Decoded::Refused(FitError::NotAnActivity { file_type }) => {
             return Err(ImportError::NotAnActivity {
-                file_type: file_type.to_string(),
+                file_type: format!("a FIT {file_type} file"),
             });
         }
         Decoded::Refused(other) => return Err(ImportError::Invalid(other.clone())),
+        Decoded::Xml {
+            summary: Err(XmlError::NotAnActivity { what }),
+            ..
+        } => {
+            return Err(ImportError::NotAnActivity {
+                file_type: (*what).to_owned(),
+            });
+        }
+        Decoded::Xml {
+            format,
+            summary: Err(error),
+        } => {
+            return Err(ImportError::InvalidXml {
+                format: *format,
+                error: error.clone(),
+            });
+        }
         Decoded::NeedsWholeFile => {
             return Err(ImportError::Files(BlobError::Unavailable(
                 "the upload was not decoded whole".into(),
             )));
         }
     };
-    let activity = activity_of(decoded, &upload, now);
-    let storage_key = fit_storage_key(
+    let activity = activity_of(summary, created, format, &upload, now);
+    let storage_key = storage_key(
+        format,
         upload.membership.organization_id,
         upload.membership.id,
         activity.started_at.date(),
         &random_name(rng),
     );
     let file = NewFile {
-        format: FileFormat::Fit,
+        format,
         original_name: upload.name.clone(),
         size_bytes: upload.received.size,
         sha256: sha256.clone(),

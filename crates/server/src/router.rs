@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::Redirect;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post};
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
@@ -78,7 +78,9 @@ pub fn router(state: AppState) -> Router {
             "/api/external/v1/fit-files",
             post(tia::fit::post_fit_file)
                 .fallback(tia::error::write_only)
-                .layer(DefaultBodyLimit::max(tia::fit::MAX_UPLOAD_BYTES)),
+                .layer(DefaultBodyLimit::max(
+                    crate::extract::upload::MAX_UPLOAD_BYTES,
+                )),
         )
         .route(
             "/api/external/v1/activities/{id}/fit",
@@ -144,6 +146,22 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/docs",
             get(xhale::openapi::get_reference).fallback(xhale::auth::read_only),
+        )
+        .route(
+            "/api/uploads/",
+            post(xhale::uploads::create)
+                .layer(DefaultBodyLimit::max(
+                    crate::extract::upload::MAX_UPLOAD_BYTES,
+                ))
+                .fallback(xhale::auth::post_only),
+        )
+        .route(
+            "/api/uploads/pending/",
+            get(xhale::uploads::pending).fallback(xhale::auth::read_only),
+        )
+        .route(
+            "/api/uploads/{id}/",
+            delete(xhale::uploads::delete).fallback(xhale::auth::delete_only),
         )
         .route("/session/{id}/", get(xhale::sessions::page))
         .route(

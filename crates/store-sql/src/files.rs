@@ -157,6 +157,16 @@ impl FileStore for SqlStore {
         Ok(count > 0)
     }
 
+    async fn file_owner(&self, id: FileId) -> Result<Option<UserId>, StoreError> {
+        const OWNER: &str = "SELECT user_id FROM activity_files WHERE id = $1";
+        let owner = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(OWNER)
+            .bind(id.0)
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        Ok(owner.map(UserId))
+    }
+
     async fn get_file(&self, user: UserId, id: FileId) -> Result<Option<KeptFile>, StoreError> {
         const GET: &str = concat!(select_files!(), " WHERE f.user_id = $1 AND f.id = $2");
         let row = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(GET)

@@ -2,3 +2,4 @@
 
 pub(crate) mod bearer;
 pub(crate) mod body;
+pub(crate) mod upload;

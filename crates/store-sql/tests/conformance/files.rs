@@ -7,7 +7,7 @@ use paceline_domain::activities::{
     ActivityOrigin, ActivityStore, ActivityType, Figures, NewActivity, SourceEntry,
 };
 use paceline_domain::entities::Membership;
-use paceline_domain::files::{FileFormat, FileStore, NewFile};
+use paceline_domain::files::{FileFormat, FileId, FileStore, NewFile};
 use paceline_domain::ids::ActivityId;
 use paceline_domain::listing::RecordQuery;
 use paceline_store_sql::SqlStore;
@@ -390,6 +390,8 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
             .unwrap()
             .is_none()
     );
+    assert_eq!(store.file_owner(files[0]).await.unwrap(), Some(max.user_id));
+    assert_eq!(store.file_owner(FileId(i64::MAX)).await.unwrap(), None);
 
     // Deleting a file takes its activity with it; the same file can come again.
     let gone = store

@@ -13,8 +13,8 @@ use crate::AppState;
 use crate::api::tia::activities::home;
 use crate::api::tia::auth::TiaAuth;
 use crate::api::tia::error::{error, unavailable};
+use crate::extract::upload::{self, Accept, Fault, drain};
 use axum::Json;
-use axum::extract::multipart::MultipartError;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -22,18 +22,9 @@ use paceline_activity::fit::{self, ActivityForEncoding, FitTime, LegForEncoding,
 use paceline_domain::activities::{Activity, ActivityType};
 use paceline_domain::daily::WritingClient;
 use paceline_domain::ids::ActivityId;
-use paceline_domain::imports::{
-    self, Decoded, ImportError, Imported, MAX_FILE_BYTES, Received, Receiving, Upload,
-};
+use paceline_domain::imports::{self, ImportError, Imported, Upload};
 use paceline_domain::oauth::Scope;
 use serde_json::json;
-use tokio::io::AsyncWriteExt;
-
-/// The request body limit of an upload: the file and the multipart framing around it.
-pub(crate) const MAX_UPLOAD_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
-
-/// The bytes of an upload gathered before each write to its spool file.
-const SPOOL_BUFFER_BYTES: usize = 256 * 1024;
 
 fn too_large() -> Response {
     error(
@@ -48,109 +39,27 @@ fn bad_upload(message: &str, hint: &str) -> Response {
     error(StatusCode::BAD_REQUEST, message, "invalid_upload", hint)
 }
 
-fn multipart_failed(failure: &MultipartError) -> Response {
-    if failure.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
-    } else {
-        bad_upload(
-            &format!(
-                "The multipart body could not be read: {}.",
-                failure.body_text()
-            ),
+/// An upload not received, in this surface's words.
+fn refused(fault: Fault) -> Response {
+    match fault {
+        Fault::NoFile => bad_upload(
+            "The upload has no `file` field.",
+            "Send the file as the multipart field `file` (curl -F \"file=@activity.fit\").",
+        ),
+        Fault::Empty => bad_upload(
+            "The file is empty.",
+            "Upload the FIT file the device wrote.",
+        ),
+        Fault::TooLarge => too_large(),
+        Fault::NotFitName | Fault::Unrecognized => bad_upload(
+            "The file name must end with .fit.",
+            "Name the file activity.fit (the extension may be in any case).",
+        ),
+        Fault::Multipart(why) => bad_upload(
+            &format!("The multipart body could not be read: {why}."),
             "Send multipart/form-data with the file in the field `file`.",
-        )
-    }
-}
-
-/// The `file` field, spooled to a temporary file (removed when this is dropped, on every
-/// path) while it was hashed and decoded.
-struct Spooled {
-    name: String,
-    file: tempfile::NamedTempFile,
-    received: Received,
-}
-
-/// Spooling failed on the server's side (the temporary folder).
-fn spool_failed(error: &std::io::Error) -> Response {
-    unavailable(&format!("cannot spool the upload: {error}"))
-}
-
-async fn receive(multipart: &mut Multipart, spool: &std::path::Path) -> Result<Spooled, Response> {
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => {
-                return Err(bad_upload(
-                    "The upload has no `file` field.",
-                    "Send the file as the multipart field `file` (curl -F \"file=@activity.fit\").",
-                ));
-            }
-            Err(failure) => return Err(multipart_failed(&failure)),
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or_default().to_owned();
-        if !name.to_ascii_lowercase().ends_with(".fit") || name.len() <= 4 {
-            return Err(bad_upload(
-                "The file name must end with .fit.",
-                "Name the file activity.fit (the extension may be in any case).",
-            ));
-        }
-        let mut field = field;
-        let file = tempfile::Builder::new()
-            .prefix("upload-")
-            .suffix(".fit")
-            .tempfile_in(spool)
-            .map_err(|e| spool_failed(&e))?;
-        let mut writer = tokio::io::BufWriter::with_capacity(
-            SPOOL_BUFFER_BYTES,
-            tokio::fs::File::from_std(file.as_file().try_clone().map_err(|e| spool_failed(&e))?),
-        );
-        let mut receiving = Receiving::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if receiving.chunk(&chunk).is_err() {
-                        return Err(too_large());
-                    }
-                    writer
-                        .write_all(&chunk)
-                        .await
-                        .map_err(|e| spool_failed(&e))?;
-                }
-                Ok(None) => break,
-                Err(failure) => return Err(multipart_failed(&failure)),
-            }
-        }
-        writer.flush().await.map_err(|e| spool_failed(&e))?;
-        if receiving.size() == 0 {
-            return Err(bad_upload(
-                "The file is empty.",
-                "Upload the FIT file the device wrote.",
-            ));
-        }
-        let mut received = receiving.finish();
-        if matches!(received.decoded, Decoded::NeedsWholeFile) {
-            // A swim whose strap stored its beats apart: merging them needs every record.
-            let bytes = tokio::fs::read(file.path())
-                .await
-                .map_err(|e| spool_failed(&e))?;
-            received.decoded = Decoded::whole(&bytes);
-        }
-        return Ok(Spooled {
-            name,
-            file,
-            received,
-        });
-    }
-}
-
-/// Reads what is left of an upload that is refused, within the body limit, so that a
-/// client still sending receives the answer rather than a reset connection.
-async fn drain(multipart: &mut Multipart) {
-    while let Ok(Some(mut field)) = multipart.next_field().await {
-        while let Ok(Some(_)) = field.chunk().await {}
+        ),
+        Fault::Spool(cause) => unavailable(&format!("cannot spool the upload: {cause}")),
     }
 }
 
@@ -182,11 +91,11 @@ pub(crate) async fn post_fit_file(
             return missing.into_response();
         }
     };
-    let spooled = match receive(&mut multipart, &state.spool).await {
+    let spooled = match upload::receive(&mut multipart, &state.spool, Accept::FitNamed).await {
         Ok(spooled) => spooled,
-        Err(refusal) => {
+        Err(fault) => {
             drain(&mut multipart).await;
-            return refusal;
+            return refused(fault);
         }
     };
     let membership = match home(&state, grant).await {
@@ -204,7 +113,7 @@ pub(crate) async fn post_fit_file(
         received: spooled.received,
     };
     let now = state.clock.now();
-    let imported = imports::import_fit(
+    let imported = imports::import_file(
         state.store.as_ref(),
         state.files.as_ref(),
         now,
@@ -230,9 +139,15 @@ pub(crate) async fn post_fit_file(
             "invalid_fit",
             "Upload the .fit file exactly as the device wrote it.",
         ),
+        Err(ImportError::InvalidXml { .. }) => error(
+            StatusCode::BAD_REQUEST,
+            "This is not a FIT file.",
+            "invalid_fit",
+            "Upload the .fit file exactly as the device wrote it.",
+        ),
         Err(ImportError::NotAnActivity { file_type }) => error(
             StatusCode::BAD_REQUEST,
-            &format!("This is a FIT {file_type} file, not an activity."),
+            &format!("This is {file_type}, not an activity."),
             "not_an_activity",
             "Upload an activity file (FIT file type `activity`).",
         ),

@@ -139,6 +139,11 @@ pub(crate) async fn record_methods(method: axum::http::Method) -> Response {
     not_allowed(&method, "GET, HEAD, PUT, PATCH, DELETE")
 }
 
+/// 405 on a record that can only be deleted.
+pub(crate) async fn delete_only(method: axum::http::Method) -> Response {
+    not_allowed(&method, "DELETE")
+}
+
 /// 405 on an action.
 pub(crate) async fn post_only(method: axum::http::Method) -> Response {
     not_allowed(&method, "POST")

@@ -12,5 +12,6 @@ pub(crate) mod params;
 pub(crate) mod races;
 pub(crate) mod record;
 pub(crate) mod sessions;
+pub(crate) mod uploads;
 pub(crate) mod users;
 pub(crate) mod wire;

@@ -5,6 +5,7 @@ mod access;
 mod examples;
 mod openapi;
 mod sync;
+mod uploads;
 
 use crate::harness::TestApp;
 use paceline_domain::SystemClock;

@@ -1,0 +1,263 @@
+//! Training files: `POST /api/uploads/` (FIT, TCX or GPX, recognized by content),
+//! `DELETE /api/uploads/{id}/` and `GET /api/uploads/pending/` (files attached to no
+//! session or race). An upload is the same activity on the Train it All surface.
+
+use crate::AppState;
+use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
+use crate::api::xhale::input::FieldErrors;
+use crate::api::xhale::params::Params;
+use crate::api::xhale::wire::datetime;
+use crate::api::xhale::{access, access::ATHLETE};
+use crate::extract::upload::{self, Accept, Fault, drain};
+use axum::Json;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use paceline_domain::accounts;
+use paceline_domain::calendar::{self, Entry};
+use paceline_domain::coaching::Subject;
+use paceline_domain::daily::WritingClient;
+use paceline_domain::files::{FileId, KeptFile};
+use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
+use paceline_domain::oauth::Scope;
+use serde_json::{Value, json};
+
+/// An uploaded file as this surface shows it.
+fn upload_json(kept: &KeptFile) -> Value {
+    let (session, race) = match kept.attached_to {
+        Some(Entry::Session(id)) => (Some(id.0), None),
+        Some(Entry::Race(id)) => (None, Some(id.0)),
+        None => (None, None),
+    };
+    json!({
+        "id": kept.id.0,
+        "athlete": kept.user_id.get(),
+        "filename": kept.file.original_name,
+        "file_type": kept.file.format.as_str(),
+        "size": kept.file.size_bytes,
+        "sha256": kept.file.sha256,
+        "datetime_uploaded": datetime(kept.created_at),
+        "activity_id": kept.activity_id.map(|id| id.public()),
+        "training_session": session,
+        "race": race,
+    })
+}
+
+fn file_error(message: String) -> Response {
+    let mut errors = FieldErrors::default();
+    errors.add("file", message);
+    errors.into_response()
+}
+
+/// An upload not received, in this surface's words.
+fn refused(fault: Fault) -> Response {
+    match fault {
+        Fault::NoFile => file_error("No file was submitted.".into()),
+        Fault::Empty => file_error("The submitted file is empty.".into()),
+        Fault::TooLarge => detail(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!("The file is larger than {MAX_FILE_BYTES} bytes (25 MB)."),
+        ),
+        Fault::NotFitName | Fault::Unrecognized => detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported file type: upload a FIT, TCX or GPX activity file.",
+        ),
+        Fault::Multipart(why) => detail(
+            StatusCode::BAD_REQUEST,
+            &format!("Multipart form parse error - {why}"),
+        ),
+        Fault::Spool(cause) => unavailable(&format!("cannot spool the upload: {cause}")),
+    }
+}
+
+/// The subject of an upload or a pending list: `?athlete=` for a coach.
+async fn list_subject(
+    state: &AppState,
+    actor: paceline_domain::ids::UserId,
+    raw: Option<&str>,
+) -> Result<Subject, Response> {
+    let mut params = Params::parse(raw, &[ATHLETE]);
+    let athlete = params.athlete();
+    params.finish().map_err(IntoResponse::into_response)?;
+    access::subject(state, actor, athlete).await
+}
+
+/// `POST /api/uploads/`: 201 with the new file, 200 with the one uploaded before when the
+/// same bytes come again, 415 for a file that is not an activity file. Scopes `write` and
+/// `upload`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    auth: Result<XhaleAuth, Response>,
+    RawQuery(raw): RawQuery,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Ok(mut multipart) = multipart else {
+        return detail(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Unsupported media type: send multipart/form-data with the file in the field `file`.",
+        );
+    };
+    let ready = async {
+        let auth = auth?;
+        let grant = auth
+            .require(&[Scope::Write, Scope::Upload])
+            .map_err(IntoResponse::into_response)?
+            .clone();
+        let subject = list_subject(&state, grant.user_id, raw.as_deref()).await?;
+        Ok::<_, Response>((grant, subject))
+    };
+    let (grant, subject) = match ready.await {
+        Ok(ready) => ready,
+        Err(refusal) => {
+            drain(&mut multipart).await;
+            return refusal;
+        }
+    };
+    let spooled = match upload::receive(&mut multipart, &state.spool, Accept::ActivityFiles).await {
+        Ok(spooled) => spooled,
+        Err(fault) => {
+            drain(&mut multipart).await;
+            return refused(fault);
+        }
+    };
+    let membership = match accounts::home_membership(state.store.as_ref(), subject.athlete).await {
+        Ok(Some(membership)) => membership,
+        Ok(None) => return not_found(),
+        Err(cause) => return unavailable(&cause),
+    };
+    let sha256 = spooled.received.sha256.clone();
+    let upload = Upload {
+        membership,
+        client: Some(WritingClient {
+            key: grant.client,
+            client_id: grant.client_id.clone(),
+        }),
+        name: Some(spooled.name.clone()).filter(|n| !n.is_empty()),
+        file: spooled.file.path().to_owned(),
+        received: spooled.received,
+    };
+    let imported = imports::import_file(
+        state.store.as_ref(),
+        state.files.as_ref(),
+        state.clock.now(),
+        &mut crate::oauth::request_rng(),
+        upload,
+    )
+    .await;
+    drop(spooled.file);
+    let status = match imported {
+        Ok(Imported::New { .. }) => StatusCode::CREATED,
+        Ok(Imported::Duplicate { .. }) => StatusCode::OK,
+        Err(ImportError::Invalid(why)) => {
+            return file_error(format!("Not a valid FIT file: {why}."));
+        }
+        Err(ImportError::InvalidXml { format, error }) => {
+            return file_error(format!(
+                "Not a valid {} file: {error}.",
+                format.as_str().to_uppercase()
+            ));
+        }
+        Err(ImportError::NotAnActivity { file_type }) => {
+            return detail(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                &format!("This is {file_type}, not an activity: upload an activity file."),
+            );
+        }
+        Err(ImportError::Files(cause)) => return unavailable(&cause),
+        Err(ImportError::Store(cause)) => return unavailable(&cause),
+    };
+    match state.store.file_by_hash(subject.athlete, &sha256).await {
+        Ok(Some(kept)) => (status, Json(upload_json(&kept))).into_response(),
+        Ok(None) => not_found(),
+        Err(cause) => unavailable(&cause),
+    }
+}
+
+/// `GET /api/uploads/pending/`: the files attached to no session or race. Scope `read`.
+pub(crate) async fn pending(
+    State(state): State<AppState>,
+    auth: XhaleAuth,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let grant = match auth.require(&[Scope::Read]) {
+        Ok(grant) => grant,
+        Err(missing) => return missing.into_response(),
+    };
+    let subject = match list_subject(&state, grant.user_id, raw.as_deref()).await {
+        Ok(subject) => subject,
+        Err(response) => return response,
+    };
+    match state.store.pending_files(subject.athlete).await {
+        Ok(files) => Json(files.iter().map(upload_json).collect::<Vec<_>>()).into_response(),
+        Err(cause) => unavailable(&cause),
+    }
+}
+
+/// `DELETE /api/uploads/{id}/`: the file, its activity, and what they gave the session they
+/// were attached to; 204. Scopes `write` and `upload`.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    auth: XhaleAuth,
+    Path(raw_id): Path<String>,
+) -> Response {
+    let grant = match auth.require(&[Scope::Write, Scope::Upload]) {
+        Ok(grant) => grant,
+        Err(missing) => return missing.into_response(),
+    };
+    let Ok(id) = access::path_id(&raw_id).map(FileId) else {
+        return not_found();
+    };
+    let owner = match state.store.file_owner(id).await {
+        Ok(Some(owner)) => owner,
+        Ok(None) => return not_found(),
+        Err(cause) => return unavailable(&cause),
+    };
+    let subject =
+        match paceline_domain::coaching::subject(state.store.as_ref(), grant.user_id, Some(owner))
+            .await
+        {
+            Ok(subject) => subject,
+            Err(_) => return not_found(),
+        };
+    let kept = match state
+        .store
+        .delete_file(subject.athlete, id, state.clock.now())
+        .await
+    {
+        Ok(Some(kept)) => kept,
+        Ok(None) => return not_found(),
+        Err(cause) => return unavailable(&cause),
+    };
+    // No row points to the bytes now; should removing them fail, the orphan sweep will.
+    if let Err(cause) = state.files.delete(&kept.file.storage_key).await {
+        tracing::warn!(%cause, "an uploaded file's bytes were left to the orphan sweep");
+    }
+    if let Some(Entry::Session(session)) = kept.attached_to {
+        let entry = Entry::Session(session);
+        let activities = match state
+            .store
+            .attached_activities(subject.athlete, entry)
+            .await
+        {
+            Ok(activities) => activities,
+            Err(cause) => return unavailable(&cause),
+        };
+        let edited = calendar::edit_session(
+            state.store.as_ref(),
+            state.clock.as_ref(),
+            &subject,
+            session,
+            |current| {
+                let mut values = current.values.clone();
+                calendar::log_from_activities(&mut values.log, &activities);
+                Ok::<_, ()>(values)
+            },
+        )
+        .await;
+        if let Err(calendar::EditError::Store(cause)) = edited {
+            return unavailable(&cause);
+        }
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
