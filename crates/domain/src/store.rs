@@ -83,6 +83,7 @@ pub trait Store:
     + crate::daily::DailyStore
     + crate::files::FileStore
     + crate::oauth::store::OAuthStore
+    + crate::workouts::WorkoutStore
     + Send
     + Sync
     + 'static

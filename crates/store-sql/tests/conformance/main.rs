@@ -15,3 +15,4 @@ mod files;
 mod oauth;
 mod ratelimit;
 mod schema;
+mod workouts;
