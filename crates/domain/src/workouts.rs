@@ -58,6 +58,9 @@ pub const SPORTS: [WorkoutSport; 11] = [
     WorkoutSport::of("generic", 0),
 ];
 
+/// The most sessions one workout may be attached to.
+pub const MAX_SESSIONS: usize = 100;
+
 /// The names of [`SPORTS`], in the same order.
 pub const SPORT_NAMES: [&str; 11] = [
     "cycling",
@@ -250,6 +253,9 @@ pub enum WriteError {
     /// Sessions that are not live sessions of the athlete.
     #[error("no such training sessions: {0:?}")]
     UnknownSessions(Vec<i64>),
+    /// More than [`MAX_SESSIONS`] sessions.
+    #[error("a workout is attached to at most {MAX_SESSIONS} sessions")]
+    TooManySessions,
     /// Steps the workout model refuses.
     #[error(transparent)]
     Steps(StepError),
@@ -298,12 +304,15 @@ async fn unknown_sessions(
     Ok(unknown)
 }
 
-/// Sorted, without repeats.
-fn distinct(sessions: &[SessionId]) -> Vec<SessionId> {
+/// Sorted, without repeats, and no more than [`MAX_SESSIONS`].
+fn distinct(sessions: &[SessionId]) -> Result<Vec<SessionId>, WriteError> {
     let mut sessions = sessions.to_vec();
     sessions.sort_unstable();
     sessions.dedup();
-    sessions
+    if sessions.len() > MAX_SESSIONS {
+        return Err(WriteError::TooManySessions);
+    }
+    Ok(sessions)
 }
 
 /// Creates a workout for `subject.athlete`, attached to some of their live sessions.
@@ -316,7 +325,7 @@ pub async fn create_workout(
 ) -> Result<PlannedWorkout, WriteError> {
     check_writer(store, subject).await?;
     steps::check(&values.steps).map_err(WriteError::Steps)?;
-    let sessions = distinct(sessions);
+    let sessions = distinct(sessions)?;
     let unknown = unknown_sessions(store, subject.athlete, &sessions).await?;
     if !unknown.is_empty() {
         return Err(WriteError::UnknownSessions(unknown));
@@ -370,7 +379,7 @@ pub async fn edit_workout(
     if let Some(steps) = &patch.steps {
         steps::check(steps).map_err(WriteError::Steps)?;
     }
-    let new_sessions = patch.sessions.as_deref().map(distinct);
+    let new_sessions = patch.sessions.as_deref().map(distinct).transpose()?;
     if let Some(sessions) = &new_sessions {
         let unknown = unknown_sessions(store, subject.athlete, sessions).await?;
         if !unknown.is_empty() {

@@ -11,3 +11,4 @@ pub(crate) mod record;
 pub(crate) mod sessions;
 pub(crate) mod users;
 pub(crate) mod wire;
+pub(crate) mod workouts;
