@@ -79,7 +79,7 @@ const INTENSITIES: [(&str, Intensity); 7] = [
 /// # Errors
 /// A [`StepError`] naming the first bad step and field.
 pub fn from_json(value: &Value) -> Result<Vec<WorkoutStep>, StepError> {
-    let steps = Reader.list(value, &mut Vec::new(), 0)?;
+    let steps = list(value, &mut Vec::new(), 0)?;
     check(&steps)?;
     Ok(steps)
 }
@@ -177,9 +177,6 @@ fn target_json(target: &StepTarget) -> Value {
         StepTarget::Cadence { low, high } => json!({"type": "cadence", "low": low, "high": high}),
     }
 }
-
-/// Reads the JSON form, naming where it fails.
-struct Reader;
 
 /// One object being read: its members, where it is, and which members were read.
 struct Object<'a> {
@@ -326,104 +323,94 @@ fn narrow<T: TryFrom<i64> + Default>(n: i64) -> T {
     T::try_from(n).unwrap_or_default()
 }
 
-impl Reader {
-    fn list(
-        &self,
-        value: &Value,
-        path: &mut Vec<usize>,
-        depth: usize,
-    ) -> Result<Vec<WorkoutStep>, StepError> {
-        let here = |message: &str, field: Option<&str>| StepError {
-            step: (!path.is_empty()).then(|| StepPath(path.clone())),
-            field: field.map(str::to_owned),
-            message: message.to_owned(),
-        };
-        let field = (!path.is_empty()).then_some("steps");
-        let Value::Array(items) = value else {
-            return Err(here("Expected a list of steps.", field));
-        };
-        if items.is_empty() {
-            return Err(here("This list may not be empty.", field));
-        }
-        let mut steps = Vec::with_capacity(items.len());
-        for (position, item) in items.iter().enumerate() {
-            path.push(position + 1);
-            steps.push(self.entry(item, path, depth)?);
-            path.pop();
-        }
-        Ok(steps)
+/// Reads a list of steps at `path` (empty for the workout's own list), `depth` repeats deep.
+fn list(value: &Value, path: &mut Vec<usize>, depth: usize) -> Result<Vec<WorkoutStep>, StepError> {
+    let here = |message: &str, field: Option<&str>| StepError {
+        step: (!path.is_empty()).then(|| StepPath(path.clone())),
+        field: field.map(str::to_owned),
+        message: message.to_owned(),
+    };
+    let field = (!path.is_empty()).then_some("steps");
+    let Value::Array(items) = value else {
+        return Err(here("Expected a list of steps.", field));
+    };
+    if items.is_empty() {
+        return Err(here("This list may not be empty.", field));
     }
+    let mut steps = Vec::with_capacity(items.len());
+    for (position, item) in items.iter().enumerate() {
+        path.push(position + 1);
+        steps.push(entry(item, path, depth)?);
+        path.pop();
+    }
+    Ok(steps)
+}
 
-    fn entry(
-        &self,
-        value: &Value,
-        path: &mut Vec<usize>,
-        depth: usize,
-    ) -> Result<WorkoutStep, StepError> {
-        let Value::Object(map) = value else {
-            return Err(StepError {
-                step: Some(StepPath(path.clone())),
-                field: None,
-                message: "Expected an object with a \"type\" of step or repeat.".into(),
-            });
-        };
-        let object = Object {
-            map,
-            step: StepPath(path.clone()),
-            prefix: "",
-        };
-        match object.kind(&["step", "repeat"])? {
-            "repeat" => {
-                object.only(&["type", "times", "steps"])?;
-                if depth >= MAX_REPEAT_DEPTH {
-                    return Err(object.error(
-                        None,
-                        format!("Repeats may nest at most {MAX_REPEAT_DEPTH} levels deep."),
-                    ));
-                }
-                let times = object.int("times", 1, MAX_TIMES)?;
-                let steps = self.list(object.required("steps")?, path, depth + 1)?;
-                Ok(WorkoutStep::Repeat {
-                    times: narrow(times),
-                    steps,
-                })
+/// Reads one entry of a list: a step or a repeat.
+fn entry(value: &Value, path: &mut Vec<usize>, depth: usize) -> Result<WorkoutStep, StepError> {
+    let Value::Object(map) = value else {
+        return Err(StepError {
+            step: Some(StepPath(path.clone())),
+            field: None,
+            message: "Expected an object with a \"type\" of step or repeat.".into(),
+        });
+    };
+    let object = Object {
+        map,
+        step: StepPath(path.clone()),
+        prefix: "",
+    };
+    match object.kind(&["step", "repeat"])? {
+        "repeat" => {
+            object.only(&["type", "times", "steps"])?;
+            if depth >= MAX_REPEAT_DEPTH {
+                return Err(object.error(
+                    None,
+                    format!("Repeats may nest at most {MAX_REPEAT_DEPTH} levels deep."),
+                ));
             }
-            _ => {
-                object.only(&["type", "name", "notes", "intensity", "duration", "target"])?;
-                let intensity = match map.get("intensity") {
-                    None | Some(Value::Null) => None,
-                    Some(value) => Some(
-                        INTENSITIES
-                            .iter()
-                            .find(|(name, _)| Some(*name) == value.as_str())
-                            .map(|(_, i)| *i)
-                            .ok_or_else(|| {
-                                object.error(
-                                    Some("intensity"),
-                                    format!(
-                                        "\"{}\" is not a valid choice: one of {}.",
-                                        value
-                                            .as_str()
-                                            .map_or_else(|| value.to_string(), str::to_owned),
-                                        INTENSITIES.map(|(name, _)| name).join(", ")
-                                    ),
-                                )
-                            })?,
-                    ),
-                };
-                let duration = duration(&object.nested("duration")?)?;
-                let target = match map.get("target") {
-                    None | Some(Value::Null) => StepTarget::Open,
-                    Some(_) => target(&object.nested("target")?)?,
-                };
-                Ok(WorkoutStep::Step(Step {
-                    name: object.text("name", NAME_CHARS)?,
-                    notes: object.text("notes", NOTES_CHARS)?,
-                    intensity,
-                    duration,
-                    target,
-                }))
-            }
+            let times = object.int("times", 1, MAX_TIMES)?;
+            let steps = list(object.required("steps")?, path, depth + 1)?;
+            Ok(WorkoutStep::Repeat {
+                times: narrow(times),
+                steps,
+            })
+        }
+        _ => {
+            object.only(&["type", "name", "notes", "intensity", "duration", "target"])?;
+            let intensity = match map.get("intensity") {
+                None | Some(Value::Null) => None,
+                Some(value) => Some(
+                    INTENSITIES
+                        .iter()
+                        .find(|(name, _)| Some(*name) == value.as_str())
+                        .map(|(_, i)| *i)
+                        .ok_or_else(|| {
+                            object.error(
+                                Some("intensity"),
+                                format!(
+                                    "\"{}\" is not a valid choice: one of {}.",
+                                    value
+                                        .as_str()
+                                        .map_or_else(|| value.to_string(), str::to_owned),
+                                    INTENSITIES.map(|(name, _)| name).join(", ")
+                                ),
+                            )
+                        })?,
+                ),
+            };
+            let duration = duration(&object.nested("duration")?)?;
+            let target = match map.get("target") {
+                None | Some(Value::Null) => StepTarget::Open,
+                Some(_) => target(&object.nested("target")?)?,
+            };
+            Ok(WorkoutStep::Step(Step {
+                name: object.text("name", NAME_CHARS)?,
+                notes: object.text("notes", NOTES_CHARS)?,
+                intensity,
+                duration,
+                target,
+            }))
         }
     }
 }
