@@ -1,11 +1,14 @@
 //! Structured workouts: the format-independent model that planned workouts are written from
-//! (FIT today through [`crate::fit::encode_workout`]; ERG and ZWO later) and read back into
-//! ([`crate::fit::decode_workout`]).
+//! (FIT through [`crate::fit::encode_workout`], Zwift's ZWO through
+//! [`crate::zwo::encode_workout`], ERG through [`crate::erg::encode_workout`]) and read back
+//! into ([`crate::fit::decode_workout`]).
 //!
 //! A workout is a list of steps; a [`WorkoutStep::Repeat`] repeats its own steps a number of
 //! times and may hold further repeats. Each [`Step`] ends after a time, a distance, or when
 //! the athlete presses lap ([`StepDuration::Open`]), and may aim at a heart-rate, power,
 //! speed or cadence target.
+
+use std::fmt;
 
 use thiserror::Error;
 
@@ -180,6 +183,101 @@ pub enum StepTarget {
     },
 }
 
+/// Where a step sits in a workout: its position (from 1) among the workout's entries, then
+/// among each enclosing repeat's steps down to it. `2.1` is the first step of the second
+/// entry, a repeat. Written that way in errors, so a user can find the step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct StepPath(pub Vec<usize>);
+
+impl fmt::Display for StepPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, position) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(".")?;
+            }
+            write!(f, "{position}")?;
+        }
+        Ok(())
+    }
+}
+
+/// What an athlete's power targets are measured against, for the formats that need a
+/// target as watts (ERG) or as a fraction of FTP (ZWO) whichever way the workout gave it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PowerReference {
+    /// Functional threshold power, watts, when known.
+    pub ftp_watts: Option<u16>,
+    /// The athlete's power zones as watt ranges, zone 1 first; a [`StepTarget::PowerZone`]
+    /// is written as its zone's range.
+    pub zones_watts: Vec<(u16, u16)>,
+}
+
+/// What a format needs from the athlete to write a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Their functional threshold power.
+    Ftp,
+    /// The watts of this power zone.
+    PowerZone(u8),
+}
+
+impl fmt::Display for Needs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Ftp => f.write_str("functional threshold power (FTP)"),
+            Self::PowerZone(zone) => write!(f, "power zone {zone} in watts"),
+        }
+    }
+}
+
+/// The most blocks (ZWO elements, ERG segments) a workout may unroll to: repeats that a
+/// format cannot express are written out in full, and a hostile count must not make the
+/// file unbounded.
+pub const MAX_EXPORT_BLOCKS: usize = 10_000;
+
+/// Why a workout cannot be written in a format other than FIT.
+#[derive(Debug, Clone, PartialEq, Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// The workout breaks the model's own rules.
+    #[error(transparent)]
+    Invalid(#[from] WorkoutError),
+    /// The format is not for this sport.
+    #[error("{format} files are for {sports} workouts only")]
+    Sport {
+        /// The format.
+        format: &'static str,
+        /// The sports it takes.
+        sports: &'static str,
+    },
+    /// A step the format cannot express.
+    #[error("step {step}: {reason}")]
+    Step {
+        /// The step.
+        step: StepPath,
+        /// Why.
+        reason: &'static str,
+    },
+    /// A target the format can express only with a figure of the athlete's that is not
+    /// known.
+    #[error("step {step}: writing its target needs the athlete's {needs}, which is not set")]
+    Needs {
+        /// The step.
+        step: StepPath,
+        /// The figure.
+        needs: Needs,
+    },
+    /// The format keeps one kind of duration for the whole workout.
+    #[error("{format} cannot mix steps by time with steps by distance")]
+    MixedDurations {
+        /// The format.
+        format: &'static str,
+    },
+    /// Unrolled, the workout has more than [`MAX_EXPORT_BLOCKS`] blocks.
+    #[error("the workout unrolls to more than {MAX_EXPORT_BLOCKS} blocks")]
+    TooLong,
+}
+
 /// Why a workout cannot be written.
 #[derive(Debug, Clone, PartialEq, Error)]
 #[non_exhaustive]
@@ -223,6 +321,44 @@ pub(crate) enum FlatStep<'a> {
 }
 
 impl Workout {
+    /// Checks the workout against every rule its encoders rely on.
+    ///
+    /// # Errors
+    /// As [`crate::fit::encode_workout`].
+    pub fn check(&self) -> Result<(), WorkoutError> {
+        self.flatten().map(drop)
+    }
+
+    /// Where the step numbered `flat` among the flattened FIT steps (the numbering of
+    /// [`WorkoutError`]) sits in the workout: a step, or the repeat whose closing FIT step
+    /// it is.
+    #[must_use]
+    pub fn path_of(&self, flat: usize) -> Option<StepPath> {
+        fn walk(
+            steps: &[WorkoutStep],
+            flat: usize,
+            next: &mut usize,
+            path: &mut Vec<usize>,
+        ) -> bool {
+            for (position, step) in steps.iter().enumerate() {
+                path.push(position + 1);
+                if let WorkoutStep::Repeat { steps, .. } = step
+                    && walk(steps, flat, next, path)
+                {
+                    return true;
+                }
+                if *next == flat {
+                    return true;
+                }
+                *next += 1;
+                path.pop();
+            }
+            false
+        }
+        let mut path = Vec::new();
+        walk(&self.steps, flat, &mut 0, &mut path).then_some(StepPath(path))
+    }
+
     /// Checks the workout and flattens it into FIT steps.
     ///
     /// # Errors
@@ -335,3 +471,6 @@ fn check_step(step: &Step, index: usize) -> Result<(), WorkoutError> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,10 +3,10 @@
 //!
 //! The test writes a set of activities (with streams, summary only, multisport, pool swim,
 //! no leg at all) and workouts (repeats, nested repeats, every duration and target type)
-//! into a temporary folder, runs `tests/garmin/check.py` on it with the Python named by
-//! `PACELINE_TEST_PYTHON` (else `$HOME/.cache/paceline/venv/bin/python`, where CI installs
-//! `tests/garmin/requirements.txt`), and compares the SDK's decoded messages field by field
-//! with the inputs.
+//! into a temporary folder, runs `tests/garmin/check.py` on it through `tests/garmin/sdk.rs`
+//! (with the Python named by `PACELINE_TEST_PYTHON`, else
+//! `$HOME/.cache/paceline/venv/bin/python`, where CI installs `tests/garmin/requirements.txt`),
+//! and compares the SDK's decoded messages field by field with the inputs.
 //!
 //! Without that Python or the SDK the test says loudly that it was skipped; with
 //! `PACELINE_TEST_REQUIRE_INTEROP=1` (CI) it fails instead.
@@ -19,9 +19,10 @@
     clippy::indexing_slicing
 )]
 
+#[path = "garmin/sdk.rs"]
+mod sdk;
+
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use paceline_activity::fit::{
     ActivityForEncoding, Figures, FitTime, LapForEncoding, LegForEncoding, Position, Record,
@@ -31,28 +32,6 @@ use paceline_activity::workout::{Intensity, Step, StepDuration, StepTarget, Work
 use serde_json::Value;
 
 const T0: u32 = 1_100_000_000; // 2024-11-09
-
-fn sdk_python() -> Result<PathBuf, String> {
-    let python = std::env::var_os("PACELINE_TEST_PYTHON")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .map(|home| PathBuf::from(home).join(".cache/paceline/venv/bin/python"))
-        })
-        .ok_or("neither PACELINE_TEST_PYTHON nor HOME is set")?;
-    let probe = Command::new(&python)
-        .args(["-c", "import garmin_fit_sdk"])
-        .output()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    if !probe.status.success() {
-        return Err(format!(
-            "{} cannot import garmin_fit_sdk: {}",
-            python.display(),
-            String::from_utf8_lossy(&probe.stderr).trim()
-        ));
-    }
-    Ok(python)
-}
 
 fn figures(elapsed: f64, distance: f64) -> Figures {
     Figures {
@@ -740,56 +719,10 @@ fn flatten(steps: &[WorkoutStep], out: &mut Vec<Fields>) {
     }
 }
 
-fn scratch_dir() -> PathBuf {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let dir = std::env::temp_dir().join(format!("paceline-garmin-{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a scratch folder");
-    dir
-}
-
-fn run_sdk(python: &Path, dir: &Path) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/garmin/check.py");
-    let output = Command::new(python)
-        .arg(&script)
-        .arg(dir)
-        .output()
-        .expect("run check.py");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let json: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "check.py printed no JSON ({e}); stderr:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-    });
-    assert!(
-        output.status.success(),
-        "Garmin's SDK refused files the encoder wrote:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    json
-}
-
 #[test]
 fn every_encoded_file_reads_in_garmins_sdk_with_the_encoded_values() {
-    let python = match sdk_python() {
-        Ok(python) => python,
-        Err(why) => {
-            let required = std::env::var("PACELINE_TEST_REQUIRE_INTEROP").is_ok_and(|v| v == "1");
-            assert!(
-                !required,
-                "PACELINE_TEST_REQUIRE_INTEROP=1 but Garmin's FIT SDK cannot run: {why}"
-            );
-            eprintln!(
-                "\n\n********************************************************************\n\
-                 SKIPPED: the Garmin FIT SDK check did not run: {why}.\n\
-                 Install it with: python -m venv ~/.cache/paceline/venv && \
-                 ~/.cache/paceline/venv/bin/pip install -r crates/activity/tests/garmin/requirements.txt\n\
-                 ********************************************************************\n"
-            );
-            return;
-        }
+    let Some(python) = sdk::python_or_skip() else {
+        return;
     };
     let activities = [
         ("ride_with_streams", ride_with_streams()),
@@ -799,7 +732,7 @@ fn every_encoded_file_reads_in_garmins_sdk_with_the_encoded_values() {
         ("records_only", records_only()),
     ];
     let workouts = workouts();
-    let dir = scratch_dir();
+    let dir = sdk::scratch_dir("encoder");
     for (name, activity) in &activities {
         std::fs::write(dir.join(format!("{name}.fit")), encode_activity(activity)).unwrap();
     }
@@ -807,7 +740,7 @@ fn every_encoded_file_reads_in_garmins_sdk_with_the_encoded_values() {
         let bytes = encode_workout(workout).expect("a valid workout");
         std::fs::write(dir.join(format!("{name}.fit")), bytes).unwrap();
     }
-    let json = run_sdk(&python, &dir);
+    let json = sdk::check_dir(&python, &dir);
     let file = |name: &str| {
         let path = dir.join(format!("{name}.fit")).display().to_string();
         json.get("files")

@@ -24,6 +24,7 @@ pub mod oauth;
 pub mod password;
 pub mod ratelimit;
 pub mod store;
+pub mod workouts;
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use store::{Store, StoreError};

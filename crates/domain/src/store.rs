@@ -84,6 +84,7 @@ pub trait Store:
     + crate::files::FileStore
     + crate::messaging::MessageStore
     + crate::oauth::store::OAuthStore
+    + crate::workouts::WorkoutStore
     + Send
     + Sync
     + 'static

@@ -163,6 +163,23 @@ pub fn router(state: AppState) -> Router {
             "/api/uploads/{id}/",
             delete(xhale::uploads::delete).fallback(xhale::auth::delete_only),
         )
+        .route(
+            "/api/sessions/{id}/workouts/{file}",
+            get(xhale::workouts::download_workout).fallback(xhale::auth::read_only),
+        )
+        .route(
+            "/api/workouts/",
+            get(xhale::workouts::list_workouts)
+                .post(xhale::workouts::create_workout)
+                .fallback(xhale::auth::list_methods),
+        )
+        .route(
+            "/api/workouts/{id}/",
+            get(xhale::workouts::get_workout)
+                .patch(xhale::workouts::update_workout)
+                .delete(xhale::workouts::delete_workout)
+                .fallback(xhale::auth::patch_record_methods),
+        )
         .route("/session/{id}/", get(xhale::sessions::page))
         .route(
             "/api/contacts/",

@@ -625,7 +625,7 @@ impl SqlStore {
     }
 
     /// One microsecond in the engine's timestamp arithmetic.
-    fn one_microsecond(&self) -> &'static str {
+    pub(crate) fn one_microsecond(&self) -> &'static str {
         match self.pool {
             crate::Pool::Sqlite(_) => "1",
             crate::Pool::Postgres(_) => "INTERVAL '1 microsecond'",

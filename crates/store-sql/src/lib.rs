@@ -27,6 +27,7 @@ mod oauth;
 mod postgres;
 mod ratelimit;
 mod sqlite;
+mod workouts;
 
 pub use error::OpenError;
 

@@ -19,4 +19,9 @@ mod oauth;
 mod shutdown;
 mod throttle;
 mod tia;
+mod workouts;
 mod xhale;
+
+/// Garmin's FIT SDK as the activity crate's encoder test runs it, shared by path.
+#[path = "../../../activity/tests/garmin/sdk.rs"]
+mod garmin_sdk;

@@ -16,3 +16,4 @@ mod messages;
 mod oauth;
 mod ratelimit;
 mod schema;
+mod workouts;

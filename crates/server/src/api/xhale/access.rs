@@ -7,6 +7,7 @@ use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
 use crate::api::xhale::input::FieldErrors;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use paceline_domain::StoreError;
 use paceline_domain::calendar::Entry;
 use paceline_domain::coaching::{self, AccessError, Subject};
 use paceline_domain::ids::UserId;
@@ -40,7 +41,17 @@ pub(crate) async fn owner_of(
     actor: UserId,
     entry: Entry,
 ) -> Result<Subject, Response> {
-    let owner = match state.store.entry_owner(entry).await {
+    owned_by(state, actor, state.store.entry_owner(entry).await).await
+}
+
+/// The subject of a request on a record whose owner was looked up as `owner`: the owner,
+/// when the token's user is the owner or their coach; 404 otherwise, and for no record.
+pub(crate) async fn owned_by(
+    state: &AppState,
+    actor: UserId,
+    owner: Result<Option<UserId>, StoreError>,
+) -> Result<Subject, Response> {
+    let owner = match owner {
         Ok(Some(owner)) => owner,
         Ok(None) => return Err(not_found()),
         Err(cause) => return Err(unavailable(&cause)),

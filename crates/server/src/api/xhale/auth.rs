@@ -144,6 +144,11 @@ pub(crate) async fn delete_only(method: axum::http::Method) -> Response {
     not_allowed(&method, "DELETE")
 }
 
+/// 405 on one record that is changed by PATCH only.
+pub(crate) async fn patch_record_methods(method: axum::http::Method) -> Response {
+    not_allowed(&method, "GET, HEAD, PATCH, DELETE")
+}
+
 /// 405 on an action.
 pub(crate) async fn post_only(method: axum::http::Method) -> Response {
     not_allowed(&method, "POST")

@@ -343,6 +343,22 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// A structured value: JSON as sent, or JSON text (how a form carries it).
+    pub(crate) fn json(&mut self, name: &'static str) -> Written<Value> {
+        match self.raw(name) {
+            None => Written::Absent,
+            Some(Value::Null) => Written::Null,
+            Some(Value::String(text)) => match serde_json::from_str::<Value>(text) {
+                Ok(value) => Written::Value(value),
+                Err(e) => {
+                    self.errors.add(name, format!("Invalid JSON - {e}."));
+                    Written::Absent
+                }
+            },
+            Some(value) => Written::Value(value.clone()),
+        }
+    }
+
     /// A list of positive integer ids: a JSON array, repeated form values, a single value,
     /// or comma-separated values.
     pub(crate) fn ids(&mut self, name: &'static str) -> Vec<i64> {

@@ -15,3 +15,4 @@ pub(crate) mod sessions;
 pub(crate) mod uploads;
 pub(crate) mod users;
 pub(crate) mod wire;
+pub(crate) mod workouts;
