@@ -15,6 +15,7 @@ use tokio::net::TcpListener;
 /// Opens the store, seeds the demo if asked, and serves until a shutdown signal; requests
 /// in flight then finish before the database closes.
 pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
+    let shutdown = shutdown_signal();
     let store = Arc::new(store::open(settings, settings.max_connections).await?);
     if seed_demo {
         demo::seed_and_print(store.as_ref(), settings).await?;
@@ -52,7 +53,7 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         None => state,
     };
     let app = router(state);
-    paceline_server::serve(listener, app, shutdown_signal())
+    paceline_server::serve(listener, app, shutdown)
         .await
         .context("server failed")?;
     sweeper.abort();
@@ -134,31 +135,54 @@ fn sweep_spool(folder: &Path) -> usize {
         .count()
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
+/// Listens for Ctrl-C and SIGTERM from the moment it is called (so a signal that comes before
+/// the server first polls the future still stops it gracefully); completes when one comes.
+fn shutdown_signal() -> impl Future<Output = ()> {
+    #[cfg(unix)]
+    let signals = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &'static str| match signal(kind) {
+            Ok(stream) => Some(stream),
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for {name}");
+                None
+            }
+        };
+        (
+            listen(SignalKind::interrupt(), "Ctrl-C"),
+            listen(SignalKind::terminate(), "SIGTERM"),
+        )
+    };
+    async move {
+        #[cfg(unix)]
+        {
+            let (mut interrupt, mut terminate) = signals;
+            let interrupted = async {
+                match interrupt.as_mut() {
+                    Some(stream) => {
+                        stream.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            let terminated = async {
+                match terminate.as_mut() {
+                    Some(stream) => {
+                        stream.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = interrupted => {}
+                () = terminated => {}
+            }
+        }
+        #[cfg(not(unix))]
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
+        tracing::info!("shutdown signal received; finishing requests in flight");
     }
-    tracing::info!("shutdown signal received; finishing requests in flight");
 }
