@@ -192,6 +192,133 @@ fn user_schema() -> Schema {
     Schema::Object(object.build())
 }
 
+/// An object of these members, all required.
+fn object_of(members: Vec<(&str, Schema)>) -> Schema {
+    let mut object = ObjectBuilder::new().schema_type(Type::Object);
+    for (name, schema) in members {
+        object = object.property(name, schema).required(name);
+    }
+    Schema::Object(object.build())
+}
+
+fn contact_schema() -> Schema {
+    object_of(vec![
+        ("id", plain(Type::Integer, false)),
+        ("first_name", plain(Type::String, false)),
+        ("last_name", plain(Type::String, false)),
+        ("unseen_messages_count", plain(Type::Integer, false)),
+    ])
+}
+
+fn message_schema() -> Schema {
+    object_of(vec![
+        ("id", plain(Type::Integer, false)),
+        ("content", plain(Type::String, false)),
+        ("sender_user_id", plain(Type::Integer, false)),
+        ("recipient_user_id", plain(Type::Integer, false)),
+        ("datetime_sent", datetime_schema()),
+        ("datetime_updated", datetime_schema()),
+        ("datetime_seen", plain(Type::String, true)),
+    ])
+}
+
+fn message_write_schema() -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "content",
+                typed(Type::String, false)
+                    .min_length(Some(1))
+                    .max_length(Some(10_000)),
+            )
+            .required("content")
+            .build(),
+    )
+}
+
+fn upload_schema() -> Schema {
+    object_of(vec![
+        ("id", plain(Type::Integer, false)),
+        ("athlete", plain(Type::Integer, false)),
+        ("filename", plain(Type::String, true)),
+        (
+            "file_type",
+            Schema::Object(
+                typed(Type::String, false)
+                    .enum_values(Some(["fit", "tcx", "gpx"]))
+                    .build(),
+            ),
+        ),
+        ("size", plain(Type::Integer, false)),
+        ("sha256", plain(Type::String, false)),
+        ("datetime_uploaded", datetime_schema()),
+        ("activity_id", plain(Type::String, true)),
+        ("training_session", plain(Type::Integer, true)),
+        ("race", plain(Type::Integer, true)),
+    ])
+}
+
+fn upload_body_schema() -> Schema {
+    Schema::Object(
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property(
+                "file",
+                typed(Type::String, false)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary))),
+            )
+            .required("file")
+            .build(),
+    )
+}
+
+fn workout_schema() -> Schema {
+    let session = object_of(vec![
+        ("id", plain(Type::Integer, false)),
+        ("date", plain(Type::String, false)),
+        ("name", plain(Type::String, true)),
+    ]);
+    object_of(vec![
+        ("workout_id", plain(Type::Integer, false)),
+        ("athlete", plain(Type::Integer, false)),
+        ("sport", plain(Type::String, false)),
+        ("name", plain(Type::String, false)),
+        ("description", plain(Type::String, false)),
+        ("steps", plain(Type::Array, false)),
+        (
+            "training_sessions",
+            Schema::Array(ArrayBuilder::new().items(RefOr::T(session)).build()),
+        ),
+        ("last_updated_datetime", datetime_schema()),
+        ("datetime_added", datetime_schema()),
+        ("editable", plain(Type::Boolean, false)),
+        ("deleted", plain(Type::Boolean, false)),
+    ])
+}
+
+fn workout_write_schema(create: bool) -> Schema {
+    let mut object = ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some(
+            "Steps: {type: step, name?, notes?, intensity?, duration: {type: time, seconds} | \
+             {type: distance, meters} | {type: open}, target?} or {type: repeat, times, steps}; \
+             docs/api-design.md lists every target.",
+        ))
+        .property("sport", typed(Type::String, false))
+        .property("name", typed(Type::String, false))
+        .property("description", typed(Type::String, false))
+        .property("steps", typed(Type::Array, false))
+        .property(
+            "training_session_ids",
+            ArrayBuilder::new().items(typed(Type::Integer, false).minimum(Some(1.0))),
+        );
+    if create {
+        object = object.required("sport").required("name").required("steps");
+    }
+    Schema::Object(object.build())
+}
+
 fn detail_schema() -> Schema {
     Schema::Object(
         ObjectBuilder::new()
@@ -437,7 +564,233 @@ fn endpoints() -> Vec<(Endpoint, &'static str)> {
         "Session",
     ));
     all.extend(record("Race", "Races"));
+    all.extend(others());
     all
+}
+
+const CONTACT: &[(&str, &str)] = &[("contact_id", "The contact's user id.")];
+const MESSAGE: &[(&str, &str)] = &[
+    ("contact_id", "The contact's user id."),
+    ("message_id", "The message's id."),
+];
+const NOT_A_CONTACT: Answer = (404, "Not one of the user's contacts.", "Detail");
+
+/// Messaging, training files and planned workouts.
+fn others() -> Vec<(Endpoint, &'static str)> {
+    let plain = |endpoint: Endpoint| (endpoint, "");
+    vec![
+        plain(Endpoint {
+            method: HttpMethod::Get,
+            path: "/api/contacts/",
+            summary: "The user's contacts: a coach's athletes, an athlete's coaches.",
+            scope: Scope::Read,
+            params: &[],
+            body: None,
+            answers: &[(
+                200,
+                "The contacts, with their unseen message counts.",
+                "ContactList",
+            )],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Get,
+            path: "/api/contacts/{contact_id}/messages/",
+            summary: "The conversation with a contact, oldest first; reading marks the reader's messages seen.",
+            scope: Scope::Read,
+            params: &[
+                ("contact_id", "The contact's user id."),
+                (
+                    "limit",
+                    "At most this many of the latest messages (1 to 1000).",
+                ),
+                ("before_id", "Only messages older than this one."),
+            ],
+            body: None,
+            answers: &[(200, "The messages.", "MessageList"), NOT_A_CONTACT],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Post,
+            path: "/api/contacts/{contact_id}/messages/",
+            summary: "Sends a message to a contact.",
+            scope: Scope::Write,
+            params: CONTACT,
+            body: Some("MessageWrite"),
+            answers: &[
+                (201, "The message sent.", "Message"),
+                (
+                    400,
+                    "The content is missing, blank or too long.",
+                    "FieldErrors",
+                ),
+                NOT_A_CONTACT,
+                (415, "The body is neither form-encoded nor JSON.", "Detail"),
+            ],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Get,
+            path: "/api/contacts/{contact_id}/messages/{message_id}/",
+            summary: "One message; reading it as its recipient marks it seen.",
+            scope: Scope::Read,
+            params: MESSAGE,
+            body: None,
+            answers: &[(200, "The message.", "Message"), NOT_A_CONTACT],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Post,
+            path: "/api/uploads/",
+            summary: "Uploads a FIT, TCX or GPX activity file (needs the scopes write and upload).",
+            scope: Scope::Upload,
+            params: ATHLETE_PARAM,
+            body: Some("UploadBody"),
+            answers: &[
+                (201, "The file, new.", "Upload"),
+                (200, "The same file, uploaded before.", "Upload"),
+                (400, "The file is missing, empty or damaged.", "FieldErrors"),
+                (
+                    403,
+                    "The token lacks write or upload, or the user does not coach that athlete.",
+                    "Detail",
+                ),
+                (413, "The file is larger than 25 MB.", "Detail"),
+                (415, "Not an activity file, or not multipart.", "Detail"),
+            ],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Get,
+            path: "/api/uploads/pending/",
+            summary: "The files attached to no session or race.",
+            scope: Scope::Read,
+            params: ATHLETE_PARAM,
+            body: None,
+            answers: &[(200, "The files.", "UploadList")],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Delete,
+            path: "/api/uploads/{id}/",
+            summary: "Deletes a file and the activity made from it.",
+            scope: Scope::Upload,
+            params: ID_PARAM,
+            body: None,
+            answers: &[
+                (204, "Deleted.", ""),
+                (
+                    404,
+                    "No such file of the user or of an athlete they coach.",
+                    "Detail",
+                ),
+            ],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Get,
+            path: "/api/workouts/",
+            summary: "Planned workouts.",
+            scope: Scope::Read,
+            params: &[
+                ("sport", "cycling, running, swimming... (FIT's names)."),
+                (
+                    "updated_since_datetime",
+                    "Only workouts changed at or after this instant, deleted ones included.",
+                ),
+                (
+                    "scheduled_date_earliest",
+                    "Only workouts on a session on or after this day.",
+                ),
+                (
+                    "scheduled_date_latest",
+                    "Only workouts on a session on or before this day.",
+                ),
+                (
+                    "athlete",
+                    "For a coach: the user id of an athlete they coach.",
+                ),
+            ],
+            body: None,
+            answers: &[
+                (200, "The workouts.", "WorkoutList"),
+                (400, "A parameter is malformed or unknown.", "FieldErrors"),
+            ],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Post,
+            path: "/api/workouts/",
+            summary: "Creates a workout (the athlete's coach, or a self-coached athlete).",
+            scope: Scope::Write,
+            params: ATHLETE_PARAM,
+            body: Some("WorkoutWrite"),
+            answers: &[
+                (201, "The workout.", "Workout"),
+                (400, "A field or step is malformed.", "FieldErrors"),
+                (
+                    403,
+                    "A coached athlete's coach plans their workouts.",
+                    "Detail",
+                ),
+            ],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Get,
+            path: "/api/workouts/{id}/",
+            summary: "One workout.",
+            scope: Scope::Read,
+            params: ID_PARAM,
+            body: None,
+            answers: &[
+                (200, "The workout.", "Workout"),
+                (404, "No such workout.", "Detail"),
+            ],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Patch,
+            path: "/api/workouts/{id}/",
+            summary: "Changes the fields sent; training_session_ids replaces the attachments.",
+            scope: Scope::Write,
+            params: ID_PARAM,
+            body: Some("WorkoutPatch"),
+            answers: &[
+                (200, "The workout.", "Workout"),
+                (400, "A field or step is malformed.", "FieldErrors"),
+                (
+                    403,
+                    "A coached athlete's coach plans their workouts.",
+                    "Detail",
+                ),
+                (404, "No such workout.", "Detail"),
+            ],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Delete,
+            path: "/api/workouts/{id}/",
+            summary: "Deletes a workout (softly).",
+            scope: Scope::Write,
+            params: ID_PARAM,
+            body: None,
+            answers: &[(204, "Deleted.", ""), (404, "No such workout.", "Detail")],
+        }),
+        plain(Endpoint {
+            method: HttpMethod::Get,
+            path: "/api/sessions/{id}/workouts/{file}",
+            summary: "A workout attached to a session, as <workout_id>.fit, .zwo or .erg.",
+            scope: Scope::Read,
+            params: &[
+                ("id", "The training session's id."),
+                (
+                    "file",
+                    "<workout_id>.fit, <workout_id>.zwo or <workout_id>.erg.",
+                ),
+            ],
+            body: None,
+            answers: &[
+                (200, "The file.", "File"),
+                (404, "No such workout on that session.", "Detail"),
+                (
+                    409,
+                    "The target needs the athlete's zones, which are not set.",
+                    "Detail",
+                ),
+                (422, "The format cannot express this workout.", "Detail"),
+            ],
+        }),
+    ]
 }
 
 /// The schema name an answer or body refers to, for a record of `kind`.
@@ -456,13 +809,20 @@ fn operation(endpoint: &Endpoint, kind: &str) -> utoipa::openapi::path::Operatio
         .summary(Some(endpoint.summary))
         .security(SecurityRequirement::new("oauth2", [endpoint.scope.name()]));
     for (name, description) in endpoint.params {
-        let (place, required, schema) = if *name == "id" {
+        let in_path = endpoint.path.contains(&format!("{{{name}}}"));
+        let (place, required, schema) = if in_path && *name == "file" {
+            (
+                ParameterIn::Path,
+                Required::True,
+                typed(Type::String, false).pattern(Some("^[0-9]+\\.(fit|zwo|erg)$")),
+            )
+        } else if in_path {
             (
                 ParameterIn::Path,
                 Required::True,
                 typed(Type::Integer, false).minimum(Some(1.0)),
             )
-        } else if *name == "athlete" {
+        } else if matches!(*name, "athlete" | "limit" | "before_id") {
             (
                 ParameterIn::Query,
                 Required::False,
@@ -491,7 +851,19 @@ fn operation(endpoint: &Endpoint, kind: &str) -> utoipa::openapi::path::Operatio
                 .schema(Some(schema)),
         );
     }
-    if let Some(body) = endpoint.body {
+    if endpoint.body == Some("UploadBody") {
+        op = op.request_body(Some(
+            RequestBodyBuilder::new()
+                .content(
+                    "multipart/form-data",
+                    ContentBuilder::new()
+                        .schema(Some(reference("UploadBody")))
+                        .build(),
+                )
+                .required(Some(Required::True))
+                .build(),
+        ));
+    } else if let Some(body) = endpoint.body {
         let schema = resolve(body, kind);
         op = op.request_body(Some(
             RequestBodyBuilder::new()
@@ -517,7 +889,21 @@ fn operation(endpoint: &Endpoint, kind: &str) -> utoipa::openapi::path::Operatio
     ];
     for (status, meaning, schema) in endpoint.answers.iter().chain(common.iter()) {
         let mut response = ResponseBuilder::new().description(*meaning);
-        if !schema.is_empty() {
+        if *schema == "File" {
+            let binary = || {
+                ContentBuilder::new()
+                    .schema(Some(Schema::Object(
+                        typed(Type::String, false)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+                            .build(),
+                    )))
+                    .build()
+            };
+            response = response
+                .content("application/vnd.ant.fit", binary())
+                .content("application/xml", binary())
+                .content("text/plain", binary());
+        } else if !schema.is_empty() {
             response = response.content(
                 "application/json",
                 ContentBuilder::new()
@@ -575,6 +961,18 @@ pub(crate) fn document() -> OpenApi {
             "RacePatch",
             write_schema(races::FIELDS, &mut sample_race(), false),
         )
+        .schema("Contact", contact_schema())
+        .schema("ContactList", list("Contact"))
+        .schema("Message", message_schema())
+        .schema("MessageList", list("Message"))
+        .schema("MessageWrite", message_write_schema())
+        .schema("Upload", upload_schema())
+        .schema("UploadList", list("Upload"))
+        .schema("UploadBody", upload_body_schema())
+        .schema("Workout", workout_schema())
+        .schema("WorkoutList", list("Workout"))
+        .schema("WorkoutWrite", workout_write_schema(true))
+        .schema("WorkoutPatch", workout_write_schema(false))
         .build();
     OpenApiBuilder::new()
         .info(
@@ -582,7 +980,7 @@ pub(crate) fn document() -> OpenApi {
                 .title("Xhale Athlete API (Paceline)")
                 .version("1")
                 .description(Some(
-                    "The training calendar of the token's user, or of an athlete they coach. \
+                    "The training calendar, files, planned workouts and messages of the token's user, or of an athlete they coach. \
                      Bodies are form-encoded or JSON. Errors: {\"detail\": ...}, or \
                      {\"field\": [\"message\"]} for bad fields.",
                 ))

@@ -27,6 +27,13 @@ async fn the_document_matches_the_answers(db: TestContext) {
     let token = &team.athlete.access_token;
     let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
     assert_eq!(doc["openapi"], "3.1.0");
+    if std::env::var_os("DUMP_DOC").is_some() {
+        std::fs::write(
+            "/tmp/xhale-doc.json",
+            serde_json::to_string_pretty(&doc).unwrap(),
+        )
+        .unwrap();
+    }
     let (_, session) = answer(
         send(
             &app,
@@ -56,7 +63,72 @@ async fn the_document_matches_the_answers(db: TestContext) {
     let mut write = documented(&doc, "SessionWrite");
     write.retain(|k| k != "training_log_files_to_add");
     assert!(write.iter().all(|k| session.get(k).is_some()), "{write:?}");
+    // Messages, files and workouts.
+    let coach = &team.coach.access_token;
+    let athlete = team.athlete.user.id.get();
+    let (status, message) = answer(
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/contacts/{athlete}/messages/"),
+            coach,
+            &[("content", "Easy tomorrow")],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 201, "{message}");
+    assert_eq!(documented(&doc, "Message"), super::keys(&message));
+    let (_, contacts) = answer(send(&app, Method::GET, "/api/contacts/", coach, &[]).await).await;
+    assert_eq!(documented(&doc, "Contact"), super::keys(&contacts[0]));
+    let ride = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/testdata/fit/fitsdkjs__Activity.fit"
+    ))
+    .unwrap();
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(ride).file_name("a.fit"),
+    );
+    let upload = app
+        .client
+        .post(app.url("/api/uploads/"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let (status, upload) = answer(upload).await;
+    assert_eq!(status, 201, "{upload}");
+    assert_eq!(documented(&doc, "Upload"), super::keys(&upload));
+    let workout = app
+        .client
+        .post(app.url(&format!("/api/workouts/?athlete={athlete}")))
+        .bearer_auth(coach)
+        .json(
+            &serde_json::json!({"sport": "cycling", "name": "Tempo", "steps": [
+                {"type": "step", "duration": {"type": "time", "seconds": 600}}
+            ]}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, workout) = answer(workout).await;
+    assert_eq!(status, 201, "{workout}");
+    assert_eq!(documented(&doc, "Workout"), super::keys(&workout));
     for (path, methods) in [
+        ("/api/contacts/", &["get"][..]),
+        ("/api/contacts/{contact_id}/messages/", &["get", "post"][..]),
+        (
+            "/api/contacts/{contact_id}/messages/{message_id}/",
+            &["get"][..],
+        ),
+        ("/api/uploads/", &["post"][..]),
+        ("/api/uploads/pending/", &["get"][..]),
+        ("/api/uploads/{id}/", &["delete"][..]),
+        ("/api/workouts/", &["get", "post"][..]),
+        ("/api/workouts/{id}/", &["get", "patch", "delete"][..]),
+        ("/api/sessions/{id}/workouts/{file}", &["get"][..]),
         ("/api/users/current/", &["get"][..]),
         ("/api/sessions/", &["get", "post"][..]),
         (
