@@ -26,6 +26,7 @@ on_both_engines!(
     real_client_libraries_complete_the_flow,
     the_pages_work_in_a_real_browser,
     the_openapi_document_passes_a_validator,
+    schemathesis_finds_no_server_errors_on_the_xhale_surface,
     schemathesis_finds_no_server_errors_and_no_undocumented_answers
 );
 
@@ -248,6 +249,15 @@ async fn the_openapi_document_passes_a_validator(db: TestContext) {
 /// every scope, and checks that no answer is a 5xx and every answer has a documented status,
 /// content type and shape.
 async fn schemathesis_finds_no_server_errors_and_no_undocumented_answers(db: TestContext) {
+    schemathesis_run(db, "/api/external/v1/openapi.json", crate::tia::ALL_SCOPES).await;
+}
+
+/// The same for the Xhale surface's document.
+async fn schemathesis_finds_no_server_errors_on_the_xhale_surface(db: TestContext) {
+    schemathesis_run(db, "/api/openapi.json", "read write upload").await;
+}
+
+async fn schemathesis_run(db: TestContext, document: &str, scopes: &str) {
     let Some(schemathesis) = python()
         .and_then(|p| p.parent().map(|bin| bin.join("schemathesis")))
         .filter(|p| p.is_file())
@@ -271,7 +281,7 @@ async fn schemathesis_finds_no_server_errors_and_no_undocumented_answers(db: Tes
         "fuzz@example.com",
         None,
         &client,
-        crate::tia::ALL_SCOPES,
+        scopes,
     )
     .await;
     // PACELINE_TEST_FUZZ_EXAMPLES and _SEED widen a local run; CI keeps the defaults.
@@ -280,7 +290,7 @@ async fn schemathesis_finds_no_server_errors_and_no_undocumented_answers(db: Tes
     let mut command = Command::new(schemathesis);
     command
         .arg("run")
-        .arg(app.url("/api/external/v1/openapi.json"))
+        .arg(app.url(document))
         .arg("--url")
         .arg(&app.base)
         .arg("--header")

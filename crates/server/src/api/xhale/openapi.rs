@@ -387,7 +387,7 @@ const ID_PARAM: &[(&str, &str)] = &[("id", "The record's id.")];
 
 const LISTED: &[Answer] = &[
     (200, "The records, by day.", "List"),
-    (400, "A parameter is malformed or unknown.", "FieldErrors"),
+    (400, "A parameter is malformed or unknown.", "BadRequest"),
     (
         403,
         "The token lacks the scope, or the user does not coach that athlete.",
@@ -399,7 +399,7 @@ const CREATED: &[Answer] = &[
     (
         400,
         "A field is missing, malformed or read-only to this user.",
-        "FieldErrors",
+        "BadRequest",
     ),
     (
         403,
@@ -421,7 +421,7 @@ const UPDATED: &[Answer] = &[
     (
         400,
         "A field is missing, malformed or read-only to this user.",
-        "FieldErrors",
+        "BadRequest",
     ),
     (
         404,
@@ -620,7 +620,7 @@ fn others() -> Vec<(Endpoint, &'static str)> {
                 (
                     400,
                     "The content is missing, blank or too long.",
-                    "FieldErrors",
+                    "BadRequest",
                 ),
                 NOT_A_CONTACT,
                 (415, "The body is neither form-encoded nor JSON.", "Detail"),
@@ -645,7 +645,7 @@ fn others() -> Vec<(Endpoint, &'static str)> {
             answers: &[
                 (201, "The file, new.", "Upload"),
                 (200, "The same file, uploaded before.", "Upload"),
-                (400, "The file is missing, empty or damaged.", "FieldErrors"),
+                (400, "The file is missing, empty or damaged.", "BadRequest"),
                 (
                     403,
                     "The token lacks write or upload, or the user does not coach that athlete.",
@@ -707,7 +707,7 @@ fn others() -> Vec<(Endpoint, &'static str)> {
             body: None,
             answers: &[
                 (200, "The workouts.", "WorkoutList"),
-                (400, "A parameter is malformed or unknown.", "FieldErrors"),
+                (400, "A parameter is malformed or unknown.", "BadRequest"),
             ],
         }),
         plain(Endpoint {
@@ -719,7 +719,7 @@ fn others() -> Vec<(Endpoint, &'static str)> {
             body: Some("WorkoutWrite"),
             answers: &[
                 (201, "The workout.", "Workout"),
-                (400, "A field or step is malformed.", "FieldErrors"),
+                (400, "A field or step is malformed.", "BadRequest"),
                 (
                     403,
                     "A coached athlete's coach plans their workouts.",
@@ -748,7 +748,7 @@ fn others() -> Vec<(Endpoint, &'static str)> {
             body: Some("WorkoutPatch"),
             answers: &[
                 (200, "The workout.", "Workout"),
-                (400, "A field or step is malformed.", "FieldErrors"),
+                (400, "A field or step is malformed.", "BadRequest"),
                 (
                     403,
                     "A coached athlete's coach plans their workouts.",
@@ -883,10 +883,30 @@ fn operation(endpoint: &Endpoint, kind: &str) -> utoipa::openapi::path::Operatio
                 .build(),
         ));
     }
-    let common: [Answer; 2] = [
+    // What any endpoint may answer besides its own answers: a malformed request, a token
+    // without the scope (or a coach naming someone else's athlete), a body of another type.
+    let mut common: Vec<Answer> = vec![
+        (
+            400,
+            "The request is malformed; the body says what is wrong.",
+            "BadRequest",
+        ),
         (401, "Missing, invalid or expired access token.", "Detail"),
+        (
+            403,
+            "The token lacks the scope, or the user may not act for that athlete.",
+            "Detail",
+        ),
         (429, "Too many requests; see Retry-After.", "Detail"),
     ];
+    if endpoint.body.is_some() {
+        common.push((
+            415,
+            "The body is of a type this endpoint does not take.",
+            "Detail",
+        ));
+    }
+    common.retain(|(status, ..)| !endpoint.answers.iter().any(|(s, ..)| s == status));
     for (status, meaning, schema) in endpoint.answers.iter().chain(common.iter()) {
         let mut response = ResponseBuilder::new().description(*meaning);
         if *schema == "File" {
@@ -939,6 +959,15 @@ pub(crate) fn document() -> OpenApi {
         .security_scheme("oauth2", SecurityScheme::OAuth2(oauth))
         .schema("Detail", detail_schema())
         .schema("FieldErrors", field_errors_schema())
+        .schema(
+            "BadRequest",
+            Schema::OneOf(
+                utoipa::openapi::schema::OneOfBuilder::new()
+                    .item(reference("Detail"))
+                    .item(reference("FieldErrors"))
+                    .build(),
+            ),
+        )
         .schema("User", user_schema())
         .schema("DirectAccessToken", token_schema())
         .schema("Session", session_schema())
