@@ -88,6 +88,17 @@ pub struct Figures {
     pub load_score: Option<i32>,
 }
 
+/// One leg of a multisport activity: its sport, start and figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leg {
+    /// Its kind.
+    pub activity_type: ActivityType,
+    /// Its start.
+    pub started_at: OffsetDateTime,
+    /// Its figures.
+    pub figures: Figures,
+}
+
 /// An activity to record.
 #[derive(Debug, Clone)]
 pub struct NewActivity {
@@ -113,6 +124,8 @@ pub struct NewActivity {
     pub notes: Option<String>,
     /// The external record, which makes a second write of the same record a duplicate.
     pub source: Option<SourceEntry>,
+    /// The legs of a multisport activity, in order; empty for one sport.
+    pub legs: Vec<Leg>,
     /// Creation time.
     pub now: OffsetDateTime,
 }
@@ -175,6 +188,13 @@ pub trait ActivityStore: Send + Sync {
         user: UserId,
         id: ActivityId,
     ) -> Result<Option<Activity>, StoreError>;
+
+    /// The legs of the user's activities among `ids`, by activity, in order.
+    async fn legs_of(
+        &self,
+        user: UserId,
+        ids: &[ActivityId],
+    ) -> Result<std::collections::HashMap<ActivityId, Vec<Leg>>, StoreError>;
 
     /// A page of a user's activities, newest start first, `from`/`to` bounding the start. The cost does not grow with the
     /// athlete's history beyond the page asked for.

@@ -7,14 +7,16 @@
 //! land, and a client syncing with `updated_since` never misses a change made in the same
 //! microsecond as the one it saw last.
 
-use crate::activities::{Activity, ActivityType, Figures};
+use crate::activities::{Activity, ActivityType, Figures, Leg};
 use crate::clock::Clock;
 use crate::coaching::Subject;
+use crate::ids::ActivityId;
 use crate::ids::UserId;
 use crate::oauth::secret::hex;
 use crate::store::{Store, StoreError};
 use async_trait::async_trait;
 use rand::Rng;
+use std::collections::HashMap;
 use time::{Date, Duration, OffsetDateTime};
 
 /// The key of a training session.
@@ -457,24 +459,55 @@ impl Tally {
     }
 }
 
+/// The activities of the files attached to a session, with the legs of the multisport
+/// ones.
+#[derive(Debug, Clone, Default)]
+pub struct AttachedWork {
+    /// The activities, by start.
+    pub activities: Vec<Activity>,
+    /// The legs of those that have several sports.
+    pub legs: HashMap<ActivityId, Vec<Leg>>,
+}
+
+/// What the files attached to a session or race give.
+pub async fn attached_work(
+    store: &dyn Store,
+    user: UserId,
+    to: Entry,
+) -> Result<AttachedWork, StoreError> {
+    let activities = store.attached_activities(user, to).await?;
+    let ids: Vec<ActivityId> = activities.iter().map(|a| a.id).collect();
+    let legs = store.legs_of(user, &ids).await?;
+    Ok(AttachedWork { activities, legs })
+}
+
 /// Sets a session's completed figures from the activities of its attached files: minutes
-/// and kilometres overall and per sport (swim, bike, run: what a brick splits into), the
-/// ride's average speed, power and heart rate (weighted by duration) and climb, the run's
-/// heart rate and climb. Cadence and `missed_session` stay as logged. Without activities,
-/// the figures files give are cleared.
-pub fn log_from_activities(log: &mut SessionLog, activities: &[Activity]) {
+/// and kilometres overall and per sport (swim, bike, run: what a brick splits into, whether
+/// it came as one file per sport or as one multisport file with its legs), the rides'
+/// average speed, power and heart rate (weighted by duration) and climb, the runs' heart
+/// rate and climb. Cadence and `missed_session` stay as logged. Without activities, the
+/// figures files give are cleared.
+pub fn log_from_activities(log: &mut SessionLog, work: &AttachedWork) {
     let mut total = Tally::default();
     let mut by_sport = [Tally::default(), Tally::default(), Tally::default()];
-    for activity in activities {
-        total.add(&activity.figures);
-        let index = match sport_of(activity.activity_type) {
+    let mut add = |kind: ActivityType, figures: &Figures| {
+        total.add(figures);
+        let index = match sport_of(kind) {
             Some(Sport::Swim) => Some(0),
             Some(Sport::Bike) => Some(1),
             Some(Sport::Run) => Some(2),
             None => None,
         };
         if let Some(tally) = index.and_then(|i| by_sport.get_mut(i)) {
-            tally.add(&activity.figures);
+            tally.add(figures);
+        }
+    };
+    for activity in &work.activities {
+        match work.legs.get(&activity.id).filter(|legs| !legs.is_empty()) {
+            Some(legs) => legs
+                .iter()
+                .for_each(|leg| add(leg.activity_type, &leg.figures)),
+            None => add(activity.activity_type, &activity.figures),
         }
     }
     let [swim, bike, run] = &by_sport;
@@ -626,7 +659,7 @@ mod tests {
 
     fn done(kind: ActivityType, minutes: f64, km: f64, hr: i32, watts: Option<i32>) -> Activity {
         Activity {
-            id: crate::ids::ActivityId(1),
+            id: ActivityId(1),
             user_id: UserId(1),
             membership_id: crate::ids::MembershipId(1),
             organization_id: crate::ids::OrgId(1),
@@ -657,14 +690,15 @@ mod tests {
             bike_average_cadence_rpm: Some(88),
             ..SessionLog::default()
         };
-        log_from_activities(
-            &mut log,
-            &[
+        let work = AttachedWork {
+            activities: vec![
                 done(ActivityType::Ride, 60.0, 30.0, 140, Some(200)),
                 done(ActivityType::Ride, 30.0, 16.0, 150, None),
                 done(ActivityType::Run, 20.0, 4.5, 160, None),
             ],
-        );
+            legs: HashMap::new(),
+        };
+        log_from_activities(&mut log, &work);
         assert_eq!(log.completed_minutes.total, Some(110));
         assert_eq!(log.completed_minutes.bike, Some(90));
         assert_eq!(log.completed_minutes.run, Some(20));
@@ -686,9 +720,47 @@ mod tests {
             "cadence stays as logged"
         );
         // Without files the figures are cleared.
-        log_from_activities(&mut log, &[]);
+        log_from_activities(&mut log, &AttachedWork::default());
         assert_eq!(log.completed_minutes, Splits::default());
         assert_eq!(log.bike_average_power_watts, None);
+    }
+
+    #[test]
+    fn a_multisport_file_splits_by_its_legs() {
+        let mut triathlon = done(ActivityType::Multisport, 150.0, 51.5, 150, None);
+        triathlon.id = ActivityId(7);
+        let leg = |kind, minutes: f64, km: f64| Leg {
+            activity_type: kind,
+            started_at: datetime!(2026-01-17 08:00 UTC),
+            figures: Figures {
+                duration_sec: Some(minutes * 60.0),
+                distance_m: Some(km * 1000.0),
+                ..Figures::default()
+            },
+        };
+        let mut legs = HashMap::new();
+        legs.insert(
+            triathlon.id,
+            vec![
+                leg(ActivityType::Swim, 30.0, 1.5),
+                leg(ActivityType::Ride, 75.0, 40.0),
+                leg(ActivityType::Run, 45.0, 10.0),
+            ],
+        );
+        let mut log = SessionLog::default();
+        log_from_activities(
+            &mut log,
+            &AttachedWork {
+                activities: vec![triathlon],
+                legs,
+            },
+        );
+        assert_eq!(log.completed_minutes.total, Some(150));
+        assert_eq!(log.completed_minutes.swim, Some(30));
+        assert_eq!(log.completed_minutes.bike, Some(75));
+        assert_eq!(log.completed_minutes.run, Some(45));
+        assert_eq!(log.completed_km.total, Some(51.5));
+        assert_eq!(log.completed_km.swim, Some(1.5));
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! [`crate::files::remove_orphans`] removes.
 
 use crate::activities::{
-    ActivityOrigin, ActivityType, Figures, NewActivity, SourceEntry, load_score,
+    ActivityOrigin, ActivityType, Figures, Leg, NewActivity, SourceEntry, load_score,
 };
 use crate::daily::WritingClient;
 use crate::entities::Membership;
@@ -21,7 +21,7 @@ use crate::ids::{ActivityId, CROCKFORD};
 use crate::oauth::secret::hex;
 use crate::store::{Store, StoreError};
 use paceline_activity::fit::{
-    self, ActivityStream, ActivitySummary, DecodedActivity, FitError, FitTime,
+    self, ActivityStream, ActivitySummary, DecodedActivity, FitError, FitTime, LegSummary,
 };
 use paceline_activity::xml::XmlError;
 use paceline_activity::{gpx, tcx};
@@ -164,20 +164,29 @@ pub enum Decoded {
         format: FileFormat,
         /// Its summary, or why it is refused.
         summary: Result<Box<ActivitySummary>, XmlError>,
+        /// Its legs (a TCX multisport session has several).
+        legs: Vec<LegSummary>,
     },
 }
 
 impl Decoded {
     /// Decodes a whole TCX or GPX file (a FIT file is decoded as it arrives).
     pub fn xml(format: FileFormat, bytes: &[u8]) -> Self {
-        let summary = match format {
-            FileFormat::Tcx => tcx::decode_tcx_activity(bytes).map(|file| file.summary),
-            FileFormat::Gpx => gpx::decode_gpx_activity(bytes).map(|file| file.summary),
+        let (summary, legs) = match format {
+            FileFormat::Tcx => match tcx::decode_tcx_activity(bytes) {
+                Ok(file) => (Ok(Box::new(file.summary)), file.legs),
+                Err(error) => (Err(error), Vec::new()),
+            },
+            FileFormat::Gpx => (
+                gpx::decode_gpx_activity(bytes).map(|file| Box::new(file.summary)),
+                Vec::new(),
+            ),
             FileFormat::Fit => return Self::whole(bytes),
         };
         Self::Xml {
             format,
-            summary: summary.map(Box::new),
+            summary,
+            legs,
         }
     }
 
@@ -250,19 +259,17 @@ fn random_name(rng: &mut impl Rng) -> String {
 /// when the summary has none.
 fn activity_of(
     summary: &ActivitySummary,
+    legs: &[LegSummary],
     created: Option<FitTime>,
     format: FileFormat,
     upload: &Upload,
     now: OffsetDateTime,
 ) -> NewActivity {
-    let f = &summary.figures;
-    let started_at = summary
-        .start_time
-        .or(created)
-        .and_then(|t| OffsetDateTime::from_unix_timestamp(t.unix_seconds()).ok())
-        .unwrap_or(now);
-    let duration_sec = f.elapsed_s.or(f.timer_s);
-    let calories = f.calories_kcal.and_then(|kcal| i32::try_from(kcal).ok());
+    let instant = |t: Option<FitTime>| {
+        t.and_then(|t| OffsetDateTime::from_unix_timestamp(t.unix_seconds()).ok())
+    };
+    let started_at = instant(summary.start_time.or(created)).unwrap_or(now);
+    let figures = figures_of(&summary.figures);
     NewActivity {
         user_id: upload.membership.user_id,
         membership_id: upload.membership.id,
@@ -271,25 +278,11 @@ fn activity_of(
             None => ActivityOrigin::Manual,
         },
         client: upload.client.as_ref().map(|c| c.key),
-        activity_type: summary
-            .activity_type
-            .as_str()
-            .parse()
-            .unwrap_or(ActivityType::Other),
+        activity_type: kind_of(summary.activity_type),
         title: None,
         started_at,
         timezone: None,
-        figures: Figures {
-            duration_sec,
-            distance_m: f.distance_m,
-            elevation_gain_m: f.ascent_m.map(f64::from),
-            avg_hr: f.avg_heart_rate.map(i32::from),
-            max_hr: f.max_heart_rate.map(i32::from),
-            avg_power: f.avg_power_w.map(i32::from),
-            calories,
-            rpe: None,
-            load_score: load_score(None, duration_sec, calories),
-        },
+        figures,
         notes: None,
         source: Some(SourceEntry {
             provider: format.as_str().to_uppercase(),
@@ -298,7 +291,41 @@ fn activity_of(
             raw_payload: None,
             received_at: now,
         }),
+        // One sport needs no legs: the activity is its one leg.
+        legs: if legs.len() > 1 {
+            legs.iter()
+                .map(|leg| Leg {
+                    activity_type: kind_of(leg.activity_type),
+                    started_at: instant(leg.start_time).unwrap_or(started_at),
+                    figures: figures_of(&leg.figures),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         now,
+    }
+}
+
+/// Paceline's activity type of a decoded file's (or leg's).
+fn kind_of(kind: fit::ActivityType) -> ActivityType {
+    kind.as_str().parse().unwrap_or(ActivityType::Other)
+}
+
+/// An activity's (or leg's) figures from a decoded file's.
+fn figures_of(f: &fit::Figures) -> Figures {
+    let duration_sec = f.elapsed_s.or(f.timer_s);
+    let calories = f.calories_kcal.and_then(|kcal| i32::try_from(kcal).ok());
+    Figures {
+        duration_sec,
+        distance_m: f.distance_m,
+        elevation_gain_m: f.ascent_m.map(f64::from),
+        avg_hr: f.avg_heart_rate.map(i32::from),
+        max_hr: f.max_heart_rate.map(i32::from),
+        avg_power: f.avg_power_w.map(i32::from),
+        calories,
+        rpe: None,
+        load_score: load_score(None, duration_sec, calories),
     }
 }
 
@@ -320,16 +347,18 @@ pub async fn import_file(
     {
         return Ok(Imported::Duplicate { id });
     }
-    let (summary, created, format) = match &upload.received.decoded {
+    let (summary, legs, created, format) = match &upload.received.decoded {
         Decoded::Activity(decoded) => (
             &decoded.summary,
+            decoded.legs.as_slice(),
             decoded.file_id.time_created,
             FileFormat::Fit,
         ),
         Decoded::Xml {
             format,
             summary: Ok(summary),
-        } => (summary.as_ref(), None, *format),
+            legs,
+        } => (summary.as_ref(), legs.as_slice(), None, *format),
         Decoded::Refused(FitError::NotAnActivity { file_type }) => {
             return Err(ImportError::NotAnActivity {
                 file_type: format!("a FIT {file_type} file"),
@@ -347,6 +376,7 @@ pub async fn import_file(
         Decoded::Xml {
             format,
             summary: Err(error),
+            ..
         } => {
             return Err(ImportError::InvalidXml {
                 format: *format,
@@ -359,7 +389,7 @@ pub async fn import_file(
             )));
         }
     };
-    let activity = activity_of(summary, created, format, &upload, now);
+    let activity = activity_of(summary, legs, created, format, &upload, now);
     let storage_key = storage_key(
         format,
         upload.membership.organization_id,

@@ -7,7 +7,7 @@ use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
-    Activity, ActivityStore, Figures, NewActivity, Recorded, SourceEntry,
+    Activity, ActivityStore, Figures, Leg, NewActivity, Recorded, SourceEntry,
 };
 use paceline_domain::ids::{ActivityId, MembershipId, OrgId, UserId};
 use paceline_domain::listing::{Page, RecordQuery};
@@ -40,6 +40,20 @@ pub(crate) struct ActivityRow {
     notes: Option<String>,
     created_at: DbTime,
     updated_at: DbTime,
+}
+
+#[derive(sqlx::FromRow)]
+struct LegRow {
+    activity_id: i64,
+    r#type: String,
+    started_at: DbTime,
+    duration_sec: Option<f64>,
+    distance_m: Option<f64>,
+    elevation_gain_m: Option<f64>,
+    avg_hr: Option<i32>,
+    max_hr: Option<i32>,
+    avg_power: Option<i32>,
+    calories: Option<i32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -151,6 +165,11 @@ pub(crate) const INSERT_ACTIVITY: &str = "INSERT INTO activities (user_id, membe
      notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
      $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id";
 
+/// Inserts a leg of a multisport activity.
+pub(crate) const INSERT_LEG: &str = "INSERT INTO activity_legs (activity_id, position, type, \
+     started_at, duration_sec, distance_m, elevation_gain_m, avg_hr, max_hr, avg_power, \
+     calories) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+
 /// Inserts an activity's source.
 pub(crate) const INSERT_SOURCE: &str = "INSERT INTO activity_sources (activity_id, user_id, \
      provider, client_key, external_id, raw_payload, received_at) \
@@ -204,6 +223,24 @@ macro_rules! insert_activity {
                     .execute(&mut *$tx)
                     .await
                     .map_err($crate::error::constraint("source", "activity"))?;
+            }
+            for (position, leg) in new.legs.iter().enumerate() {
+                let f = &leg.figures;
+                ::sqlx::query($crate::activities::INSERT_LEG)
+                    .bind(id)
+                    .bind(i32::try_from(position).unwrap_or(i32::MAX))
+                    .bind(leg.activity_type.as_str())
+                    .bind($crate::db_time::DbTime(leg.started_at))
+                    .bind(f.duration_sec)
+                    .bind(f.distance_m)
+                    .bind(f.elevation_gain_m)
+                    .bind(f.avg_hr)
+                    .bind(f.max_hr)
+                    .bind(f.avg_power)
+                    .bind(f.calories)
+                    .execute(&mut *$tx)
+                    .await
+                    .map_err($crate::error::other)?;
             }
             Ok::<i64, ::paceline_domain::StoreError>(id)
         }
@@ -290,6 +327,51 @@ impl ActivityStore for SqlStore {
             .remove(&row.id)
             .unwrap_or_default();
         activity(row, sources).map(Some)
+    }
+
+    async fn legs_of(
+        &self,
+        user: UserId,
+        ids: &[ActivityId],
+    ) -> Result<HashMap<ActivityId, Vec<Leg>>, StoreError> {
+        let mut legs: HashMap<ActivityId, Vec<Leg>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(legs);
+        }
+        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT l.activity_id, l.type, l.started_at, l.duration_sec, l.distance_m, \
+             l.elevation_gain_m, l.avg_hr, l.max_hr, l.avg_power, l.calories \
+             FROM activity_legs l JOIN activities a ON a.id = l.activity_id \
+             WHERE a.user_id = $1 AND l.activity_id IN ({}) ORDER BY l.activity_id, l.position",
+            placeholders.join(", ")
+        );
+        let rows = on_pool!(self, pool => {
+            let mut query = sqlx::query_as::<_, LegRow>(sqlx::AssertSqlSafe(sql)).bind(user.get());
+            for id in ids {
+                query = query.bind(id.get());
+            }
+            query.fetch_all(pool).await.map_err(other)?
+        });
+        for row in rows {
+            legs.entry(ActivityId(row.activity_id))
+                .or_default()
+                .push(Leg {
+                    activity_type: row.r#type.parse().map_err(|_| corrupt("leg type"))?,
+                    started_at: row.started_at.0,
+                    figures: Figures {
+                        duration_sec: row.duration_sec,
+                        distance_m: row.distance_m,
+                        elevation_gain_m: row.elevation_gain_m,
+                        avg_hr: row.avg_hr,
+                        max_hr: row.max_hr,
+                        avg_power: row.avg_power,
+                        calories: row.calories,
+                        ..Figures::default()
+                    },
+                });
+        }
+        Ok(legs)
     }
 
     async fn list_activities(

@@ -65,6 +65,7 @@ fn activity(
         },
         notes: None,
         source,
+        legs: Vec::new(),
         now: started_at + Duration::minutes(1),
     }
 }

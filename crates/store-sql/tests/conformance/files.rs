@@ -4,7 +4,7 @@
 use crate::activities::athlete;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
-    ActivityOrigin, ActivityStore, ActivityType, Figures, NewActivity, SourceEntry,
+    ActivityOrigin, ActivityStore, ActivityType, Figures, Leg, NewActivity, SourceEntry,
 };
 use paceline_domain::entities::Membership;
 use paceline_domain::files::{FileFormat, FileId, FileStore, NewFile};
@@ -53,6 +53,7 @@ fn fit_activity(athlete: &Membership, sha256: &str) -> NewActivity {
             raw_payload: None,
             received_at: T0,
         }),
+        legs: Vec::new(),
         now: T0 + Duration::minutes(1),
     }
 }
@@ -318,6 +319,48 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
             .unwrap();
         files.push(file);
     }
+    // A multisport file keeps its legs.
+    let mut brick = fit_activity(&max, &sha(7));
+    brick.legs = vec![
+        Leg {
+            activity_type: ActivityType::Ride,
+            started_at: T0,
+            figures: Figures {
+                duration_sec: Some(3600.0),
+                distance_m: Some(30_000.0),
+                avg_power: Some(200),
+                ..Figures::default()
+            },
+        },
+        Leg {
+            activity_type: ActivityType::Run,
+            started_at: T0 + Duration::hours(1),
+            figures: Figures {
+                duration_sec: Some(1200.0),
+                avg_hr: Some(160),
+                ..Figures::default()
+            },
+        },
+    ];
+    let expected_legs = brick.legs.clone();
+    let (brick_id, brick_file) = store
+        .record_file_activity(brick, fit_file(&sha(7), "fit/a/b/7.fit"))
+        .await
+        .unwrap();
+    let legs = store.legs_of(max.user_id, &[brick_id]).await.unwrap();
+    assert_eq!(legs.get(&brick_id), Some(&expected_legs));
+    assert!(
+        store
+            .legs_of(eve.user_id, &[brick_id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .delete_file(max.user_id, brick_file, T0)
+        .await
+        .unwrap()
+        .unwrap();
     let (_, eves) = store
         .record_file_activity(
             fit_activity(&eve, &sha(9)),

@@ -222,6 +222,7 @@ pub(crate) async fn post_activity(
         },
         notes: valid.text("notes"),
         source,
+        legs: Vec::new(),
         now,
     };
     match state.store.record_activity(new).await {

@@ -5,8 +5,7 @@ use crate::AppState;
 use crate::api::xhale::auth::unavailable;
 use crate::api::xhale::input::{FieldErrors, Fields};
 use axum::response::{IntoResponse, Response};
-use paceline_domain::activities::Activity;
-use paceline_domain::calendar::Entry;
+use paceline_domain::calendar::{self, AttachedWork, Entry};
 use paceline_domain::files::FileId;
 use paceline_domain::ids::UserId;
 
@@ -50,13 +49,13 @@ pub(crate) async fn check(
     }
 }
 
-/// Attaches the files to `to`, then answers the activities of every file attached to it.
+/// Attaches the files to `to`, then answers what every file attached to it gives.
 pub(crate) async fn attach(
     state: &AppState,
     athlete: UserId,
     ids: &[FileId],
     to: Entry,
-) -> Result<Vec<Activity>, Response> {
+) -> Result<AttachedWork, Response> {
     match state
         .store
         .attach_files(athlete, ids, to, state.clock.now())
@@ -66,9 +65,7 @@ pub(crate) async fn attach(
         Ok(missing) => return Err(unknown(&missing)),
         Err(cause) => return Err(unavailable(&cause)),
     }
-    state
-        .store
-        .attached_activities(athlete, to)
+    calendar::attached_work(state.store.as_ref(), athlete, to)
         .await
         .map_err(|cause| unavailable(&cause))
 }

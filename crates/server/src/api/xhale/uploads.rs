@@ -235,12 +235,9 @@ pub(crate) async fn delete(
     }
     if let Some(Entry::Session(session)) = kept.attached_to {
         let entry = Entry::Session(session);
-        let activities = match state
-            .store
-            .attached_activities(subject.athlete, entry)
-            .await
+        let work = match calendar::attached_work(state.store.as_ref(), subject.athlete, entry).await
         {
-            Ok(activities) => activities,
+            Ok(work) => work,
             Err(cause) => return unavailable(&cause),
         };
         let edited = calendar::edit_session(
@@ -250,7 +247,7 @@ pub(crate) async fn delete(
             session,
             |current| {
                 let mut values = current.values.clone();
-                calendar::log_from_activities(&mut values.log, &activities);
+                calendar::log_from_activities(&mut values.log, &work);
                 Ok::<_, ()>(values)
             },
         )

@@ -15,6 +15,7 @@ use std::sync::Arc;
 on_both_engines!(
     uploads_are_recognized_deduplicated_and_listed,
     attached_files_give_the_session_its_figures,
+    a_multisport_file_splits_a_session_by_its_legs,
     bad_uploads_are_refused_and_leave_nothing_behind,
     uploads_belong_to_their_athlete_and_coach,
 );
@@ -485,5 +486,62 @@ async fn uploads_belong_to_their_athlete_and_coach(db: TestContext) {
         204
     );
     assert!(pending(&app, &team.athlete.access_token).await.is_empty());
+    app.stop().await;
+}
+
+async fn a_multisport_file_splits_a_session_by_its_legs(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let team = team(&app).await;
+    let token = &team.athlete.access_token;
+    // A Garmin FR945 file with two sessions: a ride, then a run.
+    let (status, file) = upload(
+        &app,
+        token,
+        "",
+        "brick.fit",
+        testdata("fit/muktihari__activity_multisport.fit"),
+    )
+    .await;
+    assert_eq!(status, 201, "{file}");
+    let (_, session) = answer(
+        send(
+            &app,
+            Method::POST,
+            "/api/sessions/",
+            token,
+            &[("date", "2019-05-01"), ("discipline_id", "10")],
+        )
+        .await,
+    )
+    .await;
+    let id = file["id"].to_string();
+    let (status, brick) = answer(
+        send(
+            &app,
+            Method::PATCH,
+            &format!("/api/sessions/{}/", session["id"]),
+            token,
+            &[("training_log_files_to_add", id.as_str())],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{brick}");
+    // One file, two sports: the session splits by the file's legs (a short sample: a
+    // minute of riding, seconds of running).
+    assert!(brick["completed_minutes_bike"].is_i64(), "{brick}");
+    assert!(brick["completed_minutes_run"].is_i64(), "{brick}");
+    assert_eq!(brick["completed_minutes_swim"], Value::Null);
+    assert!(brick["bike_average_heart_rate_bpm"].is_i64(), "{brick}");
+    assert!(brick["run_average_heart_rate_bpm"].is_i64(), "{brick}");
+    assert_ne!(
+        brick["bike_average_heart_rate_bpm"], brick["run_average_heart_rate_bpm"],
+        "each sport's figures come from its own leg"
+    );
+    let km = |k: &str| brick[k].as_f64().unwrap();
+    assert!(
+        (km("completed_km") - km("completed_km_bike") - km("completed_km_run")).abs() < 0.02,
+        "the totals are the legs' sums: {brick}"
+    );
     app.stop().await;
 }
