@@ -80,6 +80,8 @@ pub struct Figures {
     pub max_hr: Option<i32>,
     /// Average power, watts.
     pub avg_power: Option<i32>,
+    /// Average cadence: rpm, or steps or strokes per minute.
+    pub avg_cadence: Option<i32>,
     /// Energy, kilocalories (positive).
     pub calories: Option<i32>,
     /// Perceived exertion as written, 1 to 10.

@@ -420,6 +420,7 @@ struct Tally {
     /// Duration-weighted sums, and the durations they cover.
     hr: (f64, f64),
     power: (f64, f64),
+    cadence: (f64, f64),
 }
 
 impl Tally {
@@ -439,6 +440,10 @@ impl Tally {
         if let Some(watts) = f.avg_power {
             self.power.0 += f64::from(watts) * seconds;
             self.power.1 += seconds;
+        }
+        if let Some(rpm) = f.avg_cadence {
+            self.cadence.0 += f64::from(rpm) * seconds;
+            self.cadence.1 += seconds;
         }
     }
 
@@ -484,9 +489,9 @@ pub async fn attached_work(
 /// Sets a session's completed figures from the activities of its attached files: minutes
 /// and kilometres overall and per sport (swim, bike, run: what a brick splits into, whether
 /// it came as one file per sport or as one multisport file with its legs), the rides'
-/// average speed, power and heart rate (weighted by duration) and climb, the runs' heart
-/// rate and climb. Cadence and `missed_session` stay as logged. Without activities, the
-/// figures files give are cleared.
+/// average speed, power, cadence and heart rate (weighted by duration) and climb, the runs'
+/// heart rate and climb. `missed_session` stays as logged. Without activities, the figures
+/// files give are cleared.
 pub fn log_from_activities(log: &mut SessionLog, work: &AttachedWork) {
     let mut total = Tally::default();
     let mut by_sport = [Tally::default(), Tally::default(), Tally::default()];
@@ -526,6 +531,7 @@ pub fn log_from_activities(log: &mut SessionLog, work: &AttachedWork) {
     log.bike_average_speed_kph = (bike.seconds > 0.0 && bike.metres > 0.0)
         .then(|| (bike.metres / bike.seconds * 36.0).round() / 10.0);
     log.bike_average_power_watts = Tally::weighted(bike.power);
+    log.bike_average_cadence_rpm = Tally::weighted(bike.cadence);
     log.bike_average_heart_rate_bpm = Tally::weighted(bike.hr);
     log.bike_meters_climbed = bike.climb();
     log.run_average_heart_rate_bpm = Tally::weighted(run.hr);
@@ -675,6 +681,7 @@ mod tests {
                 elevation_gain_m: Some(120.0),
                 avg_hr: Some(hr),
                 avg_power: watts,
+                avg_cadence: watts.is_none().then_some(88),
                 ..Figures::default()
             },
             notes: None,
@@ -686,10 +693,7 @@ mod tests {
 
     #[test]
     fn a_brick_splits_into_its_sports() {
-        let mut log = SessionLog {
-            bike_average_cadence_rpm: Some(88),
-            ..SessionLog::default()
-        };
+        let mut log = SessionLog::default();
         let work = AttachedWork {
             activities: vec![
                 done(ActivityType::Ride, 60.0, 30.0, 140, Some(200)),

@@ -323,6 +323,7 @@ fn figures_of(f: &fit::Figures) -> Figures {
         avg_hr: f.avg_heart_rate.map(i32::from),
         max_hr: f.max_heart_rate.map(i32::from),
         avg_power: f.avg_power_w.map(i32::from),
+        avg_cadence: f.avg_cadence.map(i32::from),
         calories,
         rpe: None,
         load_score: load_score(None, duration_sec, calories),

@@ -34,6 +34,7 @@ pub(crate) struct ActivityRow {
     avg_hr: Option<i32>,
     max_hr: Option<i32>,
     avg_power: Option<i32>,
+    avg_cadence: Option<i32>,
     calories: Option<i32>,
     rpe: Option<i32>,
     load_score: Option<i32>,
@@ -54,6 +55,7 @@ struct LegRow {
     max_hr: Option<i32>,
     avg_power: Option<i32>,
     calories: Option<i32>,
+    avg_cadence: Option<i32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -124,6 +126,7 @@ pub(crate) fn activity(
             avg_hr: row.avg_hr,
             max_hr: row.max_hr,
             avg_power: row.avg_power,
+            avg_cadence: row.avg_cadence,
             calories: row.calories,
             rpe: row.rpe,
             load_score: row.load_score,
@@ -151,7 +154,8 @@ macro_rules! select_activities {
     () => {
         "SELECT a.id, a.user_id, a.membership_id, m.organization_id, a.source, \
          a.source_name, a.type, a.title, a.started_at, a.timezone, a.duration_sec, \
-         a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.calories, \
+         a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.avg_cadence, \
+         a.calories, \
          a.rpe, a.load_score, a.notes, a.created_at, a.updated_at \
          FROM activities a JOIN memberships m ON m.id = a.membership_id \
          WHERE a.user_id = $1 AND a.deleted_at IS NULL"
@@ -162,13 +166,13 @@ macro_rules! select_activities {
 pub(crate) const INSERT_ACTIVITY: &str = "INSERT INTO activities (user_id, membership_id, \
      source, source_name, client_row_id, type, title, started_at, timezone, duration_sec, \
      distance_m, elevation_gain_m, avg_hr, max_hr, avg_power, calories, rpe, load_score, \
-     notes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-     $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id";
+     notes, avg_cadence, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+     $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $21) RETURNING id";
 
 /// Inserts a leg of a multisport activity.
 pub(crate) const INSERT_LEG: &str = "INSERT INTO activity_legs (activity_id, position, type, \
      started_at, duration_sec, distance_m, elevation_gain_m, avg_hr, max_hr, avg_power, \
-     calories) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+     calories, avg_cadence) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 /// Inserts an activity's source.
 pub(crate) const INSERT_SOURCE: &str = "INSERT INTO activity_sources (activity_id, user_id, \
@@ -207,6 +211,7 @@ macro_rules! insert_activity {
                 .bind(f.rpe)
                 .bind(f.load_score)
                 .bind(&new.notes)
+                .bind(f.avg_cadence)
                 .bind($crate::db_time::DbTime(new.now))
                 .fetch_one(&mut *$tx)
                 .await
@@ -238,6 +243,7 @@ macro_rules! insert_activity {
                     .bind(f.max_hr)
                     .bind(f.avg_power)
                     .bind(f.calories)
+                    .bind(f.avg_cadence)
                     .execute(&mut *$tx)
                     .await
                     .map_err($crate::error::other)?;
@@ -341,7 +347,7 @@ impl ActivityStore for SqlStore {
         let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
             "SELECT l.activity_id, l.type, l.started_at, l.duration_sec, l.distance_m, \
-             l.elevation_gain_m, l.avg_hr, l.max_hr, l.avg_power, l.calories \
+             l.elevation_gain_m, l.avg_hr, l.max_hr, l.avg_power, l.calories, l.avg_cadence \
              FROM activity_legs l JOIN activities a ON a.id = l.activity_id \
              WHERE a.user_id = $1 AND l.activity_id IN ({}) ORDER BY l.activity_id, l.position",
             placeholders.join(", ")
@@ -367,6 +373,7 @@ impl ActivityStore for SqlStore {
                         max_hr: row.max_hr,
                         avg_power: row.avg_power,
                         calories: row.calories,
+                        avg_cadence: row.avg_cadence,
                         ..Figures::default()
                     },
                 });

@@ -216,6 +216,7 @@ pub(crate) async fn post_activity(
             avg_hr: valid.int32("avgHr"),
             max_hr: valid.int32("maxHr"),
             avg_power: valid.int32("avgPower"),
+            avg_cadence: None,
             calories,
             rpe,
             load_score: load_score(rpe, duration_sec, calories),

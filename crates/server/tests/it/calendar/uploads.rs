@@ -171,6 +171,10 @@ async fn attached_files_give_the_session_its_figures(db: TestContext) {
     assert!(brick["completed_km_bike"].as_f64().unwrap() > 10.0);
     assert!(brick["bike_average_speed_kph"].as_f64().unwrap() > 5.0);
     assert!(
+        brick["bike_average_cadence_rpm"].as_i64().unwrap() > 30,
+        "{brick}"
+    );
+    assert!(
         brick["bike_average_heart_rate_bpm"].is_i64() || brick["bike_average_power_watts"].is_i64()
     );
     assert_eq!(brick["completed_minutes_swim"], Value::Null);
