@@ -1,11 +1,11 @@
-//! Any bytes: the decoder returns, without panicking, within bounded time and memory. With
+//! Any bytes: the decoders (whole and streaming) return, without panicking, within bounded time and memory. With
 //! both CRCs rewritten to match, mutated bytes also reach the message parser rather than
 //! stopping at the CRC check.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paceline_activity::fit::{decode_activity, decode_fit, reader};
+use paceline_activity::fit::{ActivityStream, decode_activity, decode_fit, reader};
 
 fuzz_target!(|data: &[u8]| {
     let _ = reader::verify(data);
@@ -25,6 +25,13 @@ fuzz_target!(|data: &[u8]| {
         let streams = &decoded.streams;
         assert!(streams.time.is_empty() || streams.time.len() == streams.len());
         assert!(streams.heart_rate.is_empty() || streams.heart_rate.len() == streams.len());
+    }
+
+    // The streaming decoder (uploads), fed the sealed file in chunks of 1 to 64 bytes.
+    let chunk = usize::from(data.first().copied().unwrap_or(0) % 64) + 1;
+    let mut stream = ActivityStream::new();
+    if file.chunks(chunk).all(|part| stream.feed(part).is_ok()) {
+        let _ = stream.finish();
     }
 });
 
