@@ -34,6 +34,18 @@ pub(crate) async fn subject(
     }
 }
 
+/// The subject of a list or create whose query may name `?athlete=` (and nothing else).
+pub(crate) async fn subject_from_query(
+    state: &AppState,
+    actor: UserId,
+    raw: Option<&str>,
+) -> Result<Subject, Response> {
+    let mut params = crate::api::xhale::params::Params::parse(raw, &[ATHLETE]);
+    let athlete = params.athlete();
+    params.finish().map_err(IntoResponse::into_response)?;
+    subject(state, actor, athlete).await
+}
+
 /// The subject of a request on one session or race: its owner, when the token's user is
 /// the owner or their coach; 404 otherwise.
 pub(crate) async fn owner_of(

@@ -2,11 +2,10 @@
 //! DELETE).
 
 use crate::AppState;
-use crate::api::xhale::access::{self, ATHLETE};
+use crate::api::xhale::access;
 use crate::api::xhale::attach;
 use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
 use crate::api::xhale::input::{self, Fields};
-use crate::api::xhale::params::Params;
 use crate::api::xhale::record::{self, Field, Mode, Slot};
 use crate::api::xhale::sessions::list_query;
 use crate::api::xhale::wire::datetime;
@@ -179,12 +178,7 @@ pub(crate) async fn create(
         Ok(grant) => grant,
         Err(missing) => return missing.into_response(),
     };
-    let mut params = Params::parse(raw.as_deref(), &[ATHLETE]);
-    let athlete = params.athlete();
-    if let Err(errors) = params.finish() {
-        return errors.into_response();
-    }
-    let subject = match access::subject(&state, grant.user_id, athlete).await {
+    let subject = match access::subject_from_query(&state, grant.user_id, raw.as_deref()).await {
         Ok(subject) => subject,
         Err(response) => return response,
     };

@@ -3,11 +3,10 @@
 //! session or race). An upload is the same activity on the Train it All surface.
 
 use crate::AppState;
+use crate::api::xhale::access;
 use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
 use crate::api::xhale::input::FieldErrors;
-use crate::api::xhale::params::Params;
 use crate::api::xhale::wire::datetime;
-use crate::api::xhale::{access, access::ATHLETE};
 use crate::extract::upload::{self, Accept, Fault, drain};
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
@@ -16,7 +15,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paceline_domain::accounts;
 use paceline_domain::calendar::{self, Entry};
-use paceline_domain::coaching::Subject;
 use paceline_domain::daily::WritingClient;
 use paceline_domain::files::{FileId, KeptFile};
 use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
@@ -71,18 +69,6 @@ fn refused(fault: Fault) -> Response {
     }
 }
 
-/// The subject of an upload or a pending list: `?athlete=` for a coach.
-async fn list_subject(
-    state: &AppState,
-    actor: paceline_domain::ids::UserId,
-    raw: Option<&str>,
-) -> Result<Subject, Response> {
-    let mut params = Params::parse(raw, &[ATHLETE]);
-    let athlete = params.athlete();
-    params.finish().map_err(IntoResponse::into_response)?;
-    access::subject(state, actor, athlete).await
-}
-
 /// `POST /api/uploads/`: 201 with the new file, 200 with the one uploaded before when the
 /// same bytes come again, 415 for a file that is not an activity file. Scopes `write` and
 /// `upload`.
@@ -104,7 +90,7 @@ pub(crate) async fn create(
             .require(&[Scope::Write, Scope::Upload])
             .map_err(IntoResponse::into_response)?
             .clone();
-        let subject = list_subject(&state, grant.user_id, raw.as_deref()).await?;
+        let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
         Ok::<_, Response>((grant, subject))
     };
     let (grant, subject) = match ready.await {
@@ -184,7 +170,7 @@ pub(crate) async fn pending(
         Ok(grant) => grant,
         Err(missing) => return missing.into_response(),
     };
-    let subject = match list_subject(&state, grant.user_id, raw.as_deref()).await {
+    let subject = match access::subject_from_query(&state, grant.user_id, raw.as_deref()).await {
         Ok(subject) => subject,
         Err(response) => return response,
     };

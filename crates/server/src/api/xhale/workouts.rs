@@ -243,12 +243,7 @@ pub(crate) async fn create_workout(
         Ok(grant) => grant,
         Err(missing) => return missing.into_response(),
     };
-    let mut params = Params::parse(raw.as_deref(), &[ATHLETE]);
-    let athlete = params.athlete();
-    if let Err(errors) = params.finish() {
-        return errors.into_response();
-    }
-    let subject = match access::subject(&state, grant.user_id, athlete).await {
+    let subject = match access::subject_from_query(&state, grant.user_id, raw.as_deref()).await {
         Ok(subject) => subject,
         Err(response) => return response,
     };
