@@ -7,13 +7,15 @@
 
 use std::fmt::Write as _;
 
+use paceline_testdata::Corpus;
+
 use paceline_activity::fit::{ActivityForEncoding, decode_activity, decode_fit, encode_activity};
 
 #[test]
 fn every_corpus_activity_round_trips_through_the_encoder() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/fit");
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .expect("the shared corpus is beside the repository")
+    let corpus = Corpus::open("FIT files re-encoded");
+    let mut paths: Vec<_> = std::fs::read_dir(corpus.dir("fit"))
+        .expect("the corpus")
         .map(|entry| entry.expect("a directory entry").path())
         .filter(|path| {
             path.extension()
@@ -121,7 +123,7 @@ fn every_corpus_activity_round_trips_through_the_encoder() {
         checked += 1;
     }
     assert!(
-        checked >= 80,
+        checked >= 80 || !corpus.is_whole(),
         "only {checked} corpus activities were checked"
     );
     assert!(failures.is_empty(), "{failures}");

@@ -32,10 +32,15 @@ pub async fn seed_and_print(store: &dyn Store, settings: &Settings) -> Result<()
             login.password.expose()
         );
     }
+    // The command as this process was started, so that the line runs as printed whether
+    // `paceline` is on the PATH or was run from the build folder.
+    let program = std::env::args()
+        .next()
+        .unwrap_or_else(|| "paceline".to_owned());
     println!(
         "\nEach account logs in with its e-mail address and password; the coach is assigned\n\
-         both athletes. The server answers at http://{} (`paceline serve`); list everyone\n\
-         with `paceline admin user list`.\n",
+         both athletes. The server answers at http://{} (`{program} serve`); list everyone\n\
+         with `{program} admin user list`.\n",
         settings.listen
     );
     Ok(())

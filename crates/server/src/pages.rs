@@ -137,3 +137,47 @@ pub(crate) mod cookies {
         set(name, "", 0, secure)
     }
 }
+
+/// Reference prose, written with Markdown's inline code spans (`like this`), as HTML: the
+/// text escaped, each span in `<code>`; a lone backtick stays as it is. Templates show it
+/// with `|safe`.
+pub(crate) fn prose(text: &str) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    let spans = text.matches('`').count() / 2;
+    let mut parts = text.split('`');
+    if let Some(first) = parts.next() {
+        escape_into(&mut html, first);
+    }
+    for (i, part) in parts.enumerate() {
+        if i < spans * 2 {
+            // Odd-numbered parts open a span, even-numbered ones follow it.
+            if i % 2 == 0 {
+                html.push_str("<code>");
+                escape_into(&mut html, part);
+                html.push_str("</code>");
+            } else {
+                escape_into(&mut html, part);
+            }
+        } else {
+            html.push('`');
+            escape_into(&mut html, part);
+        }
+    }
+    html
+}
+
+fn escape_into(html: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -95,10 +95,13 @@ impl TestDatabase {
                 let mut conn = match sqlx::PgConnection::connect(&admin).await {
                     Ok(conn) => conn,
                     Err(e) if !postgres_required() => {
-                        eprintln!(
-                            "\n*** SKIPPED on PostgreSQL: {test} (cannot reach {admin}: {e}; \
-                             set PACELINE_TEST_POSTGRES_URL, or PACELINE_TEST_REQUIRE_POSTGRES=1 \
-                             to fail instead) ***\n"
+                        paceline_testdata::skipped(
+                            &format!("{test} on PostgreSQL"),
+                            &format!(
+                                "cannot reach PostgreSQL at {admin} ({e}); set \
+                                 PACELINE_TEST_POSTGRES_URL, or PACELINE_TEST_REQUIRE_POSTGRES=1 \
+                                 to fail instead"
+                            ),
                         );
                         return None;
                     }
@@ -178,6 +181,72 @@ async fn drop_stale_schemas(conn: &mut sqlx::PgConnection) {
 }
 
 impl TestContext {
+    /// Makes the database refuse every `event` (`INSERT`, `UPDATE` or `DELETE`) on `table`
+    /// for rows matching `when` (a condition on `NEW` or `OLD`), with an error, until
+    /// [`TestContext::heal`]: a store that fails at a chosen statement, to show that a use
+    /// case is one transaction. A trigger does it, created in this test's database only.
+    pub async fn fail_at(&self, event: &str, table: &str, when: &str) {
+        let statements = match self.engine {
+            Engine::Sqlite => vec![format!(
+                "CREATE TRIGGER injected_failure BEFORE {event} ON {table} WHEN {when} \
+                 BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+            )],
+            Engine::Postgres => vec![
+                "CREATE FUNCTION injected_failure() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$"
+                    .to_owned(),
+                format!(
+                    "CREATE TRIGGER injected_failure BEFORE {event} ON {table} FOR EACH ROW \
+                     WHEN ({when}) EXECUTE FUNCTION injected_failure()"
+                ),
+            ],
+        };
+        self.execute(statements).await;
+    }
+
+    /// Removes the failure [`TestContext::fail_at`] injected.
+    pub async fn heal(&self, table: &str) {
+        let statements = match self.engine {
+            Engine::Sqlite => vec!["DROP TRIGGER injected_failure".to_owned()],
+            Engine::Postgres => vec![
+                format!("DROP TRIGGER injected_failure ON {table}"),
+                "DROP FUNCTION injected_failure()".to_owned(),
+            ],
+        };
+        self.execute(statements).await;
+    }
+
+    /// Runs statements on this database over a connection of their own.
+    async fn execute(&self, statements: Vec<String>) {
+        match &self.database {
+            Database::Sqlite(path) => {
+                let url = format!("sqlite://{}", path.display());
+                let mut conn = sqlx::SqliteConnection::connect(&url)
+                    .await
+                    .expect("connect to the test database");
+                for sql in statements {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await
+                        .expect("run a test statement");
+                }
+                let _ = conn.close().await;
+            }
+            Database::Postgres(url) => {
+                let mut conn = sqlx::PgConnection::connect(url)
+                    .await
+                    .expect("connect to the test database");
+                for sql in statements {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await
+                        .expect("run a test statement");
+                }
+                let _ = conn.close().await;
+            }
+        }
+    }
+
     /// Opens the store on this database, applying migrations.
     pub async fn open(&self) -> SqlStore {
         SqlStore::open(

@@ -37,8 +37,12 @@ fn skip(what: &str) {
         !required(),
         "{what} is required (PACELINE_TEST_REQUIRE_INTEROP=1) but missing"
     );
-    eprintln!(
-        "\n*** SKIPPED: {what} is not installed; run .ci/run (or pip install -r tests/s3/requirements.txt) ***\n"
+    paceline_testdata::skipped(
+        "file storage on S3 (moto)",
+        &format!(
+            "{what} is not installed; scripts/test installs it (or pip install -r \
+             tests/s3/requirements.txt)"
+        ),
     );
 }
 

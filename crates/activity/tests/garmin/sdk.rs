@@ -47,12 +47,13 @@ pub fn python_or_skip() -> Option<PathBuf> {
                 !required,
                 "PACELINE_TEST_REQUIRE_INTEROP=1 but Garmin's FIT SDK cannot run: {why}"
             );
-            eprintln!(
-                "\n\n********************************************************************\n\
-                 SKIPPED: the Garmin FIT SDK check did not run: {why}.\n\
-                 Install it with: python -m venv ~/.cache/paceline/venv && \
-                 ~/.cache/paceline/venv/bin/pip install -r crates/activity/tests/garmin/requirements.txt\n\
-                 ********************************************************************\n"
+            paceline_testdata::skipped(
+                "Garmin's FIT SDK check of the files we write",
+                &format!(
+                    "{why}; scripts/test installs it (or: python -m venv ~/.cache/paceline/venv \
+                     && ~/.cache/paceline/venv/bin/pip install -r \
+                     crates/activity/tests/garmin/requirements.txt)"
+                ),
             );
             None
         }

@@ -72,11 +72,7 @@ async fn uploads_go_to_the_bucket_and_download_byte_for_byte(db: TestContext) {
     )
     .await;
     let http = reqwest::Client::new();
-    let device = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/testdata/fit/fitsdkjs__Activity.fit"
-    ))
-    .unwrap();
+    let device = paceline_testdata::file("fit/fitsdkjs__Activity.fit");
     let long_ride = ride(600_000);
     assert!(long_ride.len() > 6 * 1024 * 1024, "{}", long_ride.len());
     for bytes in [device, long_ride] {

@@ -16,20 +16,18 @@ on_both_engines!(sigkill_during_uploads_loses_no_acknowledged_file);
 
 const PARALLEL: usize = 4;
 
-/// Valid FIT files of `../shared/testdata` (read, not copied), at most 1 MB each.
+/// Valid FIT files of the corpus, at most 1 MB each.
 fn device_files() -> Vec<(String, Vec<u8>)> {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata");
-    let manifest = std::fs::read_to_string(format!("{root}/MANIFEST.tsv")).unwrap();
-    manifest
-        .lines()
-        .skip(1)
-        .filter_map(|line| {
-            let columns: Vec<&str> = line.split('\t').collect();
-            let (file, expect, bytes) = (columns[0], columns[6], columns[7]);
+    let corpus = paceline_testdata::Corpus::open("uploads during SIGKILL, over device files");
+    corpus
+        .manifest()
+        .iter()
+        .filter_map(|columns| {
+            let (file, expect, bytes) = (&columns[0], &columns[6], &columns[7]);
             let small = bytes.parse::<usize>().is_ok_and(|b| b <= 1_000_000);
             (file.starts_with("fit/") && expect == "accept" && small).then(|| {
-                let data = std::fs::read(format!("{root}/{file}")).unwrap();
-                (file.to_owned(), data)
+                let data = std::fs::read(corpus.root().join(file)).unwrap();
+                (file.clone(), data)
             })
         })
         .take(40)

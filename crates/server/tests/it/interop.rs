@@ -47,7 +47,10 @@ fn skip(what: &str) {
         !required(),
         "{what} is required (PACELINE_TEST_REQUIRE_INTEROP=1) but missing"
     );
-    eprintln!("\n*** SKIPPED: {what} is not installed; run .ci/run (or see tests/interop) ***\n");
+    paceline_testdata::skipped(
+        "an interop test",
+        &format!("{what} is not installed (scripts/test installs what it can; see tests/interop)"),
+    );
 }
 
 fn python() -> Option<PathBuf> {

@@ -25,3 +25,15 @@ mod xhale;
 /// Garmin's FIT SDK as the activity crate's encoder test runs it, shared by path.
 #[path = "../../../activity/tests/garmin/sdk.rs"]
 mod garmin_sdk;
+
+/// The API documents the tests quote are carried in `docs/spec`; they must be the contract
+/// itself, word for word.
+#[test]
+fn the_carried_api_documents_are_the_shared_ones() {
+    if let Some(drifted) = paceline_testdata::spec_drift() {
+        assert!(
+            drifted.is_empty(),
+            "docs/spec differs from ../shared/spec in {drifted:?}: copy them again"
+        );
+    }
+}

@@ -17,11 +17,7 @@ use serde_json::Value;
 
 /// The Xhale spec's text.
 pub fn spec() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/spec/xhale-athlete-api.txt"
-    );
-    std::fs::read_to_string(path).unwrap()
+    paceline_testdata::spec("xhale-athlete-api.txt")
 }
 
 /// The first JSON value after `marker` and then "Example Response", read leniently: the

@@ -81,11 +81,7 @@ async fn the_document_matches_the_answers(db: TestContext) {
     assert_eq!(documented(&doc, "Message"), super::keys(&message));
     let (_, contacts) = answer(send(&app, Method::GET, "/api/contacts/", coach, &[]).await).await;
     assert_eq!(documented(&doc, "Contact"), super::keys(&contacts[0]));
-    let ride = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/testdata/fit/fitsdkjs__Activity.fit"
-    ))
-    .unwrap();
+    let ride = paceline_testdata::file("fit/fitsdkjs__Activity.fit");
     let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(ride).file_name("a.fit"),

@@ -21,16 +21,29 @@ on_both_engines!(
 );
 
 fn testdata(path: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../../../shared/testdata/{path}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    paceline_testdata::file(path)
 }
 
-const RIDE: &str = "fit/fitfiler__garmin-edge530-ride.fit";
-const RUN_TCX: &str = "tcx/dblocktcx__20090529-222544.tcx";
+const RIDE: &str = "fit/muktihari__activity_lowbattery.fit";
+const RUN_TCX: &str = "tcx/tcxparser__test.tcx";
 const GPX: &str = "gpx/gpxpy__korita-zbevnica.gpx";
+
+/// A TCX file holding a workout and no activity, as Garmin's tools write one.
+const TCX_WORKOUT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">
+  <Workouts>
+    <Workout Sport="Running">
+      <Name>Easy 30</Name>
+      <Step xsi:type="Step_t" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+        <StepId>1</StepId>
+        <Duration xsi:type="Time_t"><Seconds>1800</Seconds></Duration>
+        <Intensity>Active</Intensity>
+        <Target xsi:type="None_t"/>
+      </Step>
+    </Workout>
+  </Workouts>
+</TrainingCenterDatabase>
+"#;
 
 /// `curl -F file=@/path/to/file.fit` (with `?athlete=` when given).
 async fn upload(
@@ -287,11 +300,7 @@ async fn bad_uploads_are_refused_and_leave_nothing_behind(db: TestContext) {
             testdata("fit/muktihari__WorkoutIndividualSteps.fit"),
             415,
         ),
-        (
-            "workout.tcx",
-            testdata("tcx/dblocktcx__simple_workout_1.tcx"),
-            415,
-        ),
+        ("workout.tcx", TCX_WORKOUT.as_bytes().to_vec(), 415),
         (
             "broken.fit",
             testdata("fit/pyfitparse__activity-filecrc.fit"),

@@ -1,5 +1,5 @@
 //! FIT uploads and downloads (spec 5.2.1 and 5.2.2) with real device files from
-//! `../shared/testdata`, and every way an upload can be refused leaving nothing behind.
+//! `testdata/`, and every way an upload can be refused leaving nothing behind.
 
 use super::{ALL_SCOPES, Api, SPEC_CLIENT, example_write};
 use crate::harness::TestApp;
@@ -19,14 +19,10 @@ on_both_engines!(
 );
 
 fn testdata(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/../../../shared/testdata/fit/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    paceline_testdata::file(&format!("fit/{name}"))
 }
 
-/// The Garmin SDK's sample activity (FIT Protocol License; read, not copied).
+/// The Garmin SDK's sample activity (FIT Protocol License; carried in `testdata/`).
 const ACTIVITY: &str = "fitsdkjs__Activity.fit";
 
 async fn spawn(db: &TestContext) -> (TestApp, Arc<MemoryFiles>) {

@@ -1,5 +1,5 @@
 //! The Train it All External API v1 over HTTP, checked against the spec's own examples
-//! (read from `../shared/spec`), its error format, its scopes and its isolation rules.
+//! (read from `docs/spec`), its error format, its scopes and its isolation rules.
 
 mod access;
 mod examples;
@@ -22,11 +22,7 @@ pub const SPEC_CLIENT: &str = "YOUR_CLIENT_ID";
 /// The JSON examples of the spec, in order: every block that starts with a line `{` and
 /// ends with a line `}`, comments removed.
 pub fn spec_examples() -> Vec<Value> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/spec/train-it-all-external-api-v1.txt"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let text = paceline_testdata::spec("train-it-all-external-api-v1.txt");
     let mut examples = Vec::new();
     let mut block: Option<String> = None;
     for line in text.lines() {

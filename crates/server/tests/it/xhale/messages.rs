@@ -1,5 +1,5 @@
 //! Xhale messaging over HTTP: the spec's example requests (the send as a POST of the form
-//! its curl line writes), the shapes of its example responses (read from `../shared/spec`,
+//! its curl line writes), the shapes of its example responses (read from `docs/spec`,
 //! typos repaired), seen times and unseen counts, isolation between coaches and athletes,
 //! scopes, and the refusals of bad input.
 
@@ -24,11 +24,7 @@ on_both_engines!(
 
 /// The spec's "Messaging" section.
 fn messaging_section() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/spec/xhale-athlete-api.txt"
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = paceline_testdata::spec("xhale-athlete-api.txt");
     let start = text.find("\nMessaging\n").unwrap();
     text[start..].to_owned()
 }

@@ -1,5 +1,5 @@
 //! The Xhale surface over HTTP: the current user as the spec's example shows it (read from
-//! `../shared/spec`), and its refusals in the `{"detail": ...}` shape; messaging in
+//! `docs/spec`), and its refusals in the `{"detail": ...}` shape; messaging in
 //! `messages`.
 
 mod messages;
@@ -20,11 +20,7 @@ on_both_engines!(
 
 /// The example response of "Get current user".
 fn example() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/spec/xhale-athlete-api.txt"
-    );
-    let text = std::fs::read_to_string(path).unwrap();
+    let text = paceline_testdata::spec("xhale-athlete-api.txt");
     let start = text.find("Example Response\n\n{").unwrap() + "Example Response\n\n".len();
     let mut depth = 0;
     let mut end = start;
