@@ -276,17 +276,6 @@ pub trait FileStore: Send + Sync {
     /// The user's files attached to no session or race, oldest first.
     async fn pending_files(&self, user: UserId) -> Result<Vec<KeptFile>, StoreError>;
 
-    /// Attaches the user's files to a session or race of theirs (moving any attached
-    /// elsewhere), in one transaction, and moves the record's `updated_at` forward to `now`.
-    /// Answers the ids that are not the user's files; then nothing is attached.
-    async fn attach_files(
-        &self,
-        user: UserId,
-        files: &[FileId],
-        to: Entry,
-        now: OffsetDateTime,
-    ) -> Result<Vec<FileId>, StoreError>;
-
     /// The live activities made from the files attached to a session or race, by start.
     async fn attached_activities(
         &self,
@@ -294,9 +283,11 @@ pub trait FileStore: Send + Sync {
         to: Entry,
     ) -> Result<Vec<Activity>, StoreError>;
 
-    /// Deletes one of the user's files: its row, and softly the activity made from it, in
-    /// one transaction; the record it was attached to moves its `updated_at` forward. Answers
-    /// the file as it was (its bytes are the caller's to remove), `None` when unknown.
+    /// Deletes one of the user's files: its row and the activity made from it, in one
+    /// transaction with what follows from it: the record it was attached to moves its
+    /// `updated_at` forward, and a session has its completed figures recomputed from the
+    /// files it keeps. Answers the file as it was (its bytes are the caller's to remove),
+    /// `None` when unknown.
     async fn delete_file(
         &self,
         user: UserId,

@@ -44,7 +44,7 @@ pub(crate) struct ActivityRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct LegRow {
+pub(crate) struct LegRow {
     activity_id: i64,
     r#type: String,
     started_at: DbTime,
@@ -146,6 +146,37 @@ pub(crate) fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>,
             .map_err(|e| StoreError::Other(format!("raw payload is not JSON: {e}")))
     })
     .transpose()
+}
+
+/// The columns of a [`LegRow`], for the legs of user `$1`'s activities.
+pub(crate) const SELECT_LEGS: &str = "SELECT l.activity_id, l.type, l.started_at, \
+     l.duration_sec, l.distance_m, l.elevation_gain_m, l.avg_hr, l.max_hr, l.avg_power, \
+     l.calories, l.avg_cadence FROM activity_legs l JOIN activities a ON a.id = l.activity_id \
+     WHERE a.user_id = $1";
+
+/// Legs by activity, from rows in order of activity and position.
+pub(crate) fn group_legs(rows: Vec<LegRow>) -> Result<HashMap<ActivityId, Vec<Leg>>, StoreError> {
+    let mut legs: HashMap<ActivityId, Vec<Leg>> = HashMap::new();
+    for row in rows {
+        legs.entry(ActivityId(row.activity_id))
+            .or_default()
+            .push(Leg {
+                activity_type: row.r#type.parse().map_err(|_| corrupt("leg type"))?,
+                started_at: row.started_at.0,
+                figures: Figures {
+                    duration_sec: row.duration_sec,
+                    distance_m: row.distance_m,
+                    elevation_gain_m: row.elevation_gain_m,
+                    avg_hr: row.avg_hr,
+                    max_hr: row.max_hr,
+                    avg_power: row.avg_power,
+                    calories: row.calories,
+                    avg_cadence: row.avg_cadence,
+                    ..Figures::default()
+                },
+            });
+    }
+    Ok(legs)
 }
 
 /// The columns of an [`ActivityRow`], from `activities a` joined to `memberships m`, for
@@ -340,16 +371,12 @@ impl ActivityStore for SqlStore {
         user: UserId,
         ids: &[ActivityId],
     ) -> Result<HashMap<ActivityId, Vec<Leg>>, StoreError> {
-        let mut legs: HashMap<ActivityId, Vec<Leg>> = HashMap::new();
         if ids.is_empty() {
-            return Ok(legs);
+            return Ok(HashMap::new());
         }
         let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "SELECT l.activity_id, l.type, l.started_at, l.duration_sec, l.distance_m, \
-             l.elevation_gain_m, l.avg_hr, l.max_hr, l.avg_power, l.calories, l.avg_cadence \
-             FROM activity_legs l JOIN activities a ON a.id = l.activity_id \
-             WHERE a.user_id = $1 AND l.activity_id IN ({}) ORDER BY l.activity_id, l.position",
+            "{SELECT_LEGS} AND l.activity_id IN ({}) ORDER BY l.activity_id, l.position",
             placeholders.join(", ")
         );
         let rows = on_pool!(self, pool => {
@@ -359,26 +386,7 @@ impl ActivityStore for SqlStore {
             }
             query.fetch_all(pool).await.map_err(other)?
         });
-        for row in rows {
-            legs.entry(ActivityId(row.activity_id))
-                .or_default()
-                .push(Leg {
-                    activity_type: row.r#type.parse().map_err(|_| corrupt("leg type"))?,
-                    started_at: row.started_at.0,
-                    figures: Figures {
-                        duration_sec: row.duration_sec,
-                        distance_m: row.distance_m,
-                        elevation_gain_m: row.elevation_gain_m,
-                        avg_hr: row.avg_hr,
-                        max_hr: row.max_hr,
-                        avg_power: row.avg_power,
-                        calories: row.calories,
-                        avg_cadence: row.avg_cadence,
-                        ..Figures::default()
-                    },
-                });
-        }
-        Ok(legs)
+        group_legs(rows)
     }
 
     async fn list_activities(

@@ -2,6 +2,7 @@
 
 use crate::activities::insert_activity;
 use crate::activities::{ActivityRow, activity, select_activities};
+use crate::calendar::{Forward, RACES, move_forward, refigure};
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
@@ -192,72 +193,6 @@ impl FileStore for SqlStore {
         rows.into_iter().map(KeptFile::try_from).collect()
     }
 
-    async fn attach_files(
-        &self,
-        user: UserId,
-        files: &[FileId],
-        to: Entry,
-        now: OffsetDateTime,
-    ) -> Result<Vec<FileId>, StoreError> {
-        const HELD: &str = "SELECT id, training_session_id, race_id FROM activity_files \
-             WHERE user_id = $1 AND id = $2";
-        let (session, race) = match to {
-            Entry::Session(id) => (Some(id.0), None),
-            Entry::Race(id) => (None, Some(id.0)),
-        };
-        const ATTACH: &str = "UPDATE activity_files SET training_session_id = $3, race_id = $4 \
-             WHERE user_id = $1 AND id = $2";
-        let bump = self.bump_entries();
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let mut missing = Vec::new();
-            let mut touched = vec![to];
-            for file in files {
-                let held = sqlx::query_as::<_, (i64, Option<i64>, Option<i64>)>(HELD)
-                    .bind(user.get())
-                    .bind(file.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                match held {
-                    None => missing.push(*file),
-                    Some((_, Some(s), _)) => touched.push(Entry::Session(SessionId(s))),
-                    Some((_, None, Some(r))) => touched.push(Entry::Race(RaceId(r))),
-                    Some(_) => {}
-                }
-            }
-            if !missing.is_empty() {
-                tx.rollback().await.map_err(other)?;
-                return Ok(missing);
-            }
-            for file in files {
-                sqlx::query(ATTACH)
-                    .bind(user.get())
-                    .bind(file.0)
-                    .bind(session)
-                    .bind(race)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-            }
-            for entry in touched {
-                let (sql, id) = match entry {
-                    Entry::Session(id) => (&bump.0, id.0),
-                    Entry::Race(id) => (&bump.1, id.0),
-                };
-                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                    .bind(id)
-                    .bind(user.get())
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-            }
-            tx.commit().await.map_err(other)?;
-            Ok(Vec::new())
-        })
-    }
-
     async fn attached_activities(
         &self,
         user: UserId,
@@ -267,10 +202,7 @@ impl FileStore for SqlStore {
             Entry::Session(_) => "training_session_id",
             Entry::Race(_) => "race_id",
         };
-        let id = match to {
-            Entry::Session(id) => id.0,
-            Entry::Race(id) => id.0,
-        };
+        let (_, id) = crate::calendar::Table::of(to);
         let sql = format!(
             "{} AND a.id IN (SELECT activity_id FROM activity_files WHERE user_id = $1 \
              AND {column} = $2) ORDER BY a.started_at, a.id",
@@ -305,7 +237,11 @@ impl FileStore for SqlStore {
         // The activity goes with its file: nothing else refers to it, and its source (the
         // file's hash) must not make a later upload of the same file a duplicate of nothing.
         const DELETE_ACTIVITY: &str = "DELETE FROM activities WHERE user_id = $1 AND id = $2";
-        let bump = self.bump_entries();
+        let forward = Forward {
+            microsecond: self.one_microsecond(),
+            now,
+        };
+        let forward_sql = self.moved_forward("$3");
         let deleted = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let row = sqlx::query_as::<_, FileRow>(DELETE)
@@ -323,19 +259,15 @@ impl FileStore for SqlStore {
                         .await
                         .map_err(other)?;
                 }
-                let held = match (row.training_session_id, row.race_id) {
-                    (Some(s), _) => Some((&bump.0, s)),
-                    (None, Some(r)) => Some((&bump.1, r)),
-                    (None, None) => None,
-                };
-                if let Some((sql, entry)) = held {
-                    sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                        .bind(entry)
-                        .bind(user.get())
-                        .bind(DbTime(now))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?;
+                // The session it leaves counts what its other files give, from now on.
+                match (row.training_session_id, row.race_id) {
+                    (Some(session), _) => {
+                        refigure(&mut tx, user, SessionId(session), Some(forward)).await?;
+                    }
+                    (None, Some(race)) => {
+                        move_forward(&mut tx, user, RACES, race, &forward_sql, now).await?;
+                    }
+                    (None, None) => {}
                 }
             }
             tx.commit().await.map_err(other)?;

@@ -370,10 +370,9 @@ impl WorkoutStore for SqlStore {
     ) -> Result<bool, StoreError> {
         // The deletion moves updated_at forward like any change, past the last one.
         let sql = format!(
-            "UPDATE workouts SET deleted_at = $3, \
-             updated_at = CASE WHEN updated_at >= $3 THEN updated_at + {} ELSE $3 END \
+            "UPDATE workouts SET deleted_at = $3, updated_at = {} \
              WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
-            self.one_microsecond()
+            self.moved_forward("$3")
         );
         let changed = on_writer!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)

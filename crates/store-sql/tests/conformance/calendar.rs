@@ -3,8 +3,8 @@
 
 use crate::activities::athlete;
 use paceline_domain::calendar::{
-    self, CalendarQuery, CalendarStore, Entry, NewSession, RacePriority, RaceValues, SessionPlan,
-    SessionValues, Splits,
+    self, CalendarQuery, CalendarStore, Entry, NewSession, RacePriority, RaceValues, Replacement,
+    SessionPlan, SessionValues, Splits, TrainingSession, Written,
 };
 use paceline_domain::coaching::Subject;
 use paceline_domain::{FixedClock, StoreError};
@@ -73,21 +73,32 @@ async fn sessions_are_created_in_order_and_read_back(db: TestContext) {
     let b = athlete(&store, "b@example.com").await.user_id;
     let day = date!(2026 - 01 - 14);
     let first = store
-        .create_session(new_session(a, values(day, 6), "t1"))
+        .create_session(new_session(a, values(day, 6), "t1"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let second = store
-        .create_session(new_session(a, values(day, 8), "t2"))
+        .create_session(new_session(a, values(day, 8), "t2"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let mut given = new_session(a, values(day, 4), "t3");
     given.values.order = 7;
     given.order_given = true;
-    let third = store.create_session(given).await.unwrap();
+    let third = store
+        .create_session(given, &[])
+        .await
+        .unwrap()
+        .saved()
+        .unwrap();
     // Another athlete's day is another day.
     let other = store
-        .create_session(new_session(b, values(day, 6), "t4"))
+        .create_session(new_session(b, values(day, 6), "t4"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     assert_eq!(
         [first.values.order, second.values.order, third.values.order],
@@ -121,16 +132,22 @@ async fn lists_leave_deleted_records_to_syncing_clients(db: TestContext) {
     let store = db.open().await;
     let a = athlete(&store, "a@example.com").await.user_id;
     let kept = store
-        .create_session(new_session(a, values(date!(2026 - 01 - 14), 6), "t1"))
+        .create_session(new_session(a, values(date!(2026 - 01 - 14), 6), "t1"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let gone = store
-        .create_session(new_session(a, values(date!(2026 - 01 - 15), 6), "t2"))
+        .create_session(new_session(a, values(date!(2026 - 01 - 15), 6), "t2"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let outside = store
-        .create_session(new_session(a, values(date!(2024 - 01 - 15), 6), "t3"))
+        .create_session(new_session(a, values(date!(2024 - 01 - 15), 6), "t3"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let later = T0 + Duration::minutes(5);
     assert!(
@@ -145,7 +162,7 @@ async fn lists_leave_deleted_records_to_syncing_clients(db: TestContext) {
             .await
             .unwrap()
     );
-    let ids = |list: Vec<calendar::TrainingSession>| list.iter().map(|s| s.id).collect::<Vec<_>>();
+    let ids = |list: Vec<TrainingSession>| list.iter().map(|s| s.id).collect::<Vec<_>>();
     assert_eq!(
         ids(store.list_sessions(a, season()).await.unwrap()),
         [kept.id]
@@ -178,35 +195,60 @@ async fn edits_of_a_changed_session_are_refused_then_retried(db: TestContext) {
     let store = db.open().await;
     let a = athlete(&store, "a@example.com").await.user_id;
     let s = store
-        .create_session(new_session(a, values(date!(2026 - 01 - 14), 6), "t1"))
+        .create_session(new_session(a, values(date!(2026 - 01 - 14), 6), "t1"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let mut v = s.values.clone();
     v.intensity = Some(5);
     // The clock has not moved: the change still gets a later updated_at.
     let now = calendar::next_update(s.updated_at, T0);
     let saved = store
-        .replace_session(a, s.id, s.updated_at, &v, now)
+        .replace_session(Replacement {
+            user: a,
+            id: s.id,
+            seen: s.updated_at,
+            values: &v,
+            files: &[],
+            now,
+        })
         .await
         .unwrap()
+        .saved()
         .unwrap();
     assert_eq!(saved.values.intensity, Some(5));
     assert!(saved.updated_at > s.updated_at);
     // A writer who read the old version is refused.
     assert_eq!(
         store
-            .replace_session(a, s.id, s.updated_at, &s.values, now)
+            .replace_session(Replacement {
+                user: a,
+                id: s.id,
+                seen: s.updated_at,
+                values: &s.values,
+                files: &[],
+                now,
+            })
             .await
             .unwrap(),
-        None
+        Written::Stale
     );
     // Through the domain, with the same frozen clock, it reads again and lands.
     let clock = FixedClock::new(T0);
-    let edited = calendar::edit_session(&store, &clock, &Subject::own(a), s.id, |current| {
-        let mut v = current.values.clone();
-        v.athlete_feedback = "Felt strong".into();
-        Ok::<_, ()>(v)
-    })
+    let own = Subject::own(a);
+    let edited = calendar::edit(
+        &store,
+        &clock,
+        &own,
+        s.id,
+        &[],
+        |current: &TrainingSession| {
+            let mut v = current.values.clone();
+            v.athlete_feedback = "Felt strong".into();
+            Ok::<_, ()>(v)
+        },
+    )
     .await
     .unwrap();
     assert_eq!(edited.values.intensity, Some(5));
@@ -217,26 +259,36 @@ async fn concurrent_edits_of_different_fields_all_land(db: TestContext) {
     let store = Arc::new(db.open().await);
     let a = athlete(&store, "a@example.com").await.user_id;
     let s = store
-        .create_session(new_session(a, values(date!(2026 - 01 - 14), 6), "t1"))
+        .create_session(new_session(a, values(date!(2026 - 01 - 14), 6), "t1"), &[])
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let mut tasks = Vec::new();
     for minutes in 1..=6 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
             let clock = FixedClock::new(T0);
-            calendar::edit_session(store.as_ref(), &clock, &Subject::own(a), s.id, |current| {
-                let mut v = current.values.clone();
-                match minutes {
-                    1 => v.log.completed_minutes.total = Some(65),
-                    2 => v.log.completed_km.total = Some(31.5),
-                    3 => v.athlete_feedback = "Windy".into(),
-                    4 => v.log.bike_average_power_watts = Some(210),
-                    5 => v.log.missed_session = false,
-                    _ => v.intensity = Some(4),
-                }
-                Ok::<_, ()>(v)
-            })
+            let own = Subject::own(a);
+            calendar::edit(
+                store.as_ref(),
+                &clock,
+                &own,
+                s.id,
+                &[],
+                |current: &TrainingSession| {
+                    let mut v = current.values.clone();
+                    match minutes {
+                        1 => v.log.completed_minutes.total = Some(65),
+                        2 => v.log.completed_km.total = Some(31.5),
+                        3 => v.athlete_feedback = "Windy".into(),
+                        4 => v.log.bike_average_power_watts = Some(210),
+                        5 => v.log.missed_session = false,
+                        _ => v.intensity = Some(4),
+                    }
+                    Ok::<_, ()>(v)
+                },
+            )
             .await
         }));
     }
@@ -261,8 +313,13 @@ async fn tokens_open_live_sessions_only(db: TestContext) {
     let store = db.open().await;
     let a = athlete(&store, "a@example.com").await.user_id;
     let s = store
-        .create_session(new_session(a, values(date!(2026 - 01 - 14), 6), "tok-1"))
+        .create_session(
+            new_session(a, values(date!(2026 - 01 - 14), 6), "tok-1"),
+            &[],
+        )
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     assert!(
         store
@@ -311,7 +368,10 @@ async fn tokens_open_live_sessions_only(db: TestContext) {
     );
     // Tokens are unique.
     let clash = store
-        .create_session(new_session(a, values(date!(2026 - 01 - 15), 6), "tok-2"))
+        .create_session(
+            new_session(a, values(date!(2026 - 01 - 15), 6), "tok-2"),
+            &[],
+        )
         .await;
     assert!(matches!(
         clash,
@@ -338,21 +398,28 @@ async fn races_round_trip(db: TestContext) {
         position_age_group: None,
         race_priority: Some(RacePriority::B),
     };
-    let race = store.create_race(a, &v, T0).await.unwrap();
+    let race = store
+        .create_race(a, &v, &[], T0)
+        .await
+        .unwrap()
+        .saved()
+        .unwrap();
     assert_eq!(race.values, v);
     assert_eq!(store.get_race(b, race.id).await.unwrap(), None);
     let mut changed = v.clone();
     changed.position_overall = Some(15);
     let saved = store
-        .replace_race(
-            a,
-            race.id,
-            race.updated_at,
-            &changed,
-            T0 + Duration::hours(1),
-        )
+        .replace_race(Replacement {
+            user: a,
+            id: race.id,
+            seen: race.updated_at,
+            values: &changed,
+            files: &[],
+            now: T0 + Duration::hours(1),
+        })
         .await
         .unwrap()
+        .saved()
         .unwrap();
     assert_eq!(saved.values.position_overall, Some(15));
     assert_eq!(

@@ -29,7 +29,7 @@ on_both_engines!(
 const T0: OffsetDateTime = datetime!(2026-01-17 18:20:00 UTC);
 const SHA: &str = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
-fn fit_activity(athlete: &Membership, sha256: &str) -> NewActivity {
+pub(crate) fn fit_activity(athlete: &Membership, sha256: &str) -> NewActivity {
     NewActivity {
         user_id: athlete.user_id,
         membership_id: athlete.id,
@@ -58,7 +58,7 @@ fn fit_activity(athlete: &Membership, sha256: &str) -> NewActivity {
     }
 }
 
-fn fit_file(sha256: &str, key: &str) -> NewFile {
+pub(crate) fn fit_file(sha256: &str, key: &str) -> NewFile {
     NewFile {
         format: FileFormat::Fit,
         original_name: Some("ride.fit".into()),
@@ -68,7 +68,7 @@ fn fit_file(sha256: &str, key: &str) -> NewFile {
     }
 }
 
-async fn activity_count(store: &SqlStore, athlete: &Membership) -> usize {
+pub(crate) async fn activity_count(store: &SqlStore, athlete: &Membership) -> usize {
     store
         .list_activities(athlete.user_id, RecordQuery::page(1, 30))
         .await
@@ -303,7 +303,9 @@ async fn concurrent_uploads_of_one_file_record_one_activity(db: TestContext) {
 }
 
 async fn files_are_attached_listed_and_deleted(db: TestContext) {
-    use paceline_domain::calendar::{CalendarStore, Entry, NewSession, SessionValues};
+    use paceline_domain::calendar::{
+        CalendarStore, Entry, NewSession, Replacement, SessionValues, Written,
+    };
     let store = db.open().await;
     let max = athlete(&store, "max@example.com").await;
     let eve = athlete(&store, "eve@example.com").await;
@@ -369,15 +371,20 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
         .await
         .unwrap();
     let session = store
-        .create_session(NewSession {
-            user_id: max.user_id,
-            planned_by: None,
-            values: SessionValues::on(T0.date()),
-            order_given: false,
-            direct_access_token: "tok".into(),
-            now: T0,
-        })
+        .create_session(
+            NewSession {
+                user_id: max.user_id,
+                planned_by: None,
+                values: SessionValues::on(T0.date()),
+                order_given: false,
+                direct_access_token: "tok".into(),
+                now: T0,
+            },
+            &[],
+        )
         .await
+        .unwrap()
+        .saved()
         .unwrap();
     let to = Entry::Session(session.id);
     let pending = |store: &SqlStore| {
@@ -394,22 +401,38 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
     };
     assert_eq!(pending(&store).await, files);
 
-    // Another user's file makes the whole attachment fail.
+    // Files attach through a write of the session.
     let later = T0 + Duration::minutes(5);
-    let missing = store
-        .attach_files(max.user_id, &[files[0], eves], to, later)
-        .await
-        .unwrap();
-    assert_eq!(missing, vec![eves]);
+    let attach = |ids: Vec<FileId>| {
+        let store = store.clone();
+        async move {
+            let current = store
+                .get_session(max.user_id, session.id)
+                .await
+                .unwrap()
+                .unwrap();
+            store
+                .replace_session(Replacement {
+                    user: max.user_id,
+                    id: session.id,
+                    seen: current.updated_at,
+                    values: &current.values,
+                    files: &ids,
+                    now: later,
+                })
+                .await
+                .unwrap()
+        }
+    };
+    // Another user's file makes the whole attachment fail.
+    let missing = attach(vec![files[0], eves]).await;
+    assert_eq!(missing, Written::UnknownFiles(vec![eves]));
     assert_eq!(pending(&store).await, files);
 
-    assert!(
-        store
-            .attach_files(max.user_id, &[files[0], files[1]], to, later)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(matches!(
+        attach(vec![files[0], files[1]]).await,
+        Written::Saved(_)
+    ));
     assert_eq!(pending(&store).await, vec![files[2]]);
     let attached = store.attached_activities(max.user_id, to).await.unwrap();
     assert_eq!(attached.len(), 2);

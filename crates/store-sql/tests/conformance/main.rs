@@ -9,6 +9,7 @@
 mod accounts;
 mod activities;
 mod calendar;
+mod calendar_files;
 mod daily;
 mod engine;
 mod files;

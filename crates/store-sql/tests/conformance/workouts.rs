@@ -46,15 +46,20 @@ async fn session(store: &SqlStore, user: UserId, day: Date, discipline_id: i32) 
         coach_comments: String::new(),
     };
     store
-        .create_session(NewSession {
-            user_id: user,
-            planned_by: None,
-            values,
-            order_given: false,
-            direct_access_token: format!("token-{}-{day}-{discipline_id}", user.get()),
-            now: T0,
-        })
+        .create_session(
+            NewSession {
+                user_id: user,
+                planned_by: None,
+                values,
+                order_given: false,
+                direct_access_token: format!("token-{}-{day}-{discipline_id}", user.get()),
+                now: T0,
+            },
+            &[],
+        )
         .await
+        .unwrap()
+        .saved()
         .unwrap()
         .id
 }

@@ -15,7 +15,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use paceline_domain::activities::limits;
-use paceline_domain::calendar::{self, EditError, Entry, Part, Race, RaceId, RaceValues};
+use paceline_domain::calendar::{self, EditError, Entry, Part, Race, RaceId, RaceValues, Written};
 use paceline_domain::coaching::Subject;
 use paceline_domain::files::FileId;
 use paceline_domain::oauth::Scope;
@@ -192,24 +192,15 @@ pub(crate) async fn create(
         Ok(files) => files,
         Err(errors) => return errors.into_response(),
     };
-    if let Err(response) = attach::check(&state, subject.athlete, &files).await {
-        return response;
-    }
-    let race = match state.store.create_race(subject.athlete, &values, now).await {
-        Ok(race) => race,
-        Err(cause) => return unavailable(&cause),
-    };
-    if files.is_empty() {
-        return (StatusCode::CREATED, Json(race_json(&race))).into_response();
-    }
-    if let Err(response) =
-        attach::attach(&state, subject.athlete, &files, Entry::Race(race.id)).await
+    match state
+        .store
+        .create_race(subject.athlete, &values, &files, now)
+        .await
     {
-        return response;
-    }
-    match state.store.get_race(subject.athlete, race.id).await {
-        Ok(Some(race)) => (StatusCode::CREATED, Json(race_json(&race))).into_response(),
-        Ok(None) => not_found(),
+        Ok(Written::Saved(race)) => (StatusCode::CREATED, Json(race_json(&race))).into_response(),
+        Ok(Written::UnknownFiles(unknown)) => attach::unknown(&unknown),
+        // A new record has no earlier version to be stale against.
+        Ok(Written::Stale) => unavailable(&"a new race was refused as stale"),
         Err(cause) => unavailable(&cause),
     }
 }
@@ -259,7 +250,7 @@ async fn update(
         Ok(input) => input,
         Err(response) => return response,
     };
-    // The body is checked against the race as it is before any file is attached.
+    // The body is checked, and the files it names read, against the race as it is.
     let files = match state.store.get_race(subject.athlete, id).await {
         Ok(Some(current)) if !current.deleted => {
             match write(&input, mode, &subject, &mut current.values.clone()) {
@@ -270,22 +261,13 @@ async fn update(
         Ok(_) => return not_found(),
         Err(cause) => return unavailable(&cause),
     };
-    if !files.is_empty() {
-        if let Err(response) = attach::check(&state, subject.athlete, &files).await {
-            return response;
-        }
-        if let Err(response) =
-            attach::attach(&state, subject.athlete, &files, Entry::Race(id)).await
-        {
-            return response;
-        }
-    }
-    let edited = calendar::edit_race(
+    let edited = calendar::edit(
         state.store.as_ref(),
         state.clock.as_ref(),
         &subject,
         id,
-        |current| {
+        &files,
+        |current: &Race| {
             let mut values = current.values.clone();
             write(&input, mode, &subject, &mut values).map(|_| values)
         },
@@ -295,6 +277,7 @@ async fn update(
         Ok(race) => Json(race_json(&race)).into_response(),
         Err(EditError::NotFound) => not_found(),
         Err(EditError::Refused(errors)) => errors.into_response(),
+        Err(EditError::UnknownFiles(unknown)) => attach::unknown(&unknown),
         Err(EditError::Contended) => detail(
             StatusCode::CONFLICT,
             "The race is being changed by others; try again.",

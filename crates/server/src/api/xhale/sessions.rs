@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use paceline_domain::activities::limits;
 use paceline_domain::calendar::{
     self, CalendarQuery, EditError, Entry, NewSession, Part, SessionId, SessionValues,
-    TrainingSession,
+    TrainingSession, Written,
 };
 use paceline_domain::coaching::Subject;
 use paceline_domain::disciplines::DISCIPLINES;
@@ -406,9 +406,6 @@ pub(crate) async fn create(
     if let Err(errors) = record::finish(fields) {
         return errors.into_response();
     }
-    if let Err(response) = attach::check(&state, subject.athlete, &files).await {
-        return response;
-    }
     let new = NewSession {
         user_id: subject.athlete,
         planned_by,
@@ -417,39 +414,17 @@ pub(crate) async fn create(
         direct_access_token: calendar::new_token(&mut rand::rng()),
         now: state.clock.now(),
     };
-    let session = match state.store.create_session(new).await {
-        Ok(session) => session,
-        Err(cause) => return unavailable(&cause),
-    };
-    if files.is_empty() {
-        return (
+    match state.store.create_session(new, &files).await {
+        Ok(Written::Saved(session)) => (
             StatusCode::CREATED,
             Json(session_json(&state, &subject, &session)),
         )
-            .into_response();
+            .into_response(),
+        Ok(Written::UnknownFiles(unknown)) => attach::unknown(&unknown),
+        // A new record has no earlier version to be stale against.
+        Ok(Written::Stale) => unavailable(&"a new session was refused as stale"),
+        Err(cause) => unavailable(&cause),
     }
-    let activities =
-        match attach::attach(&state, subject.athlete, &files, Entry::Session(session.id)).await {
-            Ok(activities) => activities,
-            Err(response) => return response,
-        };
-    let edited = calendar::edit_session(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        &subject,
-        session.id,
-        |current| {
-            let mut values = current.values.clone();
-            calendar::log_from_activities(&mut values.log, &activities);
-            Ok::<_, input::FieldErrors>(values)
-        },
-    )
-    .await;
-    let mut response = edit_answer(&state, &subject, edited);
-    if response.status() == StatusCode::OK {
-        *response.status_mut() = StatusCode::CREATED;
-    }
-    response
 }
 
 /// The subject of a request on session `raw_id`, and its id.
@@ -514,7 +489,7 @@ async fn update(
         );
         record::finish(fields).map(|()| (values, files))
     };
-    // The body is checked against the session as it is before any file is attached.
+    // The body is checked, and the files it names read, against the session as it is.
     let files = match state.store.get_session(subject.athlete, id).await {
         Ok(Some(current)) if !current.deleted => match write_into(&current) {
             Ok((_, files)) => files,
@@ -523,29 +498,13 @@ async fn update(
         Ok(_) => return not_found(),
         Err(cause) => return unavailable(&cause),
     };
-    let activities = if files.is_empty() {
-        None
-    } else {
-        if let Err(response) = attach::check(&state, subject.athlete, &files).await {
-            return response;
-        }
-        match attach::attach(&state, subject.athlete, &files, Entry::Session(id)).await {
-            Ok(activities) => Some(activities),
-            Err(response) => return response,
-        }
-    };
-    let edited = calendar::edit_session(
+    let edited = calendar::edit(
         state.store.as_ref(),
         state.clock.as_ref(),
         &subject,
         id,
-        |current| {
-            let (mut values, _) = write_into(current)?;
-            if let Some(activities) = &activities {
-                calendar::log_from_activities(&mut values.log, activities);
-            }
-            Ok(values)
-        },
+        &files,
+        |current: &TrainingSession| write_into(current).map(|(values, _)| values),
     )
     .await;
     edit_answer(&state, &subject, edited)
@@ -560,6 +519,7 @@ fn edit_answer(
         Ok(session) => Json(session_json(state, subject, &session)).into_response(),
         Err(EditError::NotFound) => not_found(),
         Err(EditError::Refused(errors)) => errors.into_response(),
+        Err(EditError::UnknownFiles(unknown)) => attach::unknown(&unknown),
         Err(EditError::Contended) => crate::api::xhale::auth::detail(
             StatusCode::CONFLICT,
             "The session is being changed by others; try again.",

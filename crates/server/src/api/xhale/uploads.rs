@@ -14,7 +14,7 @@ use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use paceline_domain::accounts;
-use paceline_domain::calendar::{self, Entry};
+use paceline_domain::calendar::Entry;
 use paceline_domain::daily::WritingClient;
 use paceline_domain::files::{FileId, KeptFile};
 use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
@@ -218,29 +218,6 @@ pub(crate) async fn delete(
     // No row points to the bytes now; should removing them fail, the orphan sweep will.
     if let Err(cause) = state.files.delete(&kept.file.storage_key).await {
         tracing::warn!(%cause, "an uploaded file's bytes were left to the orphan sweep");
-    }
-    if let Some(Entry::Session(session)) = kept.attached_to {
-        let entry = Entry::Session(session);
-        let work = match calendar::attached_work(state.store.as_ref(), subject.athlete, entry).await
-        {
-            Ok(work) => work,
-            Err(cause) => return unavailable(&cause),
-        };
-        let edited = calendar::edit_session(
-            state.store.as_ref(),
-            state.clock.as_ref(),
-            &subject,
-            session,
-            |current| {
-                let mut values = current.values.clone();
-                calendar::log_from_activities(&mut values.log, &work);
-                Ok::<_, ()>(values)
-            },
-        )
-        .await;
-        if let Err(calendar::EditError::Store(cause)) = edited {
-            return unavailable(&cause);
-        }
     }
     StatusCode::NO_CONTENT.into_response()
 }

@@ -1,0 +1,388 @@
+//! [`CalendarStore`]: training sessions and races. Deletion is soft (`deleted_at`), and
+//! every change, deletion included, moves `updated_at` forward, so a list by
+//! `updated_since` carries deletions to syncing clients.
+//!
+//! Sessions and races go through one path: [`Table`] names what differs, `columns.rs` pairs
+//! each column with its value, and `write.rs` makes a write (the record, its files, the
+//! figures they give) one transaction.
+
+mod columns;
+mod write;
+
+pub(crate) use write::{Forward, move_forward, refigure};
+
+use crate::db_time::DbTime;
+use crate::error::other;
+use crate::{SqlStore, on_pool, on_writer};
+use async_trait::async_trait;
+use columns::{RaceRow, SessionRow, Value, race_values, session_values};
+use paceline_domain::StoreError;
+use paceline_domain::calendar::{
+    CalendarQuery, CalendarStore, Entry, NewSession, Race, RaceId, RaceValues, Replacement,
+    SessionId, SessionValues, TrainingSession, Written,
+};
+use paceline_domain::files::FileId;
+use paceline_domain::ids::UserId;
+use sqlx::FromRow;
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
+use time::OffsetDateTime;
+use write::Change;
+
+/// A calendar table: what differs between sessions and races.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Table {
+    /// Its name.
+    pub(crate) name: &'static str,
+    /// The column of `activity_files` that attaches a file to one of its records.
+    files_column: &'static str,
+    /// The order of a list.
+    order: &'static str,
+    /// The entry of one of its records.
+    entry: fn(i64) -> Entry,
+}
+
+/// Training sessions.
+pub(crate) const SESSIONS: Table = Table {
+    name: "training_sessions",
+    files_column: "training_session_id",
+    order: "t.date, t.position, t.id",
+    entry: |id| Entry::Session(SessionId(id)),
+};
+
+/// Races.
+pub(crate) const RACES: Table = Table {
+    name: "races",
+    files_column: "race_id",
+    order: "t.date, t.id",
+    entry: |id| Entry::Race(RaceId(id)),
+};
+
+impl Table {
+    /// The table of an entry, and its key.
+    pub(crate) fn of(entry: Entry) -> (Self, i64) {
+        match entry {
+            Entry::Session(id) => (SESSIONS, id.0),
+            Entry::Race(id) => (RACES, id.0),
+        }
+    }
+
+    /// The entry of one of its records.
+    pub(crate) fn entry(self, id: i64) -> Entry {
+        (self.entry)(id)
+    }
+
+    /// Its records as `t`, with the count of their files.
+    fn select(self) -> String {
+        format!(
+            "SELECT t.*, (SELECT COUNT(*) FROM activity_files f WHERE f.{} = t.id) AS files \
+             FROM {} t",
+            self.files_column, self.name
+        )
+    }
+}
+
+/// A row of either table, readable on either engine.
+trait EntryRow:
+    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+
+impl<T> EntryRow for T where
+    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
+{
+}
+
+impl SqlStore {
+    /// One of the user's records, deleted or not.
+    async fn get_entry<R: EntryRow>(
+        &self,
+        table: Table,
+        user: UserId,
+        id: i64,
+    ) -> Result<Option<R>, StoreError> {
+        let sql = format!("{} WHERE t.id = $1 AND t.user_id = $2", table.select());
+        Ok(
+            on_pool!(self, pool => sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(user.get())
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?),
+        )
+    }
+
+    /// The user's records of `query`: a window of days, and either the live records or,
+    /// with `updated_since`, every record changed since, deleted ones included.
+    async fn list_entries<R: EntryRow>(
+        &self,
+        table: Table,
+        user: UserId,
+        query: CalendarQuery,
+    ) -> Result<Vec<R>, StoreError> {
+        let filter = match query.updated_since {
+            Some(_) => "t.updated_at >= $4",
+            None => "t.deleted_at IS NULL",
+        };
+        let sql = format!(
+            "{} WHERE t.user_id = $1 AND t.date >= $2 AND t.date <= $3 AND {filter} \
+             ORDER BY {}",
+            table.select(),
+            table.order
+        );
+        Ok(on_pool!(self, pool => {
+            let q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql))
+                .bind(user.get())
+                .bind(query.from)
+                .bind(query.to);
+            let q = match query.updated_since {
+                Some(since) => q.bind(DbTime(since)),
+                None => q,
+            };
+            q.fetch_all(pool).await.map_err(other)?
+        }))
+    }
+
+    /// A write's outcome with its record read back.
+    async fn read_back<R: EntryRow, D>(
+        &self,
+        table: Table,
+        user: UserId,
+        written: Written<i64>,
+    ) -> Result<Written<D>, StoreError>
+    where
+        D: From<R>,
+    {
+        match written {
+            Written::Saved(id) => self
+                .get_entry::<R>(table, user, id)
+                .await?
+                .map(|row| Written::Saved(D::from(row)))
+                .ok_or(StoreError::NotFound("calendar record")),
+            Written::Stale => Ok(Written::Stale),
+            Written::UnknownFiles(files) => Ok(Written::UnknownFiles(files)),
+        }
+    }
+
+    /// `updated_at` moved to the instant `now` names (a placeholder or column), or a
+    /// microsecond past the last change when that is not earlier: every change moves it
+    /// strictly forward.
+    pub(crate) fn moved_forward(&self, now: &str) -> String {
+        format!(
+            "CASE WHEN updated_at >= {now} THEN updated_at + {} ELSE {now} END",
+            self.one_microsecond()
+        )
+    }
+
+    /// One microsecond in the engine's timestamp arithmetic.
+    pub(crate) fn one_microsecond(&self) -> &'static str {
+        match self.pool {
+            crate::Pool::Sqlite(_) => "1",
+            crate::Pool::Postgres(_) => "INTERVAL '1 microsecond'",
+        }
+    }
+}
+
+#[async_trait]
+impl CalendarStore for SqlStore {
+    async fn create_session(
+        &self,
+        new: NewSession,
+        files: &[FileId],
+    ) -> Result<Written<TrainingSession>, StoreError> {
+        // The order: as given, else after the day's last live session, in the statement.
+        let position = if new.order_given {
+            Value::Int(Some(new.values.order))
+        } else {
+            Value::NextPosition {
+                user: new.user_id.get(),
+                date: new.values.date,
+            }
+        };
+        let mut columns = vec![
+            ("user_id", Value::Key(Some(new.user_id.get()))),
+            (
+                "planned_by_user_id",
+                Value::Key(new.planned_by.map(UserId::get)),
+            ),
+            ("direct_access_token", Value::Text(new.direct_access_token)),
+            ("created_at", Value::Time(DbTime(new.now))),
+            ("updated_at", Value::Time(DbTime(new.now))),
+            ("position", position),
+        ];
+        columns.extend(session_values(&new.values));
+        let change = Change::Create(SESSIONS, columns);
+        let written = self
+            .write_entry(new.user_id, change, files, new.now)
+            .await?;
+        self.read_back::<SessionRow, _>(SESSIONS, new.user_id, written)
+            .await
+    }
+
+    async fn get_session(
+        &self,
+        user: UserId,
+        id: SessionId,
+    ) -> Result<Option<TrainingSession>, StoreError> {
+        let row = self.get_entry::<SessionRow>(SESSIONS, user, id.0).await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn list_sessions(
+        &self,
+        user: UserId,
+        query: CalendarQuery,
+    ) -> Result<Vec<TrainingSession>, StoreError> {
+        let rows = self
+            .list_entries::<SessionRow>(SESSIONS, user, query)
+            .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn replace_session(
+        &self,
+        change: Replacement<'_, SessionId, SessionValues>,
+    ) -> Result<Written<TrainingSession>, StoreError> {
+        let mut columns = vec![("position", Value::Int(Some(change.values.order)))];
+        columns.extend(session_values(change.values));
+        let replace = Change::Replace {
+            table: SESSIONS,
+            id: change.id.0,
+            seen: change.seen,
+            columns,
+        };
+        let written = self
+            .write_entry(change.user, replace, change.files, change.now)
+            .await?;
+        self.read_back::<SessionRow, _>(SESSIONS, change.user, written)
+            .await
+    }
+
+    async fn set_session_token(
+        &self,
+        user: UserId,
+        id: SessionId,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let sql = format!(
+            "UPDATE training_sessions SET direct_access_token = $3, updated_at = {} \
+             WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
+            self.moved_forward("$4")
+        );
+        let changed = on_writer!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .bind(user.get())
+            .bind(token)
+            .bind(DbTime(now))
+            .execute(pool)
+            .await
+            .map_err(other)?
+            .rows_affected());
+        Ok(changed > 0)
+    }
+
+    async fn session_by_token(
+        &self,
+        id: SessionId,
+        token: &str,
+    ) -> Result<Option<TrainingSession>, StoreError> {
+        let sql = format!(
+            "{} WHERE t.id = $1 AND t.direct_access_token = $2 AND t.deleted_at IS NULL",
+            SESSIONS.select()
+        );
+        let row = on_pool!(self, pool => sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql))
+            .bind(id.0)
+            .bind(token)
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        Ok(row.map(Into::into))
+    }
+
+    async fn create_race(
+        &self,
+        user: UserId,
+        values: &RaceValues,
+        files: &[FileId],
+        now: OffsetDateTime,
+    ) -> Result<Written<Race>, StoreError> {
+        let mut columns = vec![
+            ("user_id", Value::Key(Some(user.get()))),
+            ("created_at", Value::Time(DbTime(now))),
+            ("updated_at", Value::Time(DbTime(now))),
+        ];
+        columns.extend(race_values(values));
+        let written = self
+            .write_entry(user, Change::Create(RACES, columns), files, now)
+            .await?;
+        self.read_back::<RaceRow, _>(RACES, user, written).await
+    }
+
+    async fn get_race(&self, user: UserId, id: RaceId) -> Result<Option<Race>, StoreError> {
+        let row = self.get_entry::<RaceRow>(RACES, user, id.0).await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn list_races(
+        &self,
+        user: UserId,
+        query: CalendarQuery,
+    ) -> Result<Vec<Race>, StoreError> {
+        let rows = self.list_entries::<RaceRow>(RACES, user, query).await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    async fn replace_race(
+        &self,
+        change: Replacement<'_, RaceId, RaceValues>,
+    ) -> Result<Written<Race>, StoreError> {
+        let replace = Change::Replace {
+            table: RACES,
+            id: change.id.0,
+            seen: change.seen,
+            columns: race_values(change.values),
+        };
+        let written = self
+            .write_entry(change.user, replace, change.files, change.now)
+            .await?;
+        self.read_back::<RaceRow, _>(RACES, change.user, written)
+            .await
+    }
+
+    async fn entry_owner(&self, entry: Entry) -> Result<Option<UserId>, StoreError> {
+        let (table, id) = Table::of(entry);
+        let sql = format!("SELECT user_id FROM {} WHERE id = $1", table.name);
+        let owner = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+            .map_err(other)?);
+        Ok(owner.map(UserId))
+    }
+
+    async fn delete_entry(
+        &self,
+        user: UserId,
+        entry: Entry,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        // The deletion moves updated_at forward like any change, past the last one.
+        let (table, id) = Table::of(entry);
+        let sql = format!(
+            "UPDATE {} SET deleted_at = $3, updated_at = {} \
+             WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
+            table.name,
+            self.moved_forward("$3")
+        );
+        let changed = on_writer!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(user.get())
+            .bind(DbTime(now))
+            .execute(pool)
+            .await
+            .map_err(other)?
+            .rows_affected());
+        Ok(changed > 0)
+    }
+}
