@@ -2,7 +2,7 @@
 
 use crate::activities::insert_activity;
 use crate::activities::{ActivityRow, activity, select_activities};
-use crate::calendar::{Forward, RACES, move_forward, refigure};
+use crate::calendar::{Forward, lock_athlete, move_forward, refigure};
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
@@ -241,9 +241,10 @@ impl FileStore for SqlStore {
             microsecond: self.one_microsecond(),
             now,
         };
-        let forward_sql = self.moved_forward("$3");
+        let lock = self.athlete_lock();
         let deleted = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
+            lock_athlete(&mut tx, lock, user).await?;
             let row = sqlx::query_as::<_, FileRow>(DELETE)
                 .bind(user.get())
                 .bind(id.0)
@@ -259,15 +260,17 @@ impl FileStore for SqlStore {
                         .await
                         .map_err(other)?;
                 }
-                // The session it leaves counts what its other files give, from now on.
-                match (row.training_session_id, row.race_id) {
-                    (Some(session), _) => {
-                        refigure(&mut tx, user, SessionId(session), Some(forward)).await?;
+                // The record it leaves counts what its other files give, from now on.
+                let held = match (row.training_session_id, row.race_id) {
+                    (Some(session), _) => Some(Entry::Session(SessionId(session))),
+                    (None, Some(race)) => Some(Entry::Race(RaceId(race))),
+                    (None, None) => None,
+                };
+                if let Some(entry) = held {
+                    if let Entry::Session(session) = entry {
+                        refigure(&mut tx, user, session).await?;
                     }
-                    (None, Some(race)) => {
-                        move_forward(&mut tx, user, RACES, race, &forward_sql, now).await?;
-                    }
-                    (None, None) => {}
+                    move_forward(&mut tx, user, entry, forward).await?;
                 }
             }
             tx.commit().await.map_err(other)?;

@@ -9,7 +9,7 @@
 mod columns;
 mod write;
 
-pub(crate) use write::{Forward, move_forward, refigure};
+pub(crate) use write::{Forward, lock_athlete, move_forward, refigure};
 
 use crate::db_time::DbTime;
 use crate::error::other;
@@ -83,7 +83,7 @@ impl Table {
 }
 
 /// A row of either table, readable on either engine.
-trait EntryRow:
+pub(crate) trait EntryRow:
     for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
 {
 }
@@ -91,6 +91,22 @@ trait EntryRow:
 impl<T> EntryRow for T where
     T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
 {
+}
+
+/// `updated_at` moved to the instant `now` names (a placeholder or column), or a
+/// microsecond (`microsecond`, in the engine's arithmetic) past the last change when that
+/// is not earlier: every change moves it strictly forward.
+pub(crate) fn moved_forward(microsecond: &str, now: &str) -> String {
+    format!("CASE WHEN updated_at >= {now} THEN updated_at + {microsecond} ELSE {now} END")
+}
+
+/// A write's outcome with the record in its domain shape.
+fn written<R, D: From<R>>(written: Written<R>) -> Written<D> {
+    match written {
+        Written::Saved(row) => Written::Saved(D::from(row)),
+        Written::Stale => Written::Stale,
+        Written::UnknownFiles(files) => Written::UnknownFiles(files),
+    }
 }
 
 impl SqlStore {
@@ -143,35 +159,11 @@ impl SqlStore {
         }))
     }
 
-    /// A write's outcome with its record read back.
-    async fn read_back<R: EntryRow, D>(
-        &self,
-        table: Table,
-        user: UserId,
-        written: Written<i64>,
-    ) -> Result<Written<D>, StoreError>
-    where
-        D: From<R>,
-    {
-        match written {
-            Written::Saved(id) => self
-                .get_entry::<R>(table, user, id)
-                .await?
-                .map(|row| Written::Saved(D::from(row)))
-                .ok_or(StoreError::NotFound("calendar record")),
-            Written::Stale => Ok(Written::Stale),
-            Written::UnknownFiles(files) => Ok(Written::UnknownFiles(files)),
-        }
-    }
-
     /// `updated_at` moved to the instant `now` names (a placeholder or column), or a
     /// microsecond past the last change when that is not earlier: every change moves it
     /// strictly forward.
     pub(crate) fn moved_forward(&self, now: &str) -> String {
-        format!(
-            "CASE WHEN updated_at >= {now} THEN updated_at + {} ELSE {now} END",
-            self.one_microsecond()
-        )
+        moved_forward(self.one_microsecond(), now)
     }
 
     /// One microsecond in the engine's timestamp arithmetic.
@@ -212,11 +204,10 @@ impl CalendarStore for SqlStore {
         ];
         columns.extend(session_values(&new.values));
         let change = Change::Create(SESSIONS, columns);
-        let written = self
-            .write_entry(new.user_id, change, files, new.now)
+        let saved = self
+            .write_entry::<SessionRow>(new.user_id, change, files, new.now)
             .await?;
-        self.read_back::<SessionRow, _>(SESSIONS, new.user_id, written)
-            .await
+        Ok(written(saved))
     }
 
     async fn get_session(
@@ -251,11 +242,10 @@ impl CalendarStore for SqlStore {
             seen: change.seen,
             columns,
         };
-        let written = self
-            .write_entry(change.user, replace, change.files, change.now)
+        let saved = self
+            .write_entry::<SessionRow>(change.user, replace, change.files, change.now)
             .await?;
-        self.read_back::<SessionRow, _>(SESSIONS, change.user, written)
-            .await
+        Ok(written(saved))
     }
 
     async fn set_session_token(
@@ -313,10 +303,10 @@ impl CalendarStore for SqlStore {
             ("updated_at", Value::Time(DbTime(now))),
         ];
         columns.extend(race_values(values));
-        let written = self
-            .write_entry(user, Change::Create(RACES, columns), files, now)
+        let saved = self
+            .write_entry::<RaceRow>(user, Change::Create(RACES, columns), files, now)
             .await?;
-        self.read_back::<RaceRow, _>(RACES, user, written).await
+        Ok(written(saved))
     }
 
     async fn get_race(&self, user: UserId, id: RaceId) -> Result<Option<Race>, StoreError> {
@@ -343,11 +333,10 @@ impl CalendarStore for SqlStore {
             seen: change.seen,
             columns: race_values(change.values),
         };
-        let written = self
-            .write_entry(change.user, replace, change.files, change.now)
+        let saved = self
+            .write_entry::<RaceRow>(change.user, replace, change.files, change.now)
             .await?;
-        self.read_back::<RaceRow, _>(RACES, change.user, written)
-            .await
+        Ok(written(saved))
     }
 
     async fn entry_owner(&self, entry: Entry) -> Result<Option<UserId>, StoreError> {

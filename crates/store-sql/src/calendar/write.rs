@@ -2,7 +2,7 @@
 //! the completed figures of every session those files touch, the ones they leave included.
 
 use super::columns::{Columns, Value, push_assignments, push_value};
-use super::{RACES, SESSIONS, Table};
+use super::{EntryRow, SESSIONS, Table, moved_forward};
 use crate::activities::{ActivityRow, LegRow, SELECT_LEGS, activity, group_legs};
 use crate::db_time::DbTime;
 use crate::error::other;
@@ -35,21 +35,22 @@ pub(crate) enum Change {
 
 impl SqlStore {
     /// Writes `change` for `user` and attaches `files` to its record, in one transaction;
-    /// answers the record's key.
-    pub(crate) async fn write_entry(
+    /// answers the record as the transaction leaves it.
+    pub(crate) async fn write_entry<R: EntryRow>(
         &self,
         user: UserId,
         change: Change,
         files: &[FileId],
         now: OffsetDateTime,
-    ) -> Result<Written<i64>, StoreError> {
+    ) -> Result<Written<R>, StoreError> {
         let forward = Forward {
             microsecond: self.one_microsecond(),
             now,
         };
-        let forward_sql = self.moved_forward("$3");
+        let lock = self.athlete_lock();
         on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
+            lock_athlete(&mut tx, lock, user).await?;
             let (table, id) = match change {
                 Change::Create(table, columns) => {
                     let mut insert = QueryBuilder::new(format!("INSERT INTO {} (", table.name));
@@ -101,23 +102,60 @@ impl SqlStore {
                     }
                 };
                 if let Entry::Session(session) = to {
-                    refigure(&mut tx, user, session, None).await?;
+                    refigure(&mut tx, user, session).await?;
                 }
                 for entry in left.into_iter().filter(|e| *e != to) {
-                    match entry {
-                        Entry::Session(session) => {
-                            refigure(&mut tx, user, session, Some(forward)).await?;
-                        }
-                        Entry::Race(race) => {
-                            move_forward(&mut tx, user, RACES, race.0, &forward_sql, now).await?;
-                        }
+                    if let Entry::Session(session) = entry {
+                        refigure(&mut tx, user, session).await?;
                     }
+                    move_forward(&mut tx, user, entry, forward).await?;
                 }
             }
+            // Read back in the transaction: a committed write is always answered.
+            let read = format!("{} WHERE t.id = $1 AND t.user_id = $2", table.select());
+            let record = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(read))
+                .bind(id)
+                .bind(user.get())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(other)?;
             tx.commit().await.map_err(other)?;
-            Ok(Written::Saved(id))
+            Ok(Written::Saved(record))
         })
     }
+
+    /// The statement that locks an athlete's calendar for a write, on engines where writers
+    /// run at once: the writes of one athlete then queue, so two of them moving files between
+    /// the same sessions can neither miss each other's changes nor deadlock. SQLite needs
+    /// none: its write transactions run one at a time.
+    pub(crate) fn athlete_lock(&self) -> Option<&'static str> {
+        match self.writer {
+            crate::Pool::Sqlite(_) => None,
+            crate::Pool::Postgres(_) => Some("SELECT id FROM users WHERE id = $1 FOR UPDATE"),
+        }
+    }
+}
+
+/// Takes the athlete's lock (see [`SqlStore::athlete_lock`]).
+pub(crate) async fn lock_athlete<DB>(
+    tx: &mut Transaction<'static, DB>,
+    lock: Option<&'static str>,
+    user: UserId,
+) -> Result<(), StoreError>
+where
+    DB: Database,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+    DB::Arguments: IntoArguments<DB>,
+{
+    if let Some(sql) = lock {
+        sqlx::query::<DB>(sql)
+            .bind(user.get())
+            .execute(&mut **tx)
+            .await
+            .map_err(other)?;
+    }
+    Ok(())
 }
 
 /// Attaches the user's `files` to `to`; answers the records they were attached to before,
@@ -134,12 +172,13 @@ where
     for<'t> i64: Encode<'t, DB> + Type<DB>,
     for<'t> Option<i64>: Encode<'t, DB> + Type<DB>,
     for<'r> (Option<i64>, Option<i64>): FromRow<'r, DB::Row>,
+    for<'r> (i64,): FromRow<'r, DB::Row>,
     DB::Arguments: IntoArguments<DB>,
 {
     const HELD: &str = "SELECT training_session_id, race_id FROM activity_files \
          WHERE user_id = $1 AND id = $2";
     const ATTACH: &str = "UPDATE activity_files SET training_session_id = $3, race_id = $4 \
-         WHERE user_id = $1 AND id = $2";
+         WHERE user_id = $1 AND id = $2 RETURNING id";
     let mut unknown = Vec::new();
     let mut left = Vec::new();
     for file in files {
@@ -164,14 +203,18 @@ where
         Entry::Race(id) => (None, Some(id.0)),
     };
     for file in files {
-        sqlx::query::<DB>(ATTACH)
+        let attached = sqlx::query_scalar::<DB, i64>(ATTACH)
             .bind(user.get())
             .bind(file.0)
             .bind(session)
             .bind(race)
-            .execute(&mut **tx)
+            .fetch_optional(&mut **tx)
             .await
             .map_err(other)?;
+        // Deleted since it was read (the athlete's lock keeps this from happening).
+        if attached.is_none() {
+            return Ok(Err(vec![*file]));
+        }
     }
     left.sort_by_key(|e| match e {
         Entry::Session(id) => (0, id.0),
@@ -181,8 +224,8 @@ where
     Ok(Ok(left))
 }
 
-/// Moving `updated_at` forward to `now`, or a microsecond past the last change when that is
-/// not earlier.
+/// Moving a record's `updated_at` forward to `now`, or a microsecond past its last change
+/// when that is not earlier.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Forward {
     /// One microsecond in the engine's timestamp arithmetic.
@@ -191,13 +234,11 @@ pub(crate) struct Forward {
     pub(crate) now: OffsetDateTime,
 }
 
-/// Sets a session's completed figures from the files attached to it now, and, with
-/// `forward`, moves its `updated_at` forward.
+/// Sets a session's completed figures from the files attached to it now.
 pub(crate) async fn refigure<DB>(
     tx: &mut Transaction<'static, DB>,
     user: UserId,
     session: SessionId,
-    forward: Option<Forward>,
 ) -> Result<(), StoreError>
 where
     DB: Database,
@@ -249,27 +290,19 @@ where
     log_from_activities(&mut log, &work);
     let mut update = QueryBuilder::new(format!("UPDATE {} SET ", SESSIONS.name));
     push_assignments(&mut update, super::columns::log_figures(&log));
-    if let Some(Forward { microsecond, now }) = forward {
-        update.push(", updated_at = CASE WHEN updated_at >= ");
-        update.push_bind(DbTime(now));
-        update.push(format!(" THEN updated_at + {microsecond} ELSE "));
-        update.push_bind(DbTime(now)).push(" END");
-    }
     update.push(" WHERE id = ").push_bind(session.0);
     update.push(" AND user_id = ").push_bind(user.get());
     update.build().execute(&mut **tx).await.map_err(other)?;
     Ok(())
 }
 
-/// Moves a record's `updated_at` forward with `forward` (the statement's `$3` is `now`): a
-/// change to what is attached to it is a change to it.
+/// Moves a session's or race's `updated_at` forward: a change to what is attached to it is
+/// a change to it, which a syncing client must see.
 pub(crate) async fn move_forward<DB>(
     tx: &mut Transaction<'static, DB>,
     user: UserId,
-    table: Table,
-    id: i64,
-    forward: &str,
-    now: OffsetDateTime,
+    entry: Entry,
+    forward: Forward,
 ) -> Result<(), StoreError>
 where
     DB: Database,
@@ -278,14 +311,16 @@ where
     for<'t> DbTime: Encode<'t, DB> + Type<DB>,
     DB::Arguments: IntoArguments<DB>,
 {
+    let (table, id) = Table::of(entry);
     let sql = format!(
-        "UPDATE {} SET updated_at = {forward} WHERE id = $1 AND user_id = $2",
-        table.name
+        "UPDATE {} SET updated_at = {} WHERE id = $1 AND user_id = $2",
+        table.name,
+        moved_forward(forward.microsecond, "$3")
     );
     sqlx::query::<DB>(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .bind(user.get())
-        .bind(DbTime(now))
+        .bind(DbTime(forward.now))
         .execute(&mut **tx)
         .await
         .map_err(other)?;

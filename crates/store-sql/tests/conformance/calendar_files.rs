@@ -3,14 +3,17 @@
 //! database that fails at a chosen statement: whichever fails, nothing of the write remains.
 
 use crate::files::{activity_count, fit_activity, fit_file};
+use paceline_domain::FixedClock;
 use paceline_domain::calendar::{
-    CalendarQuery, CalendarStore, Entry, NewSession, Replacement, SessionId, SessionValues,
-    TrainingSession, Written,
+    self, CalendarQuery, CalendarStore, Entry, NewSession, RaceValues, Replacement, SessionId,
+    SessionValues, TrainingSession, Written,
 };
+use paceline_domain::coaching::Subject;
 use paceline_domain::entities::Membership;
 use paceline_domain::files::{FileId, FileStore, KeptFile};
 use paceline_store_sql::SqlStore;
 use paceline_testkit::{TestContext, on_both_engines};
+use std::sync::Arc;
 use time::macros::{date, datetime};
 use time::{Duration, OffsetDateTime};
 
@@ -20,6 +23,8 @@ on_both_engines!(
     a_replace_that_fails_at_any_statement_leaves_nothing,
     stale_and_refused_writes_attach_nothing,
     deleting_a_file_refigures_its_session_in_the_same_transaction,
+    a_file_leaving_a_race_is_part_of_the_write,
+    concurrent_writes_swapping_files_keep_every_figure_true,
 );
 
 const T0: OffsetDateTime = datetime!(2026-01-17 18:20:00 UTC);
@@ -164,7 +169,10 @@ async fn a_create_that_fails_at_any_statement_leaves_nothing(db: TestContext) {
             )
             .await;
         db.heal(table).await;
-        assert!(failed.is_err(), "{event} {table} {when}: {failed:?}");
+        assert!(
+            format!("{failed:?}").contains("injected failure"),
+            "{event} {table} {when}: {failed:?}"
+        );
         assert_eq!(
             snapshot(&store, &max, &[ride, other]).await,
             before,
@@ -199,7 +207,10 @@ async fn a_replace_that_fails_at_any_statement_leaves_nothing(db: TestContext) {
         db.fail_at(event, table, &when).await;
         let failed = store.replace_session(change).await;
         db.heal(table).await;
-        assert!(failed.is_err(), "{event} {table} {when}: {failed:?}");
+        assert!(
+            format!("{failed:?}").contains("injected failure"),
+            "{event} {table} {when}: {failed:?}"
+        );
         assert_eq!(
             snapshot(&store, &max, &[ride, other]).await,
             before,
@@ -284,7 +295,10 @@ async fn deleting_a_file_refigures_its_session_in_the_same_transaction(db: TestC
     db.fail_at("UPDATE", "training_sessions", "1 = 1").await;
     let failed = store.delete_file(max.user_id, ride, later).await;
     db.heal("training_sessions").await;
-    assert!(failed.is_err(), "{failed:?}");
+    assert!(
+        format!("{failed:?}").contains("injected failure"),
+        "{failed:?}"
+    );
     assert_eq!(snapshot(&store, &max, &[ride, other]).await, before);
     assert_eq!(
         activity_count(&store, &max).await,
@@ -301,4 +315,103 @@ async fn deleting_a_file_refigures_its_session_in_the_same_transaction(db: TestC
     assert_eq!(after.values.log.completed_minutes.total, Some(60));
     assert!(after.has_uploaded_training);
     assert!(after.updated_at > brick.updated_at);
+}
+
+async fn a_file_leaving_a_race_is_part_of_the_write(db: TestContext) {
+    let store = db.open().await;
+    let (max, [ride, other]) = athlete_with_rides(&store).await;
+    let race = store
+        .create_race(
+            max.user_id,
+            &RaceValues::on(date!(2026 - 01 - 17)),
+            &[ride],
+            T0,
+        )
+        .await
+        .unwrap()
+        .saved()
+        .unwrap();
+    assert!(race.has_uploaded_training);
+    let before = snapshot(&store, &max, &[ride, other]).await;
+    let race_before = store.get_race(max.user_id, race.id).await.unwrap();
+    // The race the file leaves moves forward in the same transaction.
+    db.fail_at("UPDATE", "races", "1 = 1").await;
+    let failed = store
+        .create_session(new_session(&max, "t1", T0 + Duration::hours(1)), &[ride])
+        .await;
+    db.heal("races").await;
+    assert!(
+        format!("{failed:?}").contains("injected failure"),
+        "{failed:?}"
+    );
+    assert_eq!(snapshot(&store, &max, &[ride, other]).await, before);
+    assert_eq!(
+        store.get_race(max.user_id, race.id).await.unwrap(),
+        race_before
+    );
+
+    let session = store
+        .create_session(new_session(&max, "t1", T0 + Duration::hours(1)), &[ride])
+        .await
+        .unwrap()
+        .saved()
+        .unwrap();
+    assert_eq!(session.values.log.completed_minutes.total, Some(60));
+    let left = store.get_race(max.user_id, race.id).await.unwrap().unwrap();
+    assert!(!left.has_uploaded_training);
+    assert!(left.updated_at > race.updated_at);
+}
+
+/// Two writers moving files the other way between the same sessions, many times at once:
+/// every write lands (none deadlocks), and each session's figures are those of the files it
+/// holds at the end.
+async fn concurrent_writes_swapping_files_keep_every_figure_true(db: TestContext) {
+    let store = Arc::new(db.open().await);
+    let (max, [first, second]) = athlete_with_rides(&store).await;
+    let a = create_with(&store, &max, "t1", &[first]).await;
+    let b = create_with(&store, &max, "t2", &[second]).await;
+    let mut writers = Vec::new();
+    for round in 0..8 {
+        for (to, file) in [(a.id, second), (b.id, first), (a.id, first), (b.id, second)] {
+            let store = store.clone();
+            let subject = Subject::own(max.user_id);
+            writers.push(tokio::spawn(async move {
+                let clock = FixedClock::new(T0 + Duration::minutes(round));
+                calendar::edit(
+                    store.as_ref(),
+                    &clock,
+                    &subject,
+                    to,
+                    &[file],
+                    |current: &TrainingSession| Ok::<_, ()>(current.values.clone()),
+                )
+                .await
+            }));
+        }
+    }
+    for writer in writers {
+        match writer.await.unwrap() {
+            Ok(_) | Err(calendar::EditError::Contended) => {}
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    let mut holders = Vec::new();
+    for file in [first, second] {
+        let kept = store.get_file(max.user_id, file).await.unwrap().unwrap();
+        holders.push(kept.attached_to);
+    }
+    for id in [a.id, b.id] {
+        let held = holders
+            .iter()
+            .filter(|holder| **holder == Some(Entry::Session(id)))
+            .count();
+        let minutes = session(&store, &max, id)
+            .await
+            .values
+            .log
+            .completed_minutes
+            .total;
+        let expected = (held > 0).then(|| 60 * i32::try_from(held).unwrap());
+        assert_eq!(minutes, expected, "session {id:?} holds {held} files");
+    }
 }
