@@ -2,10 +2,10 @@
 //! `POST /account/apps/revoke` withdraws an app's consent and every token it holds.
 
 use crate::AppState;
-use crate::oauth::authorize::{forbidden_form, redirect};
+use crate::oauth::authorize::redirect;
 use crate::oauth::login::{self, current_session};
 use crate::oauth::{csrf, form};
-use crate::pages::{self, error_page};
+use crate::pages::{self, PageError};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -29,32 +29,19 @@ struct AppsPage<'a> {
     csrf: &'a str,
 }
 
-fn unavailable(error: &dyn std::fmt::Display) -> Response {
-    tracing::error!(%error, "account page failed");
-    error_page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Paceline is unavailable",
-        "Something went wrong on our side. Please try again in a moment.",
-        None,
-    )
-}
-
 /// `GET /account/apps`.
-pub(crate) async fn get_apps(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let session = match current_session(&state, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return login::page(&state, &headers, StatusCode::OK, PATH, None, None, ""),
-        Err(response) => return response,
+pub(crate) async fn get_apps(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let sign_in = || login::page(&state, &headers, StatusCode::OK, PATH, None, None, "");
+    let Some(session) = current_session(&state, &headers).await? else {
+        return Ok(sign_in());
     };
-    let user = match state.store.get_user(session.user_id).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return login::page(&state, &headers, StatusCode::OK, PATH, None, None, ""),
-        Err(error) => return unavailable(&error),
+    let Some(user) = state.store.get_user(session.user_id).await? else {
+        return Ok(sign_in());
     };
-    let consents = match state.store.list_consents(session.user_id).await {
-        Ok(consents) => consents,
-        Err(error) => return unavailable(&error),
-    };
+    let consents = state.store.list_consents(session.user_id).await?;
     let apps = consents
         .into_iter()
         .map(|(consent, client)| App {
@@ -81,7 +68,7 @@ pub(crate) async fn get_apps(State(state): State<AppState>, headers: HeaderMap) 
     if let Some(cookie) = token.set_cookie {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
-    response
+    Ok(response)
 }
 
 /// `POST /account/apps/revoke`.
@@ -89,7 +76,7 @@ pub(crate) async fn post_revoke_app(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Result<Response, PageError> {
     let pairs = form::parse(&body);
     let field = |name: &str| {
         pairs
@@ -98,30 +85,30 @@ pub(crate) async fn post_revoke_app(
             .map(|(_, v)| v.as_str())
     };
     if !csrf::verify(&state, &headers, field("csrf")) {
-        return forbidden_form();
+        return Err(PageError::ExpiredForm);
     }
-    let session = match current_session(&state, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return login::page(&state, &headers, StatusCode::OK, PATH, None, None, ""),
-        Err(response) => return response,
+    let Some(session) = current_session(&state, &headers).await? else {
+        return Ok(login::page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            PATH,
+            None,
+            None,
+            "",
+        ));
     };
-    let client = match state
+    let client = state
         .store
         .find_client(field("client_id").unwrap_or(""))
-        .await
-    {
-        Ok(client) => client,
-        Err(error) => return unavailable(&error),
-    };
-    if let Some(client) = client
-        && let Err(error) = state
+        .await?;
+    if let Some(client) = client {
+        state
             .store
             .revoke_consent(session.user_id, client.key, state.clock.now())
-            .await
-    {
-        return unavailable(&error);
+            .await?;
     }
     let mut response = redirect(PATH);
     *response.status_mut() = StatusCode::SEE_OTHER;
-    response
+    Ok(response)
 }

@@ -18,6 +18,7 @@ mod account;
 pub mod admin;
 mod api;
 mod extract;
+mod failure;
 mod health;
 mod middleware;
 mod oauth;

@@ -1,6 +1,7 @@
 //! HTML pages: rendering askama templates with the headers every page carries (no framing,
 //! a strict Content-Security-Policy, no caching, no referrer), and the cookies they use.
 
+use crate::failure::Failure;
 use askama::Template;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -69,6 +70,65 @@ pub(crate) fn error_page(
             code,
         },
     )
+}
+
+/// Why a page cannot be shown, rendered as the one error page with the right status.
+#[derive(Debug)]
+pub(crate) enum PageError {
+    /// 404, with a sentence saying what is not there.
+    NotFound(&'static str),
+    /// 403: a form whose CSRF token or origin is wrong (expired, or not sent from here).
+    ExpiredForm,
+    /// The server's side failed.
+    Failure(Failure),
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NotFound(message) => {
+                error_page(StatusCode::NOT_FOUND, "Not found", message, None)
+            }
+            Self::ExpiredForm => error_page(
+                StatusCode::FORBIDDEN,
+                "Please try again",
+                "This form expired or was not sent from Paceline. Go back, reload the page and \
+                 try again.",
+                None,
+            ),
+            Self::Failure(failure) => failure.respond(
+                || {
+                    error_page(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "Paceline is unavailable",
+                        "The server cannot reach its database just now; try again in a moment.",
+                        None,
+                    )
+                },
+                |id| {
+                    error_page(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Something went wrong",
+                        "The server failed to show this page. If it happens again, tell the \
+                         operator the error code below.",
+                        Some(id),
+                    )
+                },
+            ),
+        }
+    }
+}
+
+impl From<Failure> for PageError {
+    fn from(failure: Failure) -> Self {
+        Self::Failure(failure)
+    }
+}
+
+impl From<paceline_domain::StoreError> for PageError {
+    fn from(error: paceline_domain::StoreError) -> Self {
+        Self::Failure(error.into())
+    }
 }
 
 /// `GET /static/paceline.css`: the one stylesheet, bundled into the binary.

@@ -3,6 +3,7 @@
 use crate::api::tia;
 use crate::api::tia::daily;
 use crate::api::xhale;
+use crate::api::xhale::calendar;
 use crate::oauth::{authorize, login, metadata, response, revoke, token};
 use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
@@ -10,6 +11,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
 use axum::response::Redirect;
 use axum::routing::{MethodRouter, delete, get, post};
+use paceline_domain::calendar::{Race, TrainingSession};
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
@@ -105,95 +107,95 @@ pub fn router(state: AppState) -> Router {
         // Xhale Athlete API.
         .route(
             "/api/users/current/",
-            get(xhale::users::get_current_user).fallback(xhale::auth::read_only),
+            get(xhale::users::get_current_user).fallback(xhale::error::read_only),
         )
         .route(
             "/api/sessions/",
-            get(xhale::sessions::list)
-                .post(xhale::sessions::create)
-                .fallback(xhale::auth::list_methods),
+            get(calendar::list::<TrainingSession>)
+                .post(calendar::create::<TrainingSession>)
+                .fallback(xhale::error::list_methods),
         )
         .route(
             "/api/sessions/{id}/",
-            get(xhale::sessions::retrieve)
-                .put(xhale::sessions::replace)
-                .patch(xhale::sessions::patch)
-                .delete(xhale::sessions::delete)
-                .fallback(xhale::auth::record_methods),
+            get(calendar::retrieve::<TrainingSession>)
+                .put(calendar::replace::<TrainingSession>)
+                .patch(calendar::patch::<TrainingSession>)
+                .delete(calendar::delete::<TrainingSession>)
+                .fallback(xhale::error::record_methods),
         )
         .route(
             "/api/sessions/{id}/direct_access_token/",
-            post(xhale::sessions::rotate_token).fallback(xhale::auth::post_only),
+            post(xhale::sessions::rotate_token).fallback(xhale::error::post_only),
         )
         .route(
             "/api/races/",
-            get(xhale::races::list)
-                .post(xhale::races::create)
-                .fallback(xhale::auth::list_methods),
+            get(calendar::list::<Race>)
+                .post(calendar::create::<Race>)
+                .fallback(xhale::error::list_methods),
         )
         .route(
             "/api/races/{id}/",
-            get(xhale::races::retrieve)
-                .put(xhale::races::replace)
-                .patch(xhale::races::patch)
-                .delete(xhale::races::delete)
-                .fallback(xhale::auth::record_methods),
+            get(calendar::retrieve::<Race>)
+                .put(calendar::replace::<Race>)
+                .patch(calendar::patch::<Race>)
+                .delete(calendar::delete::<Race>)
+                .fallback(xhale::error::record_methods),
         )
         .route(
             "/api/openapi.json",
-            get(xhale::openapi::get_openapi).fallback(xhale::auth::read_only),
+            get(xhale::openapi::get_openapi).fallback(xhale::error::read_only),
         )
         .route(
             "/api/docs",
-            get(xhale::openapi::get_reference).fallback(xhale::auth::read_only),
+            get(xhale::openapi::get_reference).fallback(xhale::error::read_only),
         )
         .route(
             "/api/uploads/",
-            post(xhale::uploads::create)
+            post(xhale::uploads::create_upload)
                 .layer(DefaultBodyLimit::max(
                     crate::extract::upload::MAX_UPLOAD_BYTES,
                 ))
-                .fallback(xhale::auth::post_only),
+                .fallback(xhale::error::post_only),
         )
         .route(
             "/api/uploads/pending/",
-            get(xhale::uploads::pending).fallback(xhale::auth::read_only),
+            get(xhale::uploads::list_pending_uploads).fallback(xhale::error::read_only),
         )
         .route(
             "/api/uploads/{id}/",
-            delete(xhale::uploads::delete).fallback(xhale::auth::delete_only),
+            delete(xhale::uploads::delete_upload).fallback(xhale::error::delete_only),
         )
         .route(
             "/api/sessions/{id}/workouts/{file}",
-            get(xhale::workouts::download_workout).fallback(xhale::auth::read_only),
+            get(xhale::workouts::download_workout).fallback(xhale::error::read_only),
         )
         .route(
             "/api/workouts/",
             get(xhale::workouts::list_workouts)
                 .post(xhale::workouts::create_workout)
-                .fallback(xhale::auth::list_methods),
+                .fallback(xhale::error::list_methods),
         )
         .route(
             "/api/workouts/{id}/",
             get(xhale::workouts::get_workout)
                 .patch(xhale::workouts::update_workout)
                 .delete(xhale::workouts::delete_workout)
-                .fallback(xhale::auth::patch_record_methods),
+                .fallback(xhale::error::patch_record_methods),
         )
         .route("/session/{id}/", get(xhale::sessions::page))
         .route(
             "/api/contacts/",
-            get(xhale::messages::list_contacts).fallback(xhale::auth::read_only),
+            get(xhale::messages::list_contacts).fallback(xhale::error::read_only),
         )
         .route(
             "/api/contacts/{contact_id}/messages/",
             get(xhale::messages::list_messages)
                 .post(xhale::messages::create_message)
-                .fallback(xhale::auth::list_methods),
+                .fallback(xhale::error::list_methods),
         )
         .route(
             "/api/contacts/{contact_id}/messages/{message_id}/",
-            get(xhale::messages::get_message).fallback(xhale::auth::read_only),
+            get(xhale::messages::get_message).fallback(xhale::error::read_only),
         )
         .fallback(not_found)
         .with_state(state);

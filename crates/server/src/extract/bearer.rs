@@ -74,6 +74,19 @@ pub(crate) fn challenge(failure: &BearerFailure) -> Option<HeaderValue> {
     HeaderValue::from_str(&value).ok()
 }
 
+/// Adds a `WWW-Authenticate` challenge to a refusal.
+pub(crate) fn with_challenge(
+    mut response: axum::response::Response,
+    challenge: Option<HeaderValue>,
+) -> axum::response::Response {
+    if let Some(value) = challenge {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
 /// The `WWW-Authenticate` value for a token that lacks `scope`.
 pub(crate) fn insufficient_scope(scope: Scope) -> Option<HeaderValue> {
     HeaderValue::from_str(&format!(

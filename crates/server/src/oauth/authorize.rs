@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::oauth::login::{self, current_session};
 use crate::oauth::{csrf, form, request_rng};
-use crate::pages::{self, error_page};
+use crate::pages::{self, PageError, error_page};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
@@ -20,7 +20,7 @@ pub(crate) async fn get_authorize(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let query = query.unwrap_or_default();
     let pairs = form::parse(query.as_bytes());
     authorize_request(&state, &headers, &query, &pairs).await
@@ -32,27 +32,26 @@ async fn authorize_request(
     headers: &HeaderMap,
     raw_query: &str,
     pairs: &form::Pairs,
-) -> Response {
+) -> Result<Response, PageError> {
     let request = match authorize::validate(state.store.as_ref(), pairs).await {
         Ok(request) => request,
-        Err(rejection) => return reject(state, rejection),
+        Err(rejection) => return Ok(reject(state, rejection)),
     };
-    let session = match current_session(state, headers).await {
-        Ok(session) => session,
-        Err(response) => return response,
-    };
-    match authorize::next_step(state.store.as_ref(), &request, session.as_ref()).await {
-        Err(rejection) => reject(state, rejection),
-        Ok(NextStep::Login) => login_for(state, headers, &request, raw_query),
-        Ok(NextStep::Consent) => match session {
-            Some(session) => consent_page(state, headers, &request, &session, raw_query).await,
-            None => login_for(state, headers, &request, raw_query),
+    let session = current_session(state, headers).await?;
+    Ok(
+        match authorize::next_step(state.store.as_ref(), &request, session.as_ref()).await {
+            Err(rejection) => reject(state, rejection),
+            Ok(NextStep::Login) => login_for(state, headers, &request, raw_query),
+            Ok(NextStep::Consent) => match session {
+                Some(session) => consent_page(state, headers, &request, &session, raw_query).await,
+                None => login_for(state, headers, &request, raw_query),
+            },
+            Ok(NextStep::Approve) => match session {
+                Some(session) => issue_code(state, &request, &session).await,
+                None => login_for(state, headers, &request, raw_query),
+            },
         },
-        Ok(NextStep::Approve) => match session {
-            Some(session) => issue_code(state, &request, &session).await,
-            None => login_for(state, headers, &request, raw_query),
-        },
-    }
+    )
 }
 
 /// `POST /oauth/authorize`: the consent form's answer, or an authorization request sent as
@@ -64,21 +63,25 @@ pub(crate) async fn post_authorize(
 ) -> Response {
     // After a form post the redirect is a 303, so that browsers follow it with a GET
     // (RFC 9700 section 4.12).
-    let mut response = answer_post(state, headers, body).await;
+    let mut response = answer_post(state, headers, body).await.into_response();
     if response.status() == StatusCode::FOUND {
         *response.status_mut() = StatusCode::SEE_OTHER;
     }
     response
 }
 
-async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Response {
+async fn answer_post(
+    state: AppState,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
     if !form::is_form(&headers) {
-        return error_page(
+        return Ok(error_page(
             StatusCode::BAD_REQUEST,
             "This request cannot be completed",
             "The authorization request must be a query or an application/x-www-form-urlencoded form.",
             Some("invalid_request"),
-        );
+        ));
     }
     let pairs = form::parse(&body);
     let decision = pairs
@@ -94,7 +97,7 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
         .find(|(k, _)| k == "csrf")
         .map(|(_, v)| v.as_str());
     if !csrf::verify(&state, &headers, submitted) {
-        return forbidden_form();
+        return Err(PageError::ExpiredForm);
     }
     let raw_request = pairs
         .iter()
@@ -104,12 +107,10 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
     let request_pairs = form::parse(raw_request.as_bytes());
     let request = match authorize::validate(state.store.as_ref(), &request_pairs).await {
         Ok(request) => request,
-        Err(rejection) => return reject(&state, rejection),
+        Err(rejection) => return Ok(reject(&state, rejection)),
     };
-    let session = match current_session(&state, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return login_for(&state, &headers, &request, &raw_request),
-        Err(response) => return response,
+    let Some(session) = current_session(&state, &headers).await? else {
+        return Ok(login_for(&state, &headers, &request, &raw_request));
     };
     // Each consent page is answered once, from the session it was shown to: a replayed
     // post, a second tab, or a page shown before another account signed in is stale.
@@ -129,17 +130,17 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
     {
         Ok(true) => {}
         Ok(false) => {
-            return error_page(
+            return Ok(error_page(
                 StatusCode::CONFLICT,
                 "Please start again",
                 "This page was already answered, has expired, was altered, or was shown \
                  before another account signed in. Go back to the app and start again.",
                 None,
-            );
+            ));
         }
-        Err(error) => return reject(&state, Rejection::Unavailable(error.into())),
+        Err(error) => return Ok(reject(&state, Rejection::Unavailable(error.into()))),
     }
-    match decision {
+    Ok(match decision {
         "allow" => issue_code(&state, &request, &session).await,
         "deny" => reject(
             &state,
@@ -155,7 +156,7 @@ async fn answer_post(state: AppState, headers: HeaderMap, body: Bytes) -> Respon
             "Choose Allow or Deny.",
             None,
         ),
-    }
+    })
 }
 
 /// The login page for an authorization request, which returns to the request afterwards.
@@ -179,12 +180,7 @@ fn login_for(
 
 /// The answer to a form whose CSRF token or origin is wrong.
 pub(crate) fn forbidden_form() -> Response {
-    error_page(
-        StatusCode::FORBIDDEN,
-        "Please try again",
-        "This form expired or was not sent from Paceline. Go back, reload the page and try again.",
-        None,
-    )
+    PageError::ExpiredForm.into_response()
 }
 
 async fn issue_code(

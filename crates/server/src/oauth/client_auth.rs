@@ -2,46 +2,47 @@
 //! per client id: guessing a client's secret runs into 429 (RFC 6749 section 2.3.1: the
 //! endpoint MUST be protected against brute force).
 
-use crate::oauth::{form, response};
+use crate::oauth::form;
+use crate::oauth::response::OAuthRefusal;
 use crate::{AppState, throttle};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::HeaderMap;
-use axum::response::Response;
 use paceline_domain::oauth::client::OAuthClient;
 use paceline_domain::oauth::token::{self, ClientAuth};
 use paceline_domain::oauth::{OAuthError, OAuthErrorCode};
 
 /// Reads the form request of an authenticating client (the token and revocation
 /// endpoints): the body (413 past the limit), a form content type, no repeated parameter,
-/// and the client's credentials. Any failure is the response to send.
+/// and the client's credentials. Any failure is the refusal to send.
 pub(crate) async fn read_request(
     state: &AppState,
     address: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(OAuthClient, form::Pairs), Response> {
-    let body = body.map_err(|rejection| response::unreadable_body(&rejection))?;
+) -> Result<(OAuthClient, form::Pairs), OAuthRefusal> {
+    let body = body.map_err(OAuthRefusal::Body)?;
     if !form::is_form(headers) {
-        return Err(response::error(&OAuthError::invalid_request(
+        return Err(OAuthError::invalid_request(
             "the body must be application/x-www-form-urlencoded",
-        )));
+        )
+        .into());
     }
     let pairs = form::parse(&body);
-    form::refuse_repeats(&pairs).map_err(|error| response::error(&error))?;
+    form::refuse_repeats(&pairs)?;
     let client = authenticate(state, address, headers, &pairs).await?;
     Ok((client, pairs))
 }
 
-/// The authenticated client, or the response to send: an OAuth error, or 429 when this
+/// The authenticated client, or the refusal to send: an OAuth error, or 429 when this
 /// client id has failed too often.
 async fn authenticate(
     state: &AppState,
     address: Option<std::net::IpAddr>,
     headers: &HeaderMap,
     pairs: &form::Pairs,
-) -> Result<OAuthClient, Response> {
-    let auth = form::client_auth(headers, pairs).map_err(|e| response::error(&e))?;
+) -> Result<OAuthClient, OAuthRefusal> {
+    let auth = form::client_auth(headers, pairs)?;
     let client_id = match &auth {
         ClientAuth::Basic { client_id, .. }
         | ClientAuth::Post { client_id, .. }
@@ -50,9 +51,7 @@ async fn authenticate(
     // Ids outside the registration alphabet cannot exist: refused without being counted,
     // so they cannot fill the limiter.
     if paceline_domain::oauth::client::check_client_id(&client_id).is_err() {
-        return Err(response::error(&OAuthError::invalid_client(
-            "client authentication failed",
-        )));
+        return Err(OAuthError::invalid_client("client authentication failed").into());
     }
     // Failures are counted per client and address: a guesser is slowed down, yet cannot
     // lock a client out for everyone else. Only failures count, once known: a backend
@@ -66,7 +65,7 @@ async fn authenticate(
     )];
     throttle::peek(state, &checks)
         .await
-        .map_err(response::too_many_attempts)?;
+        .map_err(OAuthRefusal::Limited)?;
     match token::authenticate_client(state.store.as_ref(), &auth).await {
         Ok(client) => Ok(client),
         Err(error) => {
@@ -74,7 +73,7 @@ async fn authenticate(
                 // Over the limit or not, the failure is answered as what it is.
                 let _ = throttle::check(state, &checks).await;
             }
-            Err(response::error(&error))
+            Err(error.into())
         }
     }
 }

@@ -3,13 +3,13 @@
 use crate::AppState;
 use crate::oauth::authorize::{forbidden_form, redirect};
 use crate::oauth::{csrf, form, request_rng};
-use crate::pages::{self, cookies, error_page};
+use crate::pages::{self, PageError, cookies};
 use crate::throttle::{self, ClientAddress};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use paceline_domain::email::Email;
 use paceline_domain::oauth::sessions::{self, LoginError};
 use paceline_domain::oauth::store::WebSession;
@@ -21,29 +21,15 @@ pub(crate) const SESSION_COOKIE: &str = "pl_session";
 /// Where a login without a destination goes.
 const HOME: &str = "/account/apps";
 
-/// The session of the request's cookie, if it is live. Errors are answered as a 503 page.
+/// The session of the request's cookie, if it is live.
 pub(crate) async fn current_session(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<WebSession>, Response> {
+) -> Result<Option<WebSession>, PageError> {
     let Some(cookie) = cookies::get(headers, SESSION_COOKIE, state.secure_cookies()) else {
         return Ok(None);
     };
-    sessions::current(state.store.as_ref(), state.clock.as_ref(), cookie)
-        .await
-        .map_err(|error| {
-            tracing::error!(%error, "session lookup failed");
-            unavailable()
-        })
-}
-
-fn unavailable() -> Response {
-    error_page(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Paceline is unavailable",
-        "Something went wrong on our side. Please try again in a moment.",
-        None,
-    )
+    Ok(sessions::current(state.store.as_ref(), state.clock.as_ref(), cookie).await?)
 }
 
 #[derive(Template)]
@@ -185,10 +171,7 @@ pub(crate) async fn post_login(
             Some("The e-mail address or password is wrong."),
             email,
         ),
-        Err(LoginError::Store(error)) => {
-            tracing::error!(%error, "login failed");
-            unavailable()
-        }
+        Err(LoginError::Store(error)) => PageError::from(error).into_response(),
     }
 }
 
@@ -209,8 +192,7 @@ pub(crate) async fn post_logout(
     if let Some(cookie) = cookies::get(&headers, SESSION_COOKIE, state.secure_cookies())
         && let Err(error) = sessions::logout(state.store.as_ref(), cookie).await
     {
-        tracing::error!(%error, "logout failed");
-        return unavailable();
+        return PageError::from(error).into_response();
     }
     let mut response = redirect("/login");
     *response.status_mut() = StatusCode::SEE_OTHER;

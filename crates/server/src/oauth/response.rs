@@ -84,3 +84,31 @@ pub(crate) fn too_many_attempts(limited: crate::throttle::Limited) -> Response {
     limited.add_retry_after(&mut response);
     response
 }
+
+/// Why an OAuth endpoint answers before it looks at the grant: an RFC 6749 error, a body
+/// that could not be read, or too many failed client authentications.
+#[derive(Debug)]
+pub(crate) enum OAuthRefusal {
+    /// An error in the RFC 6749 shape.
+    Error(OAuthError),
+    /// The body could not be read (413 past the limit).
+    Body(axum::extract::rejection::BytesRejection),
+    /// Too many failed client authentications: 429 with `Retry-After`.
+    Limited(crate::throttle::Limited),
+}
+
+impl IntoResponse for OAuthRefusal {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Error(e) => error(&e),
+            Self::Body(rejection) => unreadable_body(&rejection),
+            Self::Limited(limited) => too_many_attempts(limited),
+        }
+    }
+}
+
+impl From<OAuthError> for OAuthRefusal {
+    fn from(e: OAuthError) -> Self {
+        Self::Error(e)
+    }
+}

@@ -1,6 +1,7 @@
 //! `POST /api/oauth/revoke` (RFC 7009).
 
 use crate::AppState;
+use crate::oauth::response::OAuthRefusal;
 use crate::oauth::{client_auth, form, response};
 use crate::throttle::ClientAddress;
 use axum::body::Bytes;
@@ -17,25 +18,16 @@ pub(crate) async fn post_revoke(
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let (client, pairs) = match client_auth::read_request(&state, address, &headers, body).await {
-        Ok(read) => read,
-        Err(response) => return response,
-    };
-    let token_text = match form::single(&pairs, "token") {
-        Ok(Some(token)) => token,
-        Ok(None) => return response::error(&OAuthError::invalid_request("token is missing")),
-        Err(error) => return response::error(&error),
-    };
-    match token::revoke(
+) -> Result<Response, OAuthRefusal> {
+    let (client, pairs) = client_auth::read_request(&state, address, &headers, body).await?;
+    let token_text = form::single(&pairs, "token")?
+        .ok_or_else(|| OAuthError::invalid_request("token is missing"))?;
+    token::revoke(
         state.store.as_ref(),
         state.clock.as_ref(),
         &client,
         token_text,
     )
-    .await
-    {
-        Ok(()) => response::no_store(StatusCode::OK, serde_json::json!({})),
-        Err(error) => response::error(&error),
-    }
+    .await?;
+    Ok(response::no_store(StatusCode::OK, serde_json::json!({})))
 }

@@ -1,6 +1,7 @@
 //! `POST /api/oauth/token` (RFC 6749 sections 4.1.3 and 6).
 
 use crate::AppState;
+use crate::oauth::response::OAuthRefusal;
 use crate::oauth::{client_auth, form, request_rng, response};
 use crate::throttle::ClientAddress;
 use axum::body::Bytes;
@@ -19,24 +20,19 @@ pub(crate) async fn post_token(
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let (client, pairs) = match client_auth::read_request(&state, address, &headers, body).await {
-        Ok(read) => read,
-        Err(response) => return response,
-    };
-    match grant(&state, &client, &pairs).await {
-        Ok(tokens) => response::no_store(
-            StatusCode::OK,
-            json!({
-                "access_token": tokens.access_token.expose(),
-                "token_type": "Bearer",
-                "expires_in": tokens.expires_in,
-                "refresh_token": tokens.refresh_token.expose(),
-                "scope": tokens.scope.to_string(),
-            }),
-        ),
-        Err(error) => response::error(&error),
-    }
+) -> Result<Response, OAuthRefusal> {
+    let (client, pairs) = client_auth::read_request(&state, address, &headers, body).await?;
+    let tokens = grant(&state, &client, &pairs).await?;
+    Ok(response::no_store(
+        StatusCode::OK,
+        json!({
+            "access_token": tokens.access_token.expose(),
+            "token_type": "Bearer",
+            "expires_in": tokens.expires_in,
+            "refresh_token": tokens.refresh_token.expose(),
+            "scope": tokens.scope.to_string(),
+        }),
+    ))
 }
 
 async fn grant(

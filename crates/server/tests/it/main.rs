@@ -12,6 +12,7 @@ mod admin;
 mod browser;
 mod calendar;
 mod checklist;
+mod errors;
 mod harness;
 mod health;
 mod interop;

@@ -9,7 +9,7 @@
 use crate::AppState;
 use crate::api::tia::auth::TiaAuth;
 use crate::api::tia::body;
-use crate::api::tia::error::{error, unavailable};
+use crate::api::tia::error::{TiaError, TiaResult};
 use crate::api::tia::fields::{BodySchema, EXTERNAL_ID, Field, Kind, RAW_PAYLOAD, Valid};
 use crate::api::tia::list;
 use crate::api::tia::timestamp;
@@ -17,7 +17,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use paceline_domain::accounts;
 use paceline_domain::activities::{
     Activity, ActivityOrigin, ActivityType, Figures, NewActivity, SourceEntry, limits, load_score,
@@ -146,17 +146,17 @@ fn timezone_is_a_zone_name(valid: &Valid) -> Option<(&'static str, &'static str)
 }
 
 /// The membership a token's user files records under, or the answer when there is none.
-pub(crate) async fn home(state: &AppState, grant: &AccessGrant) -> Result<Membership, Response> {
-    match accounts::home_membership(state.store.as_ref(), grant.user_id).await {
-        Ok(Some(membership)) => Ok(membership),
-        Ok(None) => Err(error(
-            StatusCode::CONFLICT,
-            "This account belongs to no organization.",
-            "no_membership",
-            "Ask the administrator to add the account to an organization.",
-        )),
-        Err(cause) => Err(unavailable(&cause)),
-    }
+pub(crate) async fn home(state: &AppState, grant: &AccessGrant) -> TiaResult<Membership> {
+    accounts::home_membership(state.store.as_ref(), grant.user_id)
+        .await?
+        .ok_or_else(|| {
+            TiaError::refused(
+                StatusCode::CONFLICT,
+                "This account belongs to no organization.",
+                "no_membership",
+                "Ask the administrator to add the account to an organization.",
+            )
+        })
 }
 
 /// `POST /activities`: 201 `{ id }` for a new activity, 200 `{ id, duplicate: true }` for an
@@ -166,19 +166,10 @@ pub(crate) async fn post_activity(
     auth: TiaAuth,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let grant = match auth.require(Scope::ActivitiesWrite) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let valid = match body::read(&headers, body, &WRITE).await {
-        Ok(valid) => valid,
-        Err(refusal) => return refusal,
-    };
-    let membership = match home(&state, grant).await {
-        Ok(membership) => membership,
-        Err(refusal) => return refusal,
-    };
+) -> TiaResult<(StatusCode, Json<Value>)> {
+    let grant = auth.require(Scope::ActivitiesWrite)?;
+    let valid = body::read(&headers, body, &WRITE).await?;
+    let membership = home(&state, grant).await?;
     let now = state.clock.now();
     let duration_sec = valid
         .number("durationMin")
@@ -226,19 +217,18 @@ pub(crate) async fn post_activity(
         legs: Vec::new(),
         now,
     };
-    match state.store.record_activity(new).await {
-        Ok(recorded) if recorded.duplicate => (
+    let recorded = state.store.record_activity(new).await?;
+    Ok(if recorded.duplicate {
+        (
             StatusCode::OK,
             Json(json!({ "id": recorded.id.public(), "duplicate": true })),
         )
-            .into_response(),
-        Ok(recorded) => (
+    } else {
+        (
             StatusCode::CREATED,
             Json(json!({ "id": recorded.id.public() })),
         )
-            .into_response(),
-        Err(cause) => unavailable(&cause),
-    }
+    })
 }
 
 /// `GET /activities`: the token's user's activities, newest start first. Scope
@@ -247,23 +237,15 @@ pub(crate) async fn list_activities(
     State(state): State<AppState>,
     auth: TiaAuth,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let grant = match auth.require(Scope::ActivitiesRead) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let query = match list::instant_query(raw.as_deref()) {
-        Ok(query) => query,
-        Err(refusal) => return refusal.into_response(),
-    };
-    match state.store.list_activities(grant.user_id, query).await {
-        Ok(page) => Json(ActivityPage {
-            items: page.items.iter().map(ActivityItem::of).collect(),
-            pagination: list::pagination(&query, page.has_next),
-        })
-        .into_response(),
-        Err(cause) => unavailable(&cause),
-    }
+) -> TiaResult {
+    let grant = auth.require(Scope::ActivitiesRead)?;
+    let query = list::instant_query(raw.as_deref())?;
+    let page = state.store.list_activities(grant.user_id, query).await?;
+    Ok(Json(ActivityPage {
+        items: page.items.iter().map(ActivityItem::of).collect(),
+        pagination: list::pagination(&query, page.has_next),
+    })
+    .into_response())
 }
 
 /// A figure that reads as an integer when it is whole (`9800`, not `9800.0`).

@@ -2,28 +2,27 @@
 //! well-formed, one object without repeated keys, valid against its [`BodySchema`]. Each
 //! failure answers in the spec's error format before anything is written.
 
-use crate::api::tia::error::{error, validation_error};
+use crate::api::tia::error::TiaError;
 use crate::api::tia::fields::{BodySchema, Invalid, Valid};
 use crate::extract::body::{self, ReadFault, TopLevel};
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 use serde_json::{Value, json};
 
 pub(crate) use crate::extract::body::MAX_BODY_BYTES;
 
-fn too_large() -> Response {
-    error(
+fn too_large() -> TiaError {
+    TiaError::refused(
         StatusCode::PAYLOAD_TOO_LARGE,
-        &format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+        format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
         "payload_too_large",
         "Send less data per request; move bulk detail out of rawPayload.",
     )
 }
 
 /// A body-level fault reported with the full validation details.
-fn form_error(schema: &BodySchema, received_keys: Vec<String>, issue: Value) -> Response {
-    validation_error(&Invalid {
+fn form_error(schema: &BodySchema, received_keys: Vec<String>, issue: Value) -> TiaError {
+    TiaError::validation(&Invalid {
         issues: vec![issue],
         received_keys,
         allowed_keys: schema.allowed_keys(),
@@ -36,9 +35,9 @@ pub(crate) async fn read(
     headers: &HeaderMap,
     request: Body,
     schema: &BodySchema,
-) -> Result<Valid, Response> {
+) -> Result<Valid, TiaError> {
     if !body::has_type(headers, "application/json") {
-        return Err(error(
+        return Err(TiaError::refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported content type: the body must be JSON.",
             "unsupported_media_type",
@@ -49,7 +48,7 @@ pub(crate) async fn read(
         Ok(bytes) => bytes,
         Err(ReadFault::TooLarge) => return Err(too_large()),
         Err(ReadFault::Unreadable) => {
-            return Err(error(
+            return Err(TiaError::refused(
                 StatusCode::BAD_REQUEST,
                 "The request body could not be read.",
                 "invalid_body",
@@ -61,7 +60,7 @@ pub(crate) async fn read(
         Err(e) => Err(error_with_details(
             "Malformed JSON in the request body.",
             "invalid_json",
-            &format!("Send one JSON object in UTF-8 (the parser said: {e})."),
+            format!("Send one JSON object in UTF-8 (the parser said: {e})."),
             schema,
         )),
         Ok(TopLevel::Other(kind)) => Err(form_error(
@@ -84,22 +83,22 @@ pub(crate) async fn read(
             repeated: None,
         }) => schema
             .validate(members)
-            .map_err(|invalid| validation_error(&invalid)),
+            .map_err(|invalid| TiaError::validation(&invalid)),
     }
 }
 
 /// An error with empty validation details beside the allowed keys, for faults found before
 /// the body is an object.
-fn error_with_details(message: &str, code: &str, hint: &str, schema: &BodySchema) -> Response {
-    crate::api::tia::error::error_with(
-        StatusCode::BAD_REQUEST,
-        message,
-        code,
-        hint,
-        Invalid {
-            allowed_keys: schema.allowed_keys(),
-            ..Invalid::default()
-        }
-        .details(),
-    )
+fn error_with_details(
+    message: &str,
+    code: &'static str,
+    hint: String,
+    schema: &BodySchema,
+) -> TiaError {
+    let details = Invalid {
+        allowed_keys: schema.allowed_keys(),
+        ..Invalid::default()
+    }
+    .details();
+    TiaError::refused(StatusCode::BAD_REQUEST, message, code, hint).with_details(details)
 }

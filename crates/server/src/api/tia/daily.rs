@@ -6,15 +6,15 @@ use crate::AppState;
 use crate::api::tia::activities::home;
 use crate::api::tia::auth::TiaAuth;
 use crate::api::tia::body;
-use crate::api::tia::error::unavailable;
+use crate::api::tia::error::TiaResult;
 use crate::api::tia::fields::{BodySchema, EXTERNAL_ID, Field, Kind, RAW_PAYLOAD, Valid};
 use crate::api::tia::list::BadQuery;
 use crate::api::tia::{list, number, timestamp};
+use crate::failure::Failure;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use paceline_domain::Store;
 use paceline_domain::daily::{
     Attribution, BodyMetricValues, CIRCUMFERENCES, NewRecord, NutritionValues, Record, SleepValues,
@@ -83,23 +83,14 @@ pub(crate) async fn upsert<R: Resource>(
     auth: TiaAuth,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let grant = match auth.require(R::WRITE_SCOPE) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let valid = match body::read(&headers, body, &R::WRITE).await {
-        Ok(valid) => valid,
-        Err(refusal) => return refusal,
-    };
+) -> TiaResult<Json<Value>> {
+    let grant = auth.require(R::WRITE_SCOPE)?;
+    let valid = body::read(&headers, body, &R::WRITE).await?;
     let Some(key) = R::key(&valid) else {
         // The key is a required field: validation has made sure it is there.
-        return unavailable(&"validated body without its key");
+        return Err(Failure::internal("a validated body without its key").into());
     };
-    let membership = match home(&state, grant).await {
-        Ok(membership) => membership,
-        Err(refusal) => return refusal,
-    };
+    let membership = home(&state, grant).await?;
     let new = NewRecord {
         by: Attribution {
             user_id: grant.user_id,
@@ -115,10 +106,8 @@ pub(crate) async fn upsert<R: Resource>(
         raw_payload: valid.object("rawPayload"),
         now: state.clock.now(),
     };
-    match R::upsert(state.store.as_ref(), new).await {
-        Ok(id) => Json(json!({ "id": R::public(&id) })).into_response(),
-        Err(cause) => unavailable(&cause),
-    }
+    let id = R::upsert(state.store.as_ref(), new).await?;
+    Ok(Json(json!({ "id": R::public(&id) })))
 }
 
 /// `GET`: a page of the token's user's records, newest first.
@@ -126,22 +115,12 @@ pub(crate) async fn list<R: Resource>(
     State(state): State<AppState>,
     auth: TiaAuth,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let grant = match auth.require(R::READ) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let query = match R::query(raw.as_deref()) {
-        Ok(query) => query,
-        Err(refusal) => return refusal.into_response(),
-    };
-    match R::list(state.store.as_ref(), grant.user_id, query).await {
-        Ok(page) => {
-            let items = page.items.iter().map(item::<R>).collect();
-            Json(list::answer(items, &query, page.has_next)).into_response()
-        }
-        Err(cause) => unavailable(&cause),
-    }
+) -> TiaResult<Json<Value>> {
+    let grant = auth.require(R::READ)?;
+    let query = R::query(raw.as_deref())?;
+    let page = R::list(state.store.as_ref(), grant.user_id, query).await?;
+    let items = page.items.iter().map(item::<R>).collect();
+    Ok(Json(list::answer(items, &query, page.has_next)))
 }
 
 /// A record as the spec's lists show it.

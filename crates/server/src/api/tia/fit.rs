@@ -12,12 +12,13 @@
 use crate::AppState;
 use crate::api::tia::activities::home;
 use crate::api::tia::auth::TiaAuth;
-use crate::api::tia::error::{error, unavailable};
+use crate::api::tia::error::{TiaError, TiaResult};
 use crate::extract::upload::{self, Accept, Fault, drain};
+use crate::failure::Failure;
 use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use paceline_activity::fit::{self, ActivityForEncoding, FitTime, LegForEncoding, RecordStreams};
 use paceline_domain::activities::{Activity, ActivityType};
 use paceline_domain::daily::WritingClient;
@@ -26,8 +27,8 @@ use paceline_domain::imports::{self, ImportError, Imported, Upload};
 use paceline_domain::oauth::Scope;
 use serde_json::json;
 
-fn too_large() -> Response {
-    error(
+fn too_large() -> TiaError {
+    TiaError::refused(
         StatusCode::PAYLOAD_TOO_LARGE,
         "The file is larger than 25 MB.",
         "payload_too_large",
@@ -35,12 +36,12 @@ fn too_large() -> Response {
     )
 }
 
-fn bad_upload(message: &str, hint: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, message, "invalid_upload", hint)
+fn bad_upload(message: impl Into<String>, hint: &str) -> TiaError {
+    TiaError::refused(StatusCode::BAD_REQUEST, message, "invalid_upload", hint)
 }
 
 /// An upload not received, in this surface's words.
-fn refused(fault: Fault) -> Response {
+fn refused(fault: Fault) -> TiaError {
     match fault {
         Fault::NoFile => bad_upload(
             "The upload has no `file` field.",
@@ -56,52 +57,45 @@ fn refused(fault: Fault) -> Response {
             "Name the file activity.fit (the extension may be in any case).",
         ),
         Fault::Multipart(why) => bad_upload(
-            &format!("The multipart body could not be read: {why}."),
+            format!("The multipart body could not be read: {why}."),
             "Send multipart/form-data with the file in the field `file`.",
         ),
-        Fault::Spool(cause) => unavailable(&format!("cannot spool the upload: {cause}")),
+        Fault::Spool(cause) => {
+            Failure::Unavailable(format!("cannot spool the upload: {cause}")).into()
+        }
     }
 }
 
 /// `POST /fit-files`. Scope `activities:write`.
 pub(crate) async fn post_fit_file(
     State(state): State<AppState>,
-    auth: Result<TiaAuth, Response>,
+    auth: Result<TiaAuth, TiaError>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
+) -> TiaResult<(StatusCode, Json<serde_json::Value>)> {
     let Ok(mut multipart) = multipart else {
-        return error(
+        return Err(TiaError::refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported content type: the upload must be multipart/form-data.",
             "unsupported_media_type",
             "Send multipart/form-data with the file in the field `file`.",
-        );
+        ));
     };
-    let auth = match auth {
-        Ok(auth) => auth,
+    // A refused request still reads the body it was sent, so the client sees the answer.
+    let grant = match auth.and_then(|auth| auth.require(Scope::ActivitiesWrite).cloned()) {
+        Ok(grant) => grant,
         Err(refusal) => {
             drain(&mut multipart).await;
-            return refusal;
-        }
-    };
-    let grant = match auth.require(Scope::ActivitiesWrite) {
-        Ok(grant) => grant,
-        Err(missing) => {
-            drain(&mut multipart).await;
-            return missing.into_response();
+            return Err(refusal);
         }
     };
     let spooled = match upload::receive(&mut multipart, &state.spool, Accept::FitNamed).await {
         Ok(spooled) => spooled,
         Err(fault) => {
             drain(&mut multipart).await;
-            return refused(fault);
+            return Err(refused(fault));
         }
     };
-    let membership = match home(&state, grant).await {
-        Ok(membership) => membership,
-        Err(refusal) => return refusal,
-    };
+    let membership = home(&state, &grant).await?;
     let upload = Upload {
         membership,
         client: Some(WritingClient {
@@ -125,39 +119,39 @@ pub(crate) async fn post_fit_file(
     // above, by the same drop).
     drop(spooled.file);
     match imported {
-        Ok(Imported::New { id, storage_key }) => (
+        Ok(Imported::New { id, storage_key }) => Ok((
             StatusCode::CREATED,
             Json(json!({ "id": id.public(), "storageKey": storage_key })),
-        )
-            .into_response(),
-        Ok(Imported::Duplicate { id }) => {
-            Json(json!({ "id": id.public(), "duplicate": true })).into_response()
-        }
-        Err(ImportError::Invalid(why)) => error(
+        )),
+        Ok(Imported::Duplicate { id }) => Ok((
+            StatusCode::OK,
+            Json(json!({ "id": id.public(), "duplicate": true })),
+        )),
+        Err(ImportError::Invalid(why)) => Err(TiaError::refused(
             StatusCode::BAD_REQUEST,
-            &format!("This is not a valid FIT file: {why}."),
+            format!("This is not a valid FIT file: {why}."),
             "invalid_fit",
             "Upload the .fit file exactly as the device wrote it.",
-        ),
-        Err(ImportError::InvalidXml { .. }) => error(
+        )),
+        Err(ImportError::InvalidXml { .. }) => Err(TiaError::refused(
             StatusCode::BAD_REQUEST,
             "This is not a FIT file.",
             "invalid_fit",
             "Upload the .fit file exactly as the device wrote it.",
-        ),
-        Err(ImportError::NotAnActivity { file_type }) => error(
+        )),
+        Err(ImportError::NotAnActivity { file_type }) => Err(TiaError::refused(
             StatusCode::BAD_REQUEST,
-            &format!("This is {file_type}, not an activity."),
+            format!("This is {file_type}, not an activity."),
             "not_an_activity",
             "Upload an activity file (FIT file type `activity`).",
-        ),
-        Err(ImportError::Files(cause)) => unavailable(&cause),
-        Err(ImportError::Store(cause)) => unavailable(&cause),
+        )),
+        Err(ImportError::Files(cause)) => Err(cause.into()),
+        Err(ImportError::Store(cause)) => Err(cause.into()),
     }
 }
 
-fn not_found() -> Response {
-    error(
+fn not_found() -> TiaError {
+    TiaError::refused(
         StatusCode::NOT_FOUND,
         "Not found.",
         "not_found",
@@ -221,29 +215,23 @@ pub(crate) async fn get_activity_fit(
     State(state): State<AppState>,
     auth: TiaAuth,
     Path(id): Path<String>,
-) -> Response {
-    let grant = match auth.require(Scope::ActivitiesRead) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
+) -> TiaResult {
+    let grant = auth.require(Scope::ActivitiesRead)?;
     // A malformed id, another kind's id and another user's activity all answer alike.
-    let Some(id) = ActivityId::from_public(&id) else {
-        return not_found();
-    };
-    let bytes = match state.store.file_of_activity(grant.user_id, id).await {
-        Ok(Some(kept)) => match state.files.get(&kept.file.storage_key).await {
-            Ok(Some(bytes)) => bytes,
-            Ok(None) => {
-                return unavailable(&format!("file {} is missing", kept.file.storage_key));
-            }
-            Err(cause) => return unavailable(&cause),
+    let id = ActivityId::from_public(&id).ok_or_else(not_found)?;
+    let bytes = match state.store.file_of_activity(grant.user_id, id).await? {
+        Some(kept) => state
+            .files
+            .get(&kept.file.storage_key)
+            .await?
+            .ok_or_else(|| {
+                // A row whose file is gone: the storage lost it, or was changed by hand.
+                Failure::internal(format!("file {} is missing", kept.file.storage_key))
+            })?,
+        None => match state.store.get_activity(grant.user_id, id).await? {
+            Some(activity) => encoded(&activity),
+            None => return Err(not_found()),
         },
-        Ok(None) => match state.store.get_activity(grant.user_id, id).await {
-            Ok(Some(activity)) => encoded(&activity),
-            Ok(None) => return not_found(),
-            Err(cause) => return unavailable(&cause),
-        },
-        Err(cause) => return unavailable(&cause),
     };
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
@@ -256,7 +244,7 @@ pub(crate) async fn get_activity_fit(
     {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    response
+    Ok(response)
 }
 
 #[cfg(test)]

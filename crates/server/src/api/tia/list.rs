@@ -8,10 +8,9 @@
 //! Unknown or repeated parameters and malformed values answer 400 in the error format of
 //! write bodies.
 
-use crate::api::tia::error::error_with;
+use crate::api::tia::error::TiaError;
 use crate::api::tia::fields::{Invalid, custom, parse_day, parse_instant};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use paceline_domain::listing::{DEFAULT_PER_PAGE, MAX_PER_PAGE, RecordQuery};
 use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -23,15 +22,15 @@ pub(crate) const PARAMS: [&str; 5] = ["page", "per_page", "from", "to", "updated
 #[derive(Debug)]
 pub(crate) struct BadQuery(Invalid);
 
-impl IntoResponse for BadQuery {
-    fn into_response(self) -> Response {
-        error_with(
+impl From<BadQuery> for TiaError {
+    fn from(bad: BadQuery) -> Self {
+        TiaError::refused(
             StatusCode::BAD_REQUEST,
             "Invalid query parameters.",
             "validation_error",
             "page and per_page are whole numbers from 1 (per_page at most 200); from, to and updated_since are dates or ISO 8601 instants.",
-            self.0.details(),
         )
+        .with_details(bad.0.details())
     }
 }
 

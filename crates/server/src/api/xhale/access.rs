@@ -3,10 +3,9 @@
 //! it is the user's own or their athlete's, and is otherwise not found, whoever owns it.
 
 use crate::AppState;
-use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
-use crate::api::xhale::input::FieldErrors;
+use crate::api::xhale::auth::XhaleAuth;
+use crate::api::xhale::error::{XhaleError, XhaleResult};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use paceline_domain::StoreError;
 use paceline_domain::calendar::Entry;
 use paceline_domain::coaching::{self, AccessError, Subject};
@@ -21,16 +20,16 @@ pub(crate) async fn subject(
     state: &AppState,
     actor: UserId,
     athlete: Option<UserId>,
-) -> Result<Subject, Response> {
+) -> XhaleResult<Subject> {
     match coaching::subject(state.store.as_ref(), actor, athlete).await {
         Ok(subject) => Ok(subject),
-        Err(AccessError::NotYourAthlete(id)) => Err(detail(
+        Err(AccessError::NotYourAthlete(id)) => Err(XhaleError::detail(
             StatusCode::FORBIDDEN,
-            &format!(
+            format!(
                 "You do not have permission to perform this action: you do not coach athlete {id}."
             ),
         )),
-        Err(AccessError::Store(cause)) => Err(unavailable(&cause)),
+        Err(AccessError::Store(cause)) => Err(cause.into()),
     }
 }
 
@@ -39,10 +38,10 @@ pub(crate) async fn subject_from_query(
     state: &AppState,
     actor: UserId,
     raw: Option<&str>,
-) -> Result<Subject, Response> {
+) -> XhaleResult<Subject> {
     let mut params = crate::api::xhale::params::Params::parse(raw, &[ATHLETE]);
     let athlete = params.athlete();
-    params.finish().map_err(IntoResponse::into_response)?;
+    params.finish()?;
     subject(state, actor, athlete).await
 }
 
@@ -52,7 +51,7 @@ pub(crate) async fn owner_of(
     state: &AppState,
     actor: UserId,
     entry: Entry,
-) -> Result<Subject, Response> {
+) -> XhaleResult<Subject> {
     owned_by(state, actor, state.store.entry_owner(entry).await).await
 }
 
@@ -62,78 +61,33 @@ pub(crate) async fn owned_by(
     state: &AppState,
     actor: UserId,
     owner: Result<Option<UserId>, StoreError>,
-) -> Result<Subject, Response> {
-    let owner = match owner {
-        Ok(Some(owner)) => owner,
-        Ok(None) => return Err(not_found()),
-        Err(cause) => return Err(unavailable(&cause)),
-    };
+) -> XhaleResult<Subject> {
+    let owner = owner?.ok_or(XhaleError::NotFound)?;
     match coaching::subject(state.store.as_ref(), actor, Some(owner)).await {
         Ok(subject) => Ok(subject),
-        Err(AccessError::NotYourAthlete(_)) => Err(not_found()),
-        Err(AccessError::Store(cause)) => Err(unavailable(&cause)),
+        Err(AccessError::NotYourAthlete(_)) => Err(XhaleError::NotFound),
+        Err(AccessError::Store(cause)) => Err(cause.into()),
     }
 }
 
-/// A path id that is not a positive integer: not found.
-pub(crate) struct BadId;
-
-impl IntoResponse for BadId {
-    fn into_response(self) -> Response {
-        not_found()
-    }
-}
-
-/// A path id: a positive integer.
-pub(crate) fn path_id(raw: &str) -> Result<i64, BadId> {
+/// A path id: a positive integer; anything else is not found.
+pub(crate) fn path_id(raw: &str) -> XhaleResult<i64> {
     match raw.parse::<i64>() {
         Ok(id) if id > 0 => Ok(id),
-        _ => Err(BadId),
+        _ => Err(XhaleError::NotFound),
     }
 }
 
-impl From<FieldErrors> for Response {
-    fn from(errors: FieldErrors) -> Self {
-        errors.into_response()
-    }
-}
-
-/// The subject of a request with `scope` on the record `raw_id` (a session's or race's id,
-/// which `entry` makes), and the id.
-pub(crate) async fn reach<I: Copy>(
+/// The subject of a request with `scope` on the session or race `raw_id`, which `entry`
+/// makes from the id.
+pub(crate) async fn reach(
     state: &AppState,
     auth: &XhaleAuth,
     scope: Scope,
     raw_id: &str,
-    entry: impl Fn(i64) -> (I, Entry),
-) -> Result<(Subject, I), Response> {
-    let grant = auth
-        .require(&[scope])
-        .map_err(IntoResponse::into_response)?;
-    let (id, entry) = entry(path_id(raw_id).map_err(IntoResponse::into_response)?);
-    let subject = owner_of(state, grant.user_id, entry).await?;
-    Ok((subject, id))
-}
-
-/// `DELETE` of a session or race: soft; 204. Scope `write`.
-pub(crate) async fn delete(
-    state: &AppState,
-    auth: &XhaleAuth,
-    raw_id: &str,
-    entry: fn(i64) -> Entry,
-) -> Response {
-    let make = |id| (entry(id), entry(id));
-    let (subject, entry) = match reach(state, auth, Scope::Write, raw_id, make).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state
-        .store
-        .delete_entry(subject.athlete, entry, state.clock.now())
-        .await
-    {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => not_found(),
-        Err(cause) => unavailable(&cause),
-    }
+    entry: impl Fn(i64) -> Entry,
+) -> XhaleResult<Subject> {
+    let grant = auth.require(&[scope])?;
+    let entry = entry(path_id(raw_id)?);
+    owner_of(state, grant.user_id, entry).await
 }

@@ -2,8 +2,8 @@
 //! the same write (the store attaches them in the write's transaction, and recomputes the
 //! completed figures of every session they touch).
 
+use crate::api::xhale::error::XhaleError;
 use crate::api::xhale::input::{FieldErrors, Fields};
-use axum::response::{IntoResponse, Response};
 use paceline_domain::files::FileId;
 
 /// The field that names files to attach.
@@ -15,7 +15,7 @@ pub(crate) fn read(fields: &mut Fields<'_>) -> Vec<FileId> {
 }
 
 /// 400 naming each id that is not one of the athlete's files.
-pub(crate) fn unknown(missing: &[FileId]) -> Response {
+pub(crate) fn unknown(missing: &[FileId]) -> XhaleError {
     let mut errors = FieldErrors::default();
     for id in missing {
         errors.add(
@@ -23,5 +23,5 @@ pub(crate) fn unknown(missing: &[FileId]) -> Response {
             format!("Invalid pk \"{}\" - object does not exist.", id.0),
         );
     }
-    errors.into_response()
+    XhaleError::Fields(errors)
 }

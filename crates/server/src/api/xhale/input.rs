@@ -4,7 +4,7 @@
 //! values, gathering every bad field into one Django REST framework–style 400:
 //! `{"field": ["message", ...]}`.
 
-use crate::api::xhale::auth::detail;
+use crate::api::xhale::error::XhaleError;
 use crate::extract::body::{self, ReadFault, TopLevel};
 use axum::Json;
 use axum::body::Body;
@@ -51,14 +51,14 @@ impl Input {
 }
 
 /// Reads a form or JSON body.
-pub(crate) async fn read(headers: &HeaderMap, request: Body) -> Result<Input, Response> {
+pub(crate) async fn read(headers: &HeaderMap, request: Body) -> Result<Input, XhaleError> {
     let form = body::has_type(headers, "application/x-www-form-urlencoded");
     let json = body::has_type(headers, "application/json");
     if !form && !json {
         let given = body::content_type(headers);
-        return Err(detail(
+        return Err(XhaleError::detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            &format!(
+            format!(
                 "Unsupported media type \"{given}\" in request: send application/x-www-form-urlencoded or application/json."
             ),
         ));
@@ -66,20 +66,21 @@ pub(crate) async fn read(headers: &HeaderMap, request: Body) -> Result<Input, Re
     let bytes = match body::bytes(headers, request).await {
         Ok(bytes) => bytes,
         Err(ReadFault::TooLarge) => {
-            return Err(detail(
+            return Err(XhaleError::detail(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                &format!("Request body larger than {} bytes.", body::MAX_BODY_BYTES),
+                format!("Request body larger than {} bytes.", body::MAX_BODY_BYTES),
             ));
         }
         Err(ReadFault::Unreadable) => {
-            return Err(detail(
+            return Err(XhaleError::detail(
                 StatusCode::BAD_REQUEST,
                 "The request body could not be read.",
             ));
         }
     };
     if form {
-        return from_form(&bytes).map_err(|message| detail(StatusCode::BAD_REQUEST, message));
+        return from_form(&bytes)
+            .map_err(|message| XhaleError::detail(StatusCode::BAD_REQUEST, message));
     }
     match TopLevel::parse(&bytes) {
         Ok(TopLevel::Object {
@@ -89,17 +90,17 @@ pub(crate) async fn read(headers: &HeaderMap, request: Body) -> Result<Input, Re
         Ok(TopLevel::Object {
             repeated: Some(key),
             ..
-        }) => Err(detail(
+        }) => Err(XhaleError::detail(
             StatusCode::BAD_REQUEST,
-            &format!("JSON parse error - the key \"{key}\" is given twice."),
+            format!("JSON parse error - the key \"{key}\" is given twice."),
         )),
         Ok(TopLevel::Other(kind)) => Err(FieldErrors::non_field(format!(
             "Invalid data. Expected a dictionary, but got {kind}."
         ))
-        .into_response()),
-        Err(e) => Err(detail(
+        .into()),
+        Err(e) => Err(XhaleError::detail(
             StatusCode::BAD_REQUEST,
-            &format!("JSON parse error - {e}"),
+            format!("JSON parse error - {e}"),
         )),
     }
 }

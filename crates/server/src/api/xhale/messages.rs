@@ -6,7 +6,8 @@
 //! Reading as the recipient marks messages seen (`paceline_domain::messaging`).
 
 use crate::AppState;
-use crate::api::xhale::auth::{XhaleAuth, not_found, unavailable};
+use crate::api::xhale::auth::XhaleAuth;
+use crate::api::xhale::error::{XhaleError, XhaleResult};
 use crate::api::xhale::input::{self, FieldErrors, Fields, Input, Written};
 use crate::api::xhale::wire;
 use axum::Json;
@@ -65,29 +66,26 @@ fn content_message(error: ContentError) -> String {
     }
 }
 
-fn refused(error: MessagingError) -> Response {
+fn refused(error: MessagingError) -> XhaleError {
     match error {
-        MessagingError::NotAContact | MessagingError::NoSuchMessage => not_found(),
+        MessagingError::NotAContact | MessagingError::NoSuchMessage => XhaleError::NotFound,
         MessagingError::Content(error) => {
             let mut errors = FieldErrors::default();
             errors.add("content", content_message(error));
-            errors.into_response()
+            XhaleError::Fields(errors)
         }
-        MessagingError::Store(cause) => unavailable(&cause),
+        MessagingError::Store(cause) => cause.into(),
     }
 }
 
 /// `GET /api/contacts/`: the user's athletes (as a coach) and coaches (as an athlete), by
 /// id, each with the number of their messages the user has not seen. Scope `read`.
-pub(crate) async fn list_contacts(State(state): State<AppState>, auth: XhaleAuth) -> Response {
-    let grant = match auth.require(&[Scope::Read]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let contacts = match messaging::contacts_of(state.store.as_ref(), grant.user_id).await {
-        Ok(contacts) => contacts,
-        Err(cause) => return unavailable(&cause),
-    };
+pub(crate) async fn list_contacts(
+    State(state): State<AppState>,
+    auth: XhaleAuth,
+) -> XhaleResult<Json<Vec<Value>>> {
+    let grant = auth.require(&[Scope::Read])?;
+    let contacts = messaging::contacts_of(state.store.as_ref(), grant.user_id).await?;
     let body: Vec<Value> = contacts
         .iter()
         .map(|contact| {
@@ -99,7 +97,7 @@ pub(crate) async fn list_contacts(State(state): State<AppState>, auth: XhaleAuth
             })
         })
         .collect();
-    Json(body).into_response()
+    Ok(Json(body))
 }
 
 /// The query of a conversation: `before_id` (only older messages) and `limit` (1 to
@@ -128,18 +126,12 @@ pub(crate) async fn list_messages(
     auth: XhaleAuth,
     Path(contact): Path<String>,
     RawQuery(query): RawQuery,
-) -> Response {
-    let grant = match auth.require(&[Scope::Read]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
+) -> XhaleResult<Json<Vec<Value>>> {
+    let grant = auth.require(&[Scope::Read])?;
     let Some(contact) = key(&contact) else {
-        return not_found();
+        return Err(XhaleError::NotFound);
     };
-    let query = match conversation_query(query.as_deref()) {
-        Ok(query) => query,
-        Err(errors) => return errors.into_response(),
-    };
+    let query = conversation_query(query.as_deref())?;
     match messaging::conversation(
         state.store.as_ref(),
         state.clock.as_ref(),
@@ -149,8 +141,8 @@ pub(crate) async fn list_messages(
     )
     .await
     {
-        Ok(messages) => Json(messages.iter().map(message_json).collect::<Vec<_>>()).into_response(),
-        Err(error) => refused(error),
+        Ok(messages) => Ok(Json(messages.iter().map(message_json).collect())),
+        Err(error) => Err(refused(error)),
     }
 }
 
@@ -160,13 +152,10 @@ pub(crate) async fn get_message(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path((contact, message)): Path<(String, String)>,
-) -> Response {
-    let grant = match auth.require(&[Scope::Read]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
+) -> XhaleResult<Json<Value>> {
+    let grant = auth.require(&[Scope::Read])?;
     let (Some(contact), Some(message)) = (key(&contact), key(&message)) else {
-        return not_found();
+        return Err(XhaleError::NotFound);
     };
     match messaging::read_message(
         state.store.as_ref(),
@@ -177,8 +166,8 @@ pub(crate) async fn get_message(
     )
     .await
     {
-        Ok(message) => Json(message_json(&message)).into_response(),
-        Err(error) => refused(error),
+        Ok(message) => Ok(Json(message_json(&message))),
+        Err(error) => Err(refused(error)),
     }
 }
 
@@ -214,22 +203,13 @@ pub(crate) async fn create_message(
     Path(contact): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let grant = match auth.require(&[Scope::Write]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
+) -> XhaleResult<Response> {
+    let grant = auth.require(&[Scope::Write])?;
     let Some(contact) = key(&contact) else {
-        return not_found();
+        return Err(XhaleError::NotFound);
     };
-    let input = match input::read(&headers, body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let content = match new_content(&input) {
-        Ok(content) => content,
-        Err(errors) => return errors.into_response(),
-    };
+    let input = input::read(&headers, body).await?;
+    let content = new_content(&input)?;
     match messaging::send(
         state.store.as_ref(),
         state.clock.as_ref(),
@@ -245,9 +225,9 @@ pub(crate) async fn create_message(
             if let Ok(value) = HeaderValue::from_str(&location) {
                 response.headers_mut().insert(header::LOCATION, value);
             }
-            response
+            Ok(response)
         }
-        Err(error) => refused(error),
+        Err(error) => Err(refused(error)),
     }
 }
 

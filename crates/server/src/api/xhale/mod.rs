@@ -5,6 +5,8 @@
 pub(crate) mod access;
 pub(crate) mod attach;
 pub(crate) mod auth;
+pub(crate) mod calendar;
+pub(crate) mod error;
 pub(crate) mod input;
 pub(crate) mod messages;
 pub(crate) mod openapi;

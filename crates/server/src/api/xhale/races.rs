@@ -2,24 +2,18 @@
 //! DELETE).
 
 use crate::AppState;
-use crate::api::xhale::access;
-use crate::api::xhale::attach;
-use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
-use crate::api::xhale::input::{self, Fields};
-use crate::api::xhale::record::{self, Field, Mode, Slot};
-use crate::api::xhale::sessions::list_query;
+use crate::api::xhale::calendar::Resource;
+use crate::api::xhale::input::{Fields, Input};
+use crate::api::xhale::record::{self, Field, Slot};
 use crate::api::xhale::wire::datetime;
-use axum::Json;
-use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use paceline_domain::StoreError;
 use paceline_domain::activities::limits;
-use paceline_domain::calendar::{self, EditError, Entry, Part, Race, RaceId, RaceValues, Written};
+use paceline_domain::calendar::{CalendarQuery, Part, Race, RaceId, RaceValues, Written};
 use paceline_domain::coaching::Subject;
 use paceline_domain::files::FileId;
-use paceline_domain::oauth::Scope;
+use paceline_domain::ids::UserId;
 use serde_json::{Map, Value, json};
+use time::Date;
 
 const LONG_TEXT: usize = limits::NOTES_CHARS;
 
@@ -128,191 +122,57 @@ fn check_url(fields: &mut Fields<'_>, values: &RaceValues) {
     }
 }
 
-/// Writes the body into `values` for `subject`; answers the files to attach.
-fn write(
-    input: &input::Input,
-    mode: Mode,
-    subject: &Subject,
-    values: &mut RaceValues,
-) -> Result<Vec<FileId>, input::FieldErrors> {
-    let mut fields = Fields::new(input);
-    fields.ignore(READ_ONLY);
-    record::write(
-        FIELDS,
-        &mut fields,
-        mode,
-        values,
-        |part| calendar::may_change(subject, part, None),
-        refusal,
-    );
-    check_url(&mut fields, values);
-    let files = attach::read(&mut fields);
-    record::finish(fields).map(|()| files)
-}
-
-/// `GET /api/races/`. Scope `read`.
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let (subject, query) = match list_query(&state, &auth, raw.as_deref()).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state.store.list_races(subject.athlete, query).await {
-        Ok(races) => Json(races.iter().map(race_json).collect::<Vec<_>>()).into_response(),
-        Err(cause) => unavailable(&cause),
+impl Resource for Race {
+    fn key(id: i64) -> RaceId {
+        RaceId(id)
     }
-}
 
-/// `POST /api/races/`. Scope `write`; a coach adds one for `?athlete=`.
-pub(crate) async fn create(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let grant = match auth.require(&[Scope::Write]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let subject = match access::subject_from_query(&state, grant.user_id, raw.as_deref()).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    let input = match input::read(&headers, body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let now = state.clock.now();
-    let mut values = RaceValues::on(now.date());
-    let files = match write(&input, Mode::Create, &subject, &mut values) {
-        Ok(files) => files,
-        Err(errors) => return errors.into_response(),
-    };
-    match state
-        .store
-        .create_race(subject.athlete, &values, &files, now)
-        .await
-    {
-        Ok(Written::Saved(race)) => (StatusCode::CREATED, Json(race_json(&race))).into_response(),
-        Ok(Written::UnknownFiles(unknown)) => attach::unknown(&unknown),
-        // A new record has no earlier version to be stale against.
-        Ok(Written::Stale) => unavailable(&"a new race was refused as stale"),
-        Err(cause) => unavailable(&cause),
+    fn to_json(&self, _state: &AppState, _subject: &Subject) -> Value {
+        race_json(self)
     }
-}
 
-async fn reach(
-    state: &AppState,
-    auth: &XhaleAuth,
-    scope: Scope,
-    raw_id: &str,
-) -> Result<(Subject, RaceId), Response> {
-    access::reach(state, auth, scope, raw_id, |id| {
-        (RaceId(id), Entry::Race(RaceId(id)))
-    })
-    .await
-}
-
-/// `GET /api/races/{id}/`. Scope `read`.
-pub(crate) async fn retrieve(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Read, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state.store.get_race(subject.athlete, id).await {
-        Ok(Some(race)) if !race.deleted => Json(race_json(&race)).into_response(),
-        Ok(_) => not_found(),
-        Err(cause) => unavailable(&cause),
+    fn planner(_subject: &Subject) -> Option<UserId> {
+        None
     }
-}
 
-async fn update(
-    state: AppState,
-    auth: XhaleAuth,
-    raw_id: String,
-    mode: Mode,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Write, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let input = match input::read(&headers, body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    // The body is checked, and the files it names read, against the race as it is.
-    let files = match state.store.get_race(subject.athlete, id).await {
-        Ok(Some(current)) if !current.deleted => {
-            match write(&input, mode, &subject, &mut current.values.clone()) {
-                Ok(files) => files,
-                Err(errors) => return errors.into_response(),
-            }
-        }
-        Ok(_) => return not_found(),
-        Err(cause) => return unavailable(&cause),
-    };
-    let edited = calendar::edit(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        &subject,
-        id,
-        &files,
-        |current: &Race| {
-            let mut values = current.values.clone();
-            write(&input, mode, &subject, &mut values).map(|_| values)
-        },
-    )
-    .await;
-    match edited {
-        Ok(race) => Json(race_json(&race)).into_response(),
-        Err(EditError::NotFound) => not_found(),
-        Err(EditError::Refused(errors)) => errors.into_response(),
-        Err(EditError::UnknownFiles(unknown)) => attach::unknown(&unknown),
-        Err(EditError::Contended) => detail(
-            StatusCode::CONFLICT,
-            "The race is being changed by others; try again.",
-        ),
-        Err(EditError::Store(cause)) => unavailable(&cause),
+    fn planned_by(&self) -> Option<UserId> {
+        None
     }
-}
 
-/// `PUT /api/races/{id}/`: the required fields must come again.
-pub(crate) async fn replace(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    update(state, auth, raw_id, Mode::Replace, headers, body).await
-}
+    fn new_values(date: Date) -> RaceValues {
+        RaceValues::on(date)
+    }
 
-/// `PATCH /api/races/{id}/`.
-pub(crate) async fn patch(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    update(state, auth, raw_id, Mode::Patch, headers, body).await
-}
+    const FIELDS: &'static [Field<RaceValues>] = FIELDS;
+    const READ_ONLY: &'static [&'static str] = READ_ONLY;
 
-/// `DELETE /api/races/{id}/`: soft; 204.
-pub(crate) async fn delete(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-) -> Response {
-    access::delete(&state, &auth, &raw_id, |id| Entry::Race(RaceId(id))).await
+    fn refusal(part: Part) -> &'static str {
+        refusal(part)
+    }
+
+    fn check(_input: &Input, fields: &mut Fields<'_>, values: &RaceValues) {
+        check_url(fields, values);
+    }
+
+    async fn list(
+        state: &AppState,
+        athlete: UserId,
+        query: CalendarQuery,
+    ) -> Result<Vec<Self>, StoreError> {
+        state.store.list_races(athlete, query).await
+    }
+
+    async fn create(
+        state: &AppState,
+        subject: &Subject,
+        _input: &Input,
+        values: RaceValues,
+        files: &[FileId],
+    ) -> Result<Written<Self>, StoreError> {
+        let now = state.clock.now();
+        state
+            .store
+            .create_race(subject.athlete, &values, files, now)
+            .await
+    }
 }

@@ -3,30 +3,32 @@
 //! session page that the token opens without logging in, `/session/{id}/`.
 
 use crate::AppState;
-use crate::api::xhale::access::{self, ATHLETE};
-use crate::api::xhale::attach;
-use crate::api::xhale::auth::{XhaleAuth, not_found, unavailable};
-use crate::api::xhale::input::{self, Fields};
-use crate::api::xhale::params::Params;
-use crate::api::xhale::record::{self, Field, Mode, Slot};
+use crate::api::xhale::access;
+use crate::api::xhale::auth::XhaleAuth;
+use crate::api::xhale::calendar::Resource;
+use crate::api::xhale::error::{XhaleError, XhaleResult};
+use crate::api::xhale::input::{Fields, Input};
+use crate::api::xhale::record::{self, Field, Slot};
 use crate::api::xhale::wire::datetime;
-use crate::pages;
+use crate::pages::{self, PageError};
 use askama::Template;
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
+use paceline_domain::StoreError;
 use paceline_domain::activities::limits;
 use paceline_domain::calendar::{
-    self, CalendarQuery, EditError, Entry, NewSession, Part, SessionId, SessionValues,
-    TrainingSession, Written,
+    self, CalendarQuery, Entry, NewSession, Part, SessionId, SessionValues, TrainingSession,
+    Written,
 };
 use paceline_domain::coaching::Subject;
 use paceline_domain::disciplines::DISCIPLINES;
-use paceline_domain::entities::{AthleteSettings, Season};
+use paceline_domain::files::FileId;
+use paceline_domain::ids::UserId;
 use paceline_domain::oauth::Scope;
 use serde_json::{Map, Value, json};
+use time::Date;
 
 const MINUTES: (i64, i64) = (0, 10_080);
 const KM: (f64, f64) = (0.0, 5_000.0);
@@ -285,82 +287,6 @@ pub(crate) fn session_json(state: &AppState, subject: &Subject, s: &TrainingSess
     Value::Object(out)
 }
 
-/// The season a list covers by default: the athlete's current one.
-async fn current_season(state: &AppState, subject: &Subject) -> Result<Season, Response> {
-    let today = state.clock.now().date();
-    match state.store.athlete_settings(subject.athlete).await {
-        Ok(settings) => Ok(settings
-            .unwrap_or_else(|| AthleteSettings::new_athlete(today))
-            .current_season(today)
-            .unwrap_or_else(|| Season::default_containing(today))),
-        Err(cause) => Err(unavailable(&cause)),
-    }
-}
-
-/// The calendar window of a list request, with its subject. Without any of
-/// `start_date`, `end_date` and `updated_since_datetime` it is the athlete's current season
-/// (the spec's default); with any of them, a bound not given is open, so that a client
-/// syncing by `updated_since_datetime` learns of every change, whatever day it is on.
-pub(crate) async fn list_query(
-    state: &AppState,
-    auth: &XhaleAuth,
-    raw: Option<&str>,
-) -> Result<(Subject, CalendarQuery), Response> {
-    let grant = auth
-        .require(&[Scope::Read])
-        .map_err(IntoResponse::into_response)?;
-    let mut params = Params::parse(
-        raw,
-        &["updated_since_datetime", "start_date", "end_date", ATHLETE],
-    );
-    let since = params.datetime("updated_since_datetime");
-    let start = params.date("start_date");
-    let end = params.date("end_date");
-    let athlete = params.athlete();
-    params.finish()?;
-    let subject = access::subject(state, grant.user_id, athlete).await?;
-    let (from, to) = if since.is_none() && start.is_none() && end.is_none() {
-        let season = current_season(state, &subject).await?;
-        (season.start, season.end)
-    } else {
-        (start.unwrap_or(FIRST_DAY), end.unwrap_or(LAST_DAY))
-    };
-    Ok((
-        subject,
-        CalendarQuery {
-            from,
-            to,
-            updated_since: since,
-        },
-    ))
-}
-
-/// The open bounds of a window: days of four-digit years, which both engines compare.
-const FIRST_DAY: time::Date = time::macros::date!(0001 - 01 - 01);
-const LAST_DAY: time::Date = time::macros::date!(9999 - 12 - 31);
-
-/// `GET /api/sessions/`. Scope `read`.
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    RawQuery(raw): RawQuery,
-) -> Response {
-    let (subject, query) = match list_query(&state, &auth, raw.as_deref()).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state.store.list_sessions(subject.athlete, query).await {
-        Ok(sessions) => Json(
-            sessions
-                .iter()
-                .map(|s| session_json(&state, &subject, s))
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
-        Err(cause) => unavailable(&cause),
-    }
-}
-
 /// Checks a discipline written into `values`.
 fn check_discipline(fields: &mut Fields<'_>, values: &SessionValues) {
     let id = values.plan.discipline_id;
@@ -372,216 +298,65 @@ fn check_discipline(fields: &mut Fields<'_>, values: &SessionValues) {
     }
 }
 
-/// `POST /api/sessions/`. Scope `write`. A coach plans it for `?athlete=`.
-pub(crate) async fn create(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let grant = match auth.require(&[Scope::Write]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let subject = match access::subject_from_query(&state, grant.user_id, raw.as_deref()).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    let input = match input::read(&headers, body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let planned_by = subject.by_coach().then_some(subject.actor);
-    let mut values = SessionValues::on(state.clock.now().date());
-    let mut fields = Fields::new(&input);
-    let files = write_fields(
-        &mut fields,
-        &input,
-        Mode::Create,
-        &mut values,
-        &subject,
-        planned_by,
-    );
-    if let Err(errors) = record::finish(fields) {
-        return errors.into_response();
+impl Resource for TrainingSession {
+    fn key(id: i64) -> SessionId {
+        SessionId(id)
     }
-    let new = NewSession {
-        user_id: subject.athlete,
-        planned_by,
-        values,
-        order_given: input.has("order"),
-        direct_access_token: calendar::new_token(&mut rand::rng()),
-        now: state.clock.now(),
-    };
-    match state.store.create_session(new, &files).await {
-        Ok(Written::Saved(session)) => (
-            StatusCode::CREATED,
-            Json(session_json(&state, &subject, &session)),
-        )
-            .into_response(),
-        Ok(Written::UnknownFiles(unknown)) => attach::unknown(&unknown),
-        // A new record has no earlier version to be stale against.
-        Ok(Written::Stale) => unavailable(&"a new session was refused as stale"),
-        Err(cause) => unavailable(&cause),
+
+    fn to_json(&self, state: &AppState, subject: &Subject) -> Value {
+        session_json(state, subject, self)
     }
-}
 
-/// The subject of a request on session `raw_id`, and its id.
-async fn reach(
-    state: &AppState,
-    auth: &XhaleAuth,
-    scope: Scope,
-    raw_id: &str,
-) -> Result<(Subject, SessionId), Response> {
-    access::reach(state, auth, scope, raw_id, |id| {
-        (SessionId(id), Entry::Session(SessionId(id)))
-    })
-    .await
-}
+    fn planner(subject: &Subject) -> Option<UserId> {
+        subject.by_coach().then_some(subject.actor)
+    }
 
-/// `GET /api/sessions/{id}/`. Scope `read`.
-pub(crate) async fn retrieve(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Read, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match state.store.get_session(subject.athlete, id).await {
-        Ok(Some(session)) if !session.deleted => {
-            Json(session_json(&state, &subject, &session)).into_response()
+    fn planned_by(&self) -> Option<UserId> {
+        self.planned_by
+    }
+
+    fn new_values(date: Date) -> SessionValues {
+        SessionValues::on(date)
+    }
+
+    const FIELDS: &'static [Field<SessionValues>] = FIELDS;
+    const READ_ONLY: &'static [&'static str] = READ_ONLY;
+
+    fn refusal(part: Part) -> &'static str {
+        refusal(part)
+    }
+
+    fn check(input: &Input, fields: &mut Fields<'_>, values: &SessionValues) {
+        if input.has("discipline_id") {
+            check_discipline(fields, values);
         }
-        Ok(_) => not_found(),
-        Err(cause) => unavailable(&cause),
     }
-}
 
-/// `PUT` and `PATCH /api/sessions/{id}/`. Scope `write`.
-async fn update(
-    state: AppState,
-    auth: XhaleAuth,
-    raw_id: String,
-    mode: Mode,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Write, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let input = match input::read(&headers, body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let write_into = |current: &TrainingSession| {
-        let mut values = current.values.clone();
-        let mut fields = Fields::new(&input);
-        let files = write_fields(
-            &mut fields,
-            &input,
-            mode,
-            &mut values,
-            &subject,
-            current.planned_by,
-        );
-        record::finish(fields).map(|()| (values, files))
-    };
-    // The body is checked, and the files it names read, against the session as it is.
-    let files = match state.store.get_session(subject.athlete, id).await {
-        Ok(Some(current)) if !current.deleted => match write_into(&current) {
-            Ok((_, files)) => files,
-            Err(errors) => return errors.into_response(),
-        },
-        Ok(_) => return not_found(),
-        Err(cause) => return unavailable(&cause),
-    };
-    let edited = calendar::edit(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        &subject,
-        id,
-        &files,
-        |current: &TrainingSession| write_into(current).map(|(values, _)| values),
-    )
-    .await;
-    edit_answer(&state, &subject, edited)
-}
-
-fn edit_answer(
-    state: &AppState,
-    subject: &Subject,
-    edited: Result<TrainingSession, EditError<input::FieldErrors>>,
-) -> Response {
-    match edited {
-        Ok(session) => Json(session_json(state, subject, &session)).into_response(),
-        Err(EditError::NotFound) => not_found(),
-        Err(EditError::Refused(errors)) => errors.into_response(),
-        Err(EditError::UnknownFiles(unknown)) => attach::unknown(&unknown),
-        Err(EditError::Contended) => crate::api::xhale::auth::detail(
-            StatusCode::CONFLICT,
-            "The session is being changed by others; try again.",
-        ),
-        Err(EditError::Store(cause)) => unavailable(&cause),
+    async fn list(
+        state: &AppState,
+        athlete: UserId,
+        query: CalendarQuery,
+    ) -> Result<Vec<Self>, StoreError> {
+        state.store.list_sessions(athlete, query).await
     }
-}
 
-/// Writes a body's fields into `values` as `subject`, for a session planned by
-/// `planned_by`; answers the files to attach.
-fn write_fields(
-    fields: &mut Fields<'_>,
-    input: &input::Input,
-    mode: Mode,
-    values: &mut SessionValues,
-    subject: &Subject,
-    planned_by: Option<paceline_domain::ids::UserId>,
-) -> Vec<paceline_domain::files::FileId> {
-    fields.ignore(READ_ONLY);
-    record::write(
-        FIELDS,
-        fields,
-        mode,
-        values,
-        |part| calendar::may_change(subject, part, planned_by),
-        refusal,
-    );
-    if input.has("discipline_id") {
-        check_discipline(fields, values);
+    async fn create(
+        state: &AppState,
+        subject: &Subject,
+        input: &Input,
+        values: SessionValues,
+        files: &[FileId],
+    ) -> Result<Written<Self>, StoreError> {
+        let new = NewSession {
+            user_id: subject.athlete,
+            planned_by: Self::planner(subject),
+            values,
+            order_given: input.has("order"),
+            direct_access_token: calendar::new_token(&mut rand::rng()),
+            now: state.clock.now(),
+        };
+        state.store.create_session(new, files).await
     }
-    attach::read(fields)
-}
-
-/// `PUT /api/sessions/{id}/`: the required fields must come again.
-pub(crate) async fn replace(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    update(state, auth, raw_id, Mode::Replace, headers, body).await
-}
-
-/// `PATCH /api/sessions/{id}/`.
-pub(crate) async fn patch(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    update(state, auth, raw_id, Mode::Patch, headers, body).await
-}
-
-/// `DELETE /api/sessions/{id}/`: soft; 204.
-pub(crate) async fn delete(
-    State(state): State<AppState>,
-    auth: XhaleAuth,
-    Path(raw_id): Path<String>,
-) -> Response {
-    access::delete(&state, &auth, &raw_id, |id| Entry::Session(SessionId(id))).await
 }
 
 /// `POST /api/sessions/{id}/direct_access_token/`: a new token; the old one stops working.
@@ -590,20 +365,20 @@ pub(crate) async fn rotate_token(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Write, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
+) -> XhaleResult<Json<Value>> {
+    let to_entry = |id| Entry::Session(SessionId(id));
+    let subject = access::reach(&state, &auth, Scope::Write, &raw_id, to_entry).await?;
+    let id = SessionId(access::path_id(&raw_id)?);
     let token = calendar::new_token(&mut rand::rng());
-    match state
+    let now = state.clock.now();
+    if state
         .store
-        .set_session_token(subject.athlete, id, &token, state.clock.now())
-        .await
+        .set_session_token(subject.athlete, id, &token, now)
+        .await?
     {
-        Ok(true) => Json(json!({ "direct_access_token": token })).into_response(),
-        Ok(false) => not_found(),
-        Err(cause) => unavailable(&cause),
+        Ok(Json(json!({ "direct_access_token": token })))
+    } else {
+        Err(XhaleError::NotFound)
     }
 }
 
@@ -613,39 +388,23 @@ pub(crate) async fn page(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
     RawQuery(raw): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
+    const GONE: PageError =
+        PageError::NotFound("There is no session at this address, or its link has changed.");
     let token = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "direct_access_token")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
     let Ok(id) = access::path_id(&raw_id) else {
-        return page_not_found();
+        return Err(GONE);
     };
     if token.len() != 32 {
-        return page_not_found();
+        return Err(GONE);
     }
-    match state.store.session_by_token(SessionId(id), &token).await {
-        Ok(Some(session)) => pages::render(StatusCode::OK, &SessionPage::of(&session)),
-        Ok(None) => page_not_found(),
-        Err(cause) => {
-            tracing::error!(%cause, "storage failed");
-            pages::error_page(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Unavailable",
-                "The server cannot reach its database; try again later.",
-                None,
-            )
-        }
+    match state.store.session_by_token(SessionId(id), &token).await? {
+        Some(session) => Ok(pages::render(StatusCode::OK, &SessionPage::of(&session))),
+        None => Err(GONE),
     }
-}
-
-fn page_not_found() -> Response {
-    pages::error_page(
-        StatusCode::NOT_FOUND,
-        "Not found",
-        "There is no session at this address, or its link has changed.",
-        None,
-    )
 }
 
 /// The session page: what was planned beside what was done.

@@ -4,15 +4,16 @@
 
 use crate::AppState;
 use crate::api::xhale::access;
-use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
+use crate::api::xhale::auth::XhaleAuth;
+use crate::api::xhale::error::{XhaleError, XhaleResult};
 use crate::api::xhale::input::FieldErrors;
 use crate::api::xhale::wire::datetime;
 use crate::extract::upload::{self, Accept, Fault, drain};
+use crate::failure::Failure;
 use axum::Json;
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use paceline_domain::accounts;
 use paceline_domain::calendar::Entry;
 use paceline_domain::daily::WritingClient;
@@ -42,76 +43,73 @@ fn upload_json(kept: &KeptFile) -> Value {
     })
 }
 
-fn file_error(message: String) -> Response {
+fn file_error(message: String) -> XhaleError {
     let mut errors = FieldErrors::default();
     errors.add("file", message);
-    errors.into_response()
+    XhaleError::Fields(errors)
 }
 
 /// An upload not received, in this surface's words.
-fn refused(fault: Fault) -> Response {
+fn refused(fault: Fault) -> XhaleError {
     match fault {
         Fault::NoFile => file_error("No file was submitted.".into()),
         Fault::Empty => file_error("The submitted file is empty.".into()),
-        Fault::TooLarge => detail(
+        Fault::TooLarge => XhaleError::detail(
             StatusCode::PAYLOAD_TOO_LARGE,
-            &format!("The file is larger than {MAX_FILE_BYTES} bytes (25 MB)."),
+            format!("The file is larger than {MAX_FILE_BYTES} bytes (25 MB)."),
         ),
-        Fault::NotFitName | Fault::Unrecognized => detail(
+        Fault::NotFitName | Fault::Unrecognized => XhaleError::detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported file type: upload a FIT, TCX or GPX activity file.",
         ),
-        Fault::Multipart(why) => detail(
+        Fault::Multipart(why) => XhaleError::detail(
             StatusCode::BAD_REQUEST,
-            &format!("Multipart form parse error - {why}"),
+            format!("Multipart form parse error - {why}"),
         ),
-        Fault::Spool(cause) => unavailable(&format!("cannot spool the upload: {cause}")),
+        Fault::Spool(cause) => XhaleError::Failure(Failure::Unavailable(format!(
+            "cannot spool the upload: {cause}"
+        ))),
     }
 }
 
 /// `POST /api/uploads/`: 201 with the new file, 200 with the one uploaded before when the
 /// same bytes come again, 415 for a file that is not an activity file. Scopes `write` and
 /// `upload`.
-pub(crate) async fn create(
+pub(crate) async fn create_upload(
     State(state): State<AppState>,
-    auth: Result<XhaleAuth, Response>,
+    auth: Result<XhaleAuth, XhaleError>,
     RawQuery(raw): RawQuery,
     multipart: Result<Multipart, MultipartRejection>,
-) -> Response {
+) -> XhaleResult<(StatusCode, Json<Value>)> {
     let Ok(mut multipart) = multipart else {
-        return detail(
+        return Err(XhaleError::detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Unsupported media type: send multipart/form-data with the file in the field `file`.",
-        );
+        ));
     };
     let ready = async {
         let auth = auth?;
-        let grant = auth
-            .require(&[Scope::Write, Scope::Upload])
-            .map_err(IntoResponse::into_response)?
-            .clone();
+        let grant = auth.require(&[Scope::Write, Scope::Upload])?.clone();
         let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
-        Ok::<_, Response>((grant, subject))
+        Ok::<_, XhaleError>((grant, subject))
     };
     let (grant, subject) = match ready.await {
         Ok(ready) => ready,
         Err(refusal) => {
             drain(&mut multipart).await;
-            return refusal;
+            return Err(refusal);
         }
     };
     let spooled = match upload::receive(&mut multipart, &state.spool, Accept::ActivityFiles).await {
         Ok(spooled) => spooled,
         Err(fault) => {
             drain(&mut multipart).await;
-            return refused(fault);
+            return Err(refused(fault));
         }
     };
-    let membership = match accounts::home_membership(state.store.as_ref(), subject.athlete).await {
-        Ok(Some(membership)) => membership,
-        Ok(None) => return not_found(),
-        Err(cause) => return unavailable(&cause),
-    };
+    let membership = accounts::home_membership(state.store.as_ref(), subject.athlete)
+        .await?
+        .ok_or(XhaleError::NotFound)?;
     let sha256 = spooled.received.sha256.clone();
     let upload = Upload {
         membership,
@@ -136,88 +134,62 @@ pub(crate) async fn create(
         Ok(Imported::New { .. }) => StatusCode::CREATED,
         Ok(Imported::Duplicate { .. }) => StatusCode::OK,
         Err(ImportError::Invalid(why)) => {
-            return file_error(format!("Not a valid FIT file: {why}."));
+            return Err(file_error(format!("Not a valid FIT file: {why}.")));
         }
         Err(ImportError::InvalidXml { format, error }) => {
-            return file_error(format!(
+            return Err(file_error(format!(
                 "Not a valid {} file: {error}.",
                 format.as_str().to_uppercase()
-            ));
+            )));
         }
         Err(ImportError::NotAnActivity { file_type }) => {
-            return detail(
+            return Err(XhaleError::detail(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                &format!("This is {file_type}, not an activity: upload an activity file."),
-            );
+                format!("This is {file_type}, not an activity: upload an activity file."),
+            ));
         }
-        Err(ImportError::Files(cause)) => return unavailable(&cause),
-        Err(ImportError::Store(cause)) => return unavailable(&cause),
+        Err(ImportError::Files(cause)) => return Err(cause.into()),
+        Err(ImportError::Store(cause)) => return Err(cause.into()),
     };
-    match state.store.file_by_hash(subject.athlete, &sha256).await {
-        Ok(Some(kept)) => (status, Json(upload_json(&kept))).into_response(),
-        Ok(None) => not_found(),
-        Err(cause) => unavailable(&cause),
-    }
+    let kept = state
+        .store
+        .file_by_hash(subject.athlete, &sha256)
+        .await?
+        .ok_or(XhaleError::NotFound)?;
+    Ok((status, Json(upload_json(&kept))))
 }
 
 /// `GET /api/uploads/pending/`: the files attached to no session or race. Scope `read`.
-pub(crate) async fn pending(
+pub(crate) async fn list_pending_uploads(
     State(state): State<AppState>,
     auth: XhaleAuth,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let grant = match auth.require(&[Scope::Read]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let subject = match access::subject_from_query(&state, grant.user_id, raw.as_deref()).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    match state.store.pending_files(subject.athlete).await {
-        Ok(files) => Json(files.iter().map(upload_json).collect::<Vec<_>>()).into_response(),
-        Err(cause) => unavailable(&cause),
-    }
+) -> XhaleResult<Json<Vec<Value>>> {
+    let grant = auth.require(&[Scope::Read])?;
+    let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
+    let files = state.store.pending_files(subject.athlete).await?;
+    Ok(Json(files.iter().map(upload_json).collect()))
 }
 
 /// `DELETE /api/uploads/{id}/`: the file, its activity, and what they gave the session they
 /// were attached to; 204. Scopes `write` and `upload`.
-pub(crate) async fn delete(
+pub(crate) async fn delete_upload(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
-) -> Response {
-    let grant = match auth.require(&[Scope::Write, Scope::Upload]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let Ok(id) = access::path_id(&raw_id).map(FileId) else {
-        return not_found();
-    };
-    let owner = match state.store.file_owner(id).await {
-        Ok(Some(owner)) => owner,
-        Ok(None) => return not_found(),
-        Err(cause) => return unavailable(&cause),
-    };
-    let subject =
-        match paceline_domain::coaching::subject(state.store.as_ref(), grant.user_id, Some(owner))
-            .await
-        {
-            Ok(subject) => subject,
-            Err(_) => return not_found(),
-        };
-    let kept = match state
+) -> XhaleResult<StatusCode> {
+    let grant = auth.require(&[Scope::Write, Scope::Upload])?;
+    let id = FileId(access::path_id(&raw_id)?);
+    let owner = state.store.file_owner(id).await;
+    let subject = access::owned_by(&state, grant.user_id, owner).await?;
+    let kept = state
         .store
         .delete_file(subject.athlete, id, state.clock.now())
-        .await
-    {
-        Ok(Some(kept)) => kept,
-        Ok(None) => return not_found(),
-        Err(cause) => return unavailable(&cause),
-    };
+        .await?
+        .ok_or(XhaleError::NotFound)?;
     // No row points to the bytes now; should removing them fail, the orphan sweep will.
     if let Err(cause) = state.files.delete(&kept.file.storage_key).await {
         tracing::warn!(%cause, "an uploaded file's bytes were left to the orphan sweep");
     }
-    StatusCode::NO_CONTENT.into_response()
+    Ok(StatusCode::NO_CONTENT)
 }

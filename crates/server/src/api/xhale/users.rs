@@ -2,10 +2,10 @@
 //! preferences, account kind and training zones.
 
 use crate::AppState;
-use crate::api::xhale::auth::{XhaleAuth, not_found, unavailable};
+use crate::api::xhale::auth::XhaleAuth;
+use crate::api::xhale::error::{XhaleError, XhaleResult};
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use paceline_domain::accounts;
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::entities::{AthleteSettings, SportZones, ZoneSport};
@@ -54,27 +54,24 @@ fn split_name(name: &str) -> (&str, &str) {
 }
 
 /// `GET /api/users/current/`. Scope `read`.
-pub(crate) async fn get_current_user(State(state): State<AppState>, auth: XhaleAuth) -> Response {
-    let grant = match auth.require(&[Scope::Read]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
+pub(crate) async fn get_current_user(
+    State(state): State<AppState>,
+    auth: XhaleAuth,
+) -> XhaleResult<Json<Value>> {
+    let grant = auth.require(&[Scope::Read])?;
     let store = state.store.as_ref();
-    let (user, settings, kind) = match (
-        store.get_user(grant.user_id).await,
-        store.athlete_settings(grant.user_id).await,
-        accounts::account_kind(store, grant.user_id).await,
-    ) {
-        (Ok(Some(user)), Ok(settings), Ok(kind)) => (user, settings, kind),
-        (Ok(None), ..) => return not_found(),
-        (Err(cause), ..) | (_, Err(cause), _) | (.., Err(cause)) => return unavailable(&cause),
-    };
+    let user = store
+        .get_user(grant.user_id)
+        .await?
+        .ok_or(XhaleError::NotFound)?;
+    let settings = store.athlete_settings(grant.user_id).await?;
+    let kind = accounts::account_kind(store, grant.user_id).await?;
     let today = state.clock.now().date();
     let settings = settings.unwrap_or_else(|| AthleteSettings::new_athlete(today));
     let (first_name, last_name) = split_name(&user.name);
     let (account_type, diary_type) = kind;
     let sport = |s: ZoneSport| settings.zones.iter().find(|z| z.sport == s);
-    Json(json!({
+    Ok(Json(json!({
         "id": user.id.get(),
         "email": user.email.as_str(),
         "season_dates": settings
@@ -102,8 +99,7 @@ pub(crate) async fn get_current_user(State(state): State<AppState>, auth: XhaleA
             "run": zones_json(ZoneSport::Run, sport(ZoneSport::Run)),
             "bike": zones_json(ZoneSport::Bike, sport(ZoneSport::Bike)),
         },
-    }))
-    .into_response()
+    })))
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@
 
 use crate::AppState;
 use crate::api::xhale::access::{self, ATHLETE};
-use crate::api::xhale::auth::{XhaleAuth, detail, not_found, unavailable};
+use crate::api::xhale::auth::XhaleAuth;
+use crate::api::xhale::error::{XhaleError, XhaleResult};
 use crate::api::xhale::input::{self, FieldErrors, Fields, Input, Written};
 use crate::api::xhale::params::Params;
 use crate::api::xhale::wire::datetime;
@@ -73,8 +74,8 @@ fn workout_json(w: &PlannedWorkout, editable: bool) -> Value {
 }
 
 /// 403 for a coached athlete's write.
-fn coach_plans() -> Response {
-    detail(
+fn coach_plans() -> XhaleError {
+    XhaleError::detail(
         StatusCode::FORBIDDEN,
         "You do not have permission to perform this action: a coached athlete's workouts are planned by their coach, who alone may create, change or delete them.",
     )
@@ -87,7 +88,7 @@ fn too_many_sessions() -> String {
     )
 }
 
-fn write_error(error: WriteError) -> Response {
+fn write_error(error: WriteError) -> XhaleError {
     match error {
         WriteError::CoachPlans => coach_plans(),
         WriteError::UnknownSessions(ids) => {
@@ -98,32 +99,39 @@ fn write_error(error: WriteError) -> Response {
                     format!("Invalid pk \"{id}\" - object does not exist."),
                 );
             }
-            errors.into_response()
+            XhaleError::Fields(errors)
         }
         WriteError::TooManySessions => {
             let mut errors = FieldErrors::default();
             errors.add("training_session_ids", too_many_sessions());
-            errors.into_response()
+            XhaleError::Fields(errors)
         }
         WriteError::Steps(e) => {
             let mut errors = FieldErrors::default();
             errors.add("steps", e.to_string());
-            errors.into_response()
+            XhaleError::Fields(errors)
         }
-        WriteError::NotFound => not_found(),
-        WriteError::Contended => detail(
+        WriteError::NotFound => XhaleError::NotFound,
+        WriteError::Contended => XhaleError::detail(
             StatusCode::CONFLICT,
             "The workout is being changed by others; try again.",
         ),
-        WriteError::Store(cause) => unavailable(&cause),
+        WriteError::Store(cause) => cause.into(),
     }
 }
 
 /// Whether the subject may write the athlete's workouts.
-async fn editable(state: &AppState, subject: &Subject) -> Result<bool, Response> {
-    workouts::may_write(state.store.as_ref(), subject)
-        .await
-        .map_err(|cause| unavailable(&cause))
+async fn editable(state: &AppState, subject: &Subject) -> XhaleResult<bool> {
+    Ok(workouts::may_write(state.store.as_ref(), subject).await?)
+}
+
+/// The subject's write, refused with 403 when a coach plans the athlete's workouts.
+async fn may_write(state: &AppState, subject: &Subject) -> XhaleResult<()> {
+    if editable(state, subject).await? {
+        Ok(())
+    } else {
+        Err(coach_plans())
+    }
 }
 
 /// `GET /api/workouts/`. Scope `read`. Every workout of the athlete unless a filter is
@@ -134,11 +142,8 @@ pub(crate) async fn list_workouts(
     State(state): State<AppState>,
     auth: XhaleAuth,
     RawQuery(raw): RawQuery,
-) -> Response {
-    let grant = match auth.require(&[Scope::Read]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
+) -> XhaleResult<Json<Vec<Value>>> {
+    let grant = auth.require(&[Scope::Read])?;
     let mut params = Params::parse(raw.as_deref(), LIST_PARAMETERS);
     let sport = match params.raw("sport") {
         None => None,
@@ -158,26 +163,13 @@ pub(crate) async fn list_workouts(
         scheduled_to: params.date("scheduled_date_latest"),
     };
     let athlete = params.athlete();
-    if let Err(errors) = params.finish() {
-        return errors.into_response();
-    }
-    let subject = match access::subject(&state, grant.user_id, athlete).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    let editable = match editable(&state, &subject).await {
-        Ok(editable) => editable,
-        Err(response) => return response,
-    };
-    match state.store.list_workouts(subject.athlete, &query).await {
-        Ok(list) => Json(
-            list.iter()
-                .map(|w| workout_json(w, editable))
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
-        Err(cause) => unavailable(&cause),
-    }
+    params.finish()?;
+    let subject = access::subject(&state, grant.user_id, athlete).await?;
+    let editable = editable(&state, &subject).await?;
+    let list = state.store.list_workouts(subject.athlete, &query).await?;
+    Ok(Json(
+        list.iter().map(|w| workout_json(w, editable)).collect(),
+    ))
 }
 
 /// Reads a write body: every field given, the required ones demanded when `create`.
@@ -238,32 +230,15 @@ pub(crate) async fn create_workout(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let grant = match auth.require(&[Scope::Write]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
-    let subject = match access::subject_from_query(&state, grant.user_id, raw.as_deref()).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
-    match editable(&state, &subject).await {
-        Ok(true) => {}
-        Ok(false) => return coach_plans(),
-        Err(response) => return response,
-    }
-    let input = match input::read(&headers, body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let patch = match read_body(&input, true) {
-        Ok(patch) => patch,
-        Err(errors) => return errors.into_response(),
-    };
+) -> XhaleResult<(StatusCode, Json<Value>)> {
+    let grant = auth.require(&[Scope::Write])?;
+    let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
+    may_write(&state, &subject).await?;
+    let input = input::read(&headers, body).await?;
+    let patch = read_body(&input, true)?;
     let (Some(sport), Some(name), Some(steps)) = (patch.sport, patch.name, patch.steps) else {
         // read_body demands all three: a body without them was answered above.
-        return FieldErrors::non_field("sport, name and steps are required.".into())
-            .into_response();
+        return Err(FieldErrors::non_field("sport, name and steps are required.".into()).into());
     };
     let values = WorkoutValues {
         sport,
@@ -272,7 +247,7 @@ pub(crate) async fn create_workout(
         steps,
     };
     let sessions = patch.sessions.unwrap_or_default();
-    match workouts::create_workout(
+    let workout = workouts::create_workout(
         state.store.as_ref(),
         state.clock.as_ref(),
         &subject,
@@ -280,10 +255,8 @@ pub(crate) async fn create_workout(
         &sessions,
     )
     .await
-    {
-        Ok(workout) => (StatusCode::CREATED, Json(workout_json(&workout, true))).into_response(),
-        Err(e) => write_error(e),
-    }
+    .map_err(write_error)?;
+    Ok((StatusCode::CREATED, Json(workout_json(&workout, true))))
 }
 
 /// The subject of a request on workout `raw_id`, and its id; 404 unless the token's user
@@ -293,11 +266,9 @@ async fn reach(
     auth: &XhaleAuth,
     scope: Scope,
     raw_id: &str,
-) -> Result<(Subject, WorkoutId), Response> {
-    let grant = auth
-        .require(&[scope])
-        .map_err(IntoResponse::into_response)?;
-    let id = WorkoutId(access::path_id(raw_id).map_err(IntoResponse::into_response)?);
+) -> XhaleResult<(Subject, WorkoutId)> {
+    let grant = auth.require(&[scope])?;
+    let id = WorkoutId(access::path_id(raw_id)?);
     let owner = state.store.workout_owner(id).await;
     let subject = access::owned_by(state, grant.user_id, owner).await?;
     Ok((subject, id))
@@ -308,21 +279,12 @@ pub(crate) async fn get_workout(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Read, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let editable = match editable(&state, &subject).await {
-        Ok(editable) => editable,
-        Err(response) => return response,
-    };
-    match state.store.get_workout(subject.athlete, id).await {
-        Ok(Some(workout)) if !workout.deleted => {
-            Json(workout_json(&workout, editable)).into_response()
-        }
-        Ok(_) => not_found(),
-        Err(cause) => unavailable(&cause),
+) -> XhaleResult<Json<Value>> {
+    let (subject, id) = reach(&state, &auth, Scope::Read, &raw_id).await?;
+    let editable = editable(&state, &subject).await?;
+    match state.store.get_workout(subject.athlete, id).await? {
+        Some(workout) if !workout.deleted => Ok(Json(workout_json(&workout, editable))),
+        _ => Err(XhaleError::NotFound),
     }
 }
 
@@ -334,25 +296,12 @@ pub(crate) async fn update_workout(
     Path(raw_id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Write, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match editable(&state, &subject).await {
-        Ok(true) => {}
-        Ok(false) => return coach_plans(),
-        Err(response) => return response,
-    }
-    let input = match input::read(&headers, body).await {
-        Ok(input) => input,
-        Err(response) => return response,
-    };
-    let patch = match read_body(&input, false) {
-        Ok(patch) => patch,
-        Err(errors) => return errors.into_response(),
-    };
-    match workouts::edit_workout(
+) -> XhaleResult<Json<Value>> {
+    let (subject, id) = reach(&state, &auth, Scope::Write, &raw_id).await?;
+    may_write(&state, &subject).await?;
+    let input = input::read(&headers, body).await?;
+    let patch = read_body(&input, false)?;
+    let workout = workouts::edit_workout(
         state.store.as_ref(),
         state.clock.as_ref(),
         &subject,
@@ -360,10 +309,8 @@ pub(crate) async fn update_workout(
         &patch,
     )
     .await
-    {
-        Ok(workout) => Json(workout_json(&workout, true)).into_response(),
-        Err(e) => write_error(e),
-    }
+    .map_err(write_error)?;
+    Ok(Json(workout_json(&workout, true)))
 }
 
 /// `DELETE /api/workouts/{id}/`. Scope `write`. Soft; 204.
@@ -371,15 +318,12 @@ pub(crate) async fn delete_workout(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
-) -> Response {
-    let (subject, id) = match reach(&state, &auth, Scope::Write, &raw_id).await {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    match workouts::delete_workout(state.store.as_ref(), state.clock.as_ref(), &subject, id).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => write_error(e),
-    }
+) -> XhaleResult<StatusCode> {
+    let (subject, id) = reach(&state, &auth, Scope::Write, &raw_id).await?;
+    workouts::delete_workout(state.store.as_ref(), state.clock.as_ref(), &subject, id)
+        .await
+        .map_err(write_error)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The formats a workout downloads in.
@@ -427,18 +371,18 @@ impl Format {
 
 /// A workout the format cannot hold: 409 when it needs a figure of the athlete's that is
 /// not set (it would succeed once it is), 422 otherwise.
-fn unwritable(format: Format, error: &ExportError) -> Response {
+fn unwritable(format: Format, error: &ExportError) -> XhaleError {
     match error {
-        ExportError::Needs { .. } => detail(
+        ExportError::Needs { .. } => XhaleError::detail(
             StatusCode::CONFLICT,
-            &format!(
+            format!(
                 "This workout cannot be written as a {} file yet: {error}. Paceline takes power zones from the athlete's cycling zones, and FTP as the top of zone 4.",
                 format.name()
             ),
         ),
-        _ => detail(
+        _ => XhaleError::detail(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &format!(
+            format!(
                 "This workout cannot be written as a {} file: {error}.",
                 format.name()
             ),
@@ -453,43 +397,33 @@ pub(crate) async fn download_workout(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path((raw_session, file)): Path<(String, String)>,
-) -> Response {
-    let grant = match auth.require(&[Scope::Read]) {
-        Ok(grant) => grant,
-        Err(missing) => return missing.into_response(),
-    };
+) -> XhaleResult<Response> {
+    let grant = auth.require(&[Scope::Read])?;
     let Some((raw_workout, format)) = file
         .rsplit_once('.')
         .and_then(|(id, extension)| Some((id, Format::of(extension)?)))
     else {
-        return not_found();
+        return Err(XhaleError::NotFound);
     };
     let (Ok(session), Ok(workout)) = (access::path_id(&raw_session), access::path_id(raw_workout))
     else {
-        return not_found();
+        return Err(XhaleError::NotFound);
     };
     let session = SessionId(session);
-    let subject = match access::owner_of(&state, grant.user_id, Entry::Session(session)).await {
-        Ok(subject) => subject,
-        Err(response) => return response,
-    };
+    let subject = access::owner_of(&state, grant.user_id, Entry::Session(session)).await?;
     let workout = match state
         .store
         .get_workout(subject.athlete, WorkoutId(workout))
-        .await
+        .await?
     {
-        Ok(Some(w)) if !w.deleted && w.sessions.iter().any(|s| s.id == session) => w,
-        Ok(_) => return not_found(),
-        Err(cause) => return unavailable(&cause),
+        Some(w) if !w.deleted && w.sessions.iter().any(|s| s.id == session) => w,
+        _ => return Err(XhaleError::NotFound),
     };
     let model = workout.values.workout();
     let bytes = match format {
         Format::Fit => fit::encode_workout(&model).map_err(ExportError::from),
         Format::Zwo | Format::Erg => {
-            let settings = match state.store.athlete_settings(subject.athlete).await {
-                Ok(settings) => settings,
-                Err(cause) => return unavailable(&cause),
-            };
+            let settings = state.store.athlete_settings(subject.athlete).await?;
             let reference = settings
                 .as_ref()
                 .map(workouts::power_reference)
@@ -502,10 +436,7 @@ pub(crate) async fn download_workout(
             }
         }
     };
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
-        Err(e) => return unwritable(format, &e),
-    };
+    let bytes = bytes.map_err(|e| unwritable(format, &e))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -519,5 +450,5 @@ pub(crate) async fn download_workout(
     )) {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
-    response
+    Ok(response)
 }
