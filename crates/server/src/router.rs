@@ -73,12 +73,12 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/external/v1/activities",
             get(tia::activities::list_activities)
-                .post(tia::activities::post_activity)
+                .post(tia::activities::create_activity)
                 .fallback(tia::error::list_and_write_only),
         )
         .route(
             "/api/external/v1/fit-files",
-            post(tia::fit::post_fit_file)
+            post(tia::fit::upload_fit_file)
                 .fallback(tia::error::write_only)
                 .layer(DefaultBodyLimit::max(
                     crate::extract::upload::MAX_UPLOAD_BYTES,
@@ -111,34 +111,34 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/api/sessions/",
-            get(calendar::list::<TrainingSession>)
-                .post(calendar::create::<TrainingSession>)
+            get(calendar::list_records::<TrainingSession>)
+                .post(calendar::create_record::<TrainingSession>)
                 .fallback(xhale::error::list_methods),
         )
         .route(
             "/api/sessions/{id}/",
-            get(calendar::retrieve::<TrainingSession>)
-                .put(calendar::replace::<TrainingSession>)
-                .patch(calendar::patch::<TrainingSession>)
-                .delete(calendar::delete::<TrainingSession>)
+            get(calendar::get_record::<TrainingSession>)
+                .put(calendar::replace_record::<TrainingSession>)
+                .patch(calendar::patch_record::<TrainingSession>)
+                .delete(calendar::delete_record::<TrainingSession>)
                 .fallback(xhale::error::record_methods),
         )
         .route(
             "/api/sessions/{id}/direct_access_token/",
-            post(xhale::sessions::rotate_token).fallback(xhale::error::post_only),
+            post(xhale::sessions::rotate_session_token).fallback(xhale::error::post_only),
         )
         .route(
             "/api/races/",
-            get(calendar::list::<Race>)
-                .post(calendar::create::<Race>)
+            get(calendar::list_records::<Race>)
+                .post(calendar::create_record::<Race>)
                 .fallback(xhale::error::list_methods),
         )
         .route(
             "/api/races/{id}/",
-            get(calendar::retrieve::<Race>)
-                .put(calendar::replace::<Race>)
-                .patch(calendar::patch::<Race>)
-                .delete(calendar::delete::<Race>)
+            get(calendar::get_record::<Race>)
+                .put(calendar::replace_record::<Race>)
+                .patch(calendar::patch_record::<Race>)
+                .delete(calendar::delete_record::<Race>)
                 .fallback(xhale::error::record_methods),
         )
         .route(
@@ -182,7 +182,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(xhale::workouts::delete_workout)
                 .fallback(xhale::error::patch_record_methods),
         )
-        .route("/session/{id}/", get(xhale::sessions::page))
+        .route("/session/{id}/", get(xhale::sessions::get_session_page))
         .route(
             "/api/contacts/",
             get(xhale::messages::list_contacts).fallback(xhale::error::read_only),
@@ -204,8 +204,8 @@ pub fn router(state: AppState) -> Router {
 
 /// The list and the upsert of a daily resource.
 fn daily_routes<R: daily::Resource>() -> MethodRouter<AppState> {
-    get(daily::list::<R>)
-        .post(daily::upsert::<R>)
+    get(daily::list_records::<R>)
+        .post(daily::upsert_record::<R>)
         .fallback(tia::error::list_and_write_only)
 }
 

@@ -161,7 +161,7 @@ pub(crate) async fn home(state: &AppState, grant: &AccessGrant) -> TiaResult<Mem
 
 /// `POST /activities`: 201 `{ id }` for a new activity, 200 `{ id, duplicate: true }` for an
 /// `externalId` this client wrote before. Scope `activities:write`.
-pub(crate) async fn post_activity(
+pub(crate) async fn create_activity(
     State(state): State<AppState>,
     auth: TiaAuth,
     headers: HeaderMap,

@@ -67,7 +67,7 @@ fn refused(fault: Fault) -> TiaError {
 }
 
 /// `POST /fit-files`. Scope `activities:write`.
-pub(crate) async fn post_fit_file(
+pub(crate) async fn upload_fit_file(
     State(state): State<AppState>,
     auth: Result<TiaAuth, TiaError>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,

@@ -146,7 +146,7 @@ async fn list_query(
 
 /// `GET /api/sessions/`, `GET /api/races/`. Scope `read`; a coach lists an athlete's with
 /// `?athlete=`.
-pub(crate) async fn list<R: Resource>(
+pub(crate) async fn list_records<R: Resource>(
     State(state): State<AppState>,
     auth: XhaleAuth,
     RawQuery(raw): RawQuery,
@@ -163,7 +163,7 @@ pub(crate) async fn list<R: Resource>(
 
 /// `POST /api/sessions/`, `POST /api/races/`. Scope `write`; a coach creates one for
 /// `?athlete=`.
-pub(crate) async fn create<R: Resource>(
+pub(crate) async fn create_record<R: Resource>(
     State(state): State<AppState>,
     auth: XhaleAuth,
     RawQuery(raw): RawQuery,
@@ -192,7 +192,7 @@ pub(crate) async fn create<R: Resource>(
 }
 
 /// `GET /api/sessions/{id}/`, `GET /api/races/{id}/`. Scope `read`.
-pub(crate) async fn retrieve<R: Resource>(
+pub(crate) async fn get_record<R: Resource>(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
@@ -210,7 +210,7 @@ fn entry<R: Resource>(id: i64) -> calendar::Entry {
 }
 
 /// `PUT`: the required fields must come again.
-pub(crate) async fn replace<R: Resource>(
+pub(crate) async fn replace_record<R: Resource>(
     state: State<AppState>,
     auth: XhaleAuth,
     raw_id: Path<String>,
@@ -221,7 +221,7 @@ pub(crate) async fn replace<R: Resource>(
 }
 
 /// `PATCH`: only the fields sent change.
-pub(crate) async fn patch<R: Resource>(
+pub(crate) async fn patch_record<R: Resource>(
     state: State<AppState>,
     auth: XhaleAuth,
     raw_id: Path<String>,
@@ -278,7 +278,7 @@ async fn update<R: Resource>(
 }
 
 /// `DELETE`: soft; 204. Scope `write`.
-pub(crate) async fn delete<R: Resource>(
+pub(crate) async fn delete_record<R: Resource>(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,

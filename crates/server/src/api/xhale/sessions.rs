@@ -361,7 +361,7 @@ impl Resource for TrainingSession {
 
 /// `POST /api/sessions/{id}/direct_access_token/`: a new token; the old one stops working.
 /// Scope `write`.
-pub(crate) async fn rotate_token(
+pub(crate) async fn rotate_session_token(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
@@ -384,7 +384,7 @@ pub(crate) async fn rotate_token(
 
 /// `GET /session/{id}/?direct_access_token=...`: the session's summary, without logging in.
 /// A wrong or missing token is not found, as an unknown session is.
-pub(crate) async fn page(
+pub(crate) async fn get_session_page(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
     RawQuery(raw): RawQuery,
