@@ -12,6 +12,7 @@ mod admin;
 mod browser;
 mod calendar;
 mod checklist;
+mod documents;
 mod errors;
 mod harness;
 mod health;
