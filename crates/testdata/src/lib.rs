@@ -23,9 +23,22 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The repository's root.
+/// The repository's root (this crate is `crates/testdata` in it).
 fn repository() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    crate_dir
+        .parent()
+        .and_then(Path::parent)
+        .map_or_else(|| crate_dir.join("../.."), Path::to_path_buf)
+}
+
+/// The folder beside the repository that holds what the team shares (`../shared`).
+fn beside() -> PathBuf {
+    let repository = repository();
+    repository
+        .parent()
+        .map_or_else(|| repository.join(".."), Path::to_path_buf)
+        .join("shared")
 }
 
 /// The files the repository carries.
@@ -37,7 +50,7 @@ pub fn carried() -> PathBuf {
 pub fn shared() -> PathBuf {
     std::env::var_os("PACELINE_TESTDATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repository().join("../shared/testdata"))
+        .unwrap_or_else(|| beside().join("testdata"))
 }
 
 fn flag(name: &str) -> bool {
@@ -189,7 +202,7 @@ pub fn spec(name: &str) -> String {
 /// The carried API documents that differ from those in `../shared/spec`, by name; `None`
 /// (after recording the skip) when the shared documents are not there.
 pub fn spec_drift() -> Option<Vec<String>> {
-    let shared = shared().join("../spec");
+    let shared = beside().join("spec");
     let carried = repository().join("docs/spec");
     let Ok(entries) = std::fs::read_dir(&shared) else {
         skipped(
