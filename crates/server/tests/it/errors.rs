@@ -1,18 +1,59 @@
 //! Where failures go (docs/api-design.md, "Where errors go"): a storage failure that is not
 //! a reachability problem answers 500 with an error id, never "try again"; an unreachable
 //! database answers 503 with `Retry-After`; each in its surface's own shape. The database
-//! fails at a chosen statement (`TestContext::fail_at`), or is closed under the server.
+//! fails at a chosen statement (`TestContext::fail_at`), or is closed under the server; the
+//! log line of a 500 carries its error id, its cause and the request id.
 
 use crate::calendar::{answer, send, team};
 use crate::harness::TestApp;
 use paceline_testkit::{TestContext, api, on_both_engines};
 use reqwest::Method;
 use serde_json::{Value, json};
+use std::sync::{Arc, Mutex, OnceLock};
 
 on_both_engines!(
     a_storage_bug_is_a_500_with_an_error_id_on_each_surface,
     an_unreachable_database_is_a_503_with_retry_after_on_each_surface,
 );
+
+/// What the server logs in this test binary, from the first call on: a global subscriber
+/// writing plain text into memory.
+fn logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let sink = logs.clone();
+        let _ = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Capture(sink.clone()))
+            .try_init();
+        logs
+    })
+    .clone()
+}
+
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The log line that carries `id`.
+fn logged_line(id: &str) -> String {
+    let logs = logs();
+    let text = String::from_utf8_lossy(&logs.lock().unwrap()).into_owned();
+    text.lines()
+        .find(|line| line.contains(id))
+        .unwrap_or_else(|| panic!("no log line carries {id}"))
+        .to_owned()
+}
 
 /// A 16-digit hex error id.
 fn error_id(value: &Value) -> &str {
@@ -25,6 +66,7 @@ fn error_id(value: &Value) -> &str {
 }
 
 async fn a_storage_bug_is_a_500_with_an_error_id_on_each_surface(db: TestContext) {
+    logs();
     let app = TestApp::spawn(&db).await;
     let team = team(&app).await;
     let token = &team.athlete.access_token;
@@ -82,6 +124,7 @@ async fn a_storage_bug_is_a_500_with_an_error_id_on_each_surface(db: TestContext
     assert_eq!(body["errorCode"], "internal_error");
     let id = error_id(&body["errorId"]);
     assert!(body["hint"].as_str().unwrap().contains(id), "{body}");
+    assert!(logged_line(id).contains("injected failure"));
     app.stop().await;
 }
 
