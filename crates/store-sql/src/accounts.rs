@@ -1,5 +1,10 @@
 //! [`AccountStore`]: users, organizations, memberships, coach assignments and athlete
 //! settings.
+//!
+//! The methods are here; the rows they read, with their column lists and conversions, are in
+//! `rows`.
+
+mod rows;
 
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
@@ -11,163 +16,14 @@ use paceline_domain::entities::{
     AthleteSettings, CoachAssignment, Membership, MembershipInOrg, OrgKind, Organization, Role,
     Season, SportZones, User, Zone, ZoneSport,
 };
-use paceline_domain::ids::{AssignmentId, MembershipId, OrgId, UserId};
+use paceline_domain::ids::{MembershipId, OrgId, UserId};
 use paceline_domain::password::PasswordHash;
 use paceline_domain::store::{AccountStore, CreatedUser, NewUser, NewUserHome};
-use std::str::FromStr;
+use rows::{
+    AssignmentRow, MembershipInOrgRow, MembershipRow, OrgRow, UserRow, ZoneRow, assignment_columns,
+    collect, membership_columns, org_columns, parse_stored, user_columns,
+};
 use time::{Date, OffsetDateTime};
-
-// Column lists as macros, so that `concat!` can splice them into literal SQL.
-macro_rules! org_columns {
-    () => {
-        "id, name, kind, created_at"
-    };
-}
-macro_rules! user_columns {
-    () => {
-        "id, email, password_hash, name, image, created_at, updated_at"
-    };
-}
-macro_rules! membership_columns {
-    () => {
-        "id, organization_id, user_id, role, created_at"
-    };
-}
-macro_rules! assignment_columns {
-    () => {
-        "id, organization_id, coach_membership_id, athlete_membership_id, created_at"
-    };
-}
-
-#[derive(sqlx::FromRow)]
-struct OrgRow {
-    id: i64,
-    name: String,
-    kind: String,
-    created_at: DbTime,
-}
-
-impl TryFrom<OrgRow> for Organization {
-    type Error = StoreError;
-
-    fn try_from(row: OrgRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: OrgId(row.id),
-            name: row.name,
-            kind: parse_stored(&row.kind)?,
-            created_at: row.created_at.0,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: i64,
-    email: String,
-    password_hash: String,
-    name: String,
-    image: Option<String>,
-    created_at: DbTime,
-    updated_at: DbTime,
-}
-
-impl TryFrom<UserRow> for User {
-    type Error = StoreError;
-
-    fn try_from(row: UserRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: UserId(row.id),
-            email: Email::parse(&row.email)
-                .map_err(|e| StoreError::Other(format!("stored user {}: {e}", row.id)))?,
-            name: row.name,
-            image: row.image,
-            password_hash: PasswordHash::from_stored(row.password_hash),
-            created_at: row.created_at.0,
-            updated_at: row.updated_at.0,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct MembershipRow {
-    id: i64,
-    organization_id: i64,
-    user_id: i64,
-    role: String,
-    created_at: DbTime,
-}
-
-impl TryFrom<MembershipRow> for Membership {
-    type Error = StoreError;
-
-    fn try_from(row: MembershipRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: MembershipId(row.id),
-            organization_id: OrgId(row.organization_id),
-            user_id: UserId(row.user_id),
-            role: parse_stored(&row.role)?,
-            created_at: row.created_at.0,
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct MembershipInOrgRow {
-    #[sqlx(flatten)]
-    membership: MembershipRow,
-    org_name: String,
-    org_kind: String,
-    org_created_at: DbTime,
-}
-
-#[derive(sqlx::FromRow)]
-struct AssignmentRow {
-    id: i64,
-    organization_id: i64,
-    coach_membership_id: i64,
-    athlete_membership_id: i64,
-    created_at: DbTime,
-}
-
-impl From<AssignmentRow> for CoachAssignment {
-    fn from(row: AssignmentRow) -> Self {
-        Self {
-            id: AssignmentId(row.id),
-            organization_id: OrgId(row.organization_id),
-            coach_membership_id: MembershipId(row.coach_membership_id),
-            athlete_membership_id: MembershipId(row.athlete_membership_id),
-            created_at: row.created_at.0,
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct ZoneRow {
-    sport: String,
-    number: i32,
-    name: String,
-    heart_rate_min: Option<i32>,
-    heart_rate_max: Option<i32>,
-    power_min: Option<i32>,
-    power_max: Option<i32>,
-    speed_min_mps: Option<f64>,
-    speed_max_mps: Option<f64>,
-}
-
-/// Reads a closed-set name written by this crate; anything else means a corrupt row.
-fn parse_stored<T: FromStr<Err = paceline_domain::entities::UnknownName>>(
-    text: &str,
-) -> Result<T, StoreError> {
-    text.parse()
-        .map_err(|e| StoreError::Other(format!("corrupt row: {e}")))
-}
-
-fn collect<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
-where
-    T: TryFrom<R, Error = StoreError>,
-{
-    rows.into_iter().map(T::try_from).collect()
-}
 
 /// Writes a user's seasons and zones inside the transaction `$tx` (after removing the old
 /// ones when replacing).

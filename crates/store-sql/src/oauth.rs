@@ -1,5 +1,11 @@
 //! [`OAuthStore`]: clients, consents, authorization codes, token families and login
 //! sessions. Credentials are stored only as hashes.
+//!
+//! The methods are here; the rows they read, with their column lists and conversions, are in
+//! `rows`, and the writes several methods share are in `writes`.
+
+mod rows;
+mod writes;
 
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
@@ -11,209 +17,15 @@ use paceline_domain::oauth::client::{ClientKey, OAuthClient};
 use paceline_domain::oauth::scope::ScopeSet;
 use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::oauth::store::{
-    AuthorizationCode, CodeTake, Consent, FamilyId, NewAuthorizationCode, NewClient, NewFamily,
-    NewTokenPair, OAuthStore, Rotation, TokenId, TokenKind, TokenRecord, WebSession,
+    CodeTake, Consent, FamilyId, NewAuthorizationCode, NewClient, NewFamily, NewTokenPair,
+    OAuthStore, Rotation, TokenId, TokenKind, TokenRecord, WebSession,
+};
+use rows::{
+    ClientRow, CodeRow, SessionRow, TokenRow, client_columns, client_from, code_columns, scopes,
 };
 use std::collections::HashMap;
 use time::OffsetDateTime;
-
-macro_rules! client_columns {
-    () => {
-        "id, client_id, name, secret_hash, allowed_scopes, created_at, updated_at"
-    };
-}
-macro_rules! code_columns {
-    () => {
-        "id, client_row_id, user_id, redirect_uri, scopes, code_challenge, expires_at, family_id"
-    };
-}
-
-#[derive(sqlx::FromRow)]
-struct ClientRow {
-    id: i64,
-    client_id: String,
-    name: String,
-    secret_hash: Option<String>,
-    allowed_scopes: String,
-    created_at: DbTime,
-    updated_at: DbTime,
-}
-
-fn scopes(text: &str) -> Result<ScopeSet, StoreError> {
-    if text.is_empty() {
-        return Ok(ScopeSet::EMPTY);
-    }
-    ScopeSet::parse(text).map_err(|e| StoreError::Other(format!("corrupt scope list: {e}")))
-}
-
-fn client_from(row: ClientRow, redirect_uris: Vec<String>) -> Result<OAuthClient, StoreError> {
-    Ok(OAuthClient {
-        key: ClientKey(row.id),
-        client_id: row.client_id,
-        name: row.name,
-        secret_hash: row.secret_hash.map(SecretHash::from_stored),
-        redirect_uris,
-        allowed_scopes: scopes(&row.allowed_scopes)?,
-        created_at: row.created_at.0,
-        updated_at: row.updated_at.0,
-    })
-}
-
-#[derive(sqlx::FromRow)]
-struct CodeRow {
-    id: i64,
-    client_row_id: i64,
-    user_id: i64,
-    redirect_uri: String,
-    scopes: String,
-    code_challenge: String,
-    expires_at: DbTime,
-    family_id: Option<i64>,
-}
-
-impl TryFrom<CodeRow> for AuthorizationCode {
-    type Error = StoreError;
-
-    fn try_from(row: CodeRow) -> Result<Self, StoreError> {
-        Ok(Self {
-            id: row.id,
-            client: ClientKey(row.client_row_id),
-            user_id: UserId(row.user_id),
-            redirect_uri: row.redirect_uri,
-            scopes: scopes(&row.scopes)?,
-            code_challenge: row.code_challenge,
-            expires_at: row.expires_at.0,
-            family_id: row.family_id.map(FamilyId),
-        })
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    id: i64,
-    kind: String,
-    family_id: i64,
-    scopes: String,
-    family_scopes: String,
-    user_id: i64,
-    client_row_id: i64,
-    client_id: String,
-    allowed_scopes: String,
-    expires_at: DbTime,
-    used_at: Option<DbTime>,
-    revoked_at: Option<DbTime>,
-    family_revoked_at: Option<DbTime>,
-}
-
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    id: i64,
-    user_id: i64,
-    authenticated_at: DbTime,
-    expires_at: DbTime,
-}
-
-impl From<SessionRow> for WebSession {
-    fn from(row: SessionRow) -> Self {
-        Self {
-            id: row.id,
-            user_id: UserId(row.user_id),
-            authenticated_at: row.authenticated_at.0,
-            expires_at: row.expires_at.0,
-        }
-    }
-}
-
-/// Inserts a client's redirect URIs inside the transaction `$tx`.
-macro_rules! insert_redirect_uris {
-    ($tx:expr, $key:expr, $uris:expr) => {
-        for (position, uri) in $uris.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO oauth_client_redirect_uris (client_row_id, position, uri) \
-                 VALUES ($1, $2, $3)",
-            )
-            .bind($key)
-            .bind(i32::try_from(position).unwrap_or(i32::MAX))
-            .bind(uri)
-            .execute(&mut *$tx)
-            .await
-            .map_err(other)?;
-        }
-    };
-}
-
-/// Inserts an access and refresh token of family `$family` inside the transaction `$tx`.
-macro_rules! insert_pair {
-    ($tx:expr, $family:expr, $tokens:expr, $refresh_scopes:expr, $parent:expr, $now:expr) => {
-        for (kind, hash, scopes, expires_at) in [
-            (
-                "access",
-                &$tokens.access_hash,
-                $tokens.access_scopes,
-                $tokens.access_expires_at,
-            ),
-            (
-                "refresh",
-                &$tokens.refresh_hash,
-                $refresh_scopes,
-                $tokens.refresh_expires_at,
-            ),
-        ] {
-            sqlx::query(
-                "INSERT INTO oauth_tokens (family_id, kind, token_hash, scopes, created_at, \
-                 expires_at, parent_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind($family)
-            .bind(kind)
-            .bind(hash.as_str())
-            .bind(scopes.to_string())
-            .bind(DbTime($now))
-            .bind(DbTime(expires_at))
-            .bind($parent)
-            .execute(&mut *$tx)
-            .await
-            .map_err(constraint("token", "token family"))?;
-        }
-    };
-}
-
-/// Ends a rotation inside the transaction `$tx` once its compare-and-set changed `$changed`
-/// rows: none means the refresh token was reused, and the family is revoked; one means the
-/// new pair is stored with every scope of the family.
-macro_rules! complete_rotation {
-    ($tx:expr, $changed:expr, $old:expr, $family:expr, $tokens:expr, $now:expr) => {{
-        const REVOKE: &str = "UPDATE oauth_token_families SET revoked_at = $2 WHERE id = $1 \
-             AND revoked_at IS NULL";
-        const FAMILY: &str = "SELECT scopes FROM oauth_token_families WHERE id = $1";
-        const TOUCH: &str = "UPDATE oauth_token_families SET last_used_at = $2 WHERE id = $1";
-        if $changed == 0 {
-            sqlx::query(REVOKE)
-                .bind($family.0)
-                .bind(DbTime($now))
-                .execute(&mut *$tx)
-                .await
-                .map_err(other)?;
-            $tx.commit().await.map_err(other)?;
-            Rotation::Reused
-        } else {
-            let family_scopes = sqlx::query_scalar::<_, String>(FAMILY)
-                .bind($family.0)
-                .fetch_one(&mut *$tx)
-                .await
-                .map_err(other)?;
-            let family_scopes = scopes(&family_scopes)?;
-            insert_pair!($tx, $family.0, $tokens, family_scopes, Some($old.0), $now);
-            sqlx::query(TOUCH)
-                .bind($family.0)
-                .bind(DbTime($now))
-                .execute(&mut *$tx)
-                .await
-                .map_err(other)?;
-            $tx.commit().await.map_err(other)?;
-            Rotation::Rotated
-        }
-    }};
-}
+use writes::{complete_rotation, insert_pair, insert_redirect_uris};
 
 #[async_trait]
 impl OAuthStore for SqlStore {
@@ -753,24 +565,5 @@ impl OAuthStore for SqlStore {
             .map_err(other)?
             .rows_affected());
         Ok(used == 1)
-    }
-}
-
-impl SqlStore {
-    /// Runs a revocation statement taking the row's key and the time.
-    async fn stamp_revoked(
-        &self,
-        sql: &'static str,
-        key: i64,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_writer!(self, pool => sqlx::query(sql)
-            .bind(key)
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
-        Ok(())
     }
 }

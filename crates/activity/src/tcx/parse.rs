@@ -1,5 +1,9 @@
 //! The TCX state machine: one pass over the scanner's items, a stack of the open elements
 //! the reader cares about, values parsed when their element closes.
+//!
+//! The elements it acts on are in `nodes`.
+
+mod nodes;
 
 use super::{TcxActivity, TcxFile, TcxLap, TcxTrack};
 use crate::fit::collect::TimerEvents;
@@ -10,101 +14,7 @@ use crate::fit::{
 };
 use crate::xml::scan::{Item, Scanner, attribute, local_name};
 use crate::xml::{Timestamp, XmlError, bad_value, is_blank, number, semicircles, whole};
-
-/// The elements the reader acts on; everything else is [`Node::Other`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Node {
-    Root,
-    Database,
-    Activities,
-    MultiSport,
-    SportWrap,
-    Activity,
-    ActivityId,
-    Lap,
-    LapTime,
-    LapDistance,
-    LapMaxSpeed,
-    LapCalories,
-    LapAvgHr,
-    LapAvgHrValue,
-    LapMaxHr,
-    LapMaxHrValue,
-    LapCadence,
-    LapExtensions,
-    LapLx,
-    LapAvgSpeed,
-    LapAvgWatts,
-    LapMaxWatts,
-    Track,
-    Trackpoint,
-    Time,
-    Position,
-    Latitude,
-    Longitude,
-    Altitude,
-    Distance,
-    HeartRate,
-    HeartRateValue,
-    Cadence,
-    PointExtensions,
-    Tpx,
-    Speed,
-    Watts,
-    RunCadence,
-    Courses,
-    Course,
-    Workouts,
-    Workout,
-    Other,
-}
-
-fn child(parent: Node, name: &str) -> Node {
-    use Node as N;
-    match (parent, name) {
-        (N::Database, "Activities") => N::Activities,
-        (N::Database, "Courses") => N::Courses,
-        (N::Database, "Workouts") => N::Workouts,
-        (N::Activities, "Activity") | (N::SportWrap, "Activity") => N::Activity,
-        (N::Activities, "MultiSportSession") => N::MultiSport,
-        (N::MultiSport, "FirstSport" | "NextSport") => N::SportWrap,
-        (N::Activity, "Id") => N::ActivityId,
-        (N::Activity, "Lap") => N::Lap,
-        (N::Lap, "TotalTimeSeconds") => N::LapTime,
-        (N::Lap, "DistanceMeters") => N::LapDistance,
-        (N::Lap, "MaximumSpeed") => N::LapMaxSpeed,
-        (N::Lap, "Calories") => N::LapCalories,
-        (N::Lap, "AverageHeartRateBpm") => N::LapAvgHr,
-        (N::LapAvgHr, "Value") => N::LapAvgHrValue,
-        (N::Lap, "MaximumHeartRateBpm") => N::LapMaxHr,
-        (N::LapMaxHr, "Value") => N::LapMaxHrValue,
-        (N::Lap, "Cadence") => N::LapCadence,
-        (N::Lap, "Extensions") => N::LapExtensions,
-        (N::LapExtensions, "LX") => N::LapLx,
-        (N::LapLx, "AvgSpeed") => N::LapAvgSpeed,
-        (N::LapLx, "AvgWatts") => N::LapAvgWatts,
-        (N::LapLx, "MaxWatts") => N::LapMaxWatts,
-        (N::Lap | N::Course, "Track") => N::Track,
-        (N::Courses, "Course") => N::Course,
-        (N::Workouts, "Workout") => N::Workout,
-        (N::Track, "Trackpoint") => N::Trackpoint,
-        (N::Trackpoint, "Time") => N::Time,
-        (N::Trackpoint, "Position") => N::Position,
-        (N::Position, "LatitudeDegrees") => N::Latitude,
-        (N::Position, "LongitudeDegrees") => N::Longitude,
-        (N::Trackpoint, "AltitudeMeters") => N::Altitude,
-        (N::Trackpoint, "DistanceMeters") => N::Distance,
-        (N::Trackpoint, "HeartRateBpm") => N::HeartRate,
-        (N::HeartRate, "Value") => N::HeartRateValue,
-        (N::Trackpoint, "Cadence") => N::Cadence,
-        (N::Trackpoint, "Extensions") => N::PointExtensions,
-        (N::PointExtensions, "TPX") => N::Tpx,
-        (N::Tpx, "Speed") => N::Speed,
-        (N::Tpx, "Watts") => N::Watts,
-        (N::Tpx, "RunCadence") => N::RunCadence,
-        _ => N::Other,
-    }
-}
+use nodes::{Node, child, is_leaf};
 
 /// A lap being read.
 #[derive(Default)]
@@ -204,33 +114,6 @@ pub(super) fn parse(bytes: &[u8]) -> Result<TcxFile, XmlError> {
         }
     }
     Ok(reader.finish())
-}
-
-fn is_leaf(node: Node) -> bool {
-    matches!(
-        node,
-        Node::ActivityId
-            | Node::LapTime
-            | Node::LapDistance
-            | Node::LapMaxSpeed
-            | Node::LapCalories
-            | Node::LapAvgHrValue
-            | Node::LapMaxHrValue
-            | Node::LapCadence
-            | Node::LapAvgSpeed
-            | Node::LapAvgWatts
-            | Node::LapMaxWatts
-            | Node::Time
-            | Node::Latitude
-            | Node::Longitude
-            | Node::Altitude
-            | Node::Distance
-            | Node::HeartRateValue
-            | Node::Cadence
-            | Node::Speed
-            | Node::Watts
-            | Node::RunCadence
-    )
 }
 
 /// A value that must parse when present; blank is absent.

@@ -1,0 +1,166 @@
+//! The rows the account methods read, with the column lists that select them, and their
+//! conversions into domain types.
+
+use crate::db_time::DbTime;
+use paceline_domain::StoreError;
+use paceline_domain::email::Email;
+use paceline_domain::entities::{CoachAssignment, Membership, Organization, User};
+use paceline_domain::ids::{AssignmentId, MembershipId, OrgId, UserId};
+use paceline_domain::password::PasswordHash;
+use std::str::FromStr;
+
+// Column lists as macros, so that `concat!` can splice them into literal SQL.
+macro_rules! org_columns {
+    () => {
+        "id, name, kind, created_at"
+    };
+}
+pub(super) use org_columns;
+macro_rules! user_columns {
+    () => {
+        "id, email, password_hash, name, image, created_at, updated_at"
+    };
+}
+pub(super) use user_columns;
+macro_rules! membership_columns {
+    () => {
+        "id, organization_id, user_id, role, created_at"
+    };
+}
+pub(super) use membership_columns;
+macro_rules! assignment_columns {
+    () => {
+        "id, organization_id, coach_membership_id, athlete_membership_id, created_at"
+    };
+}
+pub(super) use assignment_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OrgRow {
+    pub(super) id: i64,
+    name: String,
+    kind: String,
+    created_at: DbTime,
+}
+
+impl TryFrom<OrgRow> for Organization {
+    type Error = StoreError;
+
+    fn try_from(row: OrgRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: OrgId(row.id),
+            name: row.name,
+            kind: parse_stored(&row.kind)?,
+            created_at: row.created_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct UserRow {
+    pub(super) id: i64,
+    email: String,
+    password_hash: String,
+    name: String,
+    image: Option<String>,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+
+    fn try_from(row: UserRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: UserId(row.id),
+            email: Email::parse(&row.email)
+                .map_err(|e| StoreError::Other(format!("stored user {}: {e}", row.id)))?,
+            name: row.name,
+            image: row.image,
+            password_hash: PasswordHash::from_stored(row.password_hash),
+            created_at: row.created_at.0,
+            updated_at: row.updated_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MembershipRow {
+    id: i64,
+    pub(super) organization_id: i64,
+    user_id: i64,
+    role: String,
+    created_at: DbTime,
+}
+
+impl TryFrom<MembershipRow> for Membership {
+    type Error = StoreError;
+
+    fn try_from(row: MembershipRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: MembershipId(row.id),
+            organization_id: OrgId(row.organization_id),
+            user_id: UserId(row.user_id),
+            role: parse_stored(&row.role)?,
+            created_at: row.created_at.0,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MembershipInOrgRow {
+    #[sqlx(flatten)]
+    pub(super) membership: MembershipRow,
+    pub(super) org_name: String,
+    pub(super) org_kind: String,
+    pub(super) org_created_at: DbTime,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct AssignmentRow {
+    id: i64,
+    organization_id: i64,
+    coach_membership_id: i64,
+    athlete_membership_id: i64,
+    created_at: DbTime,
+}
+
+impl From<AssignmentRow> for CoachAssignment {
+    fn from(row: AssignmentRow) -> Self {
+        Self {
+            id: AssignmentId(row.id),
+            organization_id: OrgId(row.organization_id),
+            coach_membership_id: MembershipId(row.coach_membership_id),
+            athlete_membership_id: MembershipId(row.athlete_membership_id),
+            created_at: row.created_at.0,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ZoneRow {
+    pub(super) sport: String,
+    pub(super) number: i32,
+    pub(super) name: String,
+    pub(super) heart_rate_min: Option<i32>,
+    pub(super) heart_rate_max: Option<i32>,
+    pub(super) power_min: Option<i32>,
+    pub(super) power_max: Option<i32>,
+    pub(super) speed_min_mps: Option<f64>,
+    pub(super) speed_max_mps: Option<f64>,
+}
+
+/// Reads a closed-set name written by this crate; anything else means a corrupt row.
+pub(super) fn parse_stored<T: FromStr<Err = paceline_domain::entities::UnknownName>>(
+    text: &str,
+) -> Result<T, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Other(format!("corrupt row: {e}")))
+}
+
+pub(super) fn collect<R, T>(rows: Vec<R>) -> Result<Vec<T>, StoreError>
+where
+    T: TryFrom<R, Error = StoreError>,
+{
+    rows.into_iter().map(T::try_from).collect()
+}

@@ -1,0 +1,122 @@
+//! The rows the OAuth methods read, with the column lists that select them, and their
+//! conversions into domain types.
+
+use crate::db_time::DbTime;
+use paceline_domain::StoreError;
+use paceline_domain::ids::UserId;
+use paceline_domain::oauth::client::{ClientKey, OAuthClient};
+use paceline_domain::oauth::scope::ScopeSet;
+use paceline_domain::oauth::secret::SecretHash;
+use paceline_domain::oauth::store::{AuthorizationCode, FamilyId, WebSession};
+
+macro_rules! client_columns {
+    () => {
+        "id, client_id, name, secret_hash, allowed_scopes, created_at, updated_at"
+    };
+}
+pub(super) use client_columns;
+macro_rules! code_columns {
+    () => {
+        "id, client_row_id, user_id, redirect_uri, scopes, code_challenge, expires_at, family_id"
+    };
+}
+pub(super) use code_columns;
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ClientRow {
+    pub(super) id: i64,
+    client_id: String,
+    name: String,
+    secret_hash: Option<String>,
+    allowed_scopes: String,
+    created_at: DbTime,
+    updated_at: DbTime,
+}
+
+pub(super) fn scopes(text: &str) -> Result<ScopeSet, StoreError> {
+    if text.is_empty() {
+        return Ok(ScopeSet::EMPTY);
+    }
+    ScopeSet::parse(text).map_err(|e| StoreError::Other(format!("corrupt scope list: {e}")))
+}
+
+pub(super) fn client_from(
+    row: ClientRow,
+    redirect_uris: Vec<String>,
+) -> Result<OAuthClient, StoreError> {
+    Ok(OAuthClient {
+        key: ClientKey(row.id),
+        client_id: row.client_id,
+        name: row.name,
+        secret_hash: row.secret_hash.map(SecretHash::from_stored),
+        redirect_uris,
+        allowed_scopes: scopes(&row.allowed_scopes)?,
+        created_at: row.created_at.0,
+        updated_at: row.updated_at.0,
+    })
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct CodeRow {
+    id: i64,
+    client_row_id: i64,
+    user_id: i64,
+    redirect_uri: String,
+    scopes: String,
+    code_challenge: String,
+    expires_at: DbTime,
+    family_id: Option<i64>,
+}
+
+impl TryFrom<CodeRow> for AuthorizationCode {
+    type Error = StoreError;
+
+    fn try_from(row: CodeRow) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: row.id,
+            client: ClientKey(row.client_row_id),
+            user_id: UserId(row.user_id),
+            redirect_uri: row.redirect_uri,
+            scopes: scopes(&row.scopes)?,
+            code_challenge: row.code_challenge,
+            expires_at: row.expires_at.0,
+            family_id: row.family_id.map(FamilyId),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct TokenRow {
+    pub(super) id: i64,
+    pub(super) kind: String,
+    pub(super) family_id: i64,
+    pub(super) scopes: String,
+    pub(super) family_scopes: String,
+    pub(super) user_id: i64,
+    pub(super) client_row_id: i64,
+    pub(super) client_id: String,
+    pub(super) allowed_scopes: String,
+    pub(super) expires_at: DbTime,
+    pub(super) used_at: Option<DbTime>,
+    pub(super) revoked_at: Option<DbTime>,
+    pub(super) family_revoked_at: Option<DbTime>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    id: i64,
+    user_id: i64,
+    authenticated_at: DbTime,
+    expires_at: DbTime,
+}
+
+impl From<SessionRow> for WebSession {
+    fn from(row: SessionRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: UserId(row.user_id),
+            authenticated_at: row.authenticated_at.0,
+            expires_at: row.expires_at.0,
+        }
+    }
+}
