@@ -78,16 +78,17 @@ pub(crate) fn path_id(raw: &str) -> XhaleResult<i64> {
     }
 }
 
-/// The subject of a request with `scope` on the session or race `raw_id`, which `entry`
-/// makes from the id.
+/// The subject of a request with `scope` on the session or race `raw_id` (which `entry`
+/// makes from the id), and the id.
 pub(crate) async fn reach(
     state: &AppState,
     auth: &XhaleAuth,
     scope: Scope,
     raw_id: &str,
     entry: impl Fn(i64) -> Entry,
-) -> XhaleResult<Subject> {
+) -> XhaleResult<(Subject, i64)> {
     let grant = auth.require(&[scope])?;
-    let entry = entry(path_id(raw_id)?);
-    owner_of(state, grant.user_id, entry).await
+    let id = path_id(raw_id)?;
+    let subject = owner_of(state, grant.user_id, entry(id)).await?;
+    Ok((subject, id))
 }

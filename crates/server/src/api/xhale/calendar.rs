@@ -197,9 +197,8 @@ pub(crate) async fn get_record<R: Resource>(
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
 ) -> XhaleResult<Json<Value>> {
-    let subject = access::reach(&state, &auth, Scope::Read, &raw_id, entry::<R>).await?;
-    let id = R::key(access::path_id(&raw_id)?);
-    match R::get(state.store.as_ref(), subject.athlete, id).await? {
+    let (subject, id) = access::reach(&state, &auth, Scope::Read, &raw_id, entry::<R>).await?;
+    match R::get(state.store.as_ref(), subject.athlete, R::key(id)).await? {
         Some(record) if !record.deleted() => Ok(Json(record.to_json(&state, &subject))),
         _ => Err(XhaleError::NotFound),
     }
@@ -241,27 +240,21 @@ async fn update<R: Resource>(
     headers: HeaderMap,
     body: Body,
 ) -> XhaleResult<Json<Value>> {
-    let subject = access::reach(&state, &auth, Scope::Write, &raw_id, entry::<R>).await?;
-    let id = R::key(access::path_id(&raw_id)?);
+    let (subject, id) = access::reach(&state, &auth, Scope::Write, &raw_id, entry::<R>).await?;
     let input = input::read(&headers, body).await?;
-    let write_into = |current: &R| {
-        let mut values = current.values().clone();
-        write::<R>(&input, mode, &subject, current.planned_by(), &mut values)
-            .map(|files| (values, files))
-    };
-    // The files a body names do not depend on the record: read them once, with the body
-    // checked against the record as it is now.
-    let files = match R::get(state.store.as_ref(), subject.athlete, id).await? {
-        Some(current) if !current.deleted() => write_into(&current)?.1,
-        _ => return Err(XhaleError::NotFound),
-    };
+    // The files a body names do not depend on the record; a malformed list is refused by
+    // the write below, with the body's other faults.
+    let files = attach::read(&mut Fields::new(&input));
     let edited = calendar::edit(
         state.store.as_ref(),
         state.clock.as_ref(),
         &subject,
-        id,
+        R::key(id),
         &files,
-        |current: &R| write_into(current).map(|(values, _)| values),
+        |current: &R| {
+            let mut values = current.values().clone();
+            write::<R>(&input, mode, &subject, current.planned_by(), &mut values).map(|_| values)
+        },
     )
     .await;
     match edited {
@@ -283,8 +276,8 @@ pub(crate) async fn delete_record<R: Resource>(
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
 ) -> XhaleResult<StatusCode> {
-    let subject = access::reach(&state, &auth, Scope::Write, &raw_id, entry::<R>).await?;
-    let entry = entry::<R>(access::path_id(&raw_id)?);
+    let (subject, id) = access::reach(&state, &auth, Scope::Write, &raw_id, entry::<R>).await?;
+    let entry = entry::<R>(id);
     let now = state.clock.now();
     if state
         .store

@@ -367,8 +367,8 @@ pub(crate) async fn rotate_session_token(
     Path(raw_id): Path<String>,
 ) -> XhaleResult<Json<Value>> {
     let to_entry = |id| Entry::Session(SessionId(id));
-    let subject = access::reach(&state, &auth, Scope::Write, &raw_id, to_entry).await?;
-    let id = SessionId(access::path_id(&raw_id)?);
+    let (subject, id) = access::reach(&state, &auth, Scope::Write, &raw_id, to_entry).await?;
+    let id = SessionId(id);
     let token = calendar::new_token(&mut rand::rng());
     let now = state.clock.now();
     if state
