@@ -67,3 +67,52 @@ impl TestApp {
         }
     }
 }
+
+/// Sends each operation of an OpenAPI `document` without a token (path parameters filled
+/// with `1`, or `1.fit` for a workout file) and checks the server serves it: refused for
+/// want of a token or a body, never as unknown (404) or of another method (405). Answers
+/// how many operations there were.
+pub async fn served_operations(app: &TestApp, document: &serde_json::Value) -> usize {
+    let mut count = 0;
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        let concrete = path.replace("{file}", "1.fit");
+        let concrete = fill_parameters(&concrete);
+        for method in ["get", "post", "put", "patch", "delete"] {
+            if !item[method].is_object() {
+                continue;
+            }
+            count += 1;
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app
+                .client
+                .request(method.clone(), app.url(&concrete))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            assert!(
+                status == 401 || status == 415,
+                "{method} {path} answered {status}"
+            );
+        }
+    }
+    count
+}
+
+/// A path with each `{parameter}` replaced by `1`.
+fn fill_parameters(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut inside = false;
+    for c in path.chars() {
+        match c {
+            '{' => inside = true,
+            '}' => {
+                inside = false;
+                out.push('1');
+            }
+            _ if !inside => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}

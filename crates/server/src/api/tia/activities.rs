@@ -12,6 +12,7 @@ use crate::api::tia::body;
 use crate::api::tia::error::{TiaError, TiaResult};
 use crate::api::tia::fields::{BodySchema, EXTERNAL_ID, Field, Kind, RAW_PAYLOAD, Valid};
 use crate::api::tia::list;
+use crate::api::tia::schemas::{self, Duplicate, Written};
 use crate::api::tia::timestamp;
 use axum::Json;
 use axum::body::Body;
@@ -27,7 +28,6 @@ use paceline_domain::oauth::Scope;
 use paceline_domain::oauth::bearer::AccessGrant;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 /// The provider of sources written as JSON by an OAuth client.
@@ -166,7 +166,7 @@ pub(crate) async fn create_activity(
     auth: TiaAuth,
     headers: HeaderMap,
     body: Body,
-) -> TiaResult<(StatusCode, Json<Value>)> {
+) -> TiaResult {
     let grant = auth.require(Scope::ActivitiesWrite)?;
     let valid = body::read(&headers, body, &WRITE).await?;
     let membership = home(&state, grant).await?;
@@ -218,16 +218,11 @@ pub(crate) async fn create_activity(
         now,
     };
     let recorded = state.store.record_activity(new).await?;
+    let id = recorded.id.public();
     Ok(if recorded.duplicate {
-        (
-            StatusCode::OK,
-            Json(json!({ "id": recorded.id.public(), "duplicate": true })),
-        )
+        (StatusCode::OK, Json(Duplicate::of(id))).into_response()
     } else {
-        (
-            StatusCode::CREATED,
-            Json(json!({ "id": recorded.id.public() })),
-        )
+        (StatusCode::CREATED, Json(Written { id })).into_response()
     })
 }
 
@@ -241,7 +236,7 @@ pub(crate) async fn list_activities(
     let grant = auth.require(Scope::ActivitiesRead)?;
     let query = list::instant_query(raw.as_deref())?;
     let page = state.store.list_activities(grant.user_id, query).await?;
-    Ok(Json(ActivityPage {
+    Ok(Json(schemas::ActivityPage {
         items: page.items.iter().map(ActivityItem::of).collect(),
         pagination: list::pagination(&query, page.has_next),
     })
@@ -389,11 +384,4 @@ impl<'a> ActivityItem<'a> {
             sources: activity.sources.iter().map(SourceItem::of).collect(),
         }
     }
-}
-
-/// A page of activities: `{ items, pagination }`.
-#[derive(Serialize)]
-struct ActivityPage<'a> {
-    items: Vec<ActivityItem<'a>>,
-    pagination: Value,
 }

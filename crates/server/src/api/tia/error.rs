@@ -4,6 +4,7 @@
 //! errors, `details`.
 
 use crate::api::tia::fields::Invalid;
+use crate::api::tia::schemas::ErrorDetails;
 use crate::extract::bearer::{self, BearerFailure, with_challenge};
 use crate::failure::Failure;
 use crate::throttle::Limited;
@@ -13,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use paceline_domain::StoreError;
 use paceline_domain::files::BlobError;
 use paceline_domain::oauth::Scope;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// Why a Train it All request did not succeed.
 #[derive(Debug)]
@@ -95,12 +96,33 @@ impl TiaError {
     }
 }
 
+/// The error body of section 6.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = Error)]
+pub(crate) struct ErrorBody {
+    /// An English sentence.
+    error: String,
+    error_code: String,
+    hint: String,
+    /// For a validation error: which fields, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ErrorDetails>)]
+    details: Option<Value>,
+    /// On a server error, the id its log line carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_id: Option<String>,
+}
+
 fn body(status: StatusCode, message: &str, code: &str, hint: &str) -> Response {
-    (
-        status,
-        Json(json!({ "error": message, "errorCode": code, "hint": hint })),
-    )
-        .into_response()
+    let body = ErrorBody {
+        error: message.to_owned(),
+        error_code: code.to_owned(),
+        hint: hint.to_owned(),
+        details: None,
+        error_id: None,
+    };
+    (status, Json(body)).into_response()
 }
 
 impl IntoResponse for TiaError {
@@ -119,13 +141,16 @@ impl IntoResponse for TiaError {
                 code,
                 hint,
                 details: Some(details),
-            } => (
-                status,
-                Json(json!({
-                    "error": message, "errorCode": code, "hint": hint, "details": details
-                })),
-            )
-                .into_response(),
+            } => {
+                let body = ErrorBody {
+                    error: message,
+                    error_code: code.to_owned(),
+                    hint,
+                    details: Some(details),
+                    error_id: None,
+                };
+                (status, Json(body)).into_response()
+            }
             Self::Bearer(failure) => {
                 let challenge = bearer::challenge(&failure);
                 let response = match failure {
@@ -204,18 +229,16 @@ impl IntoResponse for TiaError {
                     )
                 },
                 |id| {
-                    (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        Json(json!({
-                            "error": "An internal error occurred.",
-                            "errorCode": "internal_error",
-                            "hint": format!(
-                                "Retrying will not help; report the error id {id} to the operator."
-                            ),
-                            "errorId": id,
-                        })),
-                    )
-                        .into_response()
+                    let body = ErrorBody {
+                        error: "An internal error occurred.".to_owned(),
+                        error_code: "internal_error".to_owned(),
+                        hint: format!(
+                            "Retrying will not help; report the error id {id} to the operator."
+                        ),
+                        details: None,
+                        error_id: Some(id.to_string()),
+                    };
+                    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
                 },
             ),
         }

@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::api::tia::activities::home;
 use crate::api::tia::auth::TiaAuth;
 use crate::api::tia::error::{TiaError, TiaResult};
+use crate::api::tia::schemas::{Duplicate, Uploaded};
 use crate::extract::upload::{self, Accept, Fault, drain};
 use crate::failure::Failure;
 use axum::Json;
@@ -25,7 +26,6 @@ use paceline_domain::daily::WritingClient;
 use paceline_domain::ids::ActivityId;
 use paceline_domain::imports::{self, ImportError, Imported, Upload};
 use paceline_domain::oauth::Scope;
-use serde_json::json;
 
 fn too_large() -> TiaError {
     TiaError::refused(
@@ -71,7 +71,7 @@ pub(crate) async fn upload_fit_file(
     State(state): State<AppState>,
     auth: Result<TiaAuth, TiaError>,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> TiaResult<(StatusCode, Json<serde_json::Value>)> {
+) -> TiaResult {
     let Ok(mut multipart) = multipart else {
         return Err(TiaError::refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -119,14 +119,16 @@ pub(crate) async fn upload_fit_file(
     // above, by the same drop).
     drop(spooled.file);
     match imported {
-        Ok(Imported::New { id, storage_key }) => Ok((
-            StatusCode::CREATED,
-            Json(json!({ "id": id.public(), "storageKey": storage_key })),
-        )),
-        Ok(Imported::Duplicate { id }) => Ok((
-            StatusCode::OK,
-            Json(json!({ "id": id.public(), "duplicate": true })),
-        )),
+        Ok(Imported::New { id, storage_key }) => {
+            let uploaded = Uploaded {
+                id: id.public(),
+                storage_key,
+            };
+            Ok((StatusCode::CREATED, Json(uploaded)).into_response())
+        }
+        Ok(Imported::Duplicate { id }) => {
+            Ok((StatusCode::OK, Json(Duplicate::of(id.public()))).into_response())
+        }
         Err(ImportError::Invalid(why)) => Err(TiaError::refused(
             StatusCode::BAD_REQUEST,
             format!("This is not a valid FIT file: {why}."),

@@ -188,21 +188,29 @@ pub(crate) fn day_query(raw: Option<&str>) -> Result<RecordQuery<Date>, BadQuery
     Params::read(raw).finish(|text, _| parse_day(text), "YYYY-MM-DD")
 }
 
-/// The spec's `pagination` object.
-pub(crate) fn pagination<K>(query: &RecordQuery<K>, has_next: bool) -> Value {
-    let page = query.page.max(1);
-    json!({
-        "page": page,
-        "perPage": query.limit(),
-        "prevPage": (page > 1).then(|| page - 1),
-        "nextPage": has_next.then(|| page + 1),
-        "hasNextPage": has_next,
-    })
+/// The spec's `PaginationMeta`.
+#[derive(Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Pagination {
+    page: u32,
+    per_page: u32,
+    #[schema(required = true)]
+    prev_page: Option<u32>,
+    #[schema(required = true)]
+    next_page: Option<u32>,
+    has_next_page: bool,
 }
 
-/// A list's answer: `{ items, pagination }`.
-pub(crate) fn answer<K>(items: Vec<Value>, query: &RecordQuery<K>, has_next: bool) -> Value {
-    json!({ "items": items, "pagination": pagination(query, has_next) })
+/// The `pagination` of a page of `query`.
+pub(crate) fn pagination<K>(query: &RecordQuery<K>, has_next: bool) -> Pagination {
+    let page = query.page.max(1);
+    Pagination {
+        page,
+        per_page: query.limit(),
+        prev_page: (page > 1).then(|| page - 1),
+        next_page: has_next.then(|| page + 1),
+        has_next_page: has_next,
+    }
 }
 
 #[cfg(test)]
@@ -257,11 +265,11 @@ mod tests {
     #[test]
     fn pagination_matches_the_spec() {
         assert_eq!(
-            pagination(&RecordQuery::<Date>::page(1, 30), true),
+            serde_json::to_value(pagination(&RecordQuery::<Date>::page(1, 30), true)).unwrap(),
             json!({ "page": 1, "perPage": 30, "prevPage": null, "nextPage": 2, "hasNextPage": true })
         );
         assert_eq!(
-            pagination(&RecordQuery::<Date>::page(3, 10), false),
+            serde_json::to_value(pagination(&RecordQuery::<Date>::page(3, 10), false)).unwrap(),
             json!({ "page": 3, "perPage": 10, "prevPage": 2, "nextPage": null, "hasNextPage": false })
         );
     }

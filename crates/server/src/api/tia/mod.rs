@@ -4,12 +4,14 @@ pub(crate) mod activities;
 pub(crate) mod auth;
 pub(crate) mod body;
 pub(crate) mod daily;
+pub(crate) mod document;
 pub(crate) mod error;
 pub(crate) mod fields;
 pub(crate) mod fit;
 pub(crate) mod list;
-pub(crate) mod openapi;
 pub(crate) mod profile;
+pub(crate) mod routes;
+pub(crate) mod schemas;
 
 use time::OffsetDateTime;
 use time::format_description::well_known::iso8601::{

@@ -8,13 +8,28 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use paceline_domain::oauth::Scope;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The token's user.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Profile {
+    /// The user's id.
+    id: String,
+    email: String,
+    name: String,
+    /// A picture's URL.
+    #[schema(required = true)]
+    image: Option<String>,
+    created_at: String,
+}
 
 /// The token's user: `id`, `email`, `name`, `image`, `createdAt`. Scope `profile:read`.
 pub(crate) async fn get_profile(
     State(state): State<AppState>,
     auth: TiaAuth,
-) -> TiaResult<Json<Value>> {
+) -> TiaResult<Json<Profile>> {
     let grant = auth.require(Scope::ProfileRead)?;
     let user = state.store.get_user(grant.user_id).await?.ok_or_else(|| {
         TiaError::refused(
@@ -24,11 +39,11 @@ pub(crate) async fn get_profile(
             "The account no longer exists.",
         )
     })?;
-    Ok(Json(json!({
-        "id": user.id.public(),
-        "email": user.email.as_str(),
-        "name": user.name,
-        "image": user.image,
-        "createdAt": timestamp(user.created_at),
-    })))
+    Ok(Json(Profile {
+        id: user.id.public(),
+        email: user.email.as_str().to_owned(),
+        name: user.name,
+        image: user.image,
+        created_at: timestamp(user.created_at),
+    }))
 }

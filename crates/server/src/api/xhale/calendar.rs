@@ -11,6 +11,7 @@ use crate::api::xhale::error::{XhaleError, XhaleResult};
 use crate::api::xhale::input::{self, FieldErrors, Fields, Input};
 use crate::api::xhale::params::Params;
 use crate::api::xhale::record::{self, Field, Mode};
+use crate::api::xhale::schemas::Item;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -22,17 +23,23 @@ use paceline_domain::entities::{AthleteSettings, Season};
 use paceline_domain::files::FileId;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::Scope;
-use serde_json::Value;
 use std::future::Future;
 use time::Date;
+use utoipa::openapi::Schema;
 
 /// A kind of calendar record as the Xhale surface serves it.
 pub(crate) trait Resource: Record {
     /// The key of a record from its path id.
     fn key(id: i64) -> Self::Id;
 
+    /// The record's name in the document (`Session`, `Race`).
+    const SCHEMA: &'static str;
+
     /// The record as the spec shows it to `subject`.
-    fn to_json(&self, state: &AppState, subject: &Subject) -> Value;
+    fn answer(&self, state: &AppState, subject: &Subject) -> Item<Self>;
+
+    /// The schemas of the members an answer has besides its fields, in its order.
+    fn read_only_schemas() -> Vec<(&'static str, Schema)>;
 
     /// Who plans a record `subject` creates (a coach's sessions are theirs).
     fn planner(subject: &Subject) -> Option<UserId>;
@@ -150,14 +157,11 @@ pub(crate) async fn list_records<R: Resource>(
     State(state): State<AppState>,
     auth: XhaleAuth,
     RawQuery(raw): RawQuery,
-) -> XhaleResult<Json<Vec<Value>>> {
+) -> XhaleResult<Json<Vec<Item<R>>>> {
     let (subject, query) = list_query(&state, &auth, raw.as_deref()).await?;
     let records = R::list(&state, subject.athlete, query).await?;
     Ok(Json(
-        records
-            .iter()
-            .map(|r| r.to_json(&state, &subject))
-            .collect(),
+        records.iter().map(|r| r.answer(&state, &subject)).collect(),
     ))
 }
 
@@ -169,7 +173,7 @@ pub(crate) async fn create_record<R: Resource>(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
-) -> XhaleResult<(StatusCode, Json<Value>)> {
+) -> XhaleResult<(StatusCode, Json<Item<R>>)> {
     let grant = auth.require(&[Scope::Write])?;
     let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
     let input = input::read(&headers, body).await?;
@@ -182,7 +186,7 @@ pub(crate) async fn create_record<R: Resource>(
         &mut values,
     )?;
     match R::create(&state, &subject, &input, values, &files).await? {
-        Written::Saved(record) => Ok((StatusCode::CREATED, Json(record.to_json(&state, &subject)))),
+        Written::Saved(record) => Ok((StatusCode::CREATED, Json(record.answer(&state, &subject)))),
         Written::UnknownFiles(unknown) => Err(attach::unknown(&unknown)),
         // A new record has no earlier version to be stale against.
         Written::Stale => Err(XhaleError::Failure(crate::failure::Failure::internal(
@@ -196,10 +200,10 @@ pub(crate) async fn get_record<R: Resource>(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<Item<R>>> {
     let (subject, id) = access::reach(&state, &auth, Scope::Read, &raw_id, entry::<R>).await?;
     match R::get(state.store.as_ref(), subject.athlete, R::key(id)).await? {
-        Some(record) if !record.deleted() => Ok(Json(record.to_json(&state, &subject))),
+        Some(record) if !record.deleted() => Ok(Json(record.answer(&state, &subject))),
         _ => Err(XhaleError::NotFound),
     }
 }
@@ -215,7 +219,7 @@ pub(crate) async fn replace_record<R: Resource>(
     raw_id: Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<Item<R>>> {
     update::<R>(state, auth, raw_id, Mode::Replace, headers, body).await
 }
 
@@ -226,7 +230,7 @@ pub(crate) async fn patch_record<R: Resource>(
     raw_id: Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<Item<R>>> {
     update::<R>(state, auth, raw_id, Mode::Patch, headers, body).await
 }
 
@@ -239,7 +243,7 @@ async fn update<R: Resource>(
     mode: Mode,
     headers: HeaderMap,
     body: Body,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<Item<R>>> {
     let (subject, id) = access::reach(&state, &auth, Scope::Write, &raw_id, entry::<R>).await?;
     let input = input::read(&headers, body).await?;
     // The files a body names do not depend on the record; a malformed list is refused by
@@ -258,7 +262,7 @@ async fn update<R: Resource>(
     )
     .await;
     match edited {
-        Ok(record) => Ok(Json(record.to_json(&state, &subject))),
+        Ok(record) => Ok(Json(record.answer(&state, &subject))),
         Err(EditError::NotFound) => Err(XhaleError::NotFound),
         Err(EditError::Refused(errors)) => Err(errors.into()),
         Err(EditError::UnknownFiles(unknown)) => Err(attach::unknown(&unknown)),

@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use paceline_domain::StoreError;
 use paceline_domain::files::BlobError;
 use paceline_domain::oauth::Scope;
-use serde_json::json;
 
 use super::input::FieldErrors;
 
@@ -51,8 +50,22 @@ impl XhaleError {
     }
 }
 
+/// A refusal or failure in words: `{"detail": "..."}`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct Detail {
+    /// What went wrong, in English.
+    detail: String,
+    /// On a server error, the id its log line carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_id: Option<String>,
+}
+
 fn detail(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "detail": message }))).into_response()
+    let body = Detail {
+        detail: message.to_owned(),
+        error_id: None,
+    };
+    (status, Json(body)).into_response()
 }
 
 impl IntoResponse for XhaleError {
@@ -125,10 +138,10 @@ impl IntoResponse for XhaleError {
                 |id| {
                     (
                         StatusCode::INTERNAL_SERVER_ERROR,
-                        Json(json!({
-                            "detail": format!("A server error occurred (error id {id})."),
-                            "error_id": id,
-                        })),
+                        Json(Detail {
+                            detail: format!("A server error occurred (error id {id})."),
+                            error_id: Some(id.to_string()),
+                        }),
                     )
                         .into_response()
                 },

@@ -4,16 +4,19 @@
 //! values, gathering every bad field into one Django REST framework–style 400:
 //! `{"field": ["message", ...]}`.
 
+use crate::api::document::typed;
 use crate::api::xhale::error::XhaleError;
 use crate::extract::body::{self, ReadFault, TopLevel};
 use axum::Json;
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use time::Date;
 use time::macros::format_description;
+use utoipa::openapi::schema::{AdditionalProperties, ArrayBuilder, ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Schema};
 
 /// A body's values by name, in the order sent.
 #[derive(Debug, Default, Clone)]
@@ -122,7 +125,7 @@ fn from_form(bytes: &[u8]) -> Result<Input, &'static str> {
 }
 
 /// Bad fields, each with its messages, answered as 400 `{"field": ["message"]}`.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub(crate) struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
@@ -152,14 +155,24 @@ impl FieldErrors {
     }
 }
 
+impl utoipa::PartialSchema for FieldErrors {
+    fn schema() -> RefOr<Schema> {
+        let messages = ArrayBuilder::new().items(typed(Type::String, false));
+        let object = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some("Each bad field (or parameter) with its messages."))
+            .additional_properties(Some(AdditionalProperties::RefOr(RefOr::T(Schema::Array(
+                messages.build(),
+            )))));
+        RefOr::T(Schema::Object(object.build()))
+    }
+}
+
+impl utoipa::ToSchema for FieldErrors {}
+
 impl IntoResponse for FieldErrors {
     fn into_response(self) -> Response {
-        let body: Map<String, Value> = self
-            .0
-            .into_iter()
-            .map(|(k, v)| (k, Value::from(v)))
-            .collect();
-        (StatusCode::BAD_REQUEST, Json(Value::Object(body))).into_response()
+        (StatusCode::BAD_REQUEST, Json(self)).into_response()
     }
 }
 

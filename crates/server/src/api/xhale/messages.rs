@@ -21,7 +21,8 @@ use paceline_domain::messaging::{
     MessageId, MessagingError,
 };
 use paceline_domain::oauth::Scope;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// The fields of a message that a client may send back as it got them; a write ignores them.
 const READ_ONLY_FIELDS: [&str; 6] = [
@@ -42,16 +43,44 @@ fn key(text: &str) -> Option<i64> {
 }
 
 /// A message as the spec shows it.
-fn message_json(message: &Message) -> Value {
-    json!({
-        "id": message.id.get(),
-        "content": message.content,
-        "sender_user_id": message.sender.get(),
-        "recipient_user_id": message.recipient.get(),
-        "datetime_sent": wire::datetime(message.sent_at),
-        "datetime_updated": wire::datetime(message.updated_at),
-        "datetime_seen": message.seen_at.map(wire::datetime),
-    })
+#[derive(Serialize, ToSchema)]
+#[schema(as = Message)]
+pub(crate) struct MessageItem {
+    id: i64,
+    content: String,
+    sender_user_id: i64,
+    recipient_user_id: i64,
+    /// UTC, e.g. 2015-06-18T02:03:14.513292
+    datetime_sent: String,
+    /// UTC, e.g. 2015-06-18T02:03:14.513292
+    datetime_updated: String,
+    /// When the recipient first read it.
+    #[schema(required = true)]
+    datetime_seen: Option<String>,
+}
+
+impl From<&Message> for MessageItem {
+    fn from(message: &Message) -> Self {
+        Self {
+            id: message.id.get(),
+            content: message.content.clone(),
+            sender_user_id: message.sender.get(),
+            recipient_user_id: message.recipient.get(),
+            datetime_sent: wire::datetime(message.sent_at),
+            datetime_updated: wire::datetime(message.updated_at),
+            datetime_seen: message.seen_at.map(wire::datetime),
+        }
+    }
+}
+
+/// One of the user's contacts: a coach's athlete, an athlete's coach.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Contact {
+    id: i64,
+    first_name: String,
+    last_name: String,
+    /// The contact's messages the user has not seen.
+    unseen_messages_count: u64,
 }
 
 /// What the client is told about a message's text that breaks a rule, in Django REST
@@ -83,18 +112,16 @@ fn refused(error: MessagingError) -> XhaleError {
 pub(crate) async fn list_contacts(
     State(state): State<AppState>,
     auth: XhaleAuth,
-) -> XhaleResult<Json<Vec<Value>>> {
+) -> XhaleResult<Json<Vec<Contact>>> {
     let grant = auth.require(&[Scope::Read])?;
     let contacts = messaging::contacts_of(state.store.as_ref(), grant.user_id).await?;
-    let body: Vec<Value> = contacts
+    let body = contacts
         .iter()
-        .map(|contact| {
-            json!({
-                "id": contact.user.id.get(),
-                "first_name": contact.user.first_name(),
-                "last_name": contact.user.last_name(),
-                "unseen_messages_count": contact.unseen_messages,
-            })
+        .map(|contact| Contact {
+            id: contact.user.id.get(),
+            first_name: contact.user.first_name().to_owned(),
+            last_name: contact.user.last_name().to_owned(),
+            unseen_messages_count: contact.unseen_messages,
         })
         .collect();
     Ok(Json(body))
@@ -126,7 +153,7 @@ pub(crate) async fn list_messages(
     auth: XhaleAuth,
     Path(contact): Path<String>,
     RawQuery(query): RawQuery,
-) -> XhaleResult<Json<Vec<Value>>> {
+) -> XhaleResult<Json<Vec<MessageItem>>> {
     let grant = auth.require(&[Scope::Read])?;
     let Some(contact) = key(&contact) else {
         return Err(XhaleError::NotFound);
@@ -141,7 +168,7 @@ pub(crate) async fn list_messages(
     )
     .await
     {
-        Ok(messages) => Ok(Json(messages.iter().map(message_json).collect())),
+        Ok(messages) => Ok(Json(messages.iter().map(MessageItem::from).collect())),
         Err(error) => Err(refused(error)),
     }
 }
@@ -152,7 +179,7 @@ pub(crate) async fn get_message(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path((contact, message)): Path<(String, String)>,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<MessageItem>> {
     let grant = auth.require(&[Scope::Read])?;
     let (Some(contact), Some(message)) = (key(&contact), key(&message)) else {
         return Err(XhaleError::NotFound);
@@ -166,7 +193,7 @@ pub(crate) async fn get_message(
     )
     .await
     {
-        Ok(message) => Ok(Json(message_json(&message))),
+        Ok(message) => Ok(Json(MessageItem::from(&message))),
         Err(error) => Err(refused(error)),
     }
 }
@@ -220,7 +247,8 @@ pub(crate) async fn create_message(
     .await
     {
         Ok(message) => {
-            let mut response = (StatusCode::CREATED, Json(message_json(&message))).into_response();
+            let mut response =
+                (StatusCode::CREATED, Json(MessageItem::from(&message))).into_response();
             let location = format!("/api/contacts/{contact}/messages/{}/", message.id.get());
             if let Ok(value) = HeaderValue::from_str(&location) {
                 response.headers_mut().insert(header::LOCATION, value);

@@ -5,6 +5,7 @@ use crate::AppState;
 use crate::api::xhale::calendar::Resource;
 use crate::api::xhale::input::{Fields, Input};
 use crate::api::xhale::record::{self, Field, Slot};
+use crate::api::xhale::schemas::{Item, datetime_schema, plain};
 use crate::api::xhale::wire::datetime;
 use paceline_domain::StoreError;
 use paceline_domain::activities::limits;
@@ -12,8 +13,10 @@ use paceline_domain::calendar::{CalendarQuery, Part, Race, RaceId, RaceValues, W
 use paceline_domain::coaching::Subject;
 use paceline_domain::files::FileId;
 use paceline_domain::ids::UserId;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use time::Date;
+use utoipa::openapi::Schema;
+use utoipa::openapi::schema::Type;
 
 const LONG_TEXT: usize = limits::NOTES_CHARS;
 
@@ -95,7 +98,7 @@ fn refusal(part: Part) -> &'static str {
 }
 
 /// The race as the spec shows it.
-fn race_json(race: &Race) -> Value {
+fn race_answer(race: &Race) -> Item<Race> {
     let mut out = Map::new();
     out.insert("id".into(), json!(race.id.0));
     out.insert("athlete".into(), json!(race.user_id.get()));
@@ -107,7 +110,7 @@ fn race_json(race: &Race) -> Value {
         "has_uploaded_training".into(),
         json!(race.has_uploaded_training),
     );
-    Value::Object(out)
+    Item::new(out)
 }
 
 /// An event URL: empty, or an absolute http(s) URL.
@@ -127,8 +130,21 @@ impl Resource for Race {
         RaceId(id)
     }
 
-    fn to_json(&self, _state: &AppState, _subject: &Subject) -> Value {
-        race_json(self)
+    const SCHEMA: &'static str = "Race";
+
+    fn answer(&self, _state: &AppState, _subject: &Subject) -> Item<Self> {
+        race_answer(self)
+    }
+
+    fn read_only_schemas() -> Vec<(&'static str, Schema)> {
+        vec![
+            ("id", plain(Type::Integer, false)),
+            ("athlete", plain(Type::Integer, false)),
+            ("deleted", plain(Type::Boolean, false)),
+            ("datetime_added", datetime_schema()),
+            ("datetime_updated", datetime_schema()),
+            ("has_uploaded_training", plain(Type::Boolean, false)),
+        ]
     }
 
     fn planner(_subject: &Subject) -> Option<UserId> {

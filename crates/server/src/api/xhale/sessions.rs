@@ -9,6 +9,7 @@ use crate::api::xhale::calendar::Resource;
 use crate::api::xhale::error::{XhaleError, XhaleResult};
 use crate::api::xhale::input::{Fields, Input};
 use crate::api::xhale::record::{self, Field, Slot};
+use crate::api::xhale::schemas::{Item, datetime_schema, plain};
 use crate::api::xhale::wire::datetime;
 use crate::pages::{self, PageError};
 use askama::Template;
@@ -27,8 +28,10 @@ use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::files::FileId;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::Scope;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 use time::Date;
+use utoipa::openapi::Schema;
+use utoipa::openapi::schema::Type;
 
 const MINUTES: (i64, i64) = (0, 10_080);
 const KM: (f64, f64) = (0.0, 5_000.0);
@@ -252,7 +255,11 @@ fn refusal(part: Part) -> &'static str {
 }
 
 /// The session as the spec shows it.
-pub(crate) fn session_json(state: &AppState, subject: &Subject, s: &TrainingSession) -> Value {
+fn session_answer(
+    state: &AppState,
+    subject: &Subject,
+    s: &TrainingSession,
+) -> Item<TrainingSession> {
     let mut out = Map::new();
     out.insert("id".into(), json!(s.id.0));
     out.insert("athlete".into(), json!(s.user_id.get()));
@@ -284,7 +291,7 @@ pub(crate) fn session_json(state: &AppState, subject: &Subject, s: &TrainingSess
         json!(format!("{}/session/{}/", state.oauth.issuer, s.id.0)),
     );
     out.insert("direct_access_token".into(), json!(s.direct_access_token));
-    Value::Object(out)
+    Item::new(out)
 }
 
 /// Checks a discipline written into `values`.
@@ -303,8 +310,26 @@ impl Resource for TrainingSession {
         SessionId(id)
     }
 
-    fn to_json(&self, state: &AppState, subject: &Subject) -> Value {
-        session_json(state, subject, self)
+    const SCHEMA: &'static str = "Session";
+
+    fn answer(&self, state: &AppState, subject: &Subject) -> Item<Self> {
+        session_answer(state, subject, self)
+    }
+
+    fn read_only_schemas() -> Vec<(&'static str, Schema)> {
+        vec![
+            ("id", plain(Type::Integer, false)),
+            ("athlete", plain(Type::Integer, false)),
+            ("discipline_title", plain(Type::String, true)),
+            ("discipline_category", plain(Type::String, true)),
+            ("datetime_added", datetime_schema()),
+            ("datetime_updated", datetime_schema()),
+            ("session_plan_editable", plain(Type::Boolean, false)),
+            ("deleted", plain(Type::Boolean, false)),
+            ("has_uploaded_training", plain(Type::Boolean, false)),
+            ("url", plain(Type::String, false)),
+            ("direct_access_token", plain(Type::String, false)),
+        ]
     }
 
     fn planner(subject: &Subject) -> Option<UserId> {
@@ -359,13 +384,19 @@ impl Resource for TrainingSession {
     }
 }
 
+/// A session's new direct-access token.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(crate) struct DirectAccessToken {
+    direct_access_token: String,
+}
+
 /// `POST /api/sessions/{id}/direct_access_token/`: a new token; the old one stops working.
 /// Scope `write`.
 pub(crate) async fn rotate_session_token(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<DirectAccessToken>> {
     let to_entry = |id| Entry::Session(SessionId(id));
     let (subject, id) = access::reach(&state, &auth, Scope::Write, &raw_id, to_entry).await?;
     let id = SessionId(id);
@@ -376,7 +407,9 @@ pub(crate) async fn rotate_session_token(
         .set_session_token(subject.athlete, id, &token, now)
         .await?
     {
-        Ok(Json(json!({ "direct_access_token": token })))
+        Ok(Json(DirectAccessToken {
+            direct_access_token: token,
+        }))
     } else {
         Err(XhaleError::NotFound)
     }

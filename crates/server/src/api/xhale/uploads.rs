@@ -20,27 +20,66 @@ use paceline_domain::daily::WritingClient;
 use paceline_domain::files::{FileId, KeptFile};
 use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
 use paceline_domain::oauth::Scope;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 /// An uploaded file as this surface shows it.
-fn upload_json(kept: &KeptFile) -> Value {
-    let (session, race) = match kept.attached_to {
-        Some(Entry::Session(id)) => (Some(id.0), None),
-        Some(Entry::Race(id)) => (None, Some(id.0)),
-        None => (None, None),
-    };
-    json!({
-        "id": kept.id.0,
-        "athlete": kept.user_id.get(),
-        "filename": kept.file.original_name,
-        "file_type": kept.file.format.as_str(),
-        "size": kept.file.size_bytes,
-        "sha256": kept.file.sha256,
-        "datetime_uploaded": datetime(kept.created_at),
-        "activity_id": kept.activity_id.map(|id| id.public()),
-        "training_session": session,
-        "race": race,
-    })
+#[derive(Serialize, ToSchema)]
+#[schema(as = Upload)]
+pub(crate) struct UploadItem {
+    id: i64,
+    athlete: i64,
+    /// The file's name as uploaded.
+    #[schema(required = true)]
+    filename: Option<String>,
+    #[schema(value_type = FileType, inline)]
+    file_type: &'static str,
+    /// Bytes.
+    size: u64,
+    sha256: String,
+    /// UTC, e.g. 2015-06-18T02:03:14.513292
+    datetime_uploaded: String,
+    /// The activity made from it, on the Train it All surface.
+    #[schema(required = true)]
+    activity_id: Option<String>,
+    /// The session it is attached to.
+    #[schema(required = true)]
+    training_session: Option<i64>,
+    /// The race it is attached to.
+    #[schema(required = true)]
+    race: Option<i64>,
+}
+
+/// The kinds of file an upload may be.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+enum FileType {
+    Fit,
+    Tcx,
+    Gpx,
+}
+
+impl From<&KeptFile> for UploadItem {
+    fn from(kept: &KeptFile) -> Self {
+        let (session, race) = match kept.attached_to {
+            Some(Entry::Session(id)) => (Some(id.0), None),
+            Some(Entry::Race(id)) => (None, Some(id.0)),
+            None => (None, None),
+        };
+        Self {
+            id: kept.id.0,
+            athlete: kept.user_id.get(),
+            filename: kept.file.original_name.clone(),
+            file_type: kept.file.format.as_str(),
+            size: kept.file.size_bytes,
+            sha256: kept.file.sha256.clone(),
+            datetime_uploaded: datetime(kept.created_at),
+            activity_id: kept.activity_id.map(|id| id.public()),
+            training_session: session,
+            race,
+        }
+    }
 }
 
 fn file_error(message: String) -> XhaleError {
@@ -80,7 +119,7 @@ pub(crate) async fn create_upload(
     auth: Result<XhaleAuth, XhaleError>,
     RawQuery(raw): RawQuery,
     multipart: Result<Multipart, MultipartRejection>,
-) -> XhaleResult<(StatusCode, Json<Value>)> {
+) -> XhaleResult<(StatusCode, Json<UploadItem>)> {
     let Ok(mut multipart) = multipart else {
         return Err(XhaleError::detail(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -156,7 +195,7 @@ pub(crate) async fn create_upload(
         .file_by_hash(subject.athlete, &sha256)
         .await?
         .ok_or(XhaleError::NotFound)?;
-    Ok((status, Json(upload_json(&kept))))
+    Ok((status, Json(UploadItem::from(&kept))))
 }
 
 /// `GET /api/uploads/pending/`: the files attached to no session or race. Scope `read`.
@@ -164,11 +203,11 @@ pub(crate) async fn list_pending_uploads(
     State(state): State<AppState>,
     auth: XhaleAuth,
     RawQuery(raw): RawQuery,
-) -> XhaleResult<Json<Vec<Value>>> {
+) -> XhaleResult<Json<Vec<UploadItem>>> {
     let grant = auth.require(&[Scope::Read])?;
     let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
     let files = state.store.pending_files(subject.athlete).await?;
-    Ok(Json(files.iter().map(upload_json).collect()))
+    Ok(Json(files.iter().map(UploadItem::from).collect()))
 }
 
 /// `DELETE /api/uploads/{id}/`: the file, its activity, and what they gave the session they

@@ -8,41 +8,100 @@ use axum::Json;
 use axum::extract::State;
 use paceline_domain::accounts;
 use paceline_domain::disciplines::DISCIPLINES;
-use paceline_domain::entities::{AthleteSettings, SportZones, ZoneSport};
+use paceline_domain::entities::{AthleteSettings, Season, SportZones, ZoneSport};
 use paceline_domain::oauth::Scope;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-/// A sport's zones as the spec shows them; pace (run only) as speeds in metres per second.
-fn zones_json(sport: ZoneSport, zones: Option<&SportZones>) -> Value {
-    let items: Vec<Value> = zones
-        .map(|z| z.zones.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .map(|zone| {
-            let mut item = Map::new();
-            item.insert("name".into(), json!(zone.name));
-            item.insert("number".into(), json!(zone.number));
-            item.insert("heart_rate_min".into(), json!(zone.heart_rate_min));
-            item.insert("heart_rate_max".into(), json!(zone.heart_rate_max));
-            item.insert("power_min".into(), json!(zone.power_min));
-            item.insert("power_max".into(), json!(zone.power_max));
-            if sport == ZoneSport::Run {
-                item.insert(
-                    "meters_per_second_fastest".into(),
-                    json!(zone.speed_max_mps),
-                );
-                item.insert(
-                    "meters_per_second_slowest".into(),
-                    json!(zone.speed_min_mps),
-                );
-            }
-            Value::Object(item)
-        })
-        .collect();
-    json!({
-        "max_heart_rate": zones.and_then(|z| z.max_heart_rate),
-        "zones": items,
-    })
+/// The current user, as the spec's example shows them.
+#[derive(Serialize, ToSchema)]
+#[schema(as = User)]
+pub(crate) struct CurrentUser {
+    id: i64,
+    email: String,
+    /// The current season's first and last day.
+    season_dates: Vec<String>,
+    /// Every season, each as its first and last day.
+    seasons: Vec<Vec<String>>,
+    discipline_options: Vec<DisciplineOption>,
+    distance_unit_preference: &'static str,
+    pool_unit_preference: &'static str,
+    can_create_future_sessions: bool,
+    first_name: String,
+    last_name: String,
+    beta_access_list: Vec<String>,
+    diary_type: &'static str,
+    account_type: &'static str,
+    zones: Zones,
+}
+
+/// A discipline a session may name.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DisciplineOption {
+    category: &'static str,
+    id: i32,
+    title: &'static str,
+}
+
+/// The user's training zones, per sport.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Zones {
+    run: SportZoneList,
+    bike: SportZoneList,
+}
+
+/// A sport's zones, easiest first.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SportZoneList {
+    #[schema(required = true)]
+    max_heart_rate: Option<i32>,
+    zones: Vec<ZoneItem>,
+}
+
+/// One zone; pace (run only) as speeds in metres per second.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ZoneItem {
+    name: String,
+    number: u8,
+    #[schema(required = true)]
+    heart_rate_min: Option<i32>,
+    #[schema(required = true)]
+    heart_rate_max: Option<i32>,
+    #[schema(required = true)]
+    power_min: Option<i32>,
+    #[schema(required = true)]
+    power_max: Option<i32>,
+    /// Run zones only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>)]
+    meters_per_second_fastest: Option<Option<f64>>,
+    /// Run zones only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<f64>)]
+    meters_per_second_slowest: Option<Option<f64>>,
+}
+
+/// A sport's zones as the spec shows them.
+fn sport_zones(sport: ZoneSport, zones: Option<&SportZones>) -> SportZoneList {
+    let run = sport == ZoneSport::Run;
+    SportZoneList {
+        max_heart_rate: zones.and_then(|z| z.max_heart_rate),
+        zones: zones
+            .map(|z| z.zones.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|zone| ZoneItem {
+                name: zone.name.clone(),
+                number: zone.number,
+                heart_rate_min: zone.heart_rate_min,
+                heart_rate_max: zone.heart_rate_max,
+                power_min: zone.power_min,
+                power_max: zone.power_max,
+                meters_per_second_fastest: run.then_some(zone.speed_max_mps),
+                meters_per_second_slowest: run.then_some(zone.speed_min_mps),
+            })
+            .collect(),
+    }
 }
 
 /// First name and last name: the name split at its first space.
@@ -57,7 +116,7 @@ fn split_name(name: &str) -> (&str, &str) {
 pub(crate) async fn get_current_user(
     State(state): State<AppState>,
     auth: XhaleAuth,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<CurrentUser>> {
     let grant = auth.require(&[Scope::Read])?;
     let store = state.store.as_ref();
     let user = store
@@ -71,35 +130,36 @@ pub(crate) async fn get_current_user(
     let (first_name, last_name) = split_name(&user.name);
     let (account_type, diary_type) = kind;
     let sport = |s: ZoneSport| settings.zones.iter().find(|z| z.sport == s);
-    Ok(Json(json!({
-        "id": user.id.get(),
-        "email": user.email.as_str(),
-        "season_dates": settings
+    let days = |s: &Season| vec![s.start.to_string(), s.end.to_string()];
+    Ok(Json(CurrentUser {
+        id: user.id.get(),
+        email: user.email.as_str().to_owned(),
+        season_dates: settings
             .current_season(today)
-            .map(|s| vec![s.start.to_string(), s.end.to_string()])
+            .map(|s| days(&s))
             .unwrap_or_default(),
-        "seasons": settings
-            .seasons
+        seasons: settings.seasons.iter().map(days).collect(),
+        discipline_options: DISCIPLINES
             .iter()
-            .map(|s| vec![s.start.to_string(), s.end.to_string()])
-            .collect::<Vec<_>>(),
-        "discipline_options": DISCIPLINES
-            .iter()
-            .map(|d| json!({ "category": d.category, "id": d.id, "title": d.title }))
-            .collect::<Vec<_>>(),
-        "distance_unit_preference": settings.distance_unit.as_str(),
-        "pool_unit_preference": settings.pool_unit.as_str(),
-        "can_create_future_sessions": true,
-        "first_name": first_name,
-        "last_name": last_name,
-        "beta_access_list": Vec::<String>::new(),
-        "diary_type": diary_type,
-        "account_type": account_type,
-        "zones": {
-            "run": zones_json(ZoneSport::Run, sport(ZoneSport::Run)),
-            "bike": zones_json(ZoneSport::Bike, sport(ZoneSport::Bike)),
+            .map(|d| DisciplineOption {
+                category: d.category,
+                id: d.id,
+                title: d.title,
+            })
+            .collect(),
+        distance_unit_preference: settings.distance_unit.as_str(),
+        pool_unit_preference: settings.pool_unit.as_str(),
+        can_create_future_sessions: true,
+        first_name: first_name.to_owned(),
+        last_name: last_name.to_owned(),
+        beta_access_list: Vec::new(),
+        diary_type,
+        account_type,
+        zones: Zones {
+            run: sport_zones(ZoneSport::Run, sport(ZoneSport::Run)),
+            bike: sport_zones(ZoneSport::Bike, sport(ZoneSport::Bike)),
         },
-    })))
+    }))
 }
 
 #[cfg(test)]

@@ -24,7 +24,9 @@ use paceline_domain::workouts::{
     self, PlannedWorkout, SPORT_NAMES, WorkoutId, WorkoutPatch, WorkoutQuery, WorkoutSport,
     WorkoutValues, WriteError, steps,
 };
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 /// The longest workout name, in characters.
 const NAME_CHARS: usize = 255;
@@ -51,26 +53,61 @@ const LIST_PARAMETERS: &[&str] = &[
 
 /// The workout as the spec's list shows it (`workout_id`, `sport`, `last_updated_datetime`,
 /// `training_sessions`), with everything else a client needs to show or edit it.
-/// `editable` says whether the token's user may change it.
-fn workout_json(w: &PlannedWorkout, editable: bool) -> Value {
-    let sessions: Vec<Value> = w
-        .sessions
-        .iter()
-        .map(|s| json!({ "id": s.id.0, "date": s.date.to_string(), "name": s.name() }))
-        .collect();
-    json!({
-        "workout_id": w.id.0,
-        "athlete": w.user_id.get(),
-        "sport": w.values.sport.name(),
-        "name": w.values.name,
-        "description": w.values.description,
-        "steps": steps::to_json(&w.values.steps),
-        "training_sessions": sessions,
-        "last_updated_datetime": datetime(w.last_changed),
-        "datetime_added": datetime(w.created_at),
-        "editable": editable,
-        "deleted": w.deleted,
-    })
+#[derive(Serialize, ToSchema)]
+#[schema(as = Workout)]
+pub(crate) struct WorkoutItem {
+    workout_id: i64,
+    athlete: i64,
+    sport: &'static str,
+    name: String,
+    description: String,
+    /// The steps, as written (see the write body).
+    #[schema(value_type = Vec<Object>)]
+    steps: Value,
+    training_sessions: Vec<SessionRef>,
+    /// UTC, e.g. 2015-06-18T02:03:14.513292
+    last_updated_datetime: String,
+    /// UTC, e.g. 2015-06-18T02:03:14.513292
+    datetime_added: String,
+    /// Whether the token's user may change it.
+    editable: bool,
+    deleted: bool,
+}
+
+/// A session a workout is attached to.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SessionRef {
+    id: i64,
+    /// Its day, YYYY-MM-DD.
+    date: String,
+    /// Its discipline's title.
+    name: &'static str,
+}
+
+impl WorkoutItem {
+    fn new(w: &PlannedWorkout, editable: bool) -> Self {
+        Self {
+            workout_id: w.id.0,
+            athlete: w.user_id.get(),
+            sport: w.values.sport.name(),
+            name: w.values.name.clone(),
+            description: w.values.description.clone(),
+            steps: steps::to_json(&w.values.steps),
+            training_sessions: w
+                .sessions
+                .iter()
+                .map(|s| SessionRef {
+                    id: s.id.0,
+                    date: s.date.to_string(),
+                    name: s.name(),
+                })
+                .collect(),
+            last_updated_datetime: datetime(w.last_changed),
+            datetime_added: datetime(w.created_at),
+            editable,
+            deleted: w.deleted,
+        }
+    }
 }
 
 /// 403 for a coached athlete's write.
@@ -142,7 +179,7 @@ pub(crate) async fn list_workouts(
     State(state): State<AppState>,
     auth: XhaleAuth,
     RawQuery(raw): RawQuery,
-) -> XhaleResult<Json<Vec<Value>>> {
+) -> XhaleResult<Json<Vec<WorkoutItem>>> {
     let grant = auth.require(&[Scope::Read])?;
     let mut params = Params::parse(raw.as_deref(), LIST_PARAMETERS);
     let sport = match params.raw("sport") {
@@ -168,7 +205,7 @@ pub(crate) async fn list_workouts(
     let editable = editable(&state, &subject).await?;
     let list = state.store.list_workouts(subject.athlete, &query).await?;
     Ok(Json(
-        list.iter().map(|w| workout_json(w, editable)).collect(),
+        list.iter().map(|w| WorkoutItem::new(w, editable)).collect(),
     ))
 }
 
@@ -230,7 +267,7 @@ pub(crate) async fn create_workout(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Body,
-) -> XhaleResult<(StatusCode, Json<Value>)> {
+) -> XhaleResult<(StatusCode, Json<WorkoutItem>)> {
     let grant = auth.require(&[Scope::Write])?;
     let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
     may_write(&state, &subject).await?;
@@ -256,7 +293,7 @@ pub(crate) async fn create_workout(
     )
     .await
     .map_err(write_error)?;
-    Ok((StatusCode::CREATED, Json(workout_json(&workout, true))))
+    Ok((StatusCode::CREATED, Json(WorkoutItem::new(&workout, true))))
 }
 
 /// The subject of a request on workout `raw_id`, and its id; 404 unless the token's user
@@ -279,11 +316,11 @@ pub(crate) async fn get_workout(
     State(state): State<AppState>,
     auth: XhaleAuth,
     Path(raw_id): Path<String>,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<WorkoutItem>> {
     let (subject, id) = reach(&state, &auth, Scope::Read, &raw_id).await?;
     let editable = editable(&state, &subject).await?;
     match state.store.get_workout(subject.athlete, id).await? {
-        Some(workout) if !workout.deleted => Ok(Json(workout_json(&workout, editable))),
+        Some(workout) if !workout.deleted => Ok(Json(WorkoutItem::new(&workout, editable))),
         _ => Err(XhaleError::NotFound),
     }
 }
@@ -296,7 +333,7 @@ pub(crate) async fn update_workout(
     Path(raw_id): Path<String>,
     headers: HeaderMap,
     body: Body,
-) -> XhaleResult<Json<Value>> {
+) -> XhaleResult<Json<WorkoutItem>> {
     let (subject, id) = reach(&state, &auth, Scope::Write, &raw_id).await?;
     may_write(&state, &subject).await?;
     let input = input::read(&headers, body).await?;
@@ -310,7 +347,7 @@ pub(crate) async fn update_workout(
     )
     .await
     .map_err(write_error)?;
-    Ok(Json(workout_json(&workout, true)))
+    Ok(Json(WorkoutItem::new(&workout, true)))
 }
 
 /// `DELETE /api/workouts/{id}/`. Scope `write`. Soft; 204.

@@ -36,6 +36,8 @@ async fn the_document_matches_the_answers(db: TestContext) {
     assert_eq!(response.status(), 200);
     let document: Value = response.json().await.unwrap();
     assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    let served = crate::harness::served_operations(&app, &document).await;
+    assert!(served >= 13, "only {served} operations documented");
     let flow = &document["components"]["securitySchemes"]["oauth2"]["flows"]["authorizationCode"];
     assert_eq!(flow["authorizationUrl"], "/oauth/authorize");
     assert_eq!(flow["tokenUrl"], "/api/oauth/token");

@@ -9,6 +9,7 @@ use crate::api::tia::body;
 use crate::api::tia::error::TiaResult;
 use crate::api::tia::fields::{BodySchema, Valid};
 use crate::api::tia::list::BadQuery;
+use crate::api::tia::schemas::{DailyItem, PageOf, Written};
 use crate::api::tia::{list, number, timestamp};
 use crate::failure::Failure;
 use axum::Json;
@@ -80,7 +81,7 @@ pub(crate) async fn upsert_record<R: Resource>(
     auth: TiaAuth,
     headers: HeaderMap,
     body: Body,
-) -> TiaResult<Json<Value>> {
+) -> TiaResult<Json<Written>> {
     let grant = auth.require(R::WRITE_SCOPE)?;
     let valid = body::read(&headers, body, &R::WRITE).await?;
     let Some(key) = R::key(&valid) else {
@@ -104,7 +105,7 @@ pub(crate) async fn upsert_record<R: Resource>(
         now: state.clock.now(),
     };
     let id = R::upsert(state.store.as_ref(), new).await?;
-    Ok(Json(json!({ "id": R::public(&id) })))
+    Ok(Json(Written { id: R::public(&id) }))
 }
 
 /// `GET`: a page of the token's user's records, newest first.
@@ -112,16 +113,19 @@ pub(crate) async fn list_records<R: Resource>(
     State(state): State<AppState>,
     auth: TiaAuth,
     RawQuery(raw): RawQuery,
-) -> TiaResult<Json<Value>> {
+) -> TiaResult<Json<PageOf<DailyItem<R>>>> {
     let grant = auth.require(R::READ)?;
     let query = R::query(raw.as_deref())?;
     let page = R::list(state.store.as_ref(), grant.user_id, query).await?;
     let items = page.items.iter().map(item::<R>).collect();
-    Ok(Json(list::answer(items, &query, page.has_next)))
+    Ok(Json(PageOf {
+        items,
+        pagination: list::pagination(&query, page.has_next),
+    }))
 }
 
 /// A record as the spec's lists show it.
-fn item<R: Resource>(record: &Record<R::Id, R::Key, R::Values>) -> Value {
+fn item<R: Resource>(record: &Record<R::Id, R::Key, R::Values>) -> DailyItem<R> {
     let raw_payload: Value = record
         .raw_payload
         .as_deref()
@@ -142,7 +146,7 @@ fn item<R: Resource>(record: &Record<R::Id, R::Key, R::Values>) -> Value {
     out.insert("rawPayload".into(), raw_payload);
     out.insert("createdAt".into(), timestamp(record.created_at).into());
     out.insert("updatedAt".into(), timestamp(record.updated_at).into());
-    Value::Object(out)
+    DailyItem::new(out)
 }
 
 fn day_json(day: Date) -> Value {
