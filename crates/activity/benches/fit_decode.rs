@@ -37,7 +37,8 @@ impl reader::Visitor for Walk {
 }
 
 fn corpus() -> Vec<Vec<u8>> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/testdata/fit");
+    let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo");
+    let dir = format!("{crate_dir}/../../../shared/testdata/fit");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("the shared corpus is beside the repository")
         .map(|entry| entry.unwrap().path())

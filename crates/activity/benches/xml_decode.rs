@@ -24,10 +24,8 @@ use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 
 fn corpus(kind: &str, valid: fn(&[u8]) -> bool) -> Vec<Vec<u8>> {
-    let dir = format!(
-        "{}/../../../shared/testdata/{kind}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let crate_dir = std::env::var("CARGO_MANIFEST_DIR").expect("run by cargo");
+    let dir = format!("{crate_dir}/../../../shared/testdata/{kind}");
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .expect("the shared corpus is beside the repository")
         .map(|entry| entry.unwrap().path())

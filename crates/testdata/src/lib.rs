@@ -25,11 +25,19 @@ use std::path::{Path, PathBuf};
 
 /// The repository's root (this crate is `crates/testdata` in it).
 fn repository() -> PathBuf {
-    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Cargo names the crate under test at run time; the path this crate was compiled in may
+    // be another checkout's, as a build cache shared between checkouts reuses this crate.
+    let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
     crate_dir
         .parent()
         .and_then(Path::parent)
         .map_or_else(|| crate_dir.join("../.."), Path::to_path_buf)
+}
+
+/// A path inside the repository the tests run from (`tests/interop`, for one).
+pub fn in_repository(relative: &str) -> PathBuf {
+    repository().join(relative)
 }
 
 /// The folder beside the repository that holds what the team shares (`../shared`).

@@ -5,7 +5,7 @@
 //! that `.ci/run` fills. Without it (or without moto in it) a test says loudly that it was
 //! skipped, unless `PACELINE_TEST_REQUIRE_INTEROP=1` (as in CI) makes that a failure.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -57,7 +57,7 @@ pub fn python() -> Option<PathBuf> {
 }
 
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/s3/moto_server.py")
+    paceline_testdata::in_repository("tests/s3/moto_server.py")
 }
 
 /// Starts a server with a bucket named `bucket`, or skips (returns `None`) when moto is

@@ -76,7 +76,7 @@ pub fn scratch_dir(label: &str) -> PathBuf {
 /// Runs `check.py` over every `.fit` file in `dir`: fails the test unless the SDK read
 /// each one with zero errors; gives back its JSON (`files` by path, each with `messages`).
 pub fn check_dir(python: &Path, dir: &Path) -> Value {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../activity/tests/garmin/check.py");
+    let script = paceline_testdata::in_repository("crates/activity/tests/garmin/check.py");
     let output = Command::new(python)
         .arg(&script)
         .arg(dir)

@@ -17,7 +17,7 @@ use paceline_domain::ratelimit::{Limit, Limits, MemoryLimiter};
 use paceline_testkit::{TestContext, on_both_engines};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::process::Command;
@@ -35,7 +35,7 @@ const SCOPE: &str = "profile:read activities:read";
 const EMAIL: &str = "interop@example.com";
 
 fn interop_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/interop")
+    paceline_testdata::in_repository("tests/interop")
 }
 
 fn required() -> bool {
