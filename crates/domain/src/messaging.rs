@@ -280,14 +280,26 @@ async fn see(
     Ok(())
 }
 
+/// Whether a read marks the messages the reader was sent as seen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// The reader reads them (an HTTP `GET`): they are seen now.
+    Marks,
+    /// The reader only asks about them (an HTTP `HEAD`, which shows no message): nothing
+    /// changes.
+    Peeks,
+}
+
 /// The conversation of `me` with their contact `contact`, oldest first (see
-/// [`ConversationQuery`]). Reading it marks the messages returned that `me` was sent as seen.
+/// [`ConversationQuery`]). Reading it ([`Reading::Marks`]) marks the messages returned that
+/// `me` was sent as seen.
 pub async fn conversation(
     store: &dyn Store,
     clock: &dyn Clock,
     me: UserId,
     contact: UserId,
     query: ConversationQuery,
+    reading: Reading,
 ) -> Result<Vec<Message>, MessagingError> {
     require_contact(store, me, contact).await?;
     let query = ConversationQuery {
@@ -295,18 +307,21 @@ pub async fn conversation(
         ..query
     };
     let mut messages = store.conversation(me, contact, query).await?;
-    see(store, clock.now(), me, &mut messages).await?;
+    if reading == Reading::Marks {
+        see(store, clock.now(), me, &mut messages).await?;
+    }
     Ok(messages)
 }
 
-/// One message of the conversation of `me` with their contact `contact`. Reading it as its
-/// recipient marks it seen.
+/// One message of the conversation of `me` with their contact `contact`. Reading it
+/// ([`Reading::Marks`]) as its recipient marks it seen.
 pub async fn read_message(
     store: &dyn Store,
     clock: &dyn Clock,
     me: UserId,
     contact: UserId,
     id: MessageId,
+    reading: Reading,
 ) -> Result<Message, MessagingError> {
     require_contact(store, me, contact).await?;
     let message = store
@@ -314,7 +329,9 @@ pub async fn read_message(
         .await?
         .ok_or(MessagingError::NoSuchMessage)?;
     let mut messages = [message];
-    see(store, clock.now(), me, &mut messages).await?;
+    if reading == Reading::Marks {
+        see(store, clock.now(), me, &mut messages).await?;
+    }
     let [message] = messages;
     Ok(message)
 }

@@ -5,8 +5,9 @@ use crate::api::xhale;
 use crate::oauth::{authorize, login, metadata, response, revoke, token};
 use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, Uri};
 use axum::response::Redirect;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 /// The whole application, ready to serve.
@@ -79,9 +80,22 @@ pub fn router(state: AppState) -> Router {
     middleware::wrap(routes)
 }
 
-async fn not_found() -> (StatusCode, axum::Json<serde_json::Value>) {
+/// A path no route has, answered in the format of the surface it is under: Train it All's
+/// error body under `/api/external/v1`, Xhale's (with a trailing-slash redirect) under the
+/// rest of `/api/`, and `{"error": "not found"}` elsewhere (the OAuth and admin endpoints
+/// answer their own formats on their own paths).
+async fn not_found(uri: Uri) -> Response {
+    let path = uri.path();
+    if path == "/api/external/v1" || path.starts_with("/api/external/v1/") {
+        return tia::error::unknown_path().into_response();
+    }
+    let elsewhere = ["/api/oauth/", "/api/admin/"];
+    if path.starts_with("/api/") && !elsewhere.iter().any(|p| path.starts_with(p)) {
+        return xhale::error::unknown_path(&uri);
+    }
     (
         StatusCode::NOT_FOUND,
         axum::Json(serde_json::json!({ "error": "not found" })),
     )
+        .into_response()
 }

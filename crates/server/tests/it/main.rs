@@ -18,6 +18,7 @@ mod harness;
 mod health;
 mod interop;
 mod oauth;
+mod paths;
 mod shutdown;
 mod throttle;
 mod tia;

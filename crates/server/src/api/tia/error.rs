@@ -277,3 +277,13 @@ pub(crate) async fn write_only() -> TiaError {
 pub(crate) async fn read_only() -> TiaError {
     TiaError::NotAllowed("GET, HEAD")
 }
+
+/// A path under `/api/external/v1` that no route has: 404 in the spec's error body.
+pub(crate) fn unknown_path() -> TiaError {
+    TiaError::refused(
+        StatusCode::NOT_FOUND,
+        "Not found.",
+        "not_found",
+        "Check the path: every endpoint is listed at /api/external/v1/docs.",
+    )
+}

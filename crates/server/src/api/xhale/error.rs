@@ -6,7 +6,7 @@ use crate::extract::bearer::{self, BearerFailure, with_challenge};
 use crate::failure::Failure;
 use crate::throttle::Limited;
 use axum::Json;
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use paceline_domain::StoreError;
 use paceline_domain::files::BlobError;
@@ -220,4 +220,27 @@ pub(crate) async fn post_only(method: Method) -> XhaleError {
         method,
         allow: "POST",
     }
+}
+
+/// A path under `/api/` that no Xhale route has. Written without its trailing slash (and
+/// not naming a file), it is redirected to the slashed path with 308, which keeps the method
+/// and the body, as Django's `APPEND_SLASH` does for the spec's clients; anything else is
+/// `{"detail": "Not found."}`.
+pub(crate) fn unknown_path(uri: &Uri) -> Response {
+    let path = uri.path();
+    let last = path.rsplit('/').next().unwrap_or_default();
+    if !path.ends_with('/') && !last.contains('.') {
+        let target = match uri.query() {
+            Some(query) => format!("{path}/?{query}"),
+            None => format!("{path}/"),
+        };
+        if let Ok(location) = HeaderValue::from_str(&target) {
+            return (
+                StatusCode::PERMANENT_REDIRECT,
+                [(header::LOCATION, location)],
+            )
+                .into_response();
+        }
+    }
+    XhaleError::NotFound.into_response()
 }

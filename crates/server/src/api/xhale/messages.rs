@@ -13,12 +13,12 @@ use crate::api::xhale::wire;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paceline_domain::ids::UserId;
 use paceline_domain::messaging::{
     self, ContentError, ConversationQuery, MAX_CONTENT_CHARS, MAX_CONVERSATION_PAGE, Message,
-    MessageId, MessagingError,
+    MessageId, MessagingError, Reading,
 };
 use paceline_domain::oauth::Scope;
 use serde::Serialize;
@@ -107,6 +107,15 @@ fn refused(error: MessagingError) -> XhaleError {
     }
 }
 
+/// A `GET` reads (and marks seen); a `HEAD` shows nothing, so marks nothing.
+fn reading(method: &Method) -> Reading {
+    if method == Method::HEAD {
+        Reading::Peeks
+    } else {
+        Reading::Marks
+    }
+}
+
 /// `GET /api/contacts/`: the user's athletes (as a coach) and coaches (as an athlete), by
 /// id, each with the number of their messages the user has not seen. Scope `read`.
 pub(crate) async fn list_contacts(
@@ -147,9 +156,15 @@ fn conversation_query(query: Option<&str>) -> Result<ConversationQuery, FieldErr
 
 /// `GET /api/contacts/{id}/messages/`: the conversation with a contact, oldest first (the
 /// latest [`MAX_CONVERSATION_PAGE`], or `limit`, messages; `before_id` reads further back).
-/// The messages returned that the user was sent are now seen. Scope `read`.
+/// The messages returned that the user was sent are now seen (by a `GET`; a `HEAD` shows
+/// no message and marks none). Scope `read`.
+///
+/// The spec writes its "send a message" example as `curl -X GET -G ... -d content=...`: a
+/// `GET` that carries `content` is refused, saying to `POST`, rather than answering the list
+/// as if the message had gone.
 pub(crate) async fn list_messages(
     State(state): State<AppState>,
+    method: Method,
     auth: XhaleAuth,
     Path(contact): Path<String>,
     RawQuery(query): RawQuery,
@@ -158,6 +173,13 @@ pub(crate) async fn list_messages(
     let Some(contact) = key(&contact) else {
         return Err(XhaleError::NotFound);
     };
+    if Input::from_query(query.as_deref().unwrap_or_default()).has("content") {
+        return Err(XhaleError::detail(
+            StatusCode::BAD_REQUEST,
+            "A message is sent by POST to this URL, with its text in the field content; \
+             a GET only reads the conversation, and nothing was sent.",
+        ));
+    }
     let query = conversation_query(query.as_deref())?;
     match messaging::conversation(
         state.store.as_ref(),
@@ -165,6 +187,7 @@ pub(crate) async fn list_messages(
         grant.user_id,
         UserId(contact),
         query,
+        reading(&method),
     )
     .await
     {
@@ -174,9 +197,10 @@ pub(crate) async fn list_messages(
 }
 
 /// `GET /api/contacts/{id}/messages/{message_id}/`: one message of the conversation with a
-/// contact; now seen if the user was sent it. Scope `read`.
+/// contact; now seen if the user was sent it (by a `GET`, not a `HEAD`). Scope `read`.
 pub(crate) async fn get_message(
     State(state): State<AppState>,
+    method: Method,
     auth: XhaleAuth,
     Path((contact, message)): Path<(String, String)>,
 ) -> XhaleResult<Json<MessageItem>> {
@@ -190,6 +214,7 @@ pub(crate) async fn get_message(
         grant.user_id,
         UserId(contact),
         MessageId(message),
+        reading(&method),
     )
     .await
     {

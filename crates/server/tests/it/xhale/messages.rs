@@ -9,6 +9,7 @@
 
 mod access;
 mod examples;
+mod methods;
 mod reading;
 mod refusals;
 

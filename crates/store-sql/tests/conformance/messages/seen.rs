@@ -2,6 +2,7 @@
 //! counts go down as the recipient reads.
 
 use super::{NOW, setup, unseen_of};
+use paceline_domain::messaging::Reading;
 use paceline_domain::messaging::{
     self, ConversationQuery, MessageContent, MessageId, MessageStore, NewMessage,
 };
@@ -12,7 +13,28 @@ on_both_engines!(
     reading_as_the_recipient_marks_messages_seen_once,
     unseen_counts_go_down_as_the_recipient_reads,
     mark_seen_touches_only_the_recipients_unseen_messages,
+    peeking_marks_nothing,
 );
+
+/// A read that shows no message (an HTTP `HEAD`) leaves every message unseen.
+async fn peeking_marks_nothing(db: TestContext) {
+    let (store, clock, p) = setup(&db).await;
+    let (coach, athlete) = (p.coach_a.id, p.athlete_a.id);
+    let sent = messaging::send(&store, &clock, coach, athlete, "one")
+        .await
+        .unwrap();
+    let query = ConversationQuery::default();
+    let peeked = messaging::conversation(&store, &clock, athlete, coach, query, Reading::Peeks)
+        .await
+        .unwrap();
+    assert_eq!(peeked[0].seen_at, None);
+    let one = messaging::read_message(&store, &clock, athlete, coach, sent.id, Reading::Peeks)
+        .await
+        .unwrap();
+    assert_eq!(one.seen_at, None);
+    let contacts = messaging::contacts_of(&store, athlete).await.unwrap();
+    assert_eq!(unseen_of(&contacts, &p.coach_a), 1);
+}
 
 async fn reading_as_the_recipient_marks_messages_seen_once(db: TestContext) {
     let (store, clock, p) = setup(&db).await;
@@ -29,12 +51,18 @@ async fn reading_as_the_recipient_marks_messages_seen_once(db: TestContext) {
 
     // The sender reading marks nothing.
     clock.advance(Duration::minutes(1));
-    let read =
-        messaging::conversation(&store, &clock, coach, athlete, ConversationQuery::default())
-            .await
-            .unwrap();
+    let read = messaging::conversation(
+        &store,
+        &clock,
+        coach,
+        athlete,
+        ConversationQuery::default(),
+        Reading::Marks,
+    )
+    .await
+    .unwrap();
     assert!(read[..2].iter().all(|m| m.seen_at.is_none()), "{read:?}");
-    let own = messaging::read_message(&store, &clock, coach, athlete, first.id)
+    let own = messaging::read_message(&store, &clock, coach, athlete, first.id, Reading::Marks)
         .await
         .unwrap();
     assert_eq!(own.seen_at, None);
@@ -44,7 +72,7 @@ async fn reading_as_the_recipient_marks_messages_seen_once(db: TestContext) {
 
     // The recipient fetching one message marks that one.
     clock.advance(Duration::minutes(1));
-    let got = messaging::read_message(&store, &clock, athlete, coach, first.id)
+    let got = messaging::read_message(&store, &clock, athlete, coach, first.id, Reading::Marks)
         .await
         .unwrap();
     let first_seen = NOW + Duration::minutes(2);
@@ -56,10 +84,16 @@ async fn reading_as_the_recipient_marks_messages_seen_once(db: TestContext) {
 
     // Listing marks the rest, and never moves a time already set.
     clock.advance(Duration::minutes(1));
-    let listed =
-        messaging::conversation(&store, &clock, athlete, coach, ConversationQuery::default())
-            .await
-            .unwrap();
+    let listed = messaging::conversation(
+        &store,
+        &clock,
+        athlete,
+        coach,
+        ConversationQuery::default(),
+        Reading::Marks,
+    )
+    .await
+    .unwrap();
     assert_eq!(listed[0].id, first.id);
     assert_eq!(listed[0].seen_at, Some(first_seen));
     assert_eq!(listed[1].id, second.id);
@@ -68,7 +102,7 @@ async fn reading_as_the_recipient_marks_messages_seen_once(db: TestContext) {
     assert_eq!(listed[2].seen_at, Some(seen_by_coach));
 
     clock.advance(Duration::hours(1));
-    let again = messaging::read_message(&store, &clock, athlete, coach, second.id)
+    let again = messaging::read_message(&store, &clock, athlete, coach, second.id, Reading::Marks)
         .await
         .unwrap();
     assert_eq!(again.seen_at, Some(NOW + Duration::minutes(3)));
@@ -105,15 +139,22 @@ async fn unseen_counts_go_down_as_the_recipient_reads(db: TestContext) {
     let contacts = messaging::contacts_of(&store, ann).await.unwrap();
     assert_eq!(unseen_of(&contacts, &p.coach_a), 1);
 
-    messaging::read_message(&store, &clock, coach, ann, to_coach[1].id)
+    messaging::read_message(&store, &clock, coach, ann, to_coach[1].id, Reading::Marks)
         .await
         .unwrap();
     let contacts = messaging::contacts_of(&store, coach).await.unwrap();
     assert_eq!(unseen_of(&contacts, &p.athlete_a), 2);
 
-    messaging::conversation(&store, &clock, coach, ann, ConversationQuery::default())
-        .await
-        .unwrap();
+    messaging::conversation(
+        &store,
+        &clock,
+        coach,
+        ann,
+        ConversationQuery::default(),
+        Reading::Marks,
+    )
+    .await
+    .unwrap();
     let contacts = messaging::contacts_of(&store, coach).await.unwrap();
     assert_eq!(unseen_of(&contacts, &p.athlete_a), 0);
     assert_eq!(

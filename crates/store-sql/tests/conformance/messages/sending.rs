@@ -3,6 +3,7 @@
 
 use super::{NOW, setup, unseen_of};
 use paceline_domain::ids::UserId;
+use paceline_domain::messaging::Reading;
 use paceline_domain::messaging::{
     self, ContentError, ConversationQuery, MAX_CONTENT_CHARS, MessageId, MessageStore,
     MessagingError,
@@ -50,6 +51,7 @@ async fn coach_and_athlete_exchange_messages(db: TestContext) {
         p.coach_a.id,
         p.athlete_a.id,
         ConversationQuery::default(),
+        Reading::Marks,
     )
     .await
     .unwrap();
@@ -59,6 +61,7 @@ async fn coach_and_athlete_exchange_messages(db: TestContext) {
         p.athlete_a.id,
         p.coach_a.id,
         ConversationQuery::default(),
+        Reading::Marks,
     )
     .await
     .unwrap();
@@ -67,9 +70,16 @@ async fn coach_and_athlete_exchange_messages(db: TestContext) {
     assert_eq!(ids(&athlete_view), vec![hello.id, reply.id]);
     assert_eq!(athlete_view[1].content, "Hi coach 👋");
 
-    let one = messaging::read_message(&store, &clock, p.coach_a.id, p.athlete_a.id, reply.id)
-        .await
-        .unwrap();
+    let one = messaging::read_message(
+        &store,
+        &clock,
+        p.coach_a.id,
+        p.athlete_a.id,
+        reply.id,
+        Reading::Marks,
+    )
+    .await
+    .unwrap();
     assert_eq!(one.id, reply.id);
     assert_eq!(one.content, reply.content);
 
@@ -80,7 +90,8 @@ async fn coach_and_athlete_exchange_messages(db: TestContext) {
             &clock,
             p.coach_a.id,
             p.teammate_a.id,
-            ConversationQuery::default()
+            ConversationQuery::default(),
+            Reading::Marks
         )
         .await
         .unwrap()
@@ -128,16 +139,23 @@ async fn only_contacts_exchange_and_read_messages(db: TestContext) {
         );
         assert!(
             refused(
-                messaging::conversation(&store, &clock, me, other, ConversationQuery::default())
-                    .await
-                    .map(drop)
+                messaging::conversation(
+                    &store,
+                    &clock,
+                    me,
+                    other,
+                    ConversationQuery::default(),
+                    Reading::Marks
+                )
+                .await
+                .map(drop)
             ),
             "{me} lists {other}"
         );
         for id in [kept.id, elsewhere.id] {
             assert!(
                 refused(
-                    messaging::read_message(&store, &clock, me, other, id)
+                    messaging::read_message(&store, &clock, me, other, id, Reading::Marks)
                         .await
                         .map(drop)
                 ),
@@ -146,13 +164,27 @@ async fn only_contacts_exchange_and_read_messages(db: TestContext) {
         }
     }
     // A contact's message id in another conversation is not in this one.
-    let err = messaging::read_message(&store, &clock, p.coach_a.id, p.teammate_a.id, kept.id)
-        .await
-        .unwrap_err();
+    let err = messaging::read_message(
+        &store,
+        &clock,
+        p.coach_a.id,
+        p.teammate_a.id,
+        kept.id,
+        Reading::Marks,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, MessagingError::NoSuchMessage), "{err}");
-    let err = messaging::read_message(&store, &clock, p.coach_a.id, p.athlete_a.id, elsewhere.id)
-        .await
-        .unwrap_err();
+    let err = messaging::read_message(
+        &store,
+        &clock,
+        p.coach_a.id,
+        p.athlete_a.id,
+        elsewhere.id,
+        Reading::Marks,
+    )
+    .await
+    .unwrap_err();
     assert!(matches!(err, MessagingError::NoSuchMessage), "{err}");
     let err = messaging::read_message(
         &store,
@@ -160,6 +192,7 @@ async fn only_contacts_exchange_and_read_messages(db: TestContext) {
         p.coach_a.id,
         p.athlete_a.id,
         MessageId(i64::MAX),
+        Reading::Marks,
     )
     .await
     .unwrap_err();
@@ -174,6 +207,7 @@ async fn only_contacts_exchange_and_read_messages(db: TestContext) {
             before: None,
             limit: 10,
         },
+        Reading::Marks,
     )
     .await
     .unwrap();
@@ -206,10 +240,17 @@ async fn content_rules_are_checked_before_anything_is_stored(db: TestContext) {
         );
     }
     assert!(
-        messaging::conversation(&store, &clock, coach, athlete, ConversationQuery::default())
-            .await
-            .unwrap()
-            .is_empty()
+        messaging::conversation(
+            &store,
+            &clock,
+            coach,
+            athlete,
+            ConversationQuery::default(),
+            Reading::Marks
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
     // The longest message is kept whole, with its line breaks and any script.
     let longest = format!("{}\n{}", "ñ".repeat(4_999), "語".repeat(5_000));
@@ -262,6 +303,7 @@ async fn concurrent_sends_are_all_kept_in_order(db: TestContext) {
         coach,
         athlete,
         ConversationQuery::default(),
+        Reading::Marks,
     )
     .await
     .unwrap();
