@@ -7,6 +7,8 @@ use crate::Failure;
 use crate::args::{
     AdminArgs, AdminCommand, ClientsCommand, CoachCommand, MemberCommand, OrgCommand, UserCommand,
 };
+
+mod athlete;
 use crate::config::Settings;
 use crate::store;
 use paceline_domain::accounts::{self, AccountError, UserRequest};
@@ -226,6 +228,7 @@ async fn execute(store: &dyn Store, command: AdminCommand) -> Result<Output, Fai
             Ok(Output { text, json })
         }
         AdminCommand::Clients(command) => clients_command(store, command).await,
+        AdminCommand::Athlete(command) => athlete::run(store, command).await,
         AdminCommand::Coach(CoachCommand::Assign {
             coach,
             athlete,

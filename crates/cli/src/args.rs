@@ -126,6 +126,88 @@ pub enum AdminCommand {
     /// OAuth clients: the third-party apps that may ask users for access.
     #[command(subcommand)]
     Clients(ClientsCommand),
+    /// An athlete's training settings and zones.
+    #[command(subcommand)]
+    Athlete(AthleteCommand),
+}
+
+/// `paceline admin athlete …`.
+#[derive(Debug, Subcommand)]
+pub enum AthleteCommand {
+    /// Change an athlete's training settings, then print them with the zones they give.
+    Settings(SettingsArgs),
+    /// Print an athlete's training settings and zones.
+    Show {
+        /// The athlete's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// `paceline admin athlete settings`: each option given changes that setting.
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
+    /// The athlete's e-mail address.
+    #[arg(long)]
+    pub email: String,
+    /// Maximum heart rate, beats per minute.
+    #[arg(long, value_name = "BPM")]
+    pub max_hr: Option<u16>,
+    /// Resting heart rate, beats per minute.
+    #[arg(long, value_name = "BPM")]
+    pub resting_hr: Option<u16>,
+    /// Threshold heart rate, beats per minute.
+    #[arg(long, value_name = "BPM")]
+    pub threshold_hr: Option<u16>,
+    /// Functional threshold power, watts.
+    #[arg(long, value_name = "W")]
+    pub ftp: Option<u16>,
+    /// Threshold run pace per kilometre, M:SS.
+    #[arg(long, value_name = "M:SS", value_parser = parse_pace)]
+    pub threshold_pace: Option<u16>,
+    /// Swim critical speed per 100 m, M:SS.
+    #[arg(long, value_name = "M:SS", value_parser = parse_pace)]
+    pub swim_css: Option<u16>,
+    /// Weight, kilograms.
+    #[arg(long, value_name = "KG")]
+    pub weight: Option<f64>,
+    /// Take the suggested maximum heart rate (from an upload above the maximum).
+    #[arg(long)]
+    pub accept_suggested_max_hr: bool,
+    /// Clear a setting: max-hr, resting-hr, threshold-hr, ftp, threshold-pace, swim-css or
+    /// weight (repeatable).
+    #[arg(long, value_name = "SETTING")]
+    pub clear: Vec<String>,
+    /// Distance unit: kilometers or miles.
+    #[arg(long, value_name = "UNIT")]
+    pub distance_unit: Option<String>,
+    /// Pool unit: meters or yards.
+    #[arg(long, value_name = "UNIT")]
+    pub pool_unit: Option<String>,
+    /// First day of a season to keep (with --season-end; it replaces the seasons it
+    /// overlaps).
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "season_end")]
+    pub season_start: Option<String>,
+    /// Last day of that season.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "season_start")]
+    pub season_end: Option<String>,
+}
+
+/// A pace written `M:SS`, as seconds.
+pub fn parse_pace(text: &str) -> Result<u16, String> {
+    let (minutes, seconds) = text
+        .split_once(':')
+        .ok_or_else(|| "expected M:SS, e.g. 4:30".to_owned())?;
+    let minutes: u16 = minutes.parse().map_err(|_| "expected M:SS, e.g. 4:30")?;
+    let seconds: u16 = seconds
+        .parse()
+        .ok()
+        .filter(|s| *s < 60 && seconds.len() == 2)
+        .ok_or("expected M:SS with two-digit seconds, e.g. 4:05")?;
+    minutes
+        .checked_mul(60)
+        .and_then(|m| m.checked_add(seconds))
+        .ok_or_else(|| "too long a pace".to_owned())
 }
 
 /// `paceline admin clients …`.

@@ -4,6 +4,7 @@
 use crate::email::Email;
 use crate::ids::{AssignmentId, MembershipId, OrgId, UserId};
 use crate::password::PasswordHash;
+use crate::training::{self, TrainingSettings, ZoneOverride};
 use time::{Date, Month, OffsetDateTime};
 
 /// Declares a closed set of names stored as text, with `ALL`, `as_str`, `FromStr` and
@@ -275,8 +276,11 @@ pub struct AthleteSettings {
     pub pool_unit: PoolUnit,
     /// Seasons, earliest first.
     pub seasons: Vec<Season>,
-    /// Training zones by sport.
+    /// Training zones set by hand, by sport: a sport's own maximum heart rate, and zone
+    /// bounds that win over the ones [`crate::training`] derives (see [`Self::zones_of`]).
     pub zones: Vec<SportZones>,
+    /// The figures the zones follow from.
+    pub training: TrainingSettings,
 }
 
 impl AthleteSettings {
@@ -287,7 +291,47 @@ impl AthleteSettings {
             pool_unit: PoolUnit::Meters,
             seasons: vec![Season::default_containing(today)],
             zones: Vec::new(),
+            training: TrainingSettings::default(),
         }
+    }
+
+    /// The zones of `sport` as the athlete has them: from their training settings by the
+    /// model of [`crate::training`], each bound set by hand winning; no zones at all when
+    /// nothing about them is known.
+    pub fn zones_of(&self, sport: ZoneSport) -> SportZones {
+        let kept = self.zones.iter().find(|z| z.sport == sport);
+        let overrides: Vec<ZoneOverride> = kept
+            .map(|k| k.zones.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|z| ZoneOverride {
+                sport: Some(sport),
+                number: z.number,
+                heart_rate_min: z.heart_rate_min,
+                heart_rate_max: z.heart_rate_max,
+                power_min: z.power_min,
+                power_max: z.power_max,
+                speed_min_mps: z.speed_min_mps,
+                speed_max_mps: z.speed_max_mps,
+            })
+            .collect();
+        let mut zones = training::zones_for(
+            sport,
+            &self.training,
+            kept.and_then(|k| k.max_heart_rate),
+            &overrides,
+        );
+        let known = |z: &Zone| {
+            [z.heart_rate_min, z.heart_rate_max, z.power_min, z.power_max]
+                .iter()
+                .any(Option::is_some)
+                || z.speed_min_mps.is_some()
+                || z.speed_max_mps.is_some()
+        };
+        if !zones.zones.iter().any(known) {
+            zones.zones.clear();
+        }
+        zones
     }
 
     /// The season containing `today`, else the latest one that began before it.

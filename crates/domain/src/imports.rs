@@ -405,10 +405,21 @@ pub async fn import_file(
         sha256: sha256.clone(),
         storage_key: storage_key.clone(),
     };
+    let max_heart_rate = activity
+        .figures
+        .max_hr
+        .and_then(|bpm| u16::try_from(bpm).ok());
     // The file first: a row never points to a missing file.
     files.put_file(&storage_key, &upload.file).await?;
     match store.record_file_activity(activity, file).await {
-        Ok((id, _)) => Ok(Imported::New { id, storage_key }),
+        Ok((id, _)) => {
+            if let Some(bpm) = max_heart_rate {
+                // An offer to the athlete, noted after the activity is kept: should noting it
+                // fail, nothing they sent is lost.
+                let _ = crate::settings::saw_heart_rate(store, now, user, bpm).await;
+            }
+            Ok(Imported::New { id, storage_key })
+        }
         Err(error) => {
             // Nothing points to the file now. Should removing it fail, it is an orphan,
             // which remove_orphans deletes later.

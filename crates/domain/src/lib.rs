@@ -23,7 +23,9 @@ pub mod messaging;
 pub mod oauth;
 pub mod password;
 pub mod ratelimit;
+pub mod settings;
 pub mod store;
+pub mod training;
 pub mod workouts;
 
 pub use clock::{Clock, FixedClock, SystemClock};

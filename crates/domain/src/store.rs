@@ -8,6 +8,7 @@ use crate::entities::{
 };
 use crate::ids::{MembershipId, OrgId, UserId};
 use crate::password::PasswordHash;
+use crate::training::SettingsError;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
@@ -44,6 +45,11 @@ pub enum NewUserHome {
         role: Role,
     },
 }
+
+/// A change to an athlete's settings, applied inside the store's transaction: it edits the
+/// settings read, or refuses (and nothing is written).
+pub type SettingsChange<'a> =
+    dyn Fn(&mut AthleteSettings) -> Result<(), SettingsError> + Send + Sync + 'a;
 
 /// A user to create.
 #[derive(Debug, Clone)]
@@ -181,11 +187,23 @@ pub trait AccountStore: Send + Sync {
     /// A user's athlete settings; `None` when there is no such user.
     async fn athlete_settings(&self, user: UserId) -> Result<Option<AthleteSettings>, StoreError>;
 
-    /// Replaces a user's athlete settings (units, seasons and zones) as a whole.
+    /// Replaces a user's athlete settings (units, seasons, zones and training figures) as a
+    /// whole.
     async fn replace_athlete_settings(
         &self,
         user: UserId,
         settings: &AthleteSettings,
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
+
+    /// Changes a user's athlete settings by `change`, atomically: read, changed and written
+    /// in one transaction that holds the athlete, so two changes never lose each other.
+    /// Answers the settings written, or why `change` refused (nothing written); `None` when
+    /// there is no such user.
+    async fn update_athlete_settings(
+        &self,
+        user: UserId,
+        change: &SettingsChange<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Result<AthleteSettings, SettingsError>>, StoreError>;
 }

@@ -452,16 +452,14 @@ pub async fn delete_workout(
     }
 }
 
-/// What an athlete's power targets are measured against, from their cycling zones: each
-/// zone's watts, and as FTP the top of zone 4, the threshold zone of Xhale's five zones
-/// (the spec's example: zone 4 "Hard", 241–275 W, gives 275 W). Paceline keeps no FTP of
-/// its own; a zone without both bounds is left unknown.
+/// What an athlete's power targets are measured against: their cycling zones' watts (from
+/// their FTP by the zone model, or set by hand) and their FTP, or else the top of zone 4, the
+/// threshold zone of Xhale's five zones (the spec's example: zone 4 "Hard", 241–275 W,
+/// gives 275 W). A zone without both bounds ends the zones known.
 pub fn power_reference(settings: &AthleteSettings) -> PowerReference {
-    let Some(bike) = settings.zones.iter().find(|z| z.sport == ZoneSport::Bike) else {
-        return PowerReference::default();
-    };
+    let bike = settings.zones_of(ZoneSport::Bike);
     let watts = |v: Option<i32>| v.and_then(|v| u16::try_from(v).ok());
-    let mut zones = bike.zones.clone();
+    let mut zones = bike.zones;
     zones.sort_by_key(|z| z.number);
     let mut zones_watts = Vec::new();
     for (expected, zone) in (1u8..).zip(&zones) {
@@ -476,7 +474,10 @@ pub fn power_reference(settings: &AthleteSettings) -> PowerReference {
             _ => break,
         }
     }
-    let ftp_watts = zones_watts.get(3).map(|(_, high)| *high);
+    let ftp_watts = settings
+        .training
+        .ftp_watts
+        .or_else(|| zones_watts.get(3).map(|(_, high)| *high));
     PowerReference {
         ftp_watts,
         zones_watts,

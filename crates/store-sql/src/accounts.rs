@@ -14,14 +14,15 @@ use paceline_domain::StoreError;
 use paceline_domain::email::Email;
 use paceline_domain::entities::{
     AthleteSettings, CoachAssignment, Membership, MembershipInOrg, OrgKind, Organization, Role,
-    Season, SportZones, User, Zone, ZoneSport,
+    User,
 };
 use paceline_domain::ids::{MembershipId, OrgId, UserId};
 use paceline_domain::password::PasswordHash;
-use paceline_domain::store::{AccountStore, CreatedUser, NewUser, NewUserHome};
+use paceline_domain::store::{AccountStore, CreatedUser, NewUser, NewUserHome, SettingsChange};
+use paceline_domain::training::SettingsError;
 use rows::{
-    AssignmentRow, MembershipInOrgRow, MembershipRow, OrgRow, UserRow, ZoneRow, assignment_columns,
-    collect, membership_columns, org_columns, parse_stored, user_columns,
+    AssignmentRow, MembershipInOrgRow, MembershipRow, OrgRow, TrainingRow, UserRow, ZoneRow,
+    assignment_columns, collect, membership_columns, org_columns, parse_stored, user_columns,
 };
 use time::{Date, OffsetDateTime};
 
@@ -69,8 +70,110 @@ macro_rules! insert_settings {
                 .map_err(constraint("zone", "user"))?;
             }
         }
+        let training = &$settings.training;
+        sqlx::query(
+            "INSERT INTO training_settings (user_id, max_heart_rate, resting_heart_rate, \
+             threshold_heart_rate, ftp_watts, threshold_pace_s_per_km, swim_css_s_per_100m, \
+             weight_kg, suggested_max_heart_rate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind($user)
+        .bind(training.max_heart_rate.map(i32::from))
+        .bind(training.resting_heart_rate.map(i32::from))
+        .bind(training.threshold_heart_rate.map(i32::from))
+        .bind(training.ftp_watts.map(i32::from))
+        .bind(training.threshold_pace_s_per_km.map(i32::from))
+        .bind(training.swim_css_s_per_100m.map(i32::from))
+        .bind(training.weight_kg)
+        .bind(training.suggested_max_heart_rate.map(i32::from))
+        .execute(&mut *$tx)
+        .await
+        .map_err(constraint("training settings", "user"))?;
     }};
 }
+
+/// Reads a user's settings inside the transaction `$tx`: `None` when there is no such user.
+macro_rules! read_settings {
+    ($tx:expr, $user:expr) => {{
+        const UNITS: &str = "SELECT distance_unit, pool_unit FROM users WHERE id = $1";
+        const SEASONS: &str =
+            "SELECT start_date, end_date FROM seasons WHERE user_id = $1 ORDER BY start_date";
+        const SPORTS: &str =
+            "SELECT sport, max_heart_rate FROM sport_zones WHERE user_id = $1 ORDER BY sport DESC";
+        const ZONES: &str = "SELECT sport, number, name, heart_rate_min, heart_rate_max, \
+             power_min, power_max, speed_min_mps, speed_max_mps FROM training_zones \
+             WHERE user_id = $1 ORDER BY sport DESC, number";
+        const TRAINING: &str = "SELECT max_heart_rate, resting_heart_rate, \
+             threshold_heart_rate, ftp_watts, threshold_pace_s_per_km, swim_css_s_per_100m, \
+             weight_kg, suggested_max_heart_rate FROM training_settings WHERE user_id = $1";
+        let id = $user.get();
+        match sqlx::query_as::<_, (String, String)>(UNITS)
+            .bind(id)
+            .fetch_optional(&mut *$tx)
+            .await
+            .map_err(other)?
+        {
+            None => None,
+            Some(units) => Some(settings::Stored {
+                units,
+                seasons: sqlx::query_as::<_, (Date, Date)>(SEASONS)
+                    .bind(id)
+                    .fetch_all(&mut *$tx)
+                    .await
+                    .map_err(other)?,
+                sports: sqlx::query_as::<_, (String, Option<i32>)>(SPORTS)
+                    .bind(id)
+                    .fetch_all(&mut *$tx)
+                    .await
+                    .map_err(other)?,
+                zones: sqlx::query_as::<_, ZoneRow>(ZONES)
+                    .bind(id)
+                    .fetch_all(&mut *$tx)
+                    .await
+                    .map_err(other)?,
+                training: sqlx::query_as::<_, TrainingRow>(TRAINING)
+                    .bind(id)
+                    .fetch_optional(&mut *$tx)
+                    .await
+                    .map_err(other)?,
+            }),
+        }
+    }};
+}
+
+/// Replaces a user's settings inside the transaction `$tx`.
+macro_rules! write_settings {
+    ($tx:expr, $user:expr, $settings:expr, $now:expr) => {{
+        const UNITS: &str =
+            "UPDATE users SET distance_unit = $2, pool_unit = $3, updated_at = $4 WHERE id = $1";
+        let changed = sqlx::query(UNITS)
+            .bind($user.get())
+            .bind($settings.distance_unit.as_str())
+            .bind($settings.pool_unit.as_str())
+            .bind(DbTime($now))
+            .execute(&mut *$tx)
+            .await
+            .map_err(other)?
+            .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        for table in [
+            "DELETE FROM seasons WHERE user_id = $1",
+            "DELETE FROM training_zones WHERE user_id = $1",
+            "DELETE FROM sport_zones WHERE user_id = $1",
+            "DELETE FROM training_settings WHERE user_id = $1",
+        ] {
+            sqlx::query(table)
+                .bind($user.get())
+                .execute(&mut *$tx)
+                .await
+                .map_err(other)?;
+        }
+        insert_settings!($tx, $user.get(), $settings);
+    }};
+}
+
+mod settings;
 
 #[async_trait]
 impl AccountStore for SqlStore {
@@ -408,77 +511,13 @@ impl AccountStore for SqlStore {
     }
 
     async fn athlete_settings(&self, user: UserId) -> Result<Option<AthleteSettings>, StoreError> {
-        const UNITS: &str = "SELECT distance_unit, pool_unit FROM users WHERE id = $1";
-        const SEASONS: &str =
-            "SELECT start_date, end_date FROM seasons WHERE user_id = $1 ORDER BY start_date";
-        const SPORTS: &str =
-            "SELECT sport, max_heart_rate FROM sport_zones WHERE user_id = $1 ORDER BY sport DESC";
-        const ZONES: &str = "SELECT sport, number, name, heart_rate_min, heart_rate_max, \
-             power_min, power_max, speed_min_mps, speed_max_mps FROM training_zones \
-             WHERE user_id = $1 ORDER BY sport DESC, number";
-        let (units, seasons, sports, zones) = on_pool!(self, pool => {
+        let stored = on_pool!(self, pool => {
             let mut tx = pool.begin().await.map_err(other)?;
-            let Some(units) = sqlx::query_as::<_, (String, String)>(UNITS)
-                .bind(user.get())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?
-            else {
-                return Ok(None);
-            };
-            let seasons = sqlx::query_as::<_, (Date, Date)>(SEASONS)
-                .bind(user.get())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(other)?;
-            let sports = sqlx::query_as::<_, (String, Option<i32>)>(SPORTS)
-                .bind(user.get())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(other)?;
-            let zones = sqlx::query_as::<_, ZoneRow>(ZONES)
-                .bind(user.get())
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(other)?;
+            let stored = read_settings!(tx, user);
             tx.commit().await.map_err(other)?;
-            (units, seasons, sports, zones)
+            stored
         });
-        let mut by_sport = Vec::with_capacity(sports.len());
-        for (sport, max_heart_rate) in sports {
-            let sport: ZoneSport = parse_stored(&sport)?;
-            let zones = zones
-                .iter()
-                .filter(|z| z.sport == sport.as_str())
-                .map(|z| {
-                    Ok(Zone {
-                        number: u8::try_from(z.number)
-                            .map_err(|_| StoreError::Other("corrupt zone number".into()))?,
-                        name: z.name.clone(),
-                        heart_rate_min: z.heart_rate_min,
-                        heart_rate_max: z.heart_rate_max,
-                        power_min: z.power_min,
-                        power_max: z.power_max,
-                        speed_min_mps: z.speed_min_mps,
-                        speed_max_mps: z.speed_max_mps,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            by_sport.push(SportZones {
-                sport,
-                max_heart_rate,
-                zones,
-            });
-        }
-        Ok(Some(AthleteSettings {
-            distance_unit: parse_stored(&units.0)?,
-            pool_unit: parse_stored(&units.1)?,
-            seasons: seasons
-                .into_iter()
-                .map(|(start, end)| Season { start, end })
-                .collect(),
-            zones: by_sport,
-        }))
+        stored.map(settings::assemble).transpose()
     }
 
     async fn replace_athlete_settings(
@@ -487,32 +526,34 @@ impl AccountStore for SqlStore {
         settings: &AthleteSettings,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        const UNITS: &str =
-            "UPDATE users SET distance_unit = $2, pool_unit = $3, updated_at = $4 WHERE id = $1";
         on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
-            let changed = sqlx::query(UNITS)
-                .bind(user.get())
-                .bind(settings.distance_unit.as_str())
-                .bind(settings.pool_unit.as_str())
-                .bind(DbTime(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound("user"));
-            }
-            for table in [
-                "DELETE FROM seasons WHERE user_id = $1",
-                "DELETE FROM training_zones WHERE user_id = $1",
-                "DELETE FROM sport_zones WHERE user_id = $1",
-            ] {
-                sqlx::query(table).bind(user.get()).execute(&mut *tx).await.map_err(other)?;
-            }
-            insert_settings!(tx, user.get(), settings);
+            write_settings!(tx, user, settings, now);
             tx.commit().await.map_err(other)?;
         });
         Ok(())
+    }
+
+    async fn update_athlete_settings(
+        &self,
+        user: UserId,
+        change: &SettingsChange<'_>,
+        now: OffsetDateTime,
+    ) -> Result<Option<Result<AthleteSettings, SettingsError>>, StoreError> {
+        let lock = self.athlete_lock();
+        on_writer!(self, pool => {
+            let mut tx = pool.begin_write().await.map_err(other)?;
+            crate::calendar::write::lock_athlete(&mut tx, lock, user).await?;
+            let Some(stored) = read_settings!(tx, user) else {
+                return Ok(None);
+            };
+            let mut settings = settings::assemble(stored)?;
+            if let Err(why) = change(&mut settings) {
+                return Ok(Some(Err(why)));
+            }
+            write_settings!(tx, user, &settings, now);
+            tx.commit().await.map_err(other)?;
+            Ok(Some(Ok(settings)))
+        })
     }
 }

@@ -8,6 +8,7 @@
 )]
 
 mod admin;
+mod athlete;
 mod crash;
 mod harness;
 mod oauth_crash;

@@ -239,3 +239,14 @@ fn ftp_is_the_top_of_bike_zone_four() {
     settings.zones[0].zones = vec![zone(1, None), zone(2, None)];
     assert_eq!(power_reference(&settings), PowerReference::default());
 }
+
+#[test]
+fn a_kept_ftp_gives_the_power_zones() {
+    let mut settings = AthleteSettings::new_athlete(time::macros::date!(2026 - 01 - 01));
+    settings.training.ftp_watts = Some(250);
+    let reference = power_reference(&settings);
+    assert_eq!(reference.ftp_watts, Some(250));
+    assert_eq!(reference.zones_watts.len(), 5);
+    assert_eq!(reference.zones_watts[3].1, 250);
+    assert_eq!(reference.zones_watts[0], (140, 174));
+}

@@ -7,6 +7,7 @@ use paceline_domain::email::Email;
 use paceline_domain::entities::{CoachAssignment, Membership, Organization, User};
 use paceline_domain::ids::{AssignmentId, MembershipId, OrgId, UserId};
 use paceline_domain::password::PasswordHash;
+use paceline_domain::training::TrainingSettings;
 use std::str::FromStr;
 
 // Column lists as macros, so that `concat!` can splice them into literal SQL.
@@ -148,6 +149,41 @@ pub(super) struct ZoneRow {
     pub(super) power_max: Option<i32>,
     pub(super) speed_min_mps: Option<f64>,
     pub(super) speed_max_mps: Option<f64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct TrainingRow {
+    max_heart_rate: Option<i32>,
+    resting_heart_rate: Option<i32>,
+    threshold_heart_rate: Option<i32>,
+    ftp_watts: Option<i32>,
+    threshold_pace_s_per_km: Option<i32>,
+    swim_css_s_per_100m: Option<i32>,
+    weight_kg: Option<f64>,
+    suggested_max_heart_rate: Option<i32>,
+}
+
+impl TryFrom<TrainingRow> for TrainingSettings {
+    type Error = StoreError;
+
+    fn try_from(row: TrainingRow) -> Result<Self, StoreError> {
+        let figure = |v: Option<i32>| {
+            v.map(|v| {
+                u16::try_from(v).map_err(|_| StoreError::Other("corrupt training setting".into()))
+            })
+            .transpose()
+        };
+        Ok(Self {
+            max_heart_rate: figure(row.max_heart_rate)?,
+            resting_heart_rate: figure(row.resting_heart_rate)?,
+            threshold_heart_rate: figure(row.threshold_heart_rate)?,
+            ftp_watts: figure(row.ftp_watts)?,
+            threshold_pace_s_per_km: figure(row.threshold_pace_s_per_km)?,
+            swim_css_s_per_100m: figure(row.swim_css_s_per_100m)?,
+            weight_kg: row.weight_kg,
+            suggested_max_heart_rate: figure(row.suggested_max_heart_rate)?,
+        })
+    }
 }
 
 /// Reads a closed-set name written by this crate; anything else means a corrupt row.

@@ -7,7 +7,7 @@
 //! figures they give) one transaction.
 
 mod columns;
-mod write;
+pub(crate) mod write;
 
 pub(crate) use write::{Forward, lock_athlete, move_forward, refigure};
 

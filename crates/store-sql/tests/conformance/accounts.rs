@@ -4,6 +4,7 @@ use paceline_domain::entities::{
 };
 use paceline_domain::password::{Password, PasswordHash};
 use paceline_domain::store::AccountStore;
+use paceline_domain::training::TrainingSettings;
 use paceline_domain::{Clock, FixedClock, StoreError};
 use paceline_testkit::{TestContext, on_both_engines};
 use std::sync::Arc;
@@ -462,6 +463,16 @@ async fn athlete_settings_round_trip(db: TestContext) {
                 }],
             },
         ],
+        training: TrainingSettings {
+            max_heart_rate: Some(186),
+            resting_heart_rate: Some(44),
+            threshold_heart_rate: Some(168),
+            ftp_watts: Some(275),
+            threshold_pace_s_per_km: Some(245),
+            swim_css_s_per_100m: Some(98),
+            weight_kg: Some(68.4),
+            suggested_max_heart_rate: Some(191),
+        },
     };
     store
         .replace_athlete_settings(user.user.id, &settings, clock.now())
@@ -475,6 +486,10 @@ async fn athlete_settings_round_trip(db: TestContext) {
     let mut fewer = settings.clone();
     fewer.zones.truncate(1);
     fewer.seasons.truncate(1);
+    fewer.training = TrainingSettings {
+        ftp_watts: Some(280),
+        ..TrainingSettings::default()
+    };
     store
         .replace_athlete_settings(user.user.id, &fewer, clock.now())
         .await

@@ -17,4 +17,5 @@ mod messages;
 mod oauth;
 mod ratelimit;
 mod schema;
+mod settings;
 mod workouts;

@@ -82,13 +82,12 @@ pub(crate) struct ZoneItem {
 }
 
 /// A sport's zones as the spec shows them.
-fn sport_zones(sport: ZoneSport, zones: Option<&SportZones>) -> SportZoneList {
-    let run = sport == ZoneSport::Run;
+fn sport_zones(zones: &SportZones) -> SportZoneList {
+    let run = zones.sport == ZoneSport::Run;
     SportZoneList {
-        max_heart_rate: zones.and_then(|z| z.max_heart_rate),
+        max_heart_rate: zones.max_heart_rate,
         zones: zones
-            .map(|z| z.zones.as_slice())
-            .unwrap_or_default()
+            .zones
             .iter()
             .map(|zone| ZoneItem {
                 name: zone.name.clone(),
@@ -129,7 +128,6 @@ pub(crate) async fn get_current_user(
     let settings = settings.unwrap_or_else(|| AthleteSettings::new_athlete(today));
     let (first_name, last_name) = split_name(&user.name);
     let (account_type, diary_type) = kind;
-    let sport = |s: ZoneSport| settings.zones.iter().find(|z| z.sport == s);
     let days = |s: &Season| vec![s.start.to_string(), s.end.to_string()];
     Ok(Json(CurrentUser {
         id: user.id.get(),
@@ -156,8 +154,8 @@ pub(crate) async fn get_current_user(
         diary_type,
         account_type,
         zones: Zones {
-            run: sport_zones(ZoneSport::Run, sport(ZoneSport::Run)),
-            bike: sport_zones(ZoneSport::Bike, sport(ZoneSport::Bike)),
+            run: sport_zones(&settings.zones_of(ZoneSport::Run)),
+            bike: sport_zones(&settings.zones_of(ZoneSport::Bike)),
         },
     }))
 }

@@ -15,8 +15,69 @@ use serde_json::Value;
 
 on_both_engines!(
     the_current_user_matches_the_spec_example,
+    zones_follow_from_the_training_settings,
     refusals_are_details
 );
+
+/// Settings changed as the CLI and the pages change them show at once as the spec's zones.
+async fn zones_follow_from_the_training_settings(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let store = app.store.as_ref();
+    let example = example();
+    let client = api::client(store, "xhale-app").await;
+    let athlete = api::user_named(
+        store,
+        "zones@example.com",
+        "Zed Ones",
+        None,
+        &client,
+        "read",
+    )
+    .await;
+    let current = || async {
+        let response = app
+            .client
+            .get(app.url("/api/users/current/"))
+            .bearer_auth(&athlete.access_token)
+            .send()
+            .await
+            .unwrap();
+        response.json::<Value>().await.unwrap()
+    };
+    let before = current().await;
+    assert_eq!(before["zones"]["run"]["max_heart_rate"], Value::Null);
+    assert_eq!(before["zones"]["run"]["zones"], Value::Array(Vec::new()));
+
+    let edit = paceline_domain::settings::SettingsEdit {
+        max_heart_rate: Some(Some(180)),
+        ftp_watts: Some(Some(275)),
+        threshold_pace_s_per_km: Some(Some(240)),
+        ..Default::default()
+    };
+    paceline_domain::settings::change(store, &SystemClock, athlete.user.id, &edit)
+        .await
+        .unwrap();
+    let user = current().await;
+    let run = &user["zones"]["run"];
+    assert_eq!(run["max_heart_rate"], 180);
+    let zones = run["zones"].as_array().unwrap();
+    assert_eq!(zones.len(), 5);
+    let spec = example["zones"]["run"]["zones"].as_array().unwrap();
+    for (zone, spec) in zones.iter().zip(spec) {
+        let mut keys: Vec<&String> = zone.as_object().unwrap().keys().collect();
+        let mut spec_keys: Vec<&String> = spec.as_object().unwrap().keys().collect();
+        keys.sort();
+        spec_keys.sort();
+        assert_eq!(keys, spec_keys, "every key of the spec's run zone");
+        for key in ["name", "number", "heart_rate_min", "heart_rate_max"] {
+            assert_eq!(zone[key], spec[key], "{key}");
+        }
+        assert!(zone["meters_per_second_fastest"].as_f64().unwrap() > 0.0);
+    }
+    let bike = &user["zones"]["bike"]["zones"];
+    assert_eq!(bike[3]["power_max"], 275, "zone 4 ends at FTP");
+    assert!(bike[0].get("meters_per_second_fastest").is_none());
+}
 
 /// The example response of "Get current user".
 fn example() -> Value {
