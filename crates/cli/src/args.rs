@@ -88,6 +88,26 @@ pub struct ServeArgs {
     /// Seed the demo organization first and print its logins.
     #[arg(long)]
     pub demo: bool,
+    /// Serve HTTPS with this certificate chain (PEM); a renewed file is picked up without a
+    /// restart.
+    #[arg(
+        long,
+        env = "PACELINE_TLS_CERT",
+        value_name = "FILE",
+        requires = "tls_key"
+    )]
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(
+        long,
+        env = "PACELINE_TLS_KEY",
+        value_name = "FILE",
+        requires = "tls_cert"
+    )]
+    pub tls_key: Option<PathBuf>,
+    /// Also listen for plain HTTP here, answering 308 to the HTTPS URL.
+    #[arg(long, env = "PACELINE_REDIRECT_HTTP", value_name = "ADDR")]
+    pub redirect_http: Option<String>,
 }
 
 /// `paceline config …`.

@@ -14,6 +14,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use time::Duration;
 
+mod network;
+
+pub use network::{Network, ServeFlags, Tls};
+
 /// The default data folder, relative to the working directory.
 pub const DEFAULT_DATA_DIR: &str = "./paceline-data";
 /// The default listening address: loopback only, so a fresh install is not exposed.
@@ -38,6 +42,10 @@ struct FileConfig {
     oauth: FileOAuth,
     #[serde(default)]
     files: FileFiles,
+    #[serde(default)]
+    tls: network::FileTls,
+    #[serde(default)]
+    proxy: network::FileProxy,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,6 +132,8 @@ pub struct Settings {
     pub oauth: OAuthTimes,
     /// Where uploaded files are kept.
     pub files: FileStorage,
+    /// TLS, the redirecting listener and the trusted proxies.
+    pub network: Network,
 }
 
 /// Where uploaded files are kept.
@@ -235,7 +245,9 @@ impl Settings {
             Some(s3) => FileStorage::S3(s3),
             None => FileStorage::Local(data_dir.join("files")),
         };
+        let network = Network::resolve(file.tls, file.proxy, |name| std::env::var(name).ok())?;
         Ok(Self {
+            network,
             files,
             oauth,
             admin_token,
@@ -268,7 +280,12 @@ impl Settings {
             );
             address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
         }
-        format!("http://{address}")
+        let scheme = if self.network.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{address}")
     }
 
     /// The configuration as `key = value` lines, secrets redacted.
@@ -325,6 +342,25 @@ impl Settings {
                     },
                 ),
             },
+        ) + &format!(
+            "tls = {}\nredirect_http = {}\nproxy.trusted = {}\n",
+            match &self.network.tls {
+                Some(tls) => format!(
+                    "\"{} with {}, looked at every {} s\"",
+                    tls.cert.display(),
+                    tls.key.display(),
+                    tls.reload_every.as_secs()
+                ),
+                None => "\"off\"".to_owned(),
+            },
+            self.network
+                .redirect_http
+                .map_or_else(|| "\"off\"".to_owned(), |a| format!("\"{a}\"")),
+            if self.network.trusted_proxies.is_empty() {
+                "\"none: forwarded headers are not believed\""
+            } else {
+                "\"set\""
+            }
         )
     }
 }

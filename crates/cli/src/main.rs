@@ -45,7 +45,18 @@ fn main() -> ExitCode {
         Command::Serve(serve) => serve.listen.as_deref(),
         _ => None,
     };
-    let settings = match Settings::resolve(&cli.config, listen) {
+    let resolved = Settings::resolve(&cli.config, listen).and_then(|mut settings| {
+        if let Command::Serve(serve) = &cli.command {
+            let flags = config::ServeFlags {
+                tls_cert: serve.tls_cert.as_deref(),
+                tls_key: serve.tls_key.as_deref(),
+                redirect_http: serve.redirect_http.as_deref(),
+            };
+            settings.network = settings.network.clone().with_flags(&flags)?;
+        }
+        Ok(settings)
+    });
+    let settings = match resolved {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("error: {error:#}");

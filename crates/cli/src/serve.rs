@@ -12,6 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+mod tls;
+
 /// Opens the store, seeds the demo if asked, and serves until a shutdown signal; requests
 /// in flight then finish before the database closes.
 pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
@@ -24,11 +26,16 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
     let address = listener.local_addr()?;
+    let scheme = if settings.network.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     tracing::info!(
         %address,
         database = %settings.database.redacted(),
         version = env!("CARGO_PKG_VERSION"),
-        "paceline listening on http://{address}"
+        "paceline listening on {scheme}://{address}"
     );
     let issuer = settings.issuer(address);
     tracing::info!(%issuer, "OAuth issuer");
@@ -52,10 +59,29 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         Some(token) => state.with_admin_token(token.expose()),
         None => state,
     };
+    let state = state.with_trusted_proxies(settings.network.trusted_proxies.clone());
     let app = router(state);
-    paceline_server::serve(listener, app, shutdown)
-        .await
-        .context("server failed")?;
+    // One signal stops every listener.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    let stopped = move || {
+        let mut stopping = stopping.clone();
+        async move {
+            let _ = stopping.wait_for(|stop| *stop).await;
+        }
+    };
+    match &settings.network.tls {
+        None => paceline_server::serve(listener, app, stopped())
+            .await
+            .context("server failed")?,
+        Some(tls) => {
+            let https_port = address.port();
+            tls::serve(listener, app, tls, settings, https_port, stopped).await?;
+        }
+    }
     sweeper.abort();
     store.close().await;
     tracing::info!("shutdown complete");

@@ -14,6 +14,8 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+pub use axum_server::tls_rustls::RustlsConfig;
+
 mod account;
 pub mod admin;
 mod api;
@@ -25,8 +27,10 @@ mod oauth;
 mod pages;
 mod router;
 mod throttle;
+mod transport;
 
 pub use router::router;
+pub use transport::{OverTls, TrustedProxies};
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -47,6 +51,8 @@ pub struct AppState {
     pub files: Arc<dyn BlobStore>,
     /// The folder uploads are spooled to while they arrive.
     pub spool: Arc<std::path::Path>,
+    /// The reverse proxies whose forwarded headers are believed.
+    pub proxies: Arc<TrustedProxies>,
 }
 
 impl AppState {
@@ -62,7 +68,14 @@ impl AppState {
             admin_token: None,
             files: Arc::new(MemoryFiles::new()),
             spool: Arc::from(std::env::temp_dir()),
+            proxies: Arc::new(TrustedProxies::default()),
         }
+    }
+
+    /// Believes the forwarded headers of requests from `proxies`.
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.proxies = Arc::new(proxies);
+        self
     }
 
     /// Spools uploads to `folder` (the system's temporary folder unless set), which must
@@ -95,6 +108,53 @@ impl AppState {
     pub(crate) fn secure_cookies(&self) -> bool {
         self.oauth.issuer.starts_with("https://")
     }
+}
+
+/// Serves `app` over TLS on `listener` until `shutdown` completes, then lets the requests in
+/// flight finish. The certificate is `config`'s, which [`RustlsConfig::reload_from_pem_file`]
+/// replaces for new connections without touching open ones.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    app: Router,
+    config: RustlsConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app
+        .layer(axum::Extension(OverTls))
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let handle = axum_server::Handle::new();
+    let stopper = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        stopper.graceful_shutdown(None);
+    });
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(app)
+        .await
+}
+
+/// The TLS configuration of `cert` (a PEM chain) and `key` (its PEM private key), on
+/// rustls with the *ring* provider (the one the rest of the build uses).
+pub async fn load_tls(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<RustlsConfig> {
+    // Installed once per process; a second call finds it there.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    RustlsConfig::from_pem_file(cert, key).await
+}
+
+/// A plain-HTTP service that sends every request to the same path over HTTPS with 308 (the
+/// method and body kept): to `https_origin` when given, else to the host the client asked
+/// for, on `https_port`.
+pub fn redirect_to_https(https_origin: Option<String>, https_port: u16) -> Router {
+    Router::new().fallback(
+        move |uri: axum::http::Uri, headers: axum::http::HeaderMap| {
+            let origin = https_origin.clone();
+            async move { transport::redirect(origin.as_deref(), https_port, &uri, &headers) }
+        },
+    )
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then stops accepting connections

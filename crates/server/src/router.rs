@@ -76,6 +76,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/session/{id}/", get(xhale::sessions::get_session_page))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::transport::strict_transport,
+        ))
         .with_state(state);
     middleware::wrap(routes)
 }

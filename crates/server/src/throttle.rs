@@ -1,31 +1,27 @@
 //! Applying the rate limits: per access token and per client on the APIs, per account and
 //! per client address on the login form. The client address is the peer of the TCP
-//! connection; forwarded headers are not trusted.
+//! connection, or what a trusted proxy says it forwarded (`transport`).
 
 use crate::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::ratelimit::{Decision, Limit};
 use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use time::Duration;
 
-/// The address of the connection's peer, when the server records it.
+/// The address of the client, when the server records it.
 pub(crate) struct ClientAddress(pub(crate) Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Infallible> {
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
+        let client = crate::transport::client_of(&parts.headers, &parts.extensions, &state.proxies);
+        Ok(Self(client.ip))
     }
 }
 

@@ -220,3 +220,39 @@ fn s3_mistakes_are_reported() {
     let err = format!("{:#}", Settings::resolve(&flags, None).unwrap_err());
     assert!(err.contains("secret_access_key"), "{err}");
 }
+
+#[test]
+fn tls_needs_both_files_and_a_redirect_needs_tls() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paceline.toml");
+    std::fs::write(&path, "[tls]\ncert = \"/etc/cert.pem\"\n").unwrap();
+    let mut flags = args();
+    flags.config = Some(path.clone());
+    let err = format!("{:#}", Settings::resolve(&flags, None).unwrap_err());
+    assert!(err.contains("both a certificate and its key"), "{err}");
+
+    std::fs::write(
+        &path,
+        "[tls]\ncert = \"/etc/cert.pem\"\nkey = \"/etc/key.pem\"\nredirect_http = \"0.0.0.0:80\"\n\
+         [proxy]\ntrusted = [\"10.0.0.0/8\", \"127.0.0.1\"]\n",
+    )
+    .unwrap();
+    let settings = Settings::resolve(&flags, None).unwrap();
+    let tls = settings.network.tls.clone().unwrap();
+    assert_eq!(tls.key, PathBuf::from("/etc/key.pem"));
+    assert_eq!(tls.reload_every.as_secs(), 30);
+    assert!(!settings.network.trusted_proxies.is_empty());
+    assert!(
+        settings
+            .issuer("127.0.0.1:8443".parse().unwrap())
+            .starts_with("https://")
+    );
+
+    let plain = Network::default().with_flags(&ServeFlags {
+        redirect_http: Some("0.0.0.0:80"),
+        ..ServeFlags::default()
+    });
+    assert!(plain.is_err(), "a redirect to HTTPS without TLS");
+    std::fs::write(&path, "[proxy]\ntrusted = [\"proxy.example\"]\n").unwrap();
+    assert!(Settings::resolve(&flags, None).is_err());
+}

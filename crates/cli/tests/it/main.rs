@@ -14,4 +14,5 @@ mod harness;
 mod oauth_crash;
 mod s3;
 mod serve;
+mod tls;
 mod upload_crash;
