@@ -227,6 +227,24 @@ async fn execute(store: &dyn Store, command: AdminCommand) -> Result<Output, Fai
             set(&mut json, "organization", org_json(&org));
             Ok(Output { text, json })
         }
+        AdminCommand::Coach(CoachCommand::Unassign {
+            coach,
+            athlete,
+            org,
+        }) => {
+            let org = accounts::unassign_coach(store, &coach, &athlete, org.as_deref())
+                .await
+                .map_err(refused)?;
+            Ok(Output {
+                text: format!("{coach} no longer coaches {athlete} in \"{}\"", org.name),
+                json: json!({
+                    "coach": coach,
+                    "athlete": athlete,
+                    "organization": org_json(&org),
+                    "assigned": false,
+                }),
+            })
+        }
         AdminCommand::Clients(command) => clients_command(store, command).await,
         AdminCommand::Athlete(command) => athlete::run(store, command).await,
         AdminCommand::Coach(CoachCommand::Assign {
@@ -486,6 +504,7 @@ fn refused(error: AccountError) -> Failure {
         AccountError::AmbiguousSharedOrganization { .. } => "ambiguous-shared-organization",
         AccountError::SelfCoaching => "self-coaching",
         AccountError::AlreadyAssigned { .. } => "already-assigned",
+        AccountError::NotAssigned { .. } => "not-assigned",
         AccountError::Hash(_) | AccountError::Store(_) => {
             return Failure {
                 exit: 3,

@@ -374,6 +374,19 @@ pub enum CoachCommand {
         #[arg(long)]
         org: Option<String>,
     },
+    /// End a coach's responsibility for an athlete; it takes effect on the coach's next
+    /// request.
+    Unassign {
+        /// The coach's e-mail address.
+        #[arg(long)]
+        coach: String,
+        /// The athlete's e-mail address.
+        #[arg(long)]
+        athlete: String,
+        /// The organization, when the two share several.
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {

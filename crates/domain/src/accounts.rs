@@ -5,7 +5,8 @@
 use crate::clock::Clock;
 use crate::email::{Email, InvalidEmail};
 use crate::entities::{
-    AthleteSettings, CoachAssignment, Membership, OrgKind, Organization, Role, User,
+    AthleteSettings, CoachAssignment, Membership, MembershipInOrg, OrgKind, Organization, Role,
+    User,
 };
 use crate::ids::{OrgId, UserId};
 use crate::password::{HashError, Password, PasswordHash, WeakPassword};
@@ -78,6 +79,14 @@ pub enum AccountError {
     /// The assignment exists already.
     #[error("{coach} already coaches {athlete}")]
     AlreadyAssigned {
+        /// The coach.
+        coach: Email,
+        /// The athlete.
+        athlete: Email,
+    },
+    /// There is no such assignment to end.
+    #[error("{coach} does not coach {athlete}")]
+    NotAssigned {
         /// The coach.
         coach: Email,
         /// The athlete.
@@ -293,15 +302,14 @@ pub async fn add_member(
     }
 }
 
-/// Makes `coach` responsible for `athlete` in the one organization where the coach is an
-/// owner or coach and the athlete an athlete (or in `organization` when given).
-pub async fn assign_coach(
+/// The coach's and the athlete's memberships of the one organization they share where the
+/// coach may coach and the athlete is an athlete (`organization` picks it when several).
+async fn shared_memberships(
     store: &dyn Store,
-    clock: &dyn Clock,
     coach: &str,
     athlete: &str,
     organization: Option<&str>,
-) -> Result<(CoachAssignment, Organization), AccountError> {
+) -> Result<(User, User, MembershipInOrg, MembershipInOrg), AccountError> {
     let coach = user_by_email(store, coach).await?;
     let athlete = user_by_email(store, athlete).await?;
     if coach.id == athlete.id {
@@ -332,6 +340,19 @@ pub async fn assign_coach(
             athlete: athlete.email.clone(),
         });
     }
+    let (c, a) = (c.clone(), a.clone());
+    Ok((coach, athlete, c, a))
+}
+
+/// Makes `coach` responsible for `athlete` in the organization they share.
+pub async fn assign_coach(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    coach: &str,
+    athlete: &str,
+    organization: Option<&str>,
+) -> Result<(CoachAssignment, Organization), AccountError> {
+    let (coach, athlete, c, a) = shared_memberships(store, coach, athlete, organization).await?;
     let result = store
         .assign_coach(
             c.organization.id,
@@ -341,12 +362,34 @@ pub async fn assign_coach(
         )
         .await;
     match result {
-        Ok(assignment) => Ok((assignment, c.organization.clone())),
+        Ok(assignment) => Ok((assignment, c.organization)),
         Err(StoreError::Conflict(_)) => Err(AccountError::AlreadyAssigned {
             coach: coach.email,
             athlete: athlete.email,
         }),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Ends `coach`'s assignment to `athlete` in the organization they share; it takes effect
+/// on the coach's next request (every request checks who may act for whom).
+pub async fn unassign_coach(
+    store: &dyn Store,
+    coach: &str,
+    athlete: &str,
+    organization: Option<&str>,
+) -> Result<Organization, AccountError> {
+    let (coach, athlete, c, a) = shared_memberships(store, coach, athlete, organization).await?;
+    if store
+        .unassign_coach(c.membership.id, a.membership.id)
+        .await?
+    {
+        Ok(c.organization)
+    } else {
+        Err(AccountError::NotAssigned {
+            coach: coach.email,
+            athlete: athlete.email,
+        })
     }
 }
 

@@ -1,5 +1,6 @@
 //! Who may act on whose training: an athlete on their own, a coach on the athletes assigned
-//! to them, and nobody on anyone else's. Both API surfaces resolve a request's subject here.
+//! to them, an owner of a coaching company on every athlete of it, and nobody on anyone
+//! else's. Both API surfaces resolve a request's subject here.
 
 use crate::ids::UserId;
 use crate::store::{Store, StoreError};
@@ -9,7 +10,7 @@ use crate::store::{Store, StoreError};
 pub struct Subject {
     /// The token's user.
     pub actor: UserId,
-    /// Whose records: the actor, or an athlete the actor coaches.
+    /// Whose records: the actor, or an athlete the actor coaches (or whose company they own).
     pub athlete: UserId,
 }
 
@@ -48,7 +49,7 @@ pub async fn subject(
     match athlete {
         None => Ok(Subject::own(actor)),
         Some(athlete) if athlete == actor => Ok(Subject::own(actor)),
-        Some(athlete) if store.coaches(actor, athlete).await? => Ok(Subject { actor, athlete }),
+        Some(athlete) if store.acts_for(actor, athlete).await? => Ok(Subject { actor, athlete }),
         Some(athlete) => Err(AccessError::NotYourAthlete(athlete.get())),
     }
 }

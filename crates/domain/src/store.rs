@@ -51,6 +51,17 @@ pub enum NewUserHome {
 pub type SettingsChange<'a> =
     dyn Fn(&mut AthleteSettings) -> Result<(), SettingsError> + Send + Sync + 'a;
 
+/// An athlete someone may act for, in one organization.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoachedAthlete {
+    /// The athlete.
+    pub user: User,
+    /// The organization they are an athlete of.
+    pub organization_id: OrgId,
+    /// The coaches assigned to them there, by user id.
+    pub coach_ids: Vec<UserId>,
+}
+
 /// A user to create.
 #[derive(Debug, Clone)]
 pub struct NewUser {
@@ -179,6 +190,21 @@ pub trait AccountStore: Send + Sync {
     /// Whether `coach` coaches `athlete`: an assignment joins one of the coach's memberships
     /// to one of the athlete's.
     async fn coaches(&self, coach: UserId, athlete: UserId) -> Result<bool, StoreError>;
+
+    /// Whether `actor` may act for `athlete`: as a coach assigned to them, or as an owner
+    /// of a coaching company they are an athlete of.
+    async fn acts_for(&self, actor: UserId, athlete: UserId) -> Result<bool, StoreError>;
+
+    /// The athletes `actor` may act for ([`Self::acts_for`]), once per organization, by
+    /// user id, each with the coaches assigned to them there.
+    async fn athletes_of(&self, actor: UserId) -> Result<Vec<CoachedAthlete>, StoreError>;
+
+    /// Ends the assignment of a coach's membership to an athlete's; whether there was one.
+    async fn unassign_coach(
+        &self,
+        coach_membership: MembershipId,
+        athlete_membership: MembershipId,
+    ) -> Result<bool, StoreError>;
 
     /// The people a user works with: the athletes they coach and the coaches who coach them,
     /// each once, by id.

@@ -209,6 +209,21 @@ async fn members_and_coaches_are_added(db: TestContext) {
     assert_eq!(shown["distance_unit_preference"], "kilometers");
 
     refused_json(&db, &[&["admin"][..], &assign].concat(), "already-assigned").await;
+
+    let unassign = [
+        "coach",
+        "unassign",
+        "--coach",
+        "c@example.com",
+        "--athlete",
+        "a@example.com",
+    ];
+    let ended = admin_json(&db, &unassign).await;
+    assert_eq!(ended["assigned"], false);
+    assert_eq!(ended["organization"]["id"], org["id"]);
+    refused_json(&db, &[&["admin"][..], &unassign].concat(), "not-assigned").await;
+    // Assigned again, as before.
+    admin_json(&db, &assign).await;
 }
 
 async fn bad_input_changes_nothing(db: TestContext) {

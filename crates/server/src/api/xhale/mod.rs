@@ -3,6 +3,7 @@
 //! ["message"]}` for a bad field).
 
 pub(crate) mod access;
+pub(crate) mod athletes;
 pub(crate) mod attach;
 pub(crate) mod auth;
 pub(crate) mod calendar;

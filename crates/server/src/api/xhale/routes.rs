@@ -3,6 +3,7 @@
 
 use crate::AppState;
 use crate::api::document::{self, Answer, List, Route, refer};
+use crate::api::xhale::athletes::{self, AthleteItem};
 use crate::api::xhale::calendar::{self, Resource};
 use crate::api::xhale::document::{Body, Endpoint, WORKOUT_FILE, bad_request, detail, header};
 use crate::api::xhale::error;
@@ -57,7 +58,7 @@ const NO_WORKOUT: Answer = detail(404, "No such workout.");
 
 /// Every route of the surface.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    let mut all = vec![current_user()];
+    let mut all = vec![current_user(), athletes()];
     all.extend(records::<TrainingSession>(
         "/api/sessions/",
         "/api/sessions/{id}/",
@@ -91,6 +92,31 @@ fn current_user() -> Route {
             }
             .describe(),
             users::get_current_user,
+        )
+        .fallback(error::read_only)
+}
+
+fn athletes() -> Route {
+    Route::new("/api/athletes/")
+        .on(
+            HttpMethod::Get,
+            Endpoint {
+                id: "list_athletes".into(),
+                summary: "The athletes the user may act for with ?athlete=: those assigned to them as a coach, and every athlete of a coaching company they own.",
+                scope: Scope::Read,
+                params: &[],
+                body: None,
+                answers: vec![
+                    Answer::json(
+                        200,
+                        "The athletes, by id, once per organization.",
+                        refer::<List<AthleteItem>>,
+                    ),
+                    BAD_PARAMETER,
+                ],
+            }
+            .describe(),
+            athletes::list_athletes,
         )
         .fallback(error::read_only)
 }

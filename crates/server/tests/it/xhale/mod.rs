@@ -2,6 +2,7 @@
 //! `docs/spec`), and its refusals in the `{"detail": ...}` shape; messaging in
 //! `messages`.
 
+mod companies;
 mod messages;
 
 use crate::harness::TestApp;
