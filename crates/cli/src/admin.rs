@@ -5,7 +5,8 @@
 
 use crate::Failure;
 use crate::args::{
-    AdminArgs, AdminCommand, ClientsCommand, CoachCommand, MemberCommand, OrgCommand, UserCommand,
+    AdminArgs, AdminCommand, ClientsCommand, CoachCommand, Grant, MemberCommand, OrgCommand,
+    UserCommand,
 };
 
 mod athlete;
@@ -15,6 +16,7 @@ use paceline_domain::accounts::{self, AccountError, UserRequest};
 use paceline_domain::entities::{Membership, Organization, User};
 use paceline_domain::oauth::client::OAuthClient;
 use paceline_domain::oauth::clients::{self, ClientError, Registration, Update};
+use paceline_domain::oauth::company::{self, CompanyRegistration};
 use paceline_domain::oauth::secret::Secret;
 use paceline_domain::password::Password;
 use paceline_domain::{Store, StoreError, SystemClock};
@@ -278,12 +280,61 @@ async fn clients_command(store: &dyn Store, command: ClientsCommand) -> Result<O
     match command {
         ClientsCommand::Create {
             name,
+            org: Some(organization),
+            grant: Grant::ClientCredentials,
+            scope,
+            client_id,
+            ..
+        } => {
+            let registration = CompanyRegistration {
+                organization,
+                name,
+                scopes: scope,
+                client_id,
+            };
+            let made = company::register(store, &clock, &mut rng, registration)
+                .await
+                .map_err(client_refused)?;
+            let mut json = client_json_with_secret(&made.client, Some(&made.secret));
+            set(&mut json, "grant_types", json!(["client_credentials"]));
+            set(&mut json, "organization", org_json(&made.organization));
+            set(&mut json, "acts_as_user_id", json!(made.acts_as.get()));
+            let text = format!(
+                "created company integration {} of \"{}\" (grant_type=client_credentials)\n\
+                 client_secret: {}\n(shown this once: store it now; only its hash is kept)",
+                made.client.client_id,
+                made.organization.name,
+                made.secret.expose()
+            );
+            Ok(Output { text, json })
+        }
+        ClientsCommand::Create {
+            grant: Grant::ClientCredentials,
+            ..
+        } => Err(Failure {
+            exit: 1,
+            code: "missing-organization",
+            message: "--grant client_credentials needs --org: the coaching company the \
+                      integration acts for"
+                .into(),
+        }),
+        ClientsCommand::Create { org: Some(_), .. } => Err(Failure {
+            exit: 1,
+            code: "invalid-grant",
+            message: "--org makes a company integration: give --grant client_credentials".into(),
+        }),
+        ClientsCommand::Create {
+            name,
             redirect_uris,
             scope,
             public,
             client_id,
             secret_from_stdin,
+            ..
         } => {
+            if redirect_uris.is_empty() {
+                return Err(client_refused(ClientError::NoRedirectUri));
+            }
             let secret = if secret_from_stdin {
                 Some(Secret::new(read_stdin_line("client secret")?))
             } else {
@@ -406,6 +457,8 @@ fn client_refused(error: ClientError) -> Failure {
         ClientError::DuplicateClientId(_) => "duplicate-client-id",
         ClientError::UnknownClient(_) => "unknown-client",
         ClientError::PublicClient(_) => "public-client",
+        ClientError::UnknownOrganization(_) => "unknown-organization",
+        ClientError::NotACompany(_) => "not-a-company",
         ClientError::Store(_) => {
             return Failure {
                 exit: 3,

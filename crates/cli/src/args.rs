@@ -230,6 +230,17 @@ pub fn parse_pace(text: &str) -> Result<u16, String> {
         .ok_or_else(|| "too long a pace".to_owned())
 }
 
+/// How an OAuth client gets its tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Grant {
+    /// An app that users authorize (authorization code with PKCE, refresh tokens).
+    #[value(name = "authorization-code", alias = "authorization_code")]
+    AuthorizationCode,
+    /// A company integration acting for a coaching company.
+    #[value(name = "client-credentials", alias = "client_credentials")]
+    ClientCredentials,
+}
+
 /// `paceline admin clients …`.
 #[derive(Debug, Subcommand)]
 pub enum ClientsCommand {
@@ -239,9 +250,16 @@ pub enum ClientsCommand {
         /// Name shown on the consent page.
         #[arg(long)]
         name: String,
-        /// An exact redirect URI; repeat for several.
-        #[arg(long = "redirect-uri", required = true)]
+        /// An exact redirect URI; repeat for several (an app that users authorize needs one).
+        #[arg(long = "redirect-uri")]
         redirect_uris: Vec<String>,
+        /// How the client gets its tokens: authorization_code (an app users authorize) or
+        /// client_credentials (a company integration, with --org).
+        #[arg(long, value_enum, default_value = "authorization-code")]
+        grant: Grant,
+        /// The coaching company a client_credentials integration acts for (name or org_ id).
+        #[arg(long, conflicts_with_all = ["public", "redirect_uris", "secret_from_stdin"])]
+        org: Option<String>,
         /// Space-separated scopes the client may request.
         #[arg(long)]
         scope: String,

@@ -93,6 +93,8 @@ fn refused(error: ClientError) -> Response {
         ClientError::DuplicateClientId(_) => (StatusCode::CONFLICT, "duplicate-client-id"),
         ClientError::UnknownClient(_) => (StatusCode::NOT_FOUND, "unknown-client"),
         ClientError::PublicClient(_) => (StatusCode::CONFLICT, "public-client"),
+        ClientError::UnknownOrganization(_) => (StatusCode::BAD_REQUEST, "unknown-organization"),
+        ClientError::NotACompany(_) => (StatusCode::BAD_REQUEST, "not-a-company"),
         ClientError::Store(cause) => {
             tracing::error!(%cause, "admin request failed");
             return problem(

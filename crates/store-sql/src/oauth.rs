@@ -4,6 +4,7 @@
 //! The methods are here; the rows they read, with their column lists and conversions, are in
 //! `rows`, and the writes several methods share are in `writes`.
 
+mod company;
 mod rows;
 mod writes;
 
@@ -29,6 +30,22 @@ use writes::{complete_rotation, insert_pair, insert_redirect_uris};
 
 #[async_trait]
 impl OAuthStore for SqlStore {
+    async fn link_company_client(
+        &self,
+        client: ClientKey,
+        organization: paceline_domain::ids::OrgId,
+        service_user: UserId,
+    ) -> Result<(), StoreError> {
+        company::link(self, client, organization, service_user).await
+    }
+
+    async fn company_client(
+        &self,
+        client: ClientKey,
+    ) -> Result<Option<paceline_domain::oauth::store::CompanyClient>, StoreError> {
+        company::find(self, client).await
+    }
+
     async fn create_client(&self, new: NewClient) -> Result<OAuthClient, StoreError> {
         const SQL: &str = concat!(
             "INSERT INTO oauth_clients (client_id, name, secret_hash, allowed_scopes, created_at, \

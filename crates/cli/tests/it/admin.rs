@@ -15,6 +15,7 @@ on_both_engines!(
     members_and_coaches_are_added,
     bad_input_changes_nothing,
     oauth_clients_are_administered,
+    company_integrations_are_provisioned,
 );
 
 /// `admin user create` for `email` with a valid password and name, then `extra`.
@@ -419,4 +420,55 @@ async fn oauth_clients_are_administered(db: TestContext) {
             .len(),
         2
     );
+}
+
+async fn company_integrations_are_provisioned(db: TestContext) {
+    admin_json(&db, &["org", "create", "--name", "Coaches Inc"]).await;
+    let create = |extra: &[&'static str]| {
+        let mut args = vec![
+            "admin",
+            "clients",
+            "create",
+            "--name",
+            "Coaches sync",
+            "--scope",
+            "read write",
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let made = admin_json(
+        &db,
+        &create(&["--grant", "client-credentials", "--org", "Coaches Inc"])[1..],
+    )
+    .await;
+    assert!(
+        made["client_secret"].as_str().unwrap().len() >= 32,
+        "{made}"
+    );
+    assert_eq!(made["grant_types"], json!(["client_credentials"]));
+    assert_eq!(made["organization"]["name"], "Coaches Inc");
+    assert!(made["acts_as_user_id"].as_i64().unwrap() > 0);
+
+    refused_json(
+        &db,
+        &create(&["--grant", "client-credentials"]),
+        "missing-organization",
+    )
+    .await;
+    refused_json(
+        &db,
+        &create(&["--grant", "client-credentials", "--org", "Nobody"]),
+        "unknown-organization",
+    )
+    .await;
+    let lone = admin_json(&db, &user_create("lone@example.com", &[])[1..]).await;
+    let personal = lone["organization"]["public_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut args: Vec<&str> = create(&["--grant", "client-credentials", "--org"]);
+    args.push(&personal);
+    refused_json(&db, &args, "not-a-company").await;
+    refused_json(&db, &create(&[]), "invalid-redirect-uri").await;
 }

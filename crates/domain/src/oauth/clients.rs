@@ -43,6 +43,12 @@ pub enum ClientError {
     /// No client has this id.
     #[error("unknown client `{0}`")]
     UnknownClient(String),
+    /// No organization has this name or id.
+    #[error("unknown organization `{0}`")]
+    UnknownOrganization(String),
+    /// A company integration belongs to a coaching company, not a lone athlete's own.
+    #[error("\"{0}\" is a lone athlete's own organization, not a coaching company")]
+    NotACompany(String),
     /// A public client has no secret to rotate.
     #[error("client `{0}` is public: it has no secret")]
     PublicClient(String),
@@ -80,7 +86,7 @@ pub struct Update {
     pub scopes: Option<String>,
 }
 
-fn check_name(name: &str) -> Result<String, ClientError> {
+pub(crate) fn check_name(name: &str) -> Result<String, ClientError> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
         return Err(ClientError::InvalidName);
@@ -102,7 +108,7 @@ fn check_redirect_uris(uris: &[String]) -> Result<Vec<String>, ClientError> {
     Ok(checked)
 }
 
-fn generate_client_id(rng: &mut impl Rng) -> String {
+pub(crate) fn generate_client_id(rng: &mut impl Rng) -> String {
     const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
     let suffix: String = (0..20)
         .map(|_| {
@@ -111,6 +117,11 @@ fn generate_client_id(rng: &mut impl Rng) -> String {
         })
         .collect();
     format!("pcl_{suffix}")
+}
+
+/// A new client secret.
+pub(crate) fn generate_secret(rng: &mut impl Rng) -> Secret {
+    Secret::generate_unreserved(SECRET_LEN, rng)
 }
 
 /// Registers a client; returns it with its secret in plaintext (to be shown once) when it

@@ -7,6 +7,7 @@ pub mod authorize;
 pub mod bearer;
 pub mod client;
 pub mod clients;
+pub mod company;
 pub mod error;
 pub mod scope;
 pub mod secret;

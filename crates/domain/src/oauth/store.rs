@@ -2,7 +2,7 @@
 //! only as hashes.
 
 use crate::StoreError;
-use crate::ids::UserId;
+use crate::ids::{OrgId, UserId};
 use crate::oauth::client::{ClientKey, OAuthClient};
 use crate::oauth::scope::ScopeSet;
 use crate::oauth::secret::SecretHash;
@@ -152,6 +152,16 @@ pub struct NewFamily {
     pub code_id: Option<i64>,
 }
 
+/// A company integration: the coaching company it acts for, through its own user (an owner
+/// of the company, who signs in nowhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompanyClient {
+    /// The company.
+    pub organization_id: OrgId,
+    /// The user its tokens act as.
+    pub service_user: UserId,
+}
+
 /// A token found by its hash, with what decides whether it still works.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenRecord {
@@ -208,6 +218,18 @@ pub struct WebSession {
 pub trait OAuthStore: Send + Sync {
     /// Registers a client. `Conflict("client_id")` when the id is taken.
     async fn create_client(&self, new: NewClient) -> Result<OAuthClient, StoreError>;
+
+    /// Makes `client` a company integration of `organization`, acting through
+    /// `service_user`.
+    async fn link_company_client(
+        &self,
+        client: ClientKey,
+        organization: OrgId,
+        service_user: UserId,
+    ) -> Result<(), StoreError>;
+
+    /// The company and acting user of a company integration; `None` for any other client.
+    async fn company_client(&self, client: ClientKey) -> Result<Option<CompanyClient>, StoreError>;
 
     /// A client by its public id.
     async fn find_client(&self, client_id: &str) -> Result<Option<OAuthClient>, StoreError>;

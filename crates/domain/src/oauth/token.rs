@@ -101,7 +101,15 @@ pub async fn authenticate_client(
     }
 }
 
-fn new_pair(
+/// The `scope` parameter of a token request, read.
+pub(crate) fn requested_scopes(text: &str) -> Result<ScopeSet, OAuthError> {
+    ScopeSet::parse(text).map_err(|e| match e {
+        ScopeError::Malformed => OAuthError::invalid_scope("the scope parameter is malformed"),
+        ScopeError::Unknown(name) => OAuthError::invalid_scope(format!("unknown scope `{name}`")),
+    })
+}
+
+pub(crate) fn new_pair(
     clock: &dyn Clock,
     rng: &mut impl Rng,
     settings: &OAuthSettings,
@@ -276,14 +284,7 @@ pub async fn refresh(
     let requested = match scope.filter(|s| !s.is_empty()) {
         None => granted,
         Some(text) => {
-            let requested = ScopeSet::parse(text).map_err(|e| match e {
-                ScopeError::Malformed => {
-                    OAuthError::invalid_scope("the scope parameter is malformed")
-                }
-                ScopeError::Unknown(name) => {
-                    OAuthError::invalid_scope(format!("unknown scope `{name}`"))
-                }
-            })?;
+            let requested = requested_scopes(text)?;
             if !record.family_scopes.includes(requested) {
                 return Err(OAuthError::invalid_scope(
                     "a refresh cannot add scopes that were not granted",

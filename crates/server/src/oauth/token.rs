@@ -1,4 +1,4 @@
-//! `POST /api/oauth/token` (RFC 6749 sections 4.1.3 and 6).
+//! `POST /api/oauth/token` (RFC 6749 sections 4.1.3, 4.4 and 6).
 
 use crate::AppState;
 use crate::oauth::response::OAuthRefusal;
@@ -10,6 +10,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use paceline_domain::oauth::client::OAuthClient;
+use paceline_domain::oauth::company;
 use paceline_domain::oauth::token::{self, CodeExchange, IssuedTokens};
 use paceline_domain::oauth::{OAuthError, OAuthErrorCode};
 use serde_json::json;
@@ -22,17 +23,36 @@ pub(crate) async fn post_token(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, OAuthRefusal> {
     let (client, pairs) = client_auth::read_request(&state, address, &headers, body).await?;
-    let tokens = grant(&state, &client, &pairs).await?;
-    Ok(response::no_store(
-        StatusCode::OK,
-        json!({
-            "access_token": tokens.access_token.expose(),
-            "token_type": "Bearer",
-            "expires_in": tokens.expires_in,
-            "refresh_token": tokens.refresh_token.expose(),
-            "scope": tokens.scope.to_string(),
-        }),
-    ))
+    let body = match form::single(&pairs, "grant_type")? {
+        Some("client_credentials") => {
+            let issued = company::client_credentials(
+                state.store.as_ref(),
+                state.clock.as_ref(),
+                &mut request_rng(),
+                &state.oauth,
+                &client,
+                form::single(&pairs, "scope")?,
+            )
+            .await?;
+            json!({
+                "access_token": issued.access_token.expose(),
+                "token_type": "Bearer",
+                "expires_in": issued.expires_in,
+                "scope": issued.scope.to_string(),
+            })
+        }
+        _ => {
+            let tokens = grant(&state, &client, &pairs).await?;
+            json!({
+                "access_token": tokens.access_token.expose(),
+                "token_type": "Bearer",
+                "expires_in": tokens.expires_in,
+                "refresh_token": tokens.refresh_token.expose(),
+                "scope": tokens.scope.to_string(),
+            })
+        }
+    };
+    Ok(response::no_store(StatusCode::OK, body))
 }
 
 async fn grant(
@@ -74,7 +94,7 @@ async fn grant(
         }
         Some(_) => Err(OAuthError::new(
             OAuthErrorCode::UnsupportedGrantType,
-            "grant_type must be authorization_code or refresh_token",
+            "grant_type must be authorization_code, refresh_token or client_credentials",
         )),
     }
 }

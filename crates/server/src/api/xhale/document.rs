@@ -14,7 +14,7 @@ use utoipa::openapi::path::{Operation, OperationBuilder, ParameterBuilder, Param
 use utoipa::openapi::request_body::RequestBodyBuilder;
 use utoipa::openapi::schema::{SchemaFormat, Type};
 use utoipa::openapi::security::{
-    AuthorizationCode, Flow, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
+    AuthorizationCode, ClientCredentials, Flow, OAuth2, Scopes, SecurityRequirement, SecurityScheme,
 };
 use utoipa::openapi::{
     ComponentsBuilder, ContentBuilder, InfoBuilder, KnownFormat, OpenApi, OpenApiBuilder, Required,
@@ -167,12 +167,21 @@ pub(crate) const WORKOUT_FILE: Content =
 pub(crate) fn header() -> OpenApi {
     let scopes = [Scope::Read, Scope::Write, Scope::Upload].map(|s| (s.name(), s.description()));
     let oauth = OAuth2::with_description(
-        [Flow::AuthorizationCode(AuthorizationCode::new(
-            "/oauth/authorize",
-            "/api/oauth/token",
-            Scopes::from_iter(scopes),
-        ))],
-        "Authorization code with PKCE (S256). Refresh tokens rotate.",
+        [
+            Flow::AuthorizationCode(AuthorizationCode::new(
+                "/oauth/authorize",
+                "/api/oauth/token",
+                Scopes::from_iter(scopes),
+            )),
+            Flow::ClientCredentials(ClientCredentials::new(
+                "/api/oauth/token",
+                Scopes::from_iter(scopes),
+            )),
+        ],
+        "Authorization code with PKCE (S256) for apps that users authorize; refresh tokens \
+         rotate. Client credentials for a coaching company's own integration, provisioned by \
+         the operator: its token acts for every athlete of the company (?athlete= on every \
+         route, GET /api/athletes/ to list them) and nobody else, with its scopes only.",
     );
     let mut common = Schemas::new();
     schemas::common(&mut common);

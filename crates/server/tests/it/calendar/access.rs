@@ -1,6 +1,7 @@
-//! Who reaches whose calendar: a coach their athletes' (with `?athlete=` for lists and
-//! creates, by id otherwise), an athlete their own; everyone else gets 404 for a record and
-//! 403 for a list or create. A coach's plan is read-only to the athlete.
+//! Who reaches whose calendar: a coach their athletes' and an owner their company's
+//! athletes' (with `?athlete=` for lists and creates, by id otherwise), an athlete their
+//! own; everyone else gets 404 for a record and 403 for a list or create. A coach's plan is
+//! read-only to the athlete.
 
 use super::{Team, answer, send, team};
 use crate::harness::TestApp;
@@ -66,18 +67,24 @@ async fn every_route_against_every_token(db: TestContext) {
         format!("/api/sessions/?athlete={athlete}&start_date=2015-01-01"),
         format!("/api/races/?athlete={athlete}&start_date=2015-01-01"),
     ];
-    // The coach and the athlete reach both; the coach's list needs ?athlete=.
-    for token in [&team.coach.access_token, &team.athlete.access_token] {
+    // The coach, the company's owner and the athlete reach both; the coach's and the
+    // owner's lists need ?athlete=.
+    for token in [
+        &team.coach.access_token,
+        &team.owner.access_token,
+        &team.athlete.access_token,
+    ] {
         for path in &records {
             let (status, body) = answer(send(&app, Method::GET, path, token, &[]).await).await;
             assert_eq!(status, 200, "{path}: {body}");
             assert_eq!(body["athlete"], athlete);
         }
     }
-    for path in &lists {
-        let (status, body) =
-            answer(send(&app, Method::GET, path, &team.coach.access_token, &[]).await).await;
-        assert_eq!((status, body.as_array().unwrap().len()), (200, 1), "{path}");
+    for token in [&team.coach.access_token, &team.owner.access_token] {
+        for path in &lists {
+            let (status, body) = answer(send(&app, Method::GET, path, token, &[]).await).await;
+            assert_eq!((status, body.as_array().unwrap().len()), (200, 1), "{path}");
+        }
     }
     let (_, own) = answer(
         send(
@@ -108,8 +115,14 @@ async fn every_route_against_every_token(db: TestContext) {
         "without ?athlete= a coach lists their own"
     );
 
-    // Another coach, another athlete and a self-coached athlete reach nothing.
-    for stranger in [&team.other_coach, &team.other_athlete, &team.loner] {
+    // Another coach, another athlete, a self-coached athlete and another company's owner
+    // reach nothing.
+    for stranger in [
+        &team.other_coach,
+        &team.other_athlete,
+        &team.loner,
+        &team.rival_owner,
+    ] {
         let token = &stranger.access_token;
         for path in &records {
             for (method, form) in [

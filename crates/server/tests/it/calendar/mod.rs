@@ -93,6 +93,10 @@ pub struct Team {
     pub other_coach: ApiUser,
     pub other_athlete: ApiUser,
     pub loner: ApiUser,
+    /// The owner of the athletes' company: acts as coach for every athlete of it.
+    pub owner: ApiUser,
+    /// The owner of another company.
+    pub rival_owner: ApiUser,
 }
 
 pub async fn team(app: &TestApp) -> Team {
@@ -102,7 +106,10 @@ pub async fn team(app: &TestApp) -> Team {
         .unwrap();
     let client = api::client(store, "calendar-app").await;
     let scopes = "read write upload";
-    let coach_named = |email: &'static str| {
+    accounts::create_organization(store, &SystemClock, "Rivals")
+        .await
+        .unwrap();
+    let member_named = |email: &'static str, org: &'static str, role: Role| {
         let client = &client;
         async move {
             let created = accounts::create_user(
@@ -112,8 +119,8 @@ pub async fn team(app: &TestApp) -> Team {
                     email: email.into(),
                     password: Password::new(api::PASSWORD),
                     name: "Carla Coach".into(),
-                    organization: Some("Squad".into()),
-                    role: Some(Role::Coach),
+                    organization: Some(org.into()),
+                    role: Some(role),
                 },
             )
             .await
@@ -125,8 +132,10 @@ pub async fn team(app: &TestApp) -> Team {
             }
         }
     };
-    let coach = coach_named("coach@example.com").await;
-    let other_coach = coach_named("coach2@example.com").await;
+    let coach = member_named("coach@example.com", "Squad", Role::Coach).await;
+    let other_coach = member_named("coach2@example.com", "Squad", Role::Coach).await;
+    let owner = member_named("owner@example.com", "Squad", Role::Owner).await;
+    let rival_owner = member_named("owner@rivals.example", "Rivals", Role::Owner).await;
     let athlete = api::user(store, "athlete@example.com", Some("Squad"), &client, scopes).await;
     let other_athlete = api::user(
         store,
@@ -152,6 +161,8 @@ pub async fn team(app: &TestApp) -> Team {
         other_coach,
         other_athlete,
         loner,
+        owner,
+        rival_owner,
     }
 }
 

@@ -37,7 +37,7 @@ async fn metadata_describes_the_server(db: TestContext) {
     );
     assert_eq!(
         meta["grant_types_supported"],
-        serde_json::json!(["authorization_code", "refresh_token"])
+        serde_json::json!(["authorization_code", "refresh_token", "client_credentials"])
     );
     assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
     assert_eq!(meta["scopes_supported"].as_array().unwrap().len(), 14);

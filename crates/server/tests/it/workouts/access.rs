@@ -35,16 +35,22 @@ async fn every_route_against_every_token(db: TestContext) {
     let file = format!("/api/sessions/{day}/workouts/{id}.fit");
     let list = format!("/api/workouts/?athlete={athlete}");
 
-    // The coach and the athlete reach it; the coach's list needs ?athlete=.
-    for token in [&team.coach.access_token, &team.athlete.access_token] {
+    // The coach, the company's owner and the athlete reach it; the coach's list needs
+    // ?athlete=.
+    for token in [
+        &team.coach.access_token,
+        &team.owner.access_token,
+        &team.athlete.access_token,
+    ] {
         for path in [&record, &file] {
             let response = send(&app, Method::GET, path, token, &[]).await;
             assert_eq!(response.status().as_u16(), 200, "{path}");
         }
     }
-    let (status, listed) =
-        answer(send(&app, Method::GET, &list, &team.coach.access_token, &[]).await).await;
-    assert_eq!((status, listed.as_array().unwrap().len()), (200, 1));
+    for token in [&team.coach.access_token, &team.owner.access_token] {
+        let (status, listed) = answer(send(&app, Method::GET, &list, token, &[]).await).await;
+        assert_eq!((status, listed.as_array().unwrap().len()), (200, 1));
+    }
     let (_, own) = answer(
         send(
             &app,
@@ -74,8 +80,14 @@ async fn every_route_against_every_token(db: TestContext) {
         "without ?athlete= a coach lists their own"
     );
 
-    // Another coach, another athlete and a self-coached athlete reach nothing.
-    for stranger in [&team.other_coach, &team.other_athlete, &team.loner] {
+    // Another coach, another athlete, a self-coached athlete and another company's owner
+    // reach nothing.
+    for stranger in [
+        &team.other_coach,
+        &team.other_athlete,
+        &team.loner,
+        &team.rival_owner,
+    ] {
         let token = &stranger.access_token;
         for (method, body) in [
             (Method::GET, json!({})),

@@ -38,7 +38,13 @@ async fn member(app: &TestApp, client: &ApiClient, email: &str, org: &str, role:
     }
 }
 
-async fn status(app: &TestApp, token: &str, method: reqwest::Method, path: &str) -> (u16, Value) {
+/// A request with the form of a new session (which reads ignore), and its answer.
+pub(super) async fn status(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+) -> (u16, Value) {
     let response = app
         .client
         .request(method.clone(), app.url(path))
