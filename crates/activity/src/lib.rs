@@ -17,6 +17,7 @@ pub mod erg;
 mod export;
 pub mod fit;
 pub mod gpx;
+pub mod streams;
 pub mod tcx;
 pub mod workout;
 pub mod xml;

@@ -128,3 +128,85 @@ fn every_corpus_activity_round_trips_through_the_encoder() {
     );
     assert!(failures.is_empty(), "{failures}");
 }
+
+/// Every activity of the shared corpus, FIT, TCX and GPX, keeps its record streams through
+/// the stored form (`streams::encode`, `streams::decode`): each value comes back at its
+/// resolution (a centimetre, a millimetre per second; times, positions and whole figures
+/// exactly), and the stored form stays small.
+#[test]
+fn every_corpus_activity_keeps_its_streams_in_the_stored_form() {
+    use paceline_activity::fit::{Record, RecordStreams};
+    use paceline_activity::{gpx, streams, tcx};
+    let corpus = Corpus::open("record streams stored and read back");
+    let mut failures = String::new();
+    let (mut points, mut bytes_total, mut files) = (0usize, 0usize, 0usize);
+    for format in ["fit", "tcx", "gpx"] {
+        let mut paths: Vec<_> = std::fs::read_dir(corpus.dir(format))
+            .expect("the corpus")
+            .map(|entry| entry.expect("a directory entry").path())
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case(format))
+            })
+            .collect();
+        paths.sort();
+        for path in paths {
+            let bytes = std::fs::read(&path).expect("a corpus file");
+            let decoded: Option<RecordStreams> = match format {
+                "fit" => decode_activity(&bytes).ok().map(|a| a.streams),
+                "tcx" => tcx::decode_tcx(&bytes).ok().map(|t| t.streams),
+                _ => gpx::decode_gpx(&bytes).ok().map(|g| g.streams),
+            };
+            let Some(original) = decoded else { continue };
+            let name = path.display().to_string();
+            let stored = streams::encode(&original);
+            let back = match streams::decode(&stored) {
+                Ok(back) => back,
+                Err(e) => {
+                    let _ = writeln!(failures, "{name}: {e}");
+                    continue;
+                }
+            };
+            files += 1;
+            points += original.len();
+            bytes_total += stored.len();
+            if back.len() != original.len() {
+                let _ = writeln!(
+                    failures,
+                    "{name}: {} points, {} back",
+                    original.len(),
+                    back.len()
+                );
+                continue;
+            }
+            let near = |a: Option<f64>, b: Option<f64>, step: f64| match (a, b) {
+                (Some(a), Some(b)) => (a - b).abs() <= step / 2.0 + 1e-9,
+                (None, None) => true,
+                _ => false,
+            };
+            for (i, (a, b)) in original.iter().zip(back.iter()).enumerate() {
+                let same = |a: &Record, b: &Record| {
+                    a.time == b.time
+                        && a.position == b.position
+                        && a.heart_rate == b.heart_rate
+                        && a.power_w == b.power_w
+                        && a.cadence == b.cadence
+                        && a.temperature_c == b.temperature_c
+                        && near(a.altitude_m, b.altitude_m, 0.01)
+                        && near(a.distance_m, b.distance_m, 0.01)
+                        && near(a.speed_mps, b.speed_mps, 0.001)
+                };
+                if !same(&a, &b) {
+                    let _ = writeln!(failures, "{name}: point {i}: {a:?} came back {b:?}");
+                    break;
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures}");
+    if files > 0 {
+        let per_point = bytes_total as f64 / points.max(1) as f64;
+        eprintln!("{files} activities, {points} points, {per_point:.1} bytes a point stored");
+        assert!(per_point < 24.0, "{per_point:.1} bytes a point");
+    }
+}
