@@ -1,4 +1,6 @@
-//! Any bytes: the decoders (whole and streaming) return, without panicking, within bounded time and memory. With
+//! Any bytes: the decoders (whole and streaming, and the stored record streams' reader)
+//! return, without panicking, within bounded time and memory; what a file decodes to is kept
+//! by the stored form of its streams. With
 //! both CRCs rewritten to match, mutated bytes also reach the message parser rather than
 //! stopping at the CRC check.
 
@@ -6,10 +8,15 @@
 
 use libfuzzer_sys::fuzz_target;
 use paceline_activity::fit::{ActivityStream, decode_activity, decode_fit, reader};
+use paceline_activity::streams;
 
 fuzz_target!(|data: &[u8]| {
     let _ = reader::verify(data);
     let _ = decode_fit(data);
+    // The same bytes as stored record streams: read or refused, never a panic.
+    let mut stored = streams::MAGIC.to_vec();
+    stored.extend_from_slice(data);
+    let _ = streams::decode(&stored);
 
     // The same bytes sealed as a valid FIT file: a 14-byte header and correct CRCs.
     let mut file = Vec::with_capacity(data.len() + 16);
@@ -22,9 +29,22 @@ fuzz_target!(|data: &[u8]| {
     let file_crc = crc16(&file);
     file.extend_from_slice(&file_crc.to_le_bytes());
     if let Ok(decoded) = decode_activity(&file) {
-        let streams = &decoded.streams;
-        assert!(streams.time.is_empty() || streams.time.len() == streams.len());
-        assert!(streams.heart_rate.is_empty() || streams.heart_rate.len() == streams.len());
+        let records = &decoded.streams;
+        assert!(records.time.is_empty() || records.time.len() == records.len());
+        assert!(records.heart_rate.is_empty() || records.heart_rate.len() == records.len());
+        // Whatever a file decodes to is kept by the stored form.
+        let back = streams::decode(&streams::encode(records)).expect("stored streams read back");
+        assert_eq!(back.len(), records.len());
+        for (a, b) in records.iter().zip(back.iter()) {
+            assert_eq!(
+                (a.time, a.position, a.heart_rate),
+                (b.time, b.position, b.heart_rate)
+            );
+            assert_eq!(
+                (a.power_w, a.cadence, a.temperature_c),
+                (b.power_w, b.cadence, b.temperature_c)
+            );
+        }
     }
 
     // The streaming decoder (uploads), fed the sealed file in chunks of 1 to 64 bytes.
