@@ -7,7 +7,9 @@
 //! over the files it reads, the `fitparser` crate against the decoder. It
 //! prints throughputs and the decode's cost as a ratio of each CRC pass: ratios, not
 //! absolute times, are what the repository's benchmarks compare. It also times
-//! `encode_activity` re-encoding the same activities, in bytes written per second.
+//! `encode_activity` re-encoding the same activities, in bytes written per second, and the
+//! stored form of their record streams (`streams`) read back, against decoding them from
+//! the FIT files.
 
 #![allow(
     clippy::print_stdout,
@@ -20,6 +22,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use paceline_activity::fit::{ActivityForEncoding, decode_fit, encode_activity, reader};
+use paceline_activity::streams;
 
 /// A visitor that reads every field's integer value and nothing more: the reader's share.
 struct Walk(usize);
@@ -122,6 +125,21 @@ fn main() {
         }
         best
     };
+    // The stored form of the same activities' streams (`streams`), read back whole, against
+    // decoding them from the FIT files: the stored form is what pages and the FIT download
+    // read.
+    let stored: Vec<Vec<u8>> = files
+        .iter()
+        .filter_map(|b| decode_fit(b).ok())
+        .map(|d| streams::encode(&d.streams))
+        .collect();
+    let stored_total: usize = stored.iter().map(Vec::len).sum();
+    let points: usize = files
+        .iter()
+        .filter_map(|b| decode_fit(b).ok())
+        .map(|d| d.streams.len())
+        .sum();
+    let read_stored = time(&stored, |b| streams::decode(b).map_or(0, |s| s.len()));
     let mbps = |d: Duration| total as f64 / d.as_secs_f64() / 1e6;
     println!("{} files, {total} bytes", files.len());
     println!("crc-16 byte-wise table  {:>8.1} MB/s", mbps(crc_bytewise));
@@ -139,6 +157,13 @@ fn main() {
     println!(
         "encode_activity         {:>8.1} MB/s written ({encoded_total} bytes)",
         encoded_total as f64 / encode.as_secs_f64() / 1e6
+    );
+    println!(
+        "streams stored: {stored_total} bytes for {points} points ({:.1} a point, {:.2} of the FIT bytes); read back {:.1} Mpoints/s, {:.1}x decode_fit's speed",
+        stored_total as f64 / points.max(1) as f64,
+        stored_total as f64 / total as f64,
+        points as f64 / read_stored.as_secs_f64() / 1e6,
+        decode.as_secs_f64() / read_stored.as_secs_f64()
     );
     println!(
         "decode / byte-wise crc: {:.2}x the time; decode / verify: {:.2}x",
