@@ -152,17 +152,8 @@ async fn execute(store: &dyn Store, command: AdminCommand) -> Result<Output, Fai
                     .iter()
                     .map(|s| json!([s.start.to_string(), s.end.to_string()]))
                     .collect();
-                text.push_str(&format!(
-                    "\n  units: {}, pool in {}; seasons: {}",
-                    settings.distance_unit,
-                    settings.pool_unit,
-                    settings
-                        .seasons
-                        .iter()
-                        .map(|s| format!("{} to {}", s.start, s.end))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
+                text.push('\n');
+                text.push_str(&athlete::units_line(&settings));
                 set(
                     &mut json,
                     "distance_unit_preference",

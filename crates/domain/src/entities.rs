@@ -4,7 +4,7 @@
 use crate::email::Email;
 use crate::ids::{AssignmentId, MembershipId, OrgId, UserId};
 use crate::password::PasswordHash;
-use crate::training::{self, TrainingSettings, ZoneOverride};
+use crate::training::{self, TrainingSettings};
 use time::{Date, Month, OffsetDateTime};
 
 /// Declares a closed set of names stored as text, with `ALL`, `as_str`, `FromStr` and
@@ -300,26 +300,12 @@ impl AthleteSettings {
     /// nothing about them is known.
     pub fn zones_of(&self, sport: ZoneSport) -> SportZones {
         let kept = self.zones.iter().find(|z| z.sport == sport);
-        let overrides: Vec<ZoneOverride> = kept
-            .map(|k| k.zones.as_slice())
-            .unwrap_or_default()
-            .iter()
-            .map(|z| ZoneOverride {
-                sport: Some(sport),
-                number: z.number,
-                heart_rate_min: z.heart_rate_min,
-                heart_rate_max: z.heart_rate_max,
-                power_min: z.power_min,
-                power_max: z.power_max,
-                speed_min_mps: z.speed_min_mps,
-                speed_max_mps: z.speed_max_mps,
-            })
-            .collect();
+        let by_hand = kept.map(|k| k.zones.as_slice()).unwrap_or_default();
         let mut zones = training::zones_for(
             sport,
             &self.training,
             kept.and_then(|k| k.max_heart_rate),
-            &overrides,
+            by_hand,
         );
         let known = |z: &Zone| {
             [z.heart_rate_min, z.heart_rate_max, z.power_min, z.power_max]

@@ -15,7 +15,7 @@
 //!   95–100 and 100–130 % of the threshold speed (`meters_per_second_slowest` to `_fastest`).
 //!
 //! A figure that is not known leaves its bounds empty. Any bound of any zone can be set by
-//! hand ([`ZoneOverride`]); a bound set by hand wins over the model.
+//! hand (a kept [`Zone`] of the same number); a bound set by hand wins over the model.
 
 use crate::entities::{SportZones, Zone, ZoneSport};
 
@@ -179,27 +179,6 @@ impl TrainingSettings {
     }
 }
 
-/// Bounds of one zone set by hand; each one given wins over the model.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ZoneOverride {
-    /// The sport.
-    pub sport: Option<ZoneSport>,
-    /// The zone, 1 to 5.
-    pub number: u8,
-    /// Lowest heart rate.
-    pub heart_rate_min: Option<i32>,
-    /// Highest heart rate.
-    pub heart_rate_max: Option<i32>,
-    /// Lowest power, watts.
-    pub power_min: Option<i32>,
-    /// Highest power, watts.
-    pub power_max: Option<i32>,
-    /// Slowest pace, as metres per second.
-    pub speed_min_mps: Option<f64>,
-    /// Fastest pace, as metres per second.
-    pub speed_max_mps: Option<f64>,
-}
-
 fn percent_of(base: u16, percent: f64) -> i32 {
     // Half a beat or watt rounds up, as the Xhale example does (82 % of 175 is 143.5: 144).
     (f64::from(base) * percent / 100.0 + 1e-9).round() as i32
@@ -247,13 +226,13 @@ fn pace_zones(threshold_s_per_km: u16) -> [(f64, f64); 5] {
 }
 
 /// The zones of `sport` from `settings`, with `sport_max_heart_rate` (a maximum kept for
-/// this sport alone) before the athlete's, and the bounds set by hand in `overrides` (those
-/// of other sports are passed over) winning over the model.
+/// this sport alone) before the athlete's, and the bounds of the zones set by hand for this
+/// sport (`by_hand`, matched by number) winning over the model.
 pub fn zones_for(
     sport: ZoneSport,
     settings: &TrainingSettings,
     sport_max_heart_rate: Option<i32>,
-    overrides: &[ZoneOverride],
+    by_hand: &[Zone],
 ) -> SportZones {
     let max_heart_rate = sport_max_heart_rate
         .and_then(|m| u16::try_from(m).ok())
@@ -284,10 +263,7 @@ pub fn zones_for(
                 speed_min_mps: pace.map(|z| z.0),
                 speed_max_mps: pace.map(|z| z.1),
             };
-            for o in overrides
-                .iter()
-                .filter(|o| o.number == number && o.sport.is_none_or(|s| s == sport))
-            {
+            for o in by_hand.iter().filter(|o| o.number == number) {
                 zone.heart_rate_min = o.heart_rate_min.or(zone.heart_rate_min);
                 zone.heart_rate_max = o.heart_rate_max.or(zone.heart_rate_max);
                 zone.power_min = o.power_min.or(zone.power_min);

@@ -111,6 +111,21 @@ fn or_unset<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| "not set".to_owned(), |v| v.to_string())
 }
 
+/// `  units: kilometers, pool in meters; seasons: 2025-11-01 to 2026-10-31`.
+pub(super) fn units_line(settings: &AthleteSettings) -> String {
+    let seasons: Vec<String> = settings
+        .seasons
+        .iter()
+        .map(|s| format!("{} to {}", s.start, s.end))
+        .collect();
+    format!(
+        "  units: {}, pool in {}; seasons: {}",
+        settings.distance_unit,
+        settings.pool_unit,
+        seasons.join(", ")
+    )
+}
+
 fn text_of(settings: &AthleteSettings) -> String {
     let t = &settings.training;
     let mut lines = vec![
@@ -127,17 +142,7 @@ fn text_of(settings: &AthleteSettings) -> String {
             or_unset(t.swim_css_s_per_100m.map(pace)),
             or_unset(t.weight_kg)
         ),
-        format!(
-            "  units: {}, pool in {}; seasons: {}",
-            settings.distance_unit,
-            settings.pool_unit,
-            settings
-                .seasons
-                .iter()
-                .map(|s| format!("{} to {}", s.start, s.end))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        units_line(settings),
     ];
     if let Some(suggested) = t.suggested_max_heart_rate {
         lines.push(format!(

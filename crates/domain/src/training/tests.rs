@@ -83,21 +83,19 @@ fn bounds_set_by_hand_win_over_the_model() {
         ftp_watts: Some(250),
         ..TrainingSettings::default()
     };
-    let overrides = [
-        ZoneOverride {
-            sport: Some(ZoneSport::Bike),
-            number: 2,
-            power_min: Some(180),
-            ..ZoneOverride::default()
-        },
-        ZoneOverride {
-            sport: Some(ZoneSport::Run),
-            number: 2,
-            heart_rate_min: Some(140),
-            ..ZoneOverride::default()
-        },
-    ];
-    let bike = zones_for(ZoneSport::Bike, &settings, None, &overrides);
+    let by_hand = |heart_rate_min, power_min| Zone {
+        number: 2,
+        name: "Steady".into(),
+        heart_rate_min,
+        heart_rate_max: None,
+        power_min,
+        power_max: None,
+        speed_min_mps: None,
+        speed_max_mps: None,
+    };
+    let bike_by_hand = [by_hand(None, Some(180))];
+    let run_by_hand = [by_hand(Some(140), None)];
+    let bike = zones_for(ZoneSport::Bike, &settings, None, &bike_by_hand);
     assert_eq!(bike.zones[1].power_min, Some(180));
     assert_eq!(
         bike.zones[1].power_max,
@@ -109,7 +107,7 @@ fn bounds_set_by_hand_win_over_the_model() {
         Some(135),
         "the run override is the run's"
     );
-    let run = zones_for(ZoneSport::Run, &settings, None, &overrides);
+    let run = zones_for(ZoneSport::Run, &settings, None, &run_by_hand);
     assert_eq!(run.zones[1].heart_rate_min, Some(140));
 }
 
