@@ -145,42 +145,105 @@ fn unzigzag(value: u64) -> i64 {
 
 /// Encodes `streams`.
 pub fn encode(streams: &RecordStreams) -> Vec<u8> {
-    let records: Vec<Record> = streams.iter().collect();
-    let mut out = Vec::with_capacity(16 + records.len() * 16);
-    out.extend_from_slice(MAGIC);
-    put_varint(&mut out, records.len() as u64);
-    let present: Vec<Column> = COLUMNS
-        .into_iter()
-        .filter(|c| records.iter().any(|r| c.of(r).is_some()))
-        .collect();
-    put_varint(&mut out, present.len() as u64);
-    for column in present {
-        out.push(column as u8);
-        // Runs of absent and present values, starting with absent (possibly none).
-        let mut runs = Vec::new();
-        let mut present_run = false;
-        let mut length = 0u64;
-        for record in &records {
-            if column.of(record).is_some() == present_run {
-                length += 1;
-            } else {
-                runs.push(length);
-                present_run = !present_run;
-                length = 1;
-            }
+    let mut encoder = Encoder::default();
+    for record in streams.iter() {
+        encoder.push(&record);
+    }
+    encoder.finish()
+}
+
+/// One column as it is written: its presence runs and its values, already as varints.
+#[derive(Debug, Clone, Default)]
+struct ColumnWriter {
+    /// The finished runs, as varints; the run being counted is `run`.
+    runs: Vec<u8>,
+    run_count: u64,
+    run: u64,
+    /// Whether the run being counted is of present values (runs start with absent ones).
+    present_run: bool,
+    values: Vec<u8>,
+    previous: i64,
+}
+
+impl ColumnWriter {
+    fn push(&mut self, value: Option<i64>) {
+        if value.is_some() != self.present_run {
+            put_varint(&mut self.runs, self.run);
+            self.run_count += 1;
+            self.present_run = !self.present_run;
+            self.run = 0;
         }
-        runs.push(length);
-        put_varint(&mut out, runs.len() as u64);
-        for run in runs {
-            put_varint(&mut out, run);
-        }
-        let mut previous = 0i64;
-        for value in records.iter().filter_map(|r| column.of(r)) {
-            put_varint(&mut out, zigzag(value.wrapping_sub(previous)));
-            previous = value;
+        self.run += 1;
+        if let Some(value) = value {
+            put_varint(&mut self.values, zigzag(value.wrapping_sub(self.previous)));
+            self.previous = value;
         }
     }
-    out
+
+    /// Whether any value was written.
+    fn has_values(&self) -> bool {
+        !self.values.is_empty()
+    }
+
+    fn write(mut self, tag: u8, out: &mut Vec<u8>) {
+        put_varint(&mut self.runs, self.run);
+        out.push(tag);
+        put_varint(out, self.run_count + 1);
+        out.extend_from_slice(&self.runs);
+        out.extend_from_slice(&self.values);
+    }
+}
+
+/// Writes the stored form one record at a time, holding only the stored form so far
+/// (about ten bytes a point), never the records: a decoder reading a file as it arrives
+/// keeps its streams this way.
+#[derive(Debug, Clone, Default)]
+pub struct Encoder {
+    points: u64,
+    columns: [ColumnWriter; COLUMNS.len()],
+}
+
+impl Encoder {
+    /// Appends a record.
+    pub fn push(&mut self, record: &Record) {
+        self.points += 1;
+        for (column, writer) in COLUMNS.iter().zip(&mut self.columns) {
+            writer.push(column.of(record));
+        }
+    }
+
+    /// The number of records pushed.
+    #[must_use]
+    pub fn len(&self) -> u64 {
+        self.points
+    }
+
+    /// Whether no record was pushed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.points == 0
+    }
+
+    /// The stored form: what [`encode`] writes for the same records.
+    #[must_use]
+    pub fn finish(self) -> Vec<u8> {
+        let size: usize = self
+            .columns
+            .iter()
+            .map(|c| c.runs.len() + c.values.len() + 12)
+            .sum();
+        let mut out = Vec::with_capacity(16 + size);
+        out.extend_from_slice(MAGIC);
+        put_varint(&mut out, self.points);
+        let present = self.columns.iter().filter(|c| c.has_values()).count();
+        put_varint(&mut out, present as u64);
+        for (column, writer) in COLUMNS.into_iter().zip(self.columns) {
+            if writer.has_values() {
+                writer.write(column as u8, &mut out);
+            }
+        }
+        out
+    }
 }
 
 /// A reader over the stored bytes.

@@ -1,13 +1,14 @@
 //! Reading a FIT file as it arrives, chunk by chunk, gives what reading it whole gives:
 //! every file of the shared corpus, cut into chunks of several sizes, is decoded by
 //! `ActivityStream` to the same summary, legs, laps and devices as by `decode_activity`
-//! (without the record streams), refused when `decode_activity` refuses it, and read by
+//! (the record streams only in their stored form, as `streams::encode` writes them), refused when `decode_activity` refuses it, and read by
 //! `reader::Streaming` into the same messages at the same offsets as by `reader::read`.
 
 #![allow(clippy::expect_used, clippy::panic)]
 
 use paceline_activity::fit::reader::{self, Message, Visitor};
-use paceline_activity::fit::{ActivityStream, DecodedActivity, FitError, decode_activity};
+use paceline_activity::fit::{ActivityStream, FitError, StreamedActivity, decode_activity};
+use paceline_activity::streams;
 use paceline_testdata::Corpus;
 use std::sync::OnceLock;
 
@@ -41,12 +42,12 @@ fn chunk_sizes(len: usize) -> Vec<usize> {
     sizes
 }
 
-fn streamed(bytes: &[u8], chunk: usize) -> Result<Option<DecodedActivity>, FitError> {
+fn streamed(bytes: &[u8], chunk: usize) -> Result<Option<StreamedActivity>, FitError> {
     let mut stream = ActivityStream::new();
     for part in bytes.chunks(chunk) {
         stream.feed(part)?;
     }
-    stream.finish()
+    stream.finish_stored()
 }
 
 #[test]
@@ -64,7 +65,15 @@ fn every_file_decodes_in_chunks_as_it_does_whole() {
                 (Err(e), Ok(_)) => panic!("{label}: refused whole ({e}), accepted in chunks"),
                 (Ok(_), Err(e)) => panic!("{label}: accepted whole, refused in chunks: {e}"),
                 (Ok(_), Ok(None)) => needing_records.push(label),
-                (Ok(full), Ok(Some(part))) => {
+                (Ok(full), Ok(Some(streamed))) => {
+                    // The records come back in their stored form, as the whole decode's
+                    // streams encode.
+                    assert_eq!(streamed.points, full.streams.len() as u64, "{label}");
+                    assert!(
+                        streamed.stored_streams == streams::encode(&full.streams),
+                        "{label}: stored streams differ"
+                    );
+                    let part = streamed.activity;
                     assert_eq!(part.summary, full.summary, "{label}");
                     assert_eq!(part.legs, full.legs, "{label}");
                     assert_eq!(part.laps, full.laps, "{label}");

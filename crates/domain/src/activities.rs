@@ -9,6 +9,12 @@ use crate::store::StoreError;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+mod detail;
+pub mod fit_file;
+
+pub use detail::{Detail, DetailError, Lap, StoredStreams};
+pub(crate) use detail::{figures_of, instant};
+
 text_enum!(
     /// The kinds of activity a multisport athlete records.
     ActivityType {
@@ -197,6 +203,23 @@ pub trait ActivityStore: Send + Sync {
         user: UserId,
         ids: &[ActivityId],
     ) -> Result<std::collections::HashMap<ActivityId, Vec<Leg>>, StoreError>;
+
+    /// The laps and record streams of one of the user's activities; `None` for another
+    /// user's or an unknown activity, and for one without them (entered without a file, or
+    /// imported before they were kept and not reprocessed since).
+    async fn activity_detail(
+        &self,
+        user: UserId,
+        id: ActivityId,
+    ) -> Result<Option<Detail>, StoreError>;
+
+    /// Replaces an activity's laps and record streams, in one transaction (reprocessing a
+    /// kept file). `NotFound` for an unknown activity.
+    async fn replace_activity_detail(
+        &self,
+        id: ActivityId,
+        detail: &Detail,
+    ) -> Result<(), StoreError>;
 
     /// A page of a user's activities, newest start first, `from`/`to` bounding the start. The cost does not grow with the
     /// athlete's history beyond the page asked for.

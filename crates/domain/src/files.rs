@@ -3,7 +3,7 @@
 //! it; files that no row points to are orphans, removed by [`remove_orphans`].
 
 use crate::activities::Activity;
-use crate::activities::NewActivity;
+use crate::activities::{Detail, NewActivity};
 use crate::calendar::Entry;
 use crate::entities::text_enum;
 use crate::ids::{ActivityId, MembershipId, OrgId, UserId};
@@ -247,14 +247,26 @@ pub trait FileStore: Send + Sync {
         sha256: &str,
     ) -> Result<Option<KeptFile>, StoreError>;
 
-    /// Records an activity (with its source) and the file it was made from, in one
-    /// transaction. `Conflict("file")` when the user has a file of that SHA-256 already
-    /// (another upload of it won a race); nothing is recorded then.
+    /// Records an activity (with its source, laps and record streams) and the file it was
+    /// made from, in one transaction. `Conflict("file")` when the user has a file of that
+    /// SHA-256 already (another upload of it won a race); nothing is recorded then.
     async fn record_file_activity(
         &self,
         activity: NewActivity,
         file: NewFile,
+        detail: &Detail,
     ) -> Result<(ActivityId, FileId), StoreError>;
+
+    /// Files whose live activity has no record streams kept (imported before they were),
+    /// in id order after `after`, at most `limit`: what reprocessing reads.
+    async fn files_without_detail(
+        &self,
+        after: Option<FileId>,
+        limit: u32,
+    ) -> Result<Vec<KeptFile>, StoreError>;
+
+    /// How many files [`FileStore::files_without_detail`] would go through.
+    async fn count_files_without_detail(&self) -> Result<u64, StoreError>;
 
     /// The file the user's activity was made from; `None` for an activity without a file,
     /// and for another user's or an unknown activity.

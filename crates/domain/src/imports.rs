@@ -3,16 +3,19 @@
 //! user a duplicate.
 //!
 //! An upload is taken in as it arrives ([`Receiving`]): each chunk is hashed and decoded
-//! right away, keeping the summary and nothing that grows with the file, while the caller
-//! spools the bytes to a temporary file, from which the [`BlobStore`] copies them. Memory
-//! per upload stays small whatever the file's size.
+//! right away, keeping the summary, the laps and the records only in their stored form
+//! (about ten bytes a record, against the twenty to forty the FIT file spends), while the
+//! caller spools the bytes to a temporary file, from which the [`BlobStore`] copies them.
+//! The activity, its file's row, its laps and its record streams are then written in one
+//! transaction: an activity is never without them.
 //!
 //! The order makes crashes harmless: the file is written before the row that points to it,
 //! so no row is ever without its file; a file whose row never came is an orphan that
 //! [`crate::files::remove_orphans`] removes.
 
 use crate::activities::{
-    ActivityOrigin, ActivityType, Figures, Leg, NewActivity, SourceEntry, load_score,
+    ActivityOrigin, ActivityType, Detail, Leg, NewActivity, SourceEntry, StoredStreams, figures_of,
+    instant,
 };
 use crate::daily::WritingClient;
 use crate::entities::Membership;
@@ -21,7 +24,8 @@ use crate::ids::{ActivityId, CROCKFORD};
 use crate::oauth::secret::hex;
 use crate::store::{Store, StoreError};
 use paceline_activity::fit::{
-    self, ActivityStream, ActivitySummary, DecodedActivity, FitError, FitTime, LegSummary,
+    self, ActivityStream, ActivitySummary, DecodedActivity, FileId, FitError, FitTime, LapSummary,
+    LegSummary, RecordStreams,
 };
 use paceline_activity::xml::XmlError;
 use paceline_activity::{gpx, tcx};
@@ -122,8 +126,11 @@ impl Receiving {
     pub fn finish(self) -> Received {
         let decoded = match (self.refused, self.stream) {
             (Some(error), _) => Decoded::Refused(error),
-            (None, Some(stream)) => match stream.finish() {
-                Ok(Some(activity)) => Decoded::Activity(Box::new(activity)),
+            (None, Some(stream)) => match stream.finish_stored() {
+                Ok(Some(streamed)) => Decoded::Activity {
+                    streams: StoredStreams::from_stored(streamed.stored_streams, streamed.points),
+                    decoded: Box::new(streamed.activity),
+                },
                 Ok(None) => Decoded::NeedsWholeFile,
                 Err(error) => Decoded::Refused(error),
             },
@@ -151,51 +158,97 @@ pub struct Received {
 /// What the decoder made of an upload.
 #[derive(Debug)]
 pub enum Decoded {
-    /// An activity (without its record streams).
-    Activity(Box<DecodedActivity>),
+    /// A FIT activity, its record streams in their stored form (the decoded activity's own
+    /// streams are empty when it was decoded as it arrived).
+    Activity {
+        /// The activity.
+        decoded: Box<DecodedActivity>,
+        /// Its records, stored.
+        streams: StoredStreams,
+    },
     /// Not a FIT activity file.
     Refused(FitError),
     /// A file whose heart rates a strap stored apart (swims): decode the whole file with
     /// [`Decoded::whole`].
     NeedsWholeFile,
-    /// A TCX or GPX file, decoded whole ([`Decoded::xml`]).
+    /// A TCX or GPX file, decoded whole ([`Decoded::xml`]) into the FIT model.
     Xml {
         /// Which.
         format: FileFormat,
-        /// Its summary, or why it is refused.
-        summary: Result<Box<ActivitySummary>, XmlError>,
-        /// Its legs (a TCX multisport session has several).
-        legs: Vec<LegSummary>,
+        /// The activity with its streams, or why it is refused.
+        decoded: Result<Box<DecodedActivity>, XmlError>,
     },
 }
 
 impl Decoded {
     /// Decodes a whole TCX or GPX file (a FIT file is decoded as it arrives).
     pub fn xml(format: FileFormat, bytes: &[u8]) -> Self {
-        let (summary, legs) = match format {
-            FileFormat::Tcx => match tcx::decode_tcx_activity(bytes) {
-                Ok(file) => (Ok(Box::new(file.summary)), file.legs),
-                Err(error) => (Err(error), Vec::new()),
-            },
-            FileFormat::Gpx => (
-                gpx::decode_gpx_activity(bytes).map(|file| Box::new(file.summary)),
-                Vec::new(),
-            ),
+        let decoded = match format {
+            FileFormat::Tcx => tcx::decode_tcx_activity(bytes).map(|file| {
+                let records = file.streams.len();
+                as_decoded(file.summary, file.legs, file.laps, file.streams, records)
+            }),
+            FileFormat::Gpx => gpx::decode_gpx_activity(bytes).map(|file| {
+                let records = file.streams.len();
+                as_decoded(file.summary, Vec::new(), Vec::new(), file.streams, records)
+            }),
             FileFormat::Fit => return Self::whole(bytes),
         };
         Self::Xml {
             format,
-            summary,
-            legs,
+            decoded: decoded.map(Box::new),
         }
     }
 
     /// Decodes a whole file, for [`Decoded::NeedsWholeFile`].
     pub fn whole(bytes: &[u8]) -> Self {
         match fit::decode_activity(bytes) {
-            Ok(activity) => Self::Activity(Box::new(activity)),
+            Ok(activity) => Self::Activity {
+                streams: StoredStreams::encode(&activity.streams),
+                decoded: Box::new(activity),
+            },
             Err(error) => Self::Refused(error),
         }
+    }
+}
+
+/// A TCX or GPX file in the FIT model, which every import and encoder reads.
+fn as_decoded(
+    summary: ActivitySummary,
+    legs: Vec<LegSummary>,
+    laps: Vec<LapSummary>,
+    streams: RecordStreams,
+    records: usize,
+) -> DecodedActivity {
+    DecodedActivity {
+        file_id: FileId::default(),
+        contains_activity_file: true,
+        fit_files: 0,
+        summary,
+        legs,
+        laps,
+        streams,
+        devices: Vec::new(),
+        rr_intervals_ms: Vec::new(),
+        length_count: 0,
+        record_messages: records,
+        activity: None,
+    }
+}
+
+/// The laps and streams of a kept file, decoded again (reprocessing, or a download of an
+/// activity imported before they were kept); `None` for a file that no longer decodes.
+pub fn detail_of_file(format: FileFormat, bytes: &[u8]) -> Option<Detail> {
+    match Decoded::xml(format, bytes) {
+        Decoded::Activity { decoded, streams } => Some(Detail::of(&decoded, streams)),
+        Decoded::Xml {
+            decoded: Ok(decoded),
+            ..
+        } => Some(Detail::of(
+            &decoded,
+            StoredStreams::encode(&decoded.streams),
+        )),
+        _ => None,
     }
 }
 
@@ -265,9 +318,7 @@ fn activity_of(
     upload: &Upload,
     now: OffsetDateTime,
 ) -> NewActivity {
-    let instant = |t: Option<FitTime>| {
-        t.and_then(|t| OffsetDateTime::from_unix_timestamp(t.unix_seconds()).ok())
-    };
+    let instant = |t: Option<FitTime>| t.and_then(instant);
     let started_at = instant(summary.start_time.or(created)).unwrap_or(now);
     let figures = figures_of(&summary.figures);
     NewActivity {
@@ -312,24 +363,6 @@ fn kind_of(kind: fit::ActivityType) -> ActivityType {
     kind.as_str().parse().unwrap_or(ActivityType::Other)
 }
 
-/// An activity's (or leg's) figures from a decoded file's.
-fn figures_of(f: &fit::Figures) -> Figures {
-    let duration_sec = f.elapsed_s.or(f.timer_s);
-    let calories = f.calories_kcal.and_then(|kcal| i32::try_from(kcal).ok());
-    Figures {
-        duration_sec,
-        distance_m: f.distance_m,
-        elevation_gain_m: f.ascent_m.map(f64::from),
-        avg_hr: f.avg_heart_rate.map(i32::from),
-        max_hr: f.max_heart_rate.map(i32::from),
-        avg_power: f.avg_power_w.map(i32::from),
-        avg_cadence: f.avg_cadence.map(i32::from),
-        calories,
-        rpe: None,
-        load_score: load_score(None, duration_sec, calories),
-    }
-}
-
 /// Imports an uploaded activity file (FIT, TCX or GPX) as an activity of the upload's
 /// athlete.
 pub async fn import_file(
@@ -348,18 +381,20 @@ pub async fn import_file(
     {
         return Ok(Imported::Duplicate { id });
     }
-    let (summary, legs, created, format) = match &upload.received.decoded {
-        Decoded::Activity(decoded) => (
-            &decoded.summary,
-            decoded.legs.as_slice(),
-            decoded.file_id.time_created,
+    let (decoded, detail, format) = match &upload.received.decoded {
+        Decoded::Activity { decoded, streams } => (
+            decoded.as_ref(),
+            Detail::of(decoded, streams.clone()),
             FileFormat::Fit,
         ),
         Decoded::Xml {
             format,
-            summary: Ok(summary),
-            legs,
-        } => (summary.as_ref(), legs.as_slice(), None, *format),
+            decoded: Ok(decoded),
+        } => (
+            decoded.as_ref(),
+            Detail::of(decoded, StoredStreams::encode(&decoded.streams)),
+            *format,
+        ),
         Decoded::Refused(FitError::NotAnActivity { file_type }) => {
             return Err(ImportError::NotAnActivity {
                 file_type: format!("a FIT {file_type} file"),
@@ -367,7 +402,7 @@ pub async fn import_file(
         }
         Decoded::Refused(other) => return Err(ImportError::Invalid(other.clone())),
         Decoded::Xml {
-            summary: Err(XmlError::NotAnActivity { what }),
+            decoded: Err(XmlError::NotAnActivity { what }),
             ..
         } => {
             return Err(ImportError::NotAnActivity {
@@ -376,8 +411,7 @@ pub async fn import_file(
         }
         Decoded::Xml {
             format,
-            summary: Err(error),
-            ..
+            decoded: Err(error),
         } => {
             return Err(ImportError::InvalidXml {
                 format: *format,
@@ -390,6 +424,11 @@ pub async fn import_file(
             )));
         }
     };
+    let (summary, legs, created) = (
+        &decoded.summary,
+        decoded.legs.as_slice(),
+        decoded.file_id.time_created,
+    );
     let activity = activity_of(summary, legs, created, format, &upload, now);
     let storage_key = storage_key(
         format,
@@ -411,7 +450,7 @@ pub async fn import_file(
         .and_then(|bpm| u16::try_from(bpm).ok());
     // The file first: a row never points to a missing file.
     files.put_file(&storage_key, &upload.file).await?;
-    match store.record_file_activity(activity, file).await {
+    match store.record_file_activity(activity, file, &detail).await {
         Ok((id, _)) => {
             if let Some(bpm) = max_heart_rate {
                 // An offer to the athlete, noted after the activity is kept: should noting it

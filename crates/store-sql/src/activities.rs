@@ -7,7 +7,7 @@ use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
-    Activity, ActivityStore, Figures, Leg, NewActivity, Recorded, SourceEntry,
+    Activity, ActivityStore, Detail, Figures, Leg, NewActivity, Recorded, SourceEntry,
 };
 use paceline_domain::ids::{ActivityId, MembershipId, OrgId, UserId};
 use paceline_domain::listing::{Page, RecordQuery};
@@ -387,6 +387,22 @@ impl ActivityStore for SqlStore {
             query.fetch_all(pool).await.map_err(other)?
         });
         group_legs(rows)
+    }
+
+    async fn activity_detail(
+        &self,
+        user: UserId,
+        id: ActivityId,
+    ) -> Result<Option<Detail>, StoreError> {
+        self.read_detail(user, id).await
+    }
+
+    async fn replace_activity_detail(
+        &self,
+        id: ActivityId,
+        detail: &Detail,
+    ) -> Result<(), StoreError> {
+        self.write_detail(id, detail).await
     }
 
     async fn list_activities(

@@ -4,11 +4,12 @@ use crate::activities::insert_activity;
 use crate::activities::{ActivityRow, activity, select_activities};
 use crate::calendar::{Forward, lock_athlete, move_forward, refigure};
 use crate::db_time::DbTime;
+use crate::detail::insert_detail;
 use crate::error::{constraint, other};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
-use paceline_domain::activities::{Activity, NewActivity};
+use paceline_domain::activities::{Activity, Detail, NewActivity};
 use paceline_domain::calendar::{Entry, RaceId, SessionId};
 use paceline_domain::files::{FileId, FileStore, KeptFile, NewFile};
 use paceline_domain::ids::{ActivityId, UserId};
@@ -88,6 +89,7 @@ impl FileStore for SqlStore {
         &self,
         activity: NewActivity,
         file: NewFile,
+        detail: &Detail,
     ) -> Result<(ActivityId, FileId), StoreError> {
         const INSERT: &str = "INSERT INTO activity_files (user_id, activity_id, format, \
              original_name, size_bytes, sha256, storage_key, created_at) \
@@ -97,7 +99,8 @@ impl FileStore for SqlStore {
         on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
             let recorded = match insert_activity!(tx, &activity) {
-                Ok(id) => sqlx::query_scalar::<_, i64>(INSERT)
+                Ok(id) => match insert_detail!(tx, id, detail) {
+                    Ok(()) => sqlx::query_scalar::<_, i64>(INSERT)
                     .bind(activity.user_id.get())
                     .bind(id)
                     .bind(file.format.as_str())
@@ -110,6 +113,8 @@ impl FileStore for SqlStore {
                     .await
                     .map_err(constraint("file", "user or activity"))
                     .map(|file_id| (ActivityId(id), FileId(file_id))),
+                    Err(e) => Err(e),
+                },
                 // A file's source is keyed by the file's hash: the same source recorded
                 // already is the same file uploaded already (a concurrent upload of it
                 // meets this first).
@@ -146,6 +151,39 @@ impl FileStore for SqlStore {
             .await
             .map_err(other)?);
         row.map(KeptFile::try_from).transpose()
+    }
+
+    async fn files_without_detail(
+        &self,
+        after: Option<FileId>,
+        limit: u32,
+    ) -> Result<Vec<KeptFile>, StoreError> {
+        const LIST: &str = concat!(
+            select_files!(),
+            " JOIN activities a ON a.id = f.activity_id AND a.deleted_at IS NULL \
+             WHERE f.id > $1 AND NOT EXISTS \
+             (SELECT 1 FROM activity_streams s WHERE s.activity_id = f.activity_id) \
+             ORDER BY f.id LIMIT $2"
+        );
+        let rows = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(LIST)
+            .bind(after.map_or(0, |id| id.0))
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await
+            .map_err(other)?);
+        rows.into_iter().map(KeptFile::try_from).collect()
+    }
+
+    async fn count_files_without_detail(&self) -> Result<u64, StoreError> {
+        const COUNT: &str = "SELECT COUNT(*) FROM activity_files f \
+             JOIN activities a ON a.id = f.activity_id AND a.deleted_at IS NULL \
+             WHERE NOT EXISTS \
+             (SELECT 1 FROM activity_streams s WHERE s.activity_id = f.activity_id)";
+        let count = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(COUNT)
+            .fetch_one(pool)
+            .await
+            .map_err(other)?);
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     async fn file_key_exists(&self, storage_key: &str) -> Result<bool, StoreError> {

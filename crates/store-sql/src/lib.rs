@@ -19,6 +19,7 @@ mod activities;
 mod calendar;
 mod daily;
 mod db_time;
+mod detail;
 mod error;
 mod files;
 mod listing;

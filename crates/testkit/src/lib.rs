@@ -216,6 +216,12 @@ impl TestContext {
         self.execute(statements).await;
     }
 
+    /// Runs one statement on this database over a connection of its own: a test setting up
+    /// a state the store's own methods never leave (an installation from an older version).
+    pub async fn run_sql(&self, sql: &str) {
+        self.execute(vec![sql.to_owned()]).await;
+    }
+
     /// Runs statements on this database over a connection of their own.
     async fn execute(&self, statements: Vec<String>) {
         match &self.database {

@@ -45,7 +45,7 @@ mod time;
 mod workout;
 
 pub use encode::{
-    ActivityForEncoding, LapForEncoding, LegForEncoding, encode_activity, encode_workout,
+    ActivityForEncoding, LapForEncoding, LegForEncoding, encode_activity, encode_workout, leg_laps,
 };
 pub use error::FitError;
 pub use profile::{ActivityType, FileType, Sport, SubSport};
@@ -87,18 +87,31 @@ pub fn decode_fit(bytes: &[u8]) -> Result<DecodedActivity, FitError> {
     Ok(collector.finish())
 }
 
-/// Decodes an activity FIT file as it arrives, chunk by chunk, keeping what an import needs
-/// and nothing that grows with the file: the `file_id`, the summary, the legs, laps,
-/// devices and the `activity` message, with the figures derived from the records gathered
-/// on the way. The [`DecodedActivity`] it ends with has no record streams and no RR
-/// intervals; everything else is what [`decode_activity`] gives for the same bytes.
+/// Decodes an activity FIT file as it arrives, chunk by chunk, keeping what an import needs:
+/// the `file_id`, the summary, the legs, laps, devices and the `activity` message, with the
+/// figures derived from the records gathered on the way, and the records only in their
+/// stored form ([`crate::streams`], about ten bytes a record). The [`DecodedActivity`] it
+/// ends with has no record streams and no RR intervals; everything else is what
+/// [`decode_activity`] gives for the same bytes, and the stored form is what
+/// [`crate::streams::encode`] writes for its streams.
 ///
-/// Its memory is a message cut off between two chunks and the laps, whatever the file's
-/// size. The one exception: heart rates a strap stored in `hr` messages (swims) are merged
-/// into the records by time, which needs the records, so such a file ends with `None`:
-/// decode it whole with [`decode_activity`].
+/// Its memory is a message cut off between two chunks, the laps and the stored records. The
+/// one exception: heart rates a strap stored in `hr` messages (swims) are merged into the
+/// records by time, which needs the records, so such a file ends with `None`: decode it
+/// whole with [`decode_activity`].
 pub struct ActivityStream {
     reader: reader::Streaming<collect::Collector>,
+}
+
+/// What [`ActivityStream`] ends with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamedActivity {
+    /// The activity, without its record streams.
+    pub activity: DecodedActivity,
+    /// Its record streams in their stored form ([`crate::streams`]).
+    pub stored_streams: Vec<u8>,
+    /// The number of records in them.
+    pub points: u64,
 }
 
 impl Default for ActivityStream {
@@ -130,16 +143,31 @@ impl ActivityStream {
     /// # Errors
     /// As [`decode_activity`], for the file's end (a file cut off) and its type.
     pub fn finish(self) -> Result<Option<DecodedActivity>, FitError> {
-        let collector = self.reader.finish()?;
+        Ok(self.finish_stored()?.map(|streamed| streamed.activity))
+    }
+
+    /// Ends the file as [`finish`](Self::finish) does, keeping the records' stored form.
+    ///
+    /// # Errors
+    /// As [`finish`](Self::finish).
+    pub fn finish_stored(self) -> Result<Option<StreamedActivity>, FitError> {
+        let mut collector = self.reader.finish()?;
         if collector.needs_records() {
             return Ok(None);
         }
+        let stored = collector.take_stored();
+        let points = stored.len();
         let decoded = collector.finish();
         match decoded.file_id.file_type {
-            Some(FileType::Activity) | None => Ok(Some(decoded)),
-            Some(_) if decoded.contains_activity_file => Ok(Some(decoded)),
-            Some(file_type) => Err(FitError::NotAnActivity { file_type }),
+            Some(FileType::Activity) | None => {}
+            Some(_) if decoded.contains_activity_file => {}
+            Some(file_type) => return Err(FitError::NotAnActivity { file_type }),
         }
+        Ok(Some(StreamedActivity {
+            activity: decoded,
+            stored_streams: stored.finish(),
+            points,
+        }))
     }
 }
 

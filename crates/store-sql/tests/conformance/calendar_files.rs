@@ -2,7 +2,7 @@
 //! the figures of every session they touch, the one they leave included. Shown with a
 //! database that fails at a chosen statement: whichever fails, nothing of the write remains.
 
-use crate::files::{activity_count, fit_activity, fit_file};
+use crate::files::{activity_count, fit_activity, fit_file, no_detail};
 use paceline_domain::FixedClock;
 use paceline_domain::calendar::{
     self, CalendarQuery, CalendarStore, Entry, NewSession, RaceValues, Replacement, SessionId,
@@ -39,6 +39,7 @@ async fn athlete_with_rides(store: &SqlStore) -> (Membership, [FileId; 2]) {
             .record_file_activity(
                 fit_activity(&max, &sha),
                 fit_file(&sha, &format!("fit/a/{n}.fit")),
+                &no_detail(),
             )
             .await
             .unwrap();
@@ -242,7 +243,11 @@ async fn stale_and_refused_writes_attach_nothing(db: TestContext) {
     let eve = crate::activities::athlete(&store, "eve@example.com").await;
     let sha = format!("{:064x}", 9);
     let (_, eves) = store
-        .record_file_activity(fit_activity(&eve, &sha), fit_file(&sha, "fit/e/9.fit"))
+        .record_file_activity(
+            fit_activity(&eve, &sha),
+            fit_file(&sha, "fit/e/9.fit"),
+            &no_detail(),
+        )
         .await
         .unwrap();
     let target = create_with(&store, &max, "t1", &[]).await;

@@ -2,9 +2,11 @@
 //! SHA-256 uniqueness, isolation.
 
 use crate::activities::athlete;
+use paceline_activity::fit::RecordStreams;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
-    ActivityOrigin, ActivityStore, ActivityType, Figures, Leg, NewActivity, SourceEntry,
+    ActivityOrigin, ActivityStore, ActivityType, Detail, Figures, Leg, NewActivity, SourceEntry,
+    StoredStreams,
 };
 use paceline_domain::entities::Membership;
 use paceline_domain::files::{FileFormat, FileId, FileStore, NewFile};
@@ -68,6 +70,14 @@ pub(crate) fn fit_file(sha256: &str, key: &str) -> NewFile {
     }
 }
 
+/// Laps and streams for a test that does not look at them: none, and no record.
+pub(crate) fn no_detail() -> Detail {
+    Detail {
+        laps: Vec::new(),
+        streams: StoredStreams::encode(&RecordStreams::default()),
+    }
+}
+
 pub(crate) async fn activity_count(store: &SqlStore, athlete: &Membership) -> usize {
     store
         .list_activities(athlete.user_id, RecordQuery::page(1, 30))
@@ -81,7 +91,11 @@ async fn a_file_activity_is_recorded_and_read_back(db: TestContext) {
     let store = db.open().await;
     let max = athlete(&store, "max@example.com").await;
     let (activity_id, file_id) = store
-        .record_file_activity(fit_activity(&max, SHA), fit_file(SHA, "fit/a/b/1.fit"))
+        .record_file_activity(
+            fit_activity(&max, SHA),
+            fit_file(SHA, "fit/a/b/1.fit"),
+            &no_detail(),
+        )
         .await
         .unwrap();
 
@@ -141,11 +155,19 @@ async fn the_same_file_twice_is_a_conflict_and_records_nothing(db: TestContext) 
     let store = db.open().await;
     let max = athlete(&store, "max@example.com").await;
     let (first, _) = store
-        .record_file_activity(fit_activity(&max, SHA), fit_file(SHA, "fit/1.fit"))
+        .record_file_activity(
+            fit_activity(&max, SHA),
+            fit_file(SHA, "fit/1.fit"),
+            &no_detail(),
+        )
         .await
         .unwrap();
     let again = store
-        .record_file_activity(fit_activity(&max, SHA), fit_file(SHA, "fit/2.fit"))
+        .record_file_activity(
+            fit_activity(&max, SHA),
+            fit_file(SHA, "fit/2.fit"),
+            &no_detail(),
+        )
         .await;
     assert!(
         matches!(again, Err(StoreError::Conflict("file"))),
@@ -158,7 +180,7 @@ async fn the_same_file_twice_is_a_conflict_and_records_nothing(db: TestContext) 
         source.provider = "UPLOAD".into();
     }
     let again = store
-        .record_file_activity(renamed, fit_file(SHA, "fit/3.fit"))
+        .record_file_activity(renamed, fit_file(SHA, "fit/3.fit"), &no_detail())
         .await;
     assert!(
         matches!(again, Err(StoreError::Conflict("file"))),
@@ -191,11 +213,19 @@ async fn the_same_file_for_another_user_is_fine(db: TestContext) {
     let max = athlete(&store, "max@example.com").await;
     let other = athlete(&store, "other@example.com").await;
     let (mine, _) = store
-        .record_file_activity(fit_activity(&max, SHA), fit_file(SHA, "fit/max.fit"))
+        .record_file_activity(
+            fit_activity(&max, SHA),
+            fit_file(SHA, "fit/max.fit"),
+            &no_detail(),
+        )
         .await
         .unwrap();
     let (theirs, _) = store
-        .record_file_activity(fit_activity(&other, SHA), fit_file(SHA, "fit/other.fit"))
+        .record_file_activity(
+            fit_activity(&other, SHA),
+            fit_file(SHA, "fit/other.fit"),
+            &no_detail(),
+        )
         .await
         .unwrap();
     assert_ne!(mine, theirs);
@@ -221,7 +251,11 @@ async fn other_users_and_unknown_activities_have_no_file(db: TestContext) {
     let max = athlete(&store, "max@example.com").await;
     let other = athlete(&store, "other@example.com").await;
     let (activity_id, _) = store
-        .record_file_activity(fit_activity(&max, SHA), fit_file(SHA, "fit/max.fit"))
+        .record_file_activity(
+            fit_activity(&max, SHA),
+            fit_file(SHA, "fit/max.fit"),
+            &no_detail(),
+        )
         .await
         .unwrap();
     let unknown = ActivityId(activity_id.get() + 1000);
@@ -274,7 +308,7 @@ async fn concurrent_uploads_of_one_file_record_one_activity(db: TestContext) {
             fit_file(SHA, &format!("fit/{i}.fit")),
         );
         tasks.push(tokio::spawn(async move {
-            store.record_file_activity(new, file).await
+            store.record_file_activity(new, file, &no_detail()).await
         }));
     }
     let mut outcomes = Vec::new();
@@ -316,6 +350,7 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
             .record_file_activity(
                 fit_activity(&max, &sha(n)),
                 fit_file(&sha(n), &format!("fit/a/b/{n}.fit")),
+                &no_detail(),
             )
             .await
             .unwrap();
@@ -346,7 +381,7 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
     ];
     let expected_legs = brick.legs.clone();
     let (brick_id, brick_file) = store
-        .record_file_activity(brick, fit_file(&sha(7), "fit/a/b/7.fit"))
+        .record_file_activity(brick, fit_file(&sha(7), "fit/a/b/7.fit"), &no_detail())
         .await
         .unwrap();
     let legs = store.legs_of(max.user_id, &[brick_id]).await.unwrap();
@@ -367,6 +402,7 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
         .record_file_activity(
             fit_activity(&eve, &sha(9)),
             fit_file(&sha(9), "fit/e/9.fit"),
+            &no_detail(),
         )
         .await
         .unwrap();
@@ -499,6 +535,7 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
         .record_file_activity(
             fit_activity(&max, &sha(1)),
             fit_file(&sha(1), "fit/a/b/1b.fit"),
+            &no_detail(),
         )
         .await
         .unwrap();

@@ -11,6 +11,7 @@ mod activities;
 mod calendar;
 mod calendar_files;
 mod daily;
+mod detail;
 mod engine;
 mod files;
 mod messages;

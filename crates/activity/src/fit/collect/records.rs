@@ -1,6 +1,6 @@
 //! Record messages: which fields of each local record definition to read, planned once per
 //! definition, and each record into the stream columns or, for a summary only, into the
-//! figures derived from the records.
+//! figures derived from the records and the records' stored form.
 
 use super::Collector;
 use crate::fit::error::FitError;
@@ -157,7 +157,7 @@ impl Collector {
                 });
             }
             self.records_seen += 1;
-            self.stats.add(&Record {
+            let record = Record {
                 time,
                 position,
                 altitude_m: altitude,
@@ -167,7 +167,9 @@ impl Collector {
                 speed_mps: speed,
                 distance_m: distance,
                 temperature_c: temperature,
-            });
+            };
+            self.stats.add(&record);
+            self.stored.push(&record);
             return Ok(());
         }
         let streams = &mut self.streams;

@@ -153,40 +153,22 @@ impl ActivityForEncoding {
             start_time: lap.start_time.unwrap_or(fallback_start),
             figures: lap.figures,
         };
+        let (sport, sub_sport) = match decoded.summary.sport {
+            Some(sport) => (sport, decoded.summary.sub_sport),
+            None => decoded.summary.activity_type.fit_sport(),
+        };
+        let lap_ranges = leg_laps(decoded);
         let legs = if decoded.legs.is_empty() {
-            let summary = &decoded.summary;
-            let (sport, sub_sport) = match summary.sport {
-                Some(sport) => (sport, summary.sub_sport),
-                None => summary.activity_type.fit_sport(),
-            };
-            let mut leg = LegForEncoding::new(sport, sub_sport, fallback_start, summary.figures);
+            let mut leg =
+                LegForEncoding::new(sport, sub_sport, fallback_start, decoded.summary.figures);
             leg.laps = decoded.laps.iter().map(lap).collect();
             vec![leg]
         } else {
-            let mut next_lap = 0usize;
             decoded
                 .legs
                 .iter()
-                .map(|leg| {
-                    // Laps are taken in order, `num_laps` at a time: a chain of FIT files
-                    // restarts `first_lap_index` in each file, so it cannot be trusted.
-                    let first = next_lap;
-                    let count = leg.lap_count.map_or_else(
-                        || {
-                            decoded
-                                .laps
-                                .iter()
-                                .skip(first)
-                                .take_while(|l| {
-                                    leg.end_time.is_none_or(|end| {
-                                        l.start_time.is_none_or(|start| start < end)
-                                    })
-                                })
-                                .count()
-                        },
-                        usize::from,
-                    );
-                    next_lap = first + count;
+                .zip(lap_ranges)
+                .map(|(leg, laps)| {
                     let (sport, sub_sport) = match leg.sport {
                         Some(sport) => (sport, leg.sub_sport),
                         None => leg.activity_type.fit_sport(),
@@ -198,9 +180,9 @@ impl ActivityForEncoding {
                         figures: leg.figures,
                         laps: decoded
                             .laps
+                            .get(laps)
+                            .unwrap_or_default()
                             .iter()
-                            .skip(first)
-                            .take(count)
                             .map(lap)
                             .collect(),
                         pool_length_m: leg.pool_length_m,
@@ -215,6 +197,41 @@ impl ActivityForEncoding {
             utc_offset_s: decoded.summary.utc_offset_s,
         }
     }
+}
+
+/// Which of a decoded file's laps belong to each of its legs, in order: one range per leg
+/// (one for the whole activity when the file has no session). Laps are taken in order,
+/// each session's `num_laps` at a time, or else while they start before the leg ends: a
+/// chain of FIT files restarts `first_lap_index` in each file, so it cannot be trusted.
+#[must_use]
+pub fn leg_laps(decoded: &DecodedActivity) -> Vec<std::ops::Range<usize>> {
+    if decoded.legs.is_empty() {
+        return std::iter::once(0..decoded.laps.len()).collect();
+    }
+    let mut next_lap = 0usize;
+    decoded
+        .legs
+        .iter()
+        .map(|leg| {
+            let first = next_lap.min(decoded.laps.len());
+            let count = leg.lap_count.map_or_else(
+                || {
+                    decoded
+                        .laps
+                        .iter()
+                        .skip(first)
+                        .take_while(|l| {
+                            leg.end_time
+                                .is_none_or(|end| l.start_time.is_none_or(|start| start < end))
+                        })
+                        .count()
+                },
+                usize::from,
+            );
+            next_lap = (first + count).min(decoded.laps.len());
+            first..next_lap
+        })
+        .collect()
 }
 
 #[cfg(test)]

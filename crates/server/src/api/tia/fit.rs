@@ -6,8 +6,9 @@
 //! spooled to a temporary file in `AppState::spool`, from which the file storage copies
 //! them: memory per upload stays small whatever the file's size. A new import
 //! answers 201 `{ id, storageKey }`; a file the user uploaded before answers 200
-//! `{ id, duplicate: true }`. A download answers the uploaded bytes, or a FIT encoded from
-//! the activity's figures for an activity that came without a file.
+//! `{ id, duplicate: true }`. A download answers the uploaded FIT file, or a FIT written
+//! from what is kept of the activity (`activities::fit_file`): the legs, laps and records
+//! of a TCX or GPX file, or the figures of an activity that came without a file.
 
 use crate::AppState;
 use crate::api::tia::activities::home;
@@ -20,8 +21,7 @@ use axum::Json;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
-use paceline_activity::fit::{self, ActivityForEncoding, FitTime, LegForEncoding, RecordStreams};
-use paceline_domain::activities::{Activity, ActivityType};
+use paceline_domain::activities::fit_file::{FitFileError, fit_file};
 use paceline_domain::daily::WritingClient;
 use paceline_domain::ids::ActivityId;
 use paceline_domain::imports::{self, ImportError, Imported, Upload};
@@ -161,57 +161,6 @@ fn not_found() -> TiaError {
     )
 }
 
-/// The codec's name for an activity type.
-fn fit_type(kind: ActivityType) -> fit::ActivityType {
-    match kind {
-        ActivityType::Run => fit::ActivityType::Run,
-        ActivityType::Ride => fit::ActivityType::Ride,
-        ActivityType::VirtualRide => fit::ActivityType::VirtualRide,
-        ActivityType::Swim => fit::ActivityType::Swim,
-        ActivityType::Walk => fit::ActivityType::Walk,
-        ActivityType::Hike => fit::ActivityType::Hike,
-        ActivityType::Strength => fit::ActivityType::Strength,
-        ActivityType::Row => fit::ActivityType::Row,
-        ActivityType::Paddle => fit::ActivityType::Paddle,
-        ActivityType::Ski => fit::ActivityType::Ski,
-        ActivityType::Multisport => fit::ActivityType::Multisport,
-        ActivityType::Other => fit::ActivityType::Other,
-    }
-}
-
-/// A FIT written from an activity that came without a file: one leg (session and lap) with
-/// the activity's figures.
-fn encoded(activity: &Activity) -> Vec<u8> {
-    let (sport, sub_sport) = fit_type(activity.activity_type).fit_sport();
-    let start =
-        FitTime::from_unix_seconds(activity.started_at.unix_timestamp()).unwrap_or(FitTime(0));
-    let f = &activity.figures;
-    let figures = fit::Figures {
-        elapsed_s: f.duration_sec,
-        timer_s: f.duration_sec,
-        distance_m: f.distance_m,
-        ascent_m: f.elevation_gain_m.map(|m| m.round() as u32),
-        avg_heart_rate: f.avg_hr.and_then(|v| u8::try_from(v).ok()),
-        max_heart_rate: f.max_hr.and_then(|v| u8::try_from(v).ok()),
-        avg_power_w: f.avg_power.and_then(|v| u16::try_from(v).ok()),
-        calories_kcal: f.calories.and_then(|v| u32::try_from(v).ok()),
-        ..fit::Figures::default()
-    };
-    fit::encode_activity(&ActivityForEncoding {
-        legs: vec![LegForEncoding {
-            sport,
-            sub_sport,
-            start_time: start,
-            figures,
-            laps: Vec::new(),
-            pool_length_m: None,
-            active_lengths: None,
-        }],
-        streams: RecordStreams::default(),
-        utc_offset_s: None,
-    })
-}
-
 /// `GET /activities/<id>/fit`: exactly one FIT per activity. Scope `activities:read`.
 pub(crate) async fn get_activity_fit(
     State(state): State<AppState>,
@@ -221,20 +170,22 @@ pub(crate) async fn get_activity_fit(
     let grant = auth.require(Scope::ActivitiesRead)?;
     // A malformed id, another kind's id and another user's activity all answer alike.
     let id = ActivityId::from_public(&id).ok_or_else(not_found)?;
-    let bytes = match state.store.file_of_activity(grant.user_id, id).await? {
-        Some(kept) => state
-            .files
-            .get(&kept.file.storage_key)
-            .await?
-            .ok_or_else(|| {
-                // A row whose file is gone: the storage lost it, or was changed by hand.
-                Failure::internal(format!("file {} is missing", kept.file.storage_key))
-            })?,
-        None => match state.store.get_activity(grant.user_id, id).await? {
-            Some(activity) => encoded(&activity),
-            None => return Err(not_found()),
-        },
-    };
+    let bytes = fit_file(
+        state.store.as_ref(),
+        state.files.as_ref(),
+        grant.user_id,
+        id,
+    )
+    .await
+    .map_err(|error| match error {
+        FitFileError::Files(cause) => TiaError::from(cause),
+        FitFileError::Store(cause) => cause.into(),
+        // A lost file, or stored streams that no longer read back: nothing the client
+        // can change.
+        missing @ FitFileError::Missing(_) => Failure::internal(missing.to_string()).into(),
+        FitFileError::Detail(cause) => Failure::internal(cause.to_string()).into(),
+    })?
+    .ok_or_else(not_found)?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(
@@ -251,8 +202,6 @@ pub(crate) async fn get_activity_fit(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn hashes_are_lowercase_hex() {
         use paceline_domain::oauth::secret::hex;
@@ -261,12 +210,5 @@ mod tests {
             hex(&Sha256::digest(b"abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-    }
-
-    #[test]
-    fn activity_types_keep_their_names() {
-        for kind in ActivityType::ALL {
-            assert_eq!(fit_type(*kind).as_str(), kind.as_str());
-        }
     }
 }

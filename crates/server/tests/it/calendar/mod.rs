@@ -2,6 +2,7 @@
 //! them, validation, the sync scenario and the coach/athlete isolation matrix.
 
 mod access;
+mod converted;
 mod examples;
 mod openapi;
 mod sync;
