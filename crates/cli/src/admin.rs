@@ -10,6 +10,7 @@ use crate::args::{
 };
 
 mod athlete;
+mod reprocess;
 use crate::config::Settings;
 use crate::store;
 use paceline_domain::accounts::{self, AccountError, UserRequest};
@@ -32,7 +33,7 @@ pub async fn run(settings: &Settings, args: AdminArgs) -> Result<(), Failure> {
         let store = store::open(settings, 2)
             .await
             .map_err(|e| Failure::system(&e))?;
-        let result = execute(&store, args.command).await;
+        let result = execute(settings, &store, args.command, json).await;
         store.close().await;
         result
     }
@@ -66,7 +67,12 @@ struct Output {
     json: Value,
 }
 
-async fn execute(store: &dyn Store, command: AdminCommand) -> Result<Output, Failure> {
+async fn execute(
+    settings: &Settings,
+    store: &dyn Store,
+    command: AdminCommand,
+    json: bool,
+) -> Result<Output, Failure> {
     let clock = SystemClock;
     match command {
         AdminCommand::User(UserCommand::Create {
@@ -240,6 +246,7 @@ async fn execute(store: &dyn Store, command: AdminCommand) -> Result<Output, Fai
         }
         AdminCommand::Clients(command) => clients_command(store, command).await,
         AdminCommand::Athlete(command) => athlete::run(store, command).await,
+        AdminCommand::Reprocess => reprocess::run(settings, store, json).await,
         AdminCommand::Coach(CoachCommand::Assign {
             coach,
             athlete,

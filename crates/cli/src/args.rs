@@ -149,6 +149,9 @@ pub enum AdminCommand {
     /// An athlete's training settings and zones.
     #[command(subcommand)]
     Athlete(AthleteCommand),
+    /// Give the activities imported before laps and record streams were kept those of
+    /// their kept files. Resumable: run it again to finish a run that was stopped.
+    Reprocess,
 }
 
 /// `paceline admin athlete …`.

@@ -90,7 +90,7 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
 
 /// The configured file storage; a bucket is reached once, so that a wrong endpoint, bucket
 /// or key stops the start with a clear message instead of failing the first upload.
-async fn open_files(storage: &FileStorage) -> Result<ObjectFiles> {
+pub(crate) async fn open_files(storage: &FileStorage) -> Result<ObjectFiles> {
     match storage {
         FileStorage::Local(folder) => {
             let files = ObjectFiles::local(folder).context("cannot open the file storage")?;

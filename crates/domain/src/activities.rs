@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 mod detail;
 pub mod fit_file;
+pub mod reprocess;
 
 pub use detail::{Detail, DetailError, Lap, StoredStreams};
 pub(crate) use detail::{figures_of, instant};

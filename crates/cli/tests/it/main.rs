@@ -12,6 +12,7 @@ mod athlete;
 mod crash;
 mod harness;
 mod oauth_crash;
+mod reprocess;
 mod s3;
 mod serve;
 mod tls;
