@@ -67,11 +67,12 @@ async fn every_route_against_every_token(db: TestContext) {
         format!("/api/sessions/?athlete={athlete}&start_date=2015-01-01"),
         format!("/api/races/?athlete={athlete}&start_date=2015-01-01"),
     ];
-    // The coach, the company's owner and the athlete reach both; the coach's and the
+    // The coach, the company's owner and integration, and the athlete reach both; the coach's and the
     // owner's lists need ?athlete=.
     for token in [
         &team.coach.access_token,
         &team.owner.access_token,
+        &team.company.access_token,
         &team.athlete.access_token,
     ] {
         for path in &records {
@@ -80,7 +81,11 @@ async fn every_route_against_every_token(db: TestContext) {
             assert_eq!(body["athlete"], athlete);
         }
     }
-    for token in [&team.coach.access_token, &team.owner.access_token] {
+    for token in [
+        &team.coach.access_token,
+        &team.owner.access_token,
+        &team.company.access_token,
+    ] {
         for path in &lists {
             let (status, body) = answer(send(&app, Method::GET, path, token, &[]).await).await;
             assert_eq!((status, body.as_array().unwrap().len()), (200, 1), "{path}");
@@ -116,12 +121,13 @@ async fn every_route_against_every_token(db: TestContext) {
     );
 
     // Another coach, another athlete, a self-coached athlete and another company's owner
-    // reach nothing.
+    // and integration reach nothing.
     for stranger in [
         &team.other_coach,
         &team.other_athlete,
         &team.loner,
         &team.rival_owner,
+        &team.rival_company,
     ] {
         let token = &stranger.access_token;
         for path in &records {

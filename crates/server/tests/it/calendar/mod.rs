@@ -12,8 +12,11 @@ use crate::harness::TestApp;
 use paceline_domain::SystemClock;
 use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::entities::Role;
+use paceline_domain::oauth::company::{self, CompanyRegistration};
 use paceline_domain::password::Password;
+use paceline_domain::store::AccountStore;
 use paceline_testkit::api::{self, ApiClient, ApiUser};
+use rand::SeedableRng;
 use serde_json::Value;
 
 /// The Xhale spec's text.
@@ -98,6 +101,11 @@ pub struct Team {
     pub owner: ApiUser,
     /// The owner of another company.
     pub rival_owner: ApiUser,
+    /// The company's own integration (a `client_credentials` token, `read write upload`):
+    /// acts for every athlete of the company, as its owner does.
+    pub company: ApiUser,
+    /// Another company's integration.
+    pub rival_company: ApiUser,
 }
 
 pub async fn team(app: &TestApp) -> Team {
@@ -155,6 +163,8 @@ pub async fn team(app: &TestApp) -> Team {
             .await
             .unwrap();
     }
+    let company = integration(app, "Squad").await;
+    let rival_company = integration(app, "Rivals").await;
     Team {
         client,
         coach,
@@ -164,6 +174,53 @@ pub async fn team(app: &TestApp) -> Team {
         loner,
         owner,
         rival_owner,
+        company,
+        rival_company,
+    }
+}
+
+/// A company integration of `org`, provisioned as the operator does, with the token its
+/// `client_credentials` grant gives, as the user its tokens act as.
+async fn integration(app: &TestApp, org: &str) -> ApiUser {
+    let store = app.store.as_ref();
+    let provisioned = company::register(
+        store,
+        &SystemClock,
+        &mut rand::rngs::StdRng::from_os_rng(),
+        CompanyRegistration {
+            organization: org.into(),
+            name: format!("{org} sync"),
+            scopes: "read write upload".into(),
+            client_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    let issued: Value = app
+        .client
+        .post(app.url("/api/oauth/token"))
+        .basic_auth(
+            &provisioned.client.client_id,
+            Some(provisioned.secret.expose()),
+        )
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let user = store.get_user(provisioned.acts_as).await.unwrap().unwrap();
+    let membership = store
+        .memberships_of_user(user.id)
+        .await
+        .unwrap()
+        .remove(0)
+        .membership;
+    ApiUser {
+        user,
+        membership,
+        access_token: issued["access_token"].as_str().unwrap().to_owned(),
     }
 }
 

@@ -423,8 +423,51 @@ async fn uploads_belong_to_their_athlete_and_coach(db: TestContext) {
     )
     .await;
     assert_eq!(coach_view[0]["id"], id);
+    // The company's owner and its integration see it too, and upload for the athlete.
+    for token in [&team.owner.access_token, &team.company.access_token] {
+        let (status, view) = answer(
+            send(
+                &app,
+                Method::GET,
+                &format!("/api/uploads/pending/?athlete={athlete}"),
+                token,
+                &[],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!((status, view[0]["id"].as_i64()), (200, Some(id)), "{view}");
+    }
+    let (status, theirs) = upload(
+        &app,
+        &team.company.access_token,
+        &format!("?athlete={athlete}"),
+        "run.tcx",
+        testdata(RUN_TCX),
+    )
+    .await;
+    assert_eq!((status, theirs["athlete"].as_i64()), (201, Some(athlete)));
+    let theirs = theirs["id"].as_i64().unwrap();
+    assert_eq!(
+        send(
+            &app,
+            Method::DELETE,
+            &format!("/api/uploads/{theirs}/"),
+            &team.company.access_token,
+            &[]
+        )
+        .await
+        .status(),
+        204
+    );
     // Strangers: 403 for ?athlete=, 404 for the file, nothing pending of theirs.
-    for stranger in [&team.other_coach, &team.other_athlete, &team.loner] {
+    for stranger in [
+        &team.other_coach,
+        &team.other_athlete,
+        &team.loner,
+        &team.rival_owner,
+        &team.rival_company,
+    ] {
         let token = &stranger.access_token;
         let (status, _) = upload(
             &app,

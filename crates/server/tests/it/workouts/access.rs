@@ -35,11 +35,12 @@ async fn every_route_against_every_token(db: TestContext) {
     let file = format!("/api/sessions/{day}/workouts/{id}.fit");
     let list = format!("/api/workouts/?athlete={athlete}");
 
-    // The coach, the company's owner and the athlete reach it; the coach's list needs
+    // The coach, the company's owner and integration, and the athlete reach it; the coach's list needs
     // ?athlete=.
     for token in [
         &team.coach.access_token,
         &team.owner.access_token,
+        &team.company.access_token,
         &team.athlete.access_token,
     ] {
         for path in [&record, &file] {
@@ -47,7 +48,11 @@ async fn every_route_against_every_token(db: TestContext) {
             assert_eq!(response.status().as_u16(), 200, "{path}");
         }
     }
-    for token in [&team.coach.access_token, &team.owner.access_token] {
+    for token in [
+        &team.coach.access_token,
+        &team.owner.access_token,
+        &team.company.access_token,
+    ] {
         let (status, listed) = answer(send(&app, Method::GET, &list, token, &[]).await).await;
         assert_eq!((status, listed.as_array().unwrap().len()), (200, 1));
     }
@@ -81,12 +86,13 @@ async fn every_route_against_every_token(db: TestContext) {
     );
 
     // Another coach, another athlete, a self-coached athlete and another company's owner
-    // reach nothing.
+    // and integration reach nothing.
     for stranger in [
         &team.other_coach,
         &team.other_athlete,
         &team.loner,
         &team.rival_owner,
+        &team.rival_company,
     ] {
         let token = &stranger.access_token;
         for (method, body) in [

@@ -122,6 +122,33 @@ async fn a_company_integration_acts_for_its_company_only(db: TestContext) {
     assert_eq!(status, 201, "{session}");
     assert_eq!(session["athlete"], first);
 
+    // The rest of the surface: the session's direct-access token is the company's to
+    // rotate, as it is the athlete's coach's; who it is shows the user its tokens act as;
+    // coach-athlete conversations are the people's own, not the company's.
+    let rotate = format!("/api/sessions/{}/direct_access_token/", session["id"]);
+    let (status, rotated) = call(&app, &a_token, Method::POST, &rotate).await;
+    assert_eq!(status, 200, "{rotated}");
+    assert!(rotated["direct_access_token"].is_string(), "{rotated}");
+    let (status, me) = call(&app, &a_token, Method::GET, "/api/users/current/").await;
+    assert_eq!(status, 200, "{me}");
+    assert_ne!(me["id"], first);
+    let (status, contacts) = call(&app, &a_token, Method::GET, "/api/contacts/").await;
+    assert_eq!((status, contacts), (200, Value::Array(Vec::new())));
+    let conversation = format!("/api/contacts/{first}/messages/");
+    assert_eq!(
+        call(&app, &a_token, Method::GET, &conversation).await.0,
+        404
+    );
+    let sent = app
+        .client
+        .post(app.url(&conversation))
+        .bearer_auth(&a_token)
+        .form(&[("content", "Hello from the company")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 404, "nothing is sent");
+
     // Another company's integration, with read only: its scope and its company.
     let (_, issued) = token(&app, &b.client.client_id, b.secret.expose(), None).await;
     let b_token = issued["access_token"].as_str().unwrap().to_owned();
@@ -130,6 +157,20 @@ async fn a_company_integration_acts_for_its_company_only(db: TestContext) {
     assert_eq!(call(&app, &b_token, Method::POST, &path).await.0, 403);
     let theirs = format!("/api/sessions/{}/", session["id"]);
     assert_eq!(call(&app, &b_token, Method::GET, &theirs).await.0, 404);
+    for (method, path, expected) in [
+        (Method::GET, format!("/api/workouts/?athlete={first}"), 403),
+        (
+            Method::GET,
+            format!("/api/uploads/pending/?athlete={first}"),
+            403,
+        ),
+        // Read only: refused for its scope before anything is looked up.
+        (Method::POST, rotate.clone(), 403),
+        (Method::GET, format!("/api/contacts/{first}/messages/"), 404),
+    ] {
+        let (status, body) = call(&app, &b_token, method.clone(), &path).await;
+        assert_eq!(status, expected, "{method} {path}: {body}");
+    }
     let (status, refused) =
         token(&app, &b.client.client_id, b.secret.expose(), Some("write")).await;
     assert_eq!(
