@@ -370,7 +370,7 @@ pub async fn import_file(
     files: &dyn BlobStore,
     now: OffsetDateTime,
     rng: &mut (impl Rng + Send),
-    upload: Upload,
+    mut upload: Upload,
 ) -> Result<Imported, ImportError> {
     let user = upload.membership.user_id;
     let sha256 = upload.received.sha256.clone();
@@ -381,49 +381,42 @@ pub async fn import_file(
     {
         return Ok(Imported::Duplicate { id });
     }
-    let (decoded, detail, format) = match &upload.received.decoded {
-        Decoded::Activity { decoded, streams } => (
-            decoded.as_ref(),
-            Detail::of(decoded, streams.clone()),
-            FileFormat::Fit,
-        ),
+    // Taken out of the upload, so the stored streams move into the detail uncopied.
+    let received = std::mem::replace(&mut upload.received.decoded, Decoded::NeedsWholeFile);
+    let (decoded, streams, format) = match received {
+        Decoded::Activity { decoded, streams } => (decoded, streams, FileFormat::Fit),
         Decoded::Xml {
             format,
             decoded: Ok(decoded),
-        } => (
-            decoded.as_ref(),
-            Detail::of(decoded, StoredStreams::encode(&decoded.streams)),
-            *format,
-        ),
+        } => {
+            let streams = StoredStreams::encode(&decoded.streams);
+            (decoded, streams, format)
+        }
         Decoded::Refused(FitError::NotAnActivity { file_type }) => {
             return Err(ImportError::NotAnActivity {
                 file_type: format!("a FIT {file_type} file"),
             });
         }
-        Decoded::Refused(other) => return Err(ImportError::Invalid(other.clone())),
+        Decoded::Refused(other) => return Err(ImportError::Invalid(other)),
         Decoded::Xml {
             decoded: Err(XmlError::NotAnActivity { what }),
             ..
         } => {
             return Err(ImportError::NotAnActivity {
-                file_type: (*what).to_owned(),
+                file_type: what.to_owned(),
             });
         }
         Decoded::Xml {
             format,
             decoded: Err(error),
-        } => {
-            return Err(ImportError::InvalidXml {
-                format: *format,
-                error: error.clone(),
-            });
-        }
+        } => return Err(ImportError::InvalidXml { format, error }),
         Decoded::NeedsWholeFile => {
             return Err(ImportError::Files(BlobError::Unavailable(
                 "the upload was not decoded whole".into(),
             )));
         }
     };
+    let detail = Detail::of(&decoded, streams);
     let (summary, legs, created) = (
         &decoded.summary,
         decoded.legs.as_slice(),
