@@ -27,7 +27,7 @@ pub(super) async fn run(
         ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
     };
     if let Ok(style) = ProgressStyle::with_template(
-        "{bar:40} {pos}/{len} activities, {per_sec}, {eta} left  {msg}",
+        "{bar:40} {pos}/{len} activities, {elapsed} so far, about {eta} left",
     ) {
         bar.set_style(style);
     }
