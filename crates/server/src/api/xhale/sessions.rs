@@ -11,11 +11,12 @@ use crate::api::xhale::input::{Fields, Input};
 use crate::api::xhale::record::{self, Field, Slot};
 use crate::api::xhale::schemas::{Item, datetime_schema, plain};
 use crate::api::xhale::wire::datetime;
+use crate::oauth::login::current_session;
 use crate::pages::{self, PageError};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use paceline_domain::StoreError;
 use paceline_domain::activities::limits;
@@ -23,7 +24,7 @@ use paceline_domain::calendar::{
     self, CalendarQuery, Entry, NewSession, Part, SessionId, SessionValues, TrainingSession,
     Written,
 };
-use paceline_domain::coaching::Subject;
+use paceline_domain::coaching::{self, AccessError, Subject};
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::files::FileId;
 use paceline_domain::ids::UserId;
@@ -416,11 +417,14 @@ pub(crate) async fn rotate_session_token(
 }
 
 /// `GET /session/{id}/?direct_access_token=...`: the session's summary, without logging in.
-/// A wrong or missing token is not found, as an unknown session is.
+/// Signed in, the athlete and whoever acts for them (their coach, their company's owner)
+/// reach it without the token. A wrong or missing token is not found, as an unknown session
+/// is.
 pub(crate) async fn get_session_page(
     State(state): State<AppState>,
     Path(raw_id): Path<String>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response, PageError> {
     const GONE: PageError =
         PageError::NotFound("There is no session at this address, or its link has changed.");
@@ -431,12 +435,37 @@ pub(crate) async fn get_session_page(
     let Ok(id) = access::path_id(&raw_id) else {
         return Err(GONE);
     };
+    if let Some(signed_in) = current_session(&state, &headers).await?
+        && let Some(session) = reached(&state, signed_in.user_id, SessionId(id)).await?
+    {
+        return Ok(pages::render(StatusCode::OK, &SessionPage::of(&session)));
+    }
     if token.len() != 32 {
         return Err(GONE);
     }
     match state.store.session_by_token(SessionId(id), &token).await? {
         Some(session) => Ok(pages::render(StatusCode::OK, &SessionPage::of(&session))),
         None => Err(GONE),
+    }
+}
+
+/// The live session `id`, when `user` is its athlete or acts for them.
+async fn reached(
+    state: &AppState,
+    user: UserId,
+    id: SessionId,
+) -> Result<Option<TrainingSession>, StoreError> {
+    let Some(athlete) = state.store.entry_owner(Entry::Session(id)).await? else {
+        return Ok(None);
+    };
+    match coaching::subject(state.store.as_ref(), user, Some(athlete)).await {
+        Ok(subject) => Ok(state
+            .store
+            .get_session(subject.athlete, id)
+            .await?
+            .filter(|session| !session.deleted)),
+        Err(AccessError::NotYourAthlete(_)) => Ok(None),
+        Err(AccessError::Store(cause)) => Err(cause),
     }
 }
 

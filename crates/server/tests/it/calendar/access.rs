@@ -4,6 +4,7 @@
 //! read-only to the athlete.
 
 use super::{Team, answer, send, team};
+use crate::browser::Browser;
 use crate::harness::TestApp;
 use paceline_testkit::{TestContext, on_both_engines};
 use reqwest::Method;
@@ -11,6 +12,7 @@ use serde_json::{Value, json};
 
 on_both_engines!(
     every_route_against_every_token,
+    the_session_page_opens_signed_in_for_whoever_reaches_the_session,
     a_coach_plan_is_read_only_to_the_athlete,
     scopes_are_checked,
 );
@@ -432,5 +434,78 @@ async fn scopes_are_checked(db: TestContext) {
     let (status, _) =
         answer(send(&app, Method::GET, "/api/races/", "not-a-token", &[]).await).await;
     assert_eq!(status, 401);
+    app.stop().await;
+}
+
+/// Signs `email` in on the web, as a person does from the sign-in page.
+async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    let mut browser = Browser::new(&app.base);
+    let page = browser.get("/account/apps").await;
+    assert!(page.body.contains("<h1>Sign in</h1>"), "{}", page.body);
+    let after = browser
+        .post_form(
+            "/login",
+            &[
+                ("csrf", &page.field("csrf")),
+                ("return_to", &page.field("return_to")),
+                ("email", email),
+                ("password", paceline_testkit::api::PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(after.status, 303, "{}", after.body);
+    browser
+}
+
+/// "a token that allows access to session charts page when logged out": signed in, the
+/// athlete, their coach and their company's owner reach the page without the token; anyone
+/// else gets the same 404 as for an unknown session.
+async fn the_session_page_opens_signed_in_for_whoever_reaches_the_session(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let team = team(&app).await;
+    let (session, _) = planned(&app, &team).await;
+    let page = format!("/session/{}/", session["id"]);
+    for email in [
+        "athlete@example.com",
+        "coach@example.com",
+        "owner@example.com",
+    ] {
+        let mut browser = signed_in(&app, email).await;
+        let shown = browser.get(&page).await;
+        assert_eq!(shown.status, 200, "{email}: {}", shown.body);
+        assert!(shown.body.contains("5 x 5 min"), "{email}: the plan");
+    }
+    for email in [
+        "coach2@example.com",
+        "athlete2@example.com",
+        "loner@example.com",
+        "owner@rivals.example",
+    ] {
+        let mut browser = signed_in(&app, email).await;
+        assert_eq!(browser.get(&page).await.status, 404, "{email}");
+        // Their own session cookie does not stand in for the token, nor spoil it.
+        let with_token = format!(
+            "{page}?direct_access_token={}",
+            session["direct_access_token"].as_str().unwrap()
+        );
+        assert_eq!(browser.get(&with_token).await.status, 200, "{email}");
+    }
+    // Signed out, without the token: not found.
+    assert_eq!(app.get(&page).await.status(), 404);
+    // A deleted session is gone for everyone.
+    let (status, _) = answer(
+        send(
+            &app,
+            Method::DELETE,
+            &page.replace("/session/", "/api/sessions/"),
+            &team.coach.access_token,
+            &[],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let mut browser = signed_in(&app, "athlete@example.com").await;
+    assert_eq!(browser.get(&page).await.status, 404);
     app.stop().await;
 }
