@@ -133,12 +133,27 @@ impl From<paceline_domain::StoreError> for PageError {
 
 /// `GET /static/paceline.css`: the one stylesheet, bundled into the binary.
 pub(crate) async fn get_stylesheet() -> Response {
-    let mut response = include_str!("../static/paceline.css").into_response();
+    asset(
+        include_bytes!("../static/paceline.css"),
+        "text/css; charset=utf-8",
+    )
+}
+
+/// `GET /static/favicon.svg`: the icon the pages name.
+pub(crate) async fn get_icon() -> Response {
+    asset(include_bytes!("../static/favicon.svg"), "image/svg+xml")
+}
+
+/// `GET /favicon.ico`: the same icon (16 and 32 px), for whatever asks the conventional path.
+pub(crate) async fn get_favicon() -> Response {
+    asset(include_bytes!("../static/favicon.ico"), "image/x-icon")
+}
+
+/// A file bundled into the binary, cacheable for an hour.
+fn asset(bytes: &'static [u8], content_type: &'static str) -> Response {
+    let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),

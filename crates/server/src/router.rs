@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .route("/account/apps", get(account::get_apps))
         .route("/account/apps/revoke", post(account::post_revoke_app))
         .route("/static/paceline.css", get(pages::get_stylesheet))
+        .route("/static/favicon.svg", get(pages::get_icon))
+        .route("/favicon.ico", get(pages::get_favicon))
         // Administration.
         .route(
             "/api/admin/clients",

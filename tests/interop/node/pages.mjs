@@ -1,10 +1,11 @@
 // Paceline's login and consent pages in a real browser (Debian's Chromium, driven by
 // playwright-core): a user signs in and allows; nothing reflected from the request runs as
-// script; and no other site can frame the pages.
+// script; the sign-in page fits a phone's width; and no other site can frame the pages.
 //
 // Environment: PACELINE_URL, AUTHORIZE_PATH (an authorization request whose state carries
 // markup), EMAIL, PASSWORD, REDIRECT_ORIGIN, SCREENSHOT (a path for a picture of the framing
-// attempt). Exits 0 when every check held.
+// attempt), PHONE_SCREENSHOT (one of the sign-in page on a 390 px screen). Exits 0 when every
+// check held.
 
 import { chromium } from 'playwright-core';
 
@@ -46,6 +47,21 @@ try {
   check(callback.searchParams.get('code'), 'a code in the redirect');
   check(callback.searchParams.get('iss') === env.PACELINE_URL, 'iss in the redirect');
   check(executed.length === 0, `script ran: ${executed}`);
+
+  // On a phone's screen the sign-in card fits its width, and the page's icon loads.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const small = await phone.newPage();
+  await small.goto(`${env.PACELINE_URL}${env.AUTHORIZE_PATH}`);
+  const overflow = await small.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  check(overflow <= 0, `the sign-in page overflows a 390 px screen by ${overflow} px`);
+  const icon = await small.evaluate(() => document.querySelector('link[rel=icon]')?.href);
+  check(icon, 'the page names its icon');
+  const fetched = await small.request.get(icon);
+  check(fetched.status() === 200, `the icon answers ${fetched.status()}`);
+  if (env.PHONE_SCREENSHOT) await small.screenshot({ path: env.PHONE_SCREENSHOT });
+  await phone.close();
 
   // Another site frames the authorization page: the browser must refuse to show it.
   const attacker = await context.newPage();

@@ -214,6 +214,9 @@ async fn the_pages_work_in_a_real_browser(db: TestContext) {
         .append_pair("code_challenge", crate::oauth::CHALLENGE)
         .append_pair("code_challenge_method", "S256")
         .finish();
+    // Kept where PACELINE_TEST_SCREENSHOTS says, to be looked at; else with the test's files.
+    let screenshots =
+        std::env::var_os("PACELINE_TEST_SCREENSHOTS").map_or_else(|| db.dir.clone(), PathBuf::from);
     let mut command = Command::new("node");
     command
         .arg(interop_dir().join("node/pages.mjs"))
@@ -223,7 +226,8 @@ async fn the_pages_work_in_a_real_browser(db: TestContext) {
         .env("PASSWORD", PASSWORD)
         .env("REDIRECT_ORIGIN", "https://your.app")
         .env("CHROMIUM", &chromium)
-        .env("SCREENSHOT", db.dir.join("framed.png"));
+        .env("SCREENSHOT", screenshots.join("framed.png"))
+        .env("PHONE_SCREENSHOT", screenshots.join("sign-in-390.png"));
     run(command, "pages", "the pages in Chromium").await;
     app.stop().await;
 }

@@ -9,6 +9,7 @@
 )]
 
 mod admin;
+mod assets;
 mod browser;
 mod calendar;
 mod checklist;
