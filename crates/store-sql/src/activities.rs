@@ -28,14 +28,8 @@ pub(crate) struct ActivityRow {
     title: Option<String>,
     started_at: DbTime,
     timezone: Option<String>,
-    duration_sec: Option<f64>,
-    distance_m: Option<f64>,
-    elevation_gain_m: Option<f64>,
-    avg_hr: Option<i32>,
-    max_hr: Option<i32>,
-    avg_power: Option<i32>,
-    avg_cadence: Option<i32>,
-    calories: Option<i32>,
+    #[sqlx(flatten)]
+    figures: FigureColumns,
     rpe: Option<i32>,
     load_score: Option<i32>,
     notes: Option<String>,
@@ -48,14 +42,39 @@ pub(crate) struct LegRow {
     activity_id: i64,
     r#type: String,
     started_at: DbTime,
+    #[sqlx(flatten)]
+    figures: FigureColumns,
+}
+
+/// The figure columns activities, legs and laps share, read by name.
+#[derive(sqlx::FromRow)]
+pub(crate) struct FigureColumns {
     duration_sec: Option<f64>,
     distance_m: Option<f64>,
     elevation_gain_m: Option<f64>,
     avg_hr: Option<i32>,
     max_hr: Option<i32>,
     avg_power: Option<i32>,
-    calories: Option<i32>,
     avg_cadence: Option<i32>,
+    calories: Option<i32>,
+}
+
+impl FigureColumns {
+    /// The figures, without perceived exertion and load score (an activity's own).
+    pub(crate) fn figures(self) -> Figures {
+        Figures {
+            duration_sec: self.duration_sec,
+            distance_m: self.distance_m,
+            elevation_gain_m: self.elevation_gain_m,
+            avg_hr: self.avg_hr,
+            max_hr: self.max_hr,
+            avg_power: self.avg_power,
+            avg_cadence: self.avg_cadence,
+            calories: self.calories,
+            rpe: None,
+            load_score: None,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -120,16 +139,9 @@ pub(crate) fn activity(
         started_at: row.started_at.0,
         timezone: row.timezone,
         figures: Figures {
-            duration_sec: row.duration_sec,
-            distance_m: row.distance_m,
-            elevation_gain_m: row.elevation_gain_m,
-            avg_hr: row.avg_hr,
-            max_hr: row.max_hr,
-            avg_power: row.avg_power,
-            avg_cadence: row.avg_cadence,
-            calories: row.calories,
             rpe: row.rpe,
             load_score: row.load_score,
+            ..row.figures.figures()
         },
         notes: row.notes,
         sources,
@@ -163,17 +175,7 @@ pub(crate) fn group_legs(rows: Vec<LegRow>) -> Result<HashMap<ActivityId, Vec<Le
             .push(Leg {
                 activity_type: row.r#type.parse().map_err(|_| corrupt("leg type"))?,
                 started_at: row.started_at.0,
-                figures: Figures {
-                    duration_sec: row.duration_sec,
-                    distance_m: row.distance_m,
-                    elevation_gain_m: row.elevation_gain_m,
-                    avg_hr: row.avg_hr,
-                    max_hr: row.max_hr,
-                    avg_power: row.avg_power,
-                    calories: row.calories,
-                    avg_cadence: row.avg_cadence,
-                    ..Figures::default()
-                },
+                figures: row.figures.figures(),
             });
     }
     Ok(legs)

@@ -2,11 +2,12 @@
 //! with the activity in its import's transaction, replaced whole when a kept file is
 //! reprocessed, read back by the activity's owner.
 
+use crate::activities::FigureColumns;
 use crate::db_time::DbTime;
 use crate::error::other;
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use paceline_domain::StoreError;
-use paceline_domain::activities::{Detail, Figures, Lap, StoredStreams};
+use paceline_domain::activities::{Detail, Lap, StoredStreams};
 use paceline_domain::ids::{ActivityId, UserId};
 
 /// Inserts a lap.
@@ -65,15 +66,9 @@ pub(crate) use insert_detail;
 struct LapRow {
     leg_position: Option<i32>,
     started_at: DbTime,
-    duration_sec: Option<f64>,
     timer_sec: Option<f64>,
-    distance_m: Option<f64>,
-    elevation_gain_m: Option<f64>,
-    avg_hr: Option<i32>,
-    max_hr: Option<i32>,
-    avg_power: Option<i32>,
-    avg_cadence: Option<i32>,
-    calories: Option<i32>,
+    #[sqlx(flatten)]
+    figures: FigureColumns,
 }
 
 impl From<LapRow> for Lap {
@@ -85,18 +80,7 @@ impl From<LapRow> for Lap {
                 .unwrap_or(0),
             started_at: row.started_at.0,
             timer_sec: row.timer_sec,
-            figures: Figures {
-                duration_sec: row.duration_sec,
-                distance_m: row.distance_m,
-                elevation_gain_m: row.elevation_gain_m,
-                avg_hr: row.avg_hr,
-                max_hr: row.max_hr,
-                avg_power: row.avg_power,
-                avg_cadence: row.avg_cadence,
-                calories: row.calories,
-                rpe: None,
-                load_score: None,
-            },
+            figures: row.figures.figures(),
         }
     }
 }

@@ -7,8 +7,10 @@ use crate::files::{activity_count, fit_activity, fit_file, no_detail};
 use paceline_activity::fit::{FitTime, Position, Record, RecordStreams};
 use paceline_domain::StoreError;
 use paceline_domain::activities::{ActivityStore, Detail, Figures, Lap, StoredStreams};
+use paceline_domain::entities::Membership;
 use paceline_domain::files::FileStore;
 use paceline_domain::ids::ActivityId;
+use paceline_store_sql::SqlStore;
 use paceline_testkit::{TestContext, on_both_engines};
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -63,6 +65,19 @@ fn lap(leg: usize, minutes: i64, distance_m: f64) -> Lap {
     }
 }
 
+/// Records a FIT activity of `athlete` (the `n`th file) with `detail`.
+async fn record(store: &SqlStore, athlete: &Membership, n: u8, detail: &Detail) -> ActivityId {
+    let (id, _) = store
+        .record_file_activity(
+            fit_activity(athlete, &sha(n)),
+            fit_file(&sha(n), &format!("fit/{n}.fit")),
+            detail,
+        )
+        .await
+        .unwrap();
+    id
+}
+
 fn detail() -> Detail {
     Detail {
         laps: vec![lap(0, 0, 2400.0), lap(0, 5, 2450.5), lap(1, 10, 1000.0)],
@@ -73,14 +88,7 @@ fn detail() -> Detail {
 async fn laps_and_streams_are_kept_with_the_activity(db: TestContext) {
     let store = db.open().await;
     let max = athlete(&store, "max@example.com").await;
-    let (id, _) = store
-        .record_file_activity(
-            fit_activity(&max, &sha(1)),
-            fit_file(&sha(1), "fit/1.fit"),
-            &detail(),
-        )
-        .await
-        .unwrap();
+    let id = record(&store, &max, 1, &detail()).await;
     let kept = store.activity_detail(max.user_id, id).await.unwrap();
     assert_eq!(kept, Some(detail()));
     let streams = kept.unwrap().streams;
@@ -88,14 +96,7 @@ async fn laps_and_streams_are_kept_with_the_activity(db: TestContext) {
     assert_eq!(streams.decode().unwrap(), ride(3600));
 
     // An activity kept without records still has its (empty) streams: it is not reprocessed.
-    let (bare, _) = store
-        .record_file_activity(
-            fit_activity(&max, &sha(2)),
-            fit_file(&sha(2), "fit/2.fit"),
-            &no_detail(),
-        )
-        .await
-        .unwrap();
+    let bare = record(&store, &max, 2, &no_detail()).await;
     assert_eq!(
         store.activity_detail(max.user_id, bare).await.unwrap(),
         Some(no_detail())
@@ -107,14 +108,7 @@ async fn another_user_reads_no_detail(db: TestContext) {
     let store = db.open().await;
     let max = athlete(&store, "max@example.com").await;
     let eve = athlete(&store, "eve@example.com").await;
-    let (id, _) = store
-        .record_file_activity(
-            fit_activity(&max, &sha(1)),
-            fit_file(&sha(1), "fit/1.fit"),
-            &detail(),
-        )
-        .await
-        .unwrap();
+    let id = record(&store, &max, 1, &detail()).await;
     assert_eq!(store.activity_detail(eve.user_id, id).await.unwrap(), None);
     assert_eq!(
         store
@@ -146,14 +140,7 @@ async fn a_failure_at_the_streams_records_nothing(db: TestContext) {
             .is_none()
     );
     db.heal("activity_streams").await;
-    let (id, _) = store
-        .record_file_activity(
-            fit_activity(&max, &sha(1)),
-            fit_file(&sha(1), "fit/1.fit"),
-            &detail(),
-        )
-        .await
-        .unwrap();
+    let id = record(&store, &max, 1, &detail()).await;
     assert_eq!(
         store.activity_detail(max.user_id, id).await.unwrap(),
         Some(detail())
@@ -165,14 +152,7 @@ async fn reprocessing_lists_what_lacks_detail_and_replaces_it(db: TestContext) {
     let max = athlete(&store, "max@example.com").await;
     let mut ids = Vec::new();
     for n in 1..=5 {
-        let (id, _) = store
-            .record_file_activity(
-                fit_activity(&max, &sha(n)),
-                fit_file(&sha(n), &format!("fit/{n}.fit")),
-                &no_detail(),
-            )
-            .await
-            .unwrap();
+        let id = record(&store, &max, n, &no_detail()).await;
         ids.push(id);
     }
     // As an installation from before details were kept: no laps, no streams.

@@ -12,11 +12,9 @@ use crate::harness::TestApp;
 use paceline_domain::SystemClock;
 use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::entities::Role;
-use paceline_domain::oauth::company::{self, CompanyRegistration};
 use paceline_domain::password::Password;
 use paceline_domain::store::AccountStore;
 use paceline_testkit::api::{self, ApiClient, ApiUser};
-use rand::SeedableRng;
 use serde_json::Value;
 
 /// The Xhale spec's text.
@@ -183,33 +181,15 @@ pub async fn team(app: &TestApp) -> Team {
 /// `client_credentials` grant gives, as the user its tokens act as.
 async fn integration(app: &TestApp, org: &str) -> ApiUser {
     let store = app.store.as_ref();
-    let provisioned = company::register(
-        store,
-        &SystemClock,
-        &mut rand::rngs::StdRng::from_os_rng(),
-        CompanyRegistration {
-            organization: org.into(),
-            name: format!("{org} sync"),
-            scopes: "read write upload".into(),
-            client_id: None,
-        },
+    let provisioned = crate::xhale::company_clients::provision(app, org, "read write upload").await;
+    let (status, issued) = crate::xhale::company_clients::token(
+        app,
+        &provisioned.client.client_id,
+        provisioned.secret.expose(),
+        None,
     )
-    .await
-    .unwrap();
-    let issued: Value = app
-        .client
-        .post(app.url("/api/oauth/token"))
-        .basic_auth(
-            &provisioned.client.client_id,
-            Some(provisioned.secret.expose()),
-        )
-        .form(&[("grant_type", "client_credentials")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    .await;
+    assert_eq!(status, 200, "{issued}");
     let user = store.get_user(provisioned.acts_as).await.unwrap().unwrap();
     let membership = store
         .memberships_of_user(user.id)

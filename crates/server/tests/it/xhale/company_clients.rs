@@ -33,7 +33,7 @@ async fn athlete(app: &TestApp, email: &str, org: &str) -> i64 {
         .get()
 }
 
-async fn provision(app: &TestApp, org: &str, scopes: &str) -> ProvisionedCompany {
+pub(crate) async fn provision(app: &TestApp, org: &str, scopes: &str) -> ProvisionedCompany {
     let registration = CompanyRegistration {
         organization: org.into(),
         name: format!("{org} sync"),
@@ -51,7 +51,12 @@ async fn provision(app: &TestApp, org: &str, scopes: &str) -> ProvisionedCompany
 }
 
 /// The token endpoint's answer to a client_credentials request.
-async fn token(app: &TestApp, id: &str, secret: &str, scope: Option<&str>) -> (u16, Value) {
+pub(crate) async fn token(
+    app: &TestApp,
+    id: &str,
+    secret: &str,
+    scope: Option<&str>,
+) -> (u16, Value) {
     let mut form = vec![("grant_type", "client_credentials")];
     if let Some(scope) = scope {
         form.push(("scope", scope));

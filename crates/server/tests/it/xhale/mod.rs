@@ -3,7 +3,7 @@
 //! `messages`.
 
 mod companies;
-mod company_clients;
+pub(crate) mod company_clients;
 mod messages;
 
 use crate::harness::TestApp;
