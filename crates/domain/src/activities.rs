@@ -183,6 +183,22 @@ pub struct Recorded {
     pub duplicate: bool,
 }
 
+/// What narrows a list of activities beyond its page and date range.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActivityFilter {
+    /// Only activities of this kind.
+    pub activity_type: Option<ActivityType>,
+    /// Only activities whose title contains this text, ignoring ASCII case.
+    pub title_contains: Option<String>,
+}
+
+impl ActivityFilter {
+    /// Whether it narrows nothing.
+    pub fn is_empty(&self) -> bool {
+        self.activity_type.is_none() && self.title_contains.is_none()
+    }
+}
+
 /// Storage for activities.
 #[async_trait]
 pub trait ActivityStore: Send + Sync {
@@ -228,7 +244,43 @@ pub trait ActivityStore: Send + Sync {
         &self,
         user: UserId,
         query: RecordQuery<OffsetDateTime>,
+    ) -> Result<Page<Activity>, StoreError> {
+        self.search_activities(user, query, &ActivityFilter::default())
+            .await
+    }
+
+    /// [`Self::list_activities`], narrowed by `filter`.
+    async fn search_activities(
+        &self,
+        user: UserId,
+        query: RecordQuery<OffsetDateTime>,
+        filter: &ActivityFilter,
     ) -> Result<Page<Activity>, StoreError>;
+
+    /// Deletes one of the user's activities that was not made from a file, with its legs,
+    /// laps, streams and sources; whether there was one. An activity made from a file goes
+    /// with its file ([`crate::files::FileStore::delete_file`]); [`delete`] chooses.
+    async fn delete_activity(&self, user: UserId, id: ActivityId) -> Result<bool, StoreError>;
+}
+
+/// Deletes one of the user's activities, and the file it was made from if any (its row, then
+/// its bytes). Whether there was one: false for another user's or an unknown activity.
+pub async fn delete(
+    store: &dyn crate::Store,
+    files: &dyn crate::files::BlobStore,
+    user: UserId,
+    id: ActivityId,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let Some(file) = store.file_of_activity(user, id).await? else {
+        return store.delete_activity(user, id).await;
+    };
+    let deleted = store.delete_file(user, file.id, now).await?;
+    if let Some(kept) = &deleted {
+        // Should this fail, the bytes are an orphan that `remove_orphans` deletes later.
+        let _ = files.delete(&kept.file.storage_key).await;
+    }
+    Ok(deleted.is_some())
 }
 
 /// The bounds of an activity's values, as the API surfaces check them.

@@ -9,6 +9,9 @@ use crate::store::Store;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
+pub mod season;
+pub mod training;
+
 /// The demo organization's name; seeding again finds it by this name.
 pub const ORGANIZATION: &str = "Paceline Demo Coaching";
 

@@ -49,10 +49,30 @@ pub struct Upload {
     pub client: Option<WritingClient>,
     /// The name it came with.
     pub name: Option<String>,
-    /// Where its bytes were spooled; the caller removes the file afterwards.
-    pub file: PathBuf,
+    /// Its bytes.
+    pub body: Body,
     /// What was learnt while they arrived.
     pub received: Received,
+}
+
+/// Where an upload's bytes are.
+#[derive(Debug)]
+pub enum Body {
+    /// Spooled to this file while they arrived; the caller removes it afterwards.
+    Spooled(PathBuf),
+    /// In memory (files Paceline makes itself, such as the demo's).
+    Memory(Vec<u8>),
+}
+
+/// An upload of `bytes`, already in memory: hashed and decoded at once.
+pub fn received(bytes: &[u8]) -> Result<Received, TooLarge> {
+    let mut receiving = Receiving::new();
+    receiving.chunk(bytes)?;
+    let mut received = receiving.finish();
+    if matches!(received.decoded, Decoded::NeedsWholeFile) {
+        received.decoded = Decoded::whole(bytes);
+    }
+    Ok(received)
 }
 
 /// The upload is larger than [`MAX_FILE_BYTES`].
@@ -442,7 +462,10 @@ pub async fn import_file(
         .max_hr
         .and_then(|bpm| u16::try_from(bpm).ok());
     // The file first: a row never points to a missing file.
-    files.put_file(&storage_key, &upload.file).await?;
+    match std::mem::replace(&mut upload.body, Body::Memory(Vec::new())) {
+        Body::Spooled(path) => files.put_file(&storage_key, &path).await?,
+        Body::Memory(bytes) => files.put(&storage_key, bytes).await?,
+    }
     match store.record_file_activity(activity, file, &detail).await {
         Ok((id, _)) => {
             if let Some(bpm) = max_heart_rate {

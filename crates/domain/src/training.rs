@@ -281,5 +281,77 @@ pub fn zones_for(
     }
 }
 
+/// What a zone bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ZoneMeasure {
+    /// Heart rate, beats per minute.
+    HeartRate,
+    /// Power, watts.
+    Power,
+}
+
+impl ZoneMeasure {
+    /// The lower bound of `zone` by this measure.
+    fn lower(self, zone: &Zone) -> Option<f64> {
+        match self {
+            Self::HeartRate => zone.heart_rate_min.map(f64::from),
+            Self::Power => zone.power_min.map(f64::from),
+        }
+    }
+}
+
+/// The time spent in each zone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneTimes {
+    /// Seconds in each zone, in the zones' order.
+    pub seconds: Vec<f64>,
+    /// Seconds below the first zone.
+    pub below: f64,
+}
+
+/// The longest gap between two records that still counts as time spent: a longer one is a
+/// pause (the device stopped recording).
+pub const MAX_RECORD_GAP_SECONDS: i64 = 30;
+
+/// Seconds spent in each of `zones` by `measure`, from records `(time in seconds, value)`
+/// in time order: each record's value holds until the next record, unless the gap is longer
+/// than [`MAX_RECORD_GAP_SECONDS`]. A value belongs to the highest zone whose lower bound it
+/// reaches (so a value above the last zone counts in the last). `None` when the zones do not
+/// bound `measure`.
+pub fn time_in_zones(
+    zones: &[Zone],
+    measure: ZoneMeasure,
+    records: impl IntoIterator<Item = (i64, Option<f64>)>,
+) -> Option<ZoneTimes> {
+    let lowers: Vec<Option<f64>> = zones.iter().map(|z| measure.lower(z)).collect();
+    if lowers.iter().all(Option::is_none) {
+        return None;
+    }
+    let mut times = ZoneTimes {
+        seconds: vec![0.0; zones.len()],
+        below: 0.0,
+    };
+    let mut previous: Option<(i64, Option<f64>)> = None;
+    for (at, value) in records {
+        if let Some((then, Some(held))) = previous {
+            let gap = at - then;
+            if (1..=MAX_RECORD_GAP_SECONDS).contains(&gap) {
+                let zone = lowers
+                    .iter()
+                    .rposition(|lower| lower.is_some_and(|lower| held >= lower));
+                let slot = match zone {
+                    Some(i) => times.seconds.get_mut(i),
+                    None => Some(&mut times.below),
+                };
+                if let Some(slot) = slot {
+                    *slot += gap as f64;
+                }
+            }
+        }
+        previous = Some((at, value));
+    }
+    Some(times)
+}
+
 #[cfg(test)]
 mod tests;

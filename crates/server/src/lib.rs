@@ -28,6 +28,7 @@ mod pages;
 mod router;
 mod throttle;
 mod transport;
+mod web;
 
 pub use router::router;
 pub use transport::{OverTls, TrustedProxies};

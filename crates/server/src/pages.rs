@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 /// Everything a page may load comes from Paceline itself; nothing may frame it. No
 /// `form-action`: the consent form's answer redirects to the client, which browsers would
 /// otherwise block.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
     frame-ancestors 'none'; base-uri 'none'";
 
 /// Adds the page security headers to `headers`.
@@ -75,6 +75,8 @@ pub(crate) fn error_page(
 /// Why a page cannot be shown, rendered as the one error page with the right status.
 #[derive(Debug)]
 pub(crate) enum PageError {
+    /// Not signed in: to the login page, which comes back to this path.
+    SignIn(String),
     /// 404, with a sentence saying what is not there.
     NotFound(&'static str),
     /// 403: a form whose CSRF token or origin is wrong (expired, or not sent from here).
@@ -86,6 +88,14 @@ pub(crate) enum PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
+            Self::SignIn(here) => {
+                let query = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("return_to", &here)
+                    .finish();
+                let mut response = crate::oauth::authorize::redirect(&format!("/login?{query}"));
+                *response.status_mut() = StatusCode::SEE_OTHER;
+                response
+            }
             Self::NotFound(message) => {
                 error_page(StatusCode::NOT_FOUND, "Not found", message, None)
             }
@@ -136,6 +146,15 @@ pub(crate) async fn get_stylesheet() -> Response {
     asset(
         include_bytes!("../static/paceline.css"),
         "text/css; charset=utf-8",
+    )
+}
+
+/// `GET /static/paceline.js`: the pages' few enhancements (chart read-outs, dropping files
+/// to upload); every page works without it.
+pub(crate) async fn get_script() -> Response {
+    asset(
+        include_bytes!("../static/paceline.js"),
+        "text/javascript; charset=utf-8",
     )
 }
 

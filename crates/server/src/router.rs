@@ -6,7 +6,6 @@ use crate::oauth::{authorize, login, metadata, response, revoke, token};
 use crate::{AppState, account, admin, health, middleware, pages};
 use axum::Router;
 use axum::http::{StatusCode, Uri};
-use axum::response::Redirect;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
@@ -33,13 +32,14 @@ pub fn router(state: AppState) -> Router {
             post(revoke::post_revoke).fallback(response::method_not_allowed),
         )
         // Pages.
-        .route("/", get(|| async { Redirect::to("/account/apps") }))
+        .merge(crate::web::routes())
         .route("/login", get(login::get_login).post(login::post_login))
         .route("/logout", post(login::post_logout))
         .route("/account/apps", get(account::get_apps))
         .route("/account/apps/revoke", post(account::post_revoke_app))
         .route("/static/paceline.css", get(pages::get_stylesheet))
         .route("/static/favicon.svg", get(pages::get_icon))
+        .route("/static/paceline.js", get(pages::get_script))
         .route("/favicon.ico", get(pages::get_favicon))
         // Administration.
         .route(
@@ -89,7 +89,7 @@ pub fn router(state: AppState) -> Router {
 /// A path no route has, answered in the format of the surface it is under: Train it All's
 /// error body under `/api/external/v1`, Xhale's (with a trailing-slash redirect) under the
 /// rest of `/api/`, and `{"error": "not found"}` elsewhere (the OAuth and admin endpoints
-/// answer their own formats on their own paths).
+/// answer their own formats on their own paths); a page elsewhere, for people.
 async fn not_found(uri: Uri) -> Response {
     let path = uri.path();
     if path == "/api/external/v1" || path.starts_with("/api/external/v1/") {
@@ -99,9 +99,12 @@ async fn not_found(uri: Uri) -> Response {
     if path.starts_with("/api/") && !elsewhere.iter().any(|p| path.starts_with(p)) {
         return xhale::error::unknown_path(&uri);
     }
-    (
-        StatusCode::NOT_FOUND,
-        axum::Json(serde_json::json!({ "error": "not found" })),
-    )
-        .into_response()
+    if elsewhere.iter().any(|p| path.starts_with(p)) {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(serde_json::json!({ "error": "not found" })),
+        )
+            .into_response();
+    }
+    pages::PageError::NotFound("There is no page at this address.").into_response()
 }

@@ -7,7 +7,8 @@ use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
-    Activity, ActivityStore, Detail, Figures, Leg, NewActivity, Recorded, SourceEntry,
+    Activity, ActivityFilter, ActivityStore, Detail, Figures, Leg, NewActivity, Recorded,
+    SourceEntry,
 };
 use paceline_domain::ids::{ActivityId, MembershipId, OrgId, UserId};
 use paceline_domain::listing::{Page, RecordQuery};
@@ -391,6 +392,23 @@ impl ActivityStore for SqlStore {
         group_legs(rows)
     }
 
+    async fn delete_activity(&self, user: UserId, id: ActivityId) -> Result<bool, StoreError> {
+        // Legs, laps, streams and sources go with it (ON DELETE CASCADE); one made from a
+        // file stays, for `delete_file` to remove with its file.
+        const DELETE: &str = "DELETE FROM activities WHERE user_id = $1 AND id = $2 \
+             AND NOT EXISTS (SELECT 1 FROM activity_files f WHERE f.activity_id = $2)";
+        let done = on_writer!(self, pool => {
+            sqlx::query(DELETE)
+                .bind(user.get())
+                .bind(id.get())
+                .execute(pool)
+                .await
+                .map_err(other)?
+                .rows_affected()
+        });
+        Ok(done > 0)
+    }
+
     async fn activity_detail(
         &self,
         user: UserId,
@@ -407,16 +425,23 @@ impl ActivityStore for SqlStore {
         self.write_detail(id, detail).await
     }
 
-    async fn list_activities(
+    async fn search_activities(
         &self,
         user: UserId,
         query: RecordQuery<OffsetDateTime>,
+        filter: &ActivityFilter,
     ) -> Result<Page<Activity>, StoreError> {
         const LIST: &str = select_activities!();
         const SOURCES: &str = "SELECT p.*, s.provider AS s_provider, \
              s.client_key AS s_client_key, s.external_id AS s_external_id, \
              s.raw_payload AS s_raw_payload, s.received_at AS s_received_at FROM (";
-        let filters = Filters::new("a.started_at", "a.updated_at", &query);
+        let mut filters = Filters::new("a.started_at", "a.updated_at", &query);
+        if let Some(kind) = filter.activity_type {
+            filters.equal("a.type", kind.as_str());
+        }
+        if let Some(text) = &filter.title_contains {
+            filters.containing("a.title", text);
+        }
         // The page (one row more than asked, to know whether another follows), then its
         // sources joined to it: one round trip.
         let sql = format!(

@@ -6,10 +6,11 @@ use paceline_domain::listing::RecordQuery;
 use time::{Date, OffsetDateTime};
 
 /// A value bound to a filter's placeholder.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) enum Bound {
     Time(DbTime),
     Day(Date),
+    Text(String),
 }
 
 impl From<OffsetDateTime> for Bound {
@@ -50,13 +51,44 @@ impl Filters {
         ];
         for (column, op, value) in conditions {
             if let Some(value) = value {
-                filters.values.push(value);
-                // Placeholder numbers only: every value is bound.
-                let n = filters.values.len() + 1;
-                filters.sql.push_str(&format!(" AND {column} {op} ${n}"));
+                filters.push(column, &format!("{op} "), value, "");
             }
         }
         filters
+    }
+
+    /// Adds `AND {column} {op}$n{tail}` with `value` bound to `$n`.
+    fn push(&mut self, column: &str, op: &str, value: Bound, tail: &str) {
+        self.values.push(value);
+        // Placeholder numbers only: every value is bound.
+        let n = self.values.len() + 1;
+        self.sql.push_str(&format!(" AND {column} {op}${n}{tail}"));
+    }
+
+    /// Only rows whose `column` equals `value`.
+    pub(crate) fn equal(&mut self, column: &str, value: &str) {
+        self.push(column, "= ", Bound::Text(value.to_owned()), "");
+    }
+
+    /// Only rows whose `column` contains `text`, ignoring ASCII case (the same on both
+    /// engines: `LOWER` of SQLite folds ASCII only). `%`, `_` and `\` in `text` match
+    /// themselves.
+    pub(crate) fn containing(&mut self, column: &str, text: &str) {
+        let mut pattern = String::with_capacity(text.len() + 2);
+        pattern.push('%');
+        for c in text.chars() {
+            if matches!(c, '%' | '_' | '\\') {
+                pattern.push('\\');
+            }
+            pattern.push(c);
+        }
+        pattern.push('%');
+        self.push(
+            &format!("LOWER({column})"),
+            "LIKE LOWER(",
+            Bound::Text(pattern),
+            ") ESCAPE '\\'",
+        );
     }
 
     /// `ORDER BY ... LIMIT ... OFFSET ...` for the page, fetching one more row than asked
@@ -75,9 +107,10 @@ macro_rules! bind_filters {
     ($query:expr, $user:expr, $filters:expr) => {{
         let mut q = $query.bind($user.get());
         for value in &$filters.values {
-            q = match *value {
-                $crate::listing::Bound::Time(at) => q.bind(at),
-                $crate::listing::Bound::Day(day) => q.bind(day),
+            q = match value {
+                $crate::listing::Bound::Time(at) => q.bind(*at),
+                $crate::listing::Bound::Day(day) => q.bind(*day),
+                $crate::listing::Bound::Text(text) => q.bind(text.clone()),
             };
         }
         q

@@ -95,11 +95,29 @@ async fn serve_demo_seeds_logins_that_work(db: TestContext) {
         2
     );
 
+    // Each athlete has a season: recorded training with its streams, health days, the
+    // coach's plan and a conversation.
+    assert!(
+        output.contains("Alex Athlete: ") && output.contains("activities from the last 6 weeks"),
+        "{output}"
+    );
+    let season = season_of(&store, &logins[1].0).await;
+    assert!(season.0 >= 15, "{season:?} activities");
+    assert!(season.1, "the latest activity keeps its records");
+    assert!(season.2 >= 50, "{season:?} sleep days");
+    assert!(season.3 >= 1, "{season:?} messages");
+
     // Seeding again keeps the people and gives them new passwords that work.
     let again = run(&db, &["demo"]).await;
     assert!(again.status.success());
     let again = String::from_utf8(again.stdout).unwrap();
     assert!(again.contains("Refreshed the demo organization"), "{again}");
+    assert!(!again.contains("activities from the last"), "{again}");
+    assert_eq!(
+        season_of(&store, &logins[1].0).await,
+        season,
+        "nothing added twice"
+    );
     let new_logins = parse_logins(&again);
     assert_ne!(new_logins, logins);
     assert_logins_work(&store, &new_logins).await;
@@ -125,6 +143,51 @@ async fn assert_logins_work(store: &paceline_store_sql::SqlStore, logins: &[(Str
             "{email}"
         );
     }
+}
+
+/// An athlete's activities, whether the latest has record streams, sleep days and messages.
+async fn season_of(
+    store: &paceline_store_sql::SqlStore,
+    email: &str,
+) -> (usize, bool, usize, usize) {
+    use paceline_domain::activities::ActivityStore;
+    use paceline_domain::daily::DailyStore;
+    use paceline_domain::listing::RecordQuery;
+    use paceline_domain::messaging::MessageStore;
+    let user = store
+        .find_user_by_email(&Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let activities = store
+        .list_activities(user.id, RecordQuery::page(1, 200))
+        .await
+        .unwrap()
+        .items;
+    let detail = store
+        .activity_detail(user.id, activities[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    let sleep = store
+        .list_sleep_days(user.id, RecordQuery::page(1, 200))
+        .await
+        .unwrap()
+        .items
+        .len();
+    let messages: u64 = store
+        .unseen_counts(user.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|(_, n)| n)
+        .sum();
+    (
+        activities.len(),
+        detail.streams.points > 1000,
+        sleep,
+        messages as usize,
+    )
 }
 
 /// `(email, password)` from the demo's printout.

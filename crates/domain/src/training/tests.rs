@@ -174,3 +174,30 @@ fn a_higher_heart_rate_is_offered_never_imposed() {
     assert_eq!(settings.suggested_max_heart_rate, None);
     assert!(!settings.accept_suggestion());
 }
+
+#[test]
+fn time_in_zones_holds_each_value_until_the_next_record_and_skips_pauses() {
+    let settings = TrainingSettings {
+        max_heart_rate: Some(200),
+        ..TrainingSettings::default()
+    };
+    let zones = zones_for(ZoneSport::Run, &settings, None, &[]).zones;
+    let lower = |n: usize| f64::from(zones[n].heart_rate_min.unwrap());
+    let records = [
+        (0, Some(lower(0) - 10.0)),  // 5 s below zone 1
+        (5, Some(lower(1))),         // 10 s in zone 2
+        (15, Some(lower(4) + 40.0)), // 20 s above zone 5: counts in zone 5
+        (35, None),                  // 1 s without a value: not counted
+        (36, Some(lower(2))),        // then a pause of 10 minutes: not counted
+        (636, Some(lower(2))),       // 4 s in zone 3
+        (640, Some(lower(0))),       // the last record holds for no time
+    ];
+    let times = time_in_zones(&zones, ZoneMeasure::HeartRate, records).unwrap();
+    assert_eq!(times.below, 5.0);
+    assert_eq!(times.seconds, [0.0, 10.0, 4.0, 0.0, 20.0]);
+    assert_eq!(
+        time_in_zones(&zones, ZoneMeasure::Power, records),
+        None,
+        "running zones have no power bounds without an FTP"
+    );
+}

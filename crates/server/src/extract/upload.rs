@@ -4,10 +4,15 @@
 //! its own format.
 
 use axum::extract::Multipart;
+use axum::extract::multipart::Field;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
+use paceline_domain::daily::WritingClient;
+use paceline_domain::entities::Membership;
 use paceline_domain::files::FileFormat;
-use paceline_domain::imports::{Decoded, MAX_FILE_BYTES, Received, Receiving};
+use paceline_domain::imports::{
+    self, Body, Decoded, ImportError, Imported, MAX_FILE_BYTES, Received, Receiving, Upload,
+};
 use tokio::io::AsyncWriteExt;
 
 /// The request body limit of an upload: the file and the multipart framing around it.
@@ -58,7 +63,7 @@ pub(crate) enum Fault {
     Spool(std::io::Error),
 }
 
-fn multipart_fault(failure: &MultipartError) -> Fault {
+pub(crate) fn multipart_fault(failure: &MultipartError) -> Fault {
     if failure.status() == StatusCode::PAYLOAD_TOO_LARGE {
         Fault::TooLarge
     } else {
@@ -104,7 +109,7 @@ pub(crate) async fn receive(
     spool: &std::path::Path,
     accept: Accept,
 ) -> Result<Spooled, Fault> {
-    let mut field = loop {
+    let field = loop {
         match multipart.next_field().await {
             Ok(Some(field)) if field.name() == Some("file") => break field,
             Ok(Some(_)) => {}
@@ -112,6 +117,15 @@ pub(crate) async fn receive(
             Err(failure) => return Err(multipart_fault(&failure)),
         }
     };
+    receive_field(field, spool, accept).await
+}
+
+/// Receives one file field of an upload.
+pub(crate) async fn receive_field(
+    mut field: Field<'_>,
+    spool: &std::path::Path,
+    accept: Accept,
+) -> Result<Spooled, Fault> {
     let name = field.file_name().unwrap_or_default().to_owned();
     if accept == Accept::FitNamed
         && (!name.to_ascii_lowercase().ends_with(".fit") || name.len() <= 4)
@@ -184,6 +198,33 @@ pub(crate) async fn receive(
         file,
         received,
     })
+}
+
+/// Imports a received file as an activity of `membership`'s athlete, written by `client`
+/// (none for the web app), and removes the spooled copy whatever the outcome.
+pub(crate) async fn import(
+    state: &crate::AppState,
+    membership: Membership,
+    client: Option<WritingClient>,
+    spooled: Spooled,
+) -> Result<Imported, ImportError> {
+    let upload = Upload {
+        membership,
+        client,
+        name: Some(spooled.name).filter(|n| !n.is_empty()),
+        body: Body::Spooled(spooled.file.path().to_owned()),
+        received: spooled.received,
+    };
+    let imported = imports::import_file(
+        state.store.as_ref(),
+        state.files.as_ref(),
+        state.clock.now(),
+        &mut crate::oauth::request_rng(),
+        upload,
+    )
+    .await;
+    drop(spooled.file);
+    imported
 }
 
 /// Reads what is left of an upload that is refused, within the body limit, so that a

@@ -19,7 +19,7 @@ use serde::Deserialize;
 /// The session cookie's name.
 pub(crate) const SESSION_COOKIE: &str = "pl_session";
 /// Where a login without a destination goes.
-const HOME: &str = "/account/apps";
+const HOME: &str = "/";
 
 /// The session of the request's cookie, if it is live.
 pub(crate) async fn current_session(
@@ -202,17 +202,17 @@ pub(crate) async fn post_logout(
     response
 }
 
-/// Only our own pages are destinations after login: the authorization endpoint and the
-/// account pages, as relative paths. Anything else (other hosts, `//host`, `/\host`,
-/// schemes) goes to the account page, so the login page is no open redirector.
+/// Only our own pages are destinations after login: a path on this server. Anything else
+/// (other hosts, `//host`, `/\host`, schemes) goes home, so the login page is no open
+/// redirector.
 pub(crate) fn safe_return_to(requested: Option<&str>) -> String {
     match requested {
-        Some(path) if path.starts_with("/oauth/authorize?") || path == HOME => {
-            if path.chars().any(|c| c == '\\' || c.is_control()) {
-                HOME.to_owned()
-            } else {
-                path.to_owned()
-            }
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.chars().any(|c| c == '\\' || c.is_control()) =>
+        {
+            path.to_owned()
         }
         _ => HOME.to_owned(),
     }
@@ -254,8 +254,8 @@ mod tests {
             "%2F%2Fevil.example",
             "javascript:alert(1)",
             "https://evil.example",
-            "/oauth/authorizeX",
             "/oauth/authorize?x=\\",
+            "/\t/evil.example",
         ] {
             assert_eq!(safe_return_to(Some(bad)), HOME, "{bad}");
         }
@@ -263,6 +263,10 @@ mod tests {
         assert_eq!(
             safe_return_to(Some("/oauth/authorize?client_id=a")),
             "/oauth/authorize?client_id=a"
+        );
+        assert_eq!(
+            safe_return_to(Some("/activities?sport=RUN&page=2")),
+            "/activities?sport=RUN&page=2"
         );
     }
 

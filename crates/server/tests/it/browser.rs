@@ -103,14 +103,17 @@ impl Browser {
         }
     }
 
-    pub async fn get(&mut self, path: &str) -> Page {
-        let response = self
-            .client
+    async fn send_get(&self, path: &str) -> reqwest::Response {
+        self.client
             .get(self.url(path))
             .header(COOKIE, self.cookie_header())
             .send()
             .await
-            .unwrap();
+            .unwrap()
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let response = self.send_get(path).await;
         self.finish(response).await
     }
 
@@ -120,6 +123,25 @@ impl Browser {
             .post(self.url(path))
             .header(COOKIE, self.cookie_header())
             .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
+    /// The bytes at `path`, with the answer's status.
+    pub async fn download(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let response = self.send_get(path).await;
+        let status = response.status().as_u16();
+        (status, response.bytes().await.unwrap().to_vec())
+    }
+
+    pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let response = self
+            .client
+            .post(self.url(path))
+            .header(COOKIE, self.cookie_header())
+            .multipart(form)
             .send()
             .await
             .unwrap();

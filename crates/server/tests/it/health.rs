@@ -7,7 +7,7 @@ on_both_engines!(
     readyz_reports_the_database,
     readyz_fails_when_the_database_is_gone,
     every_response_carries_a_request_id,
-    unknown_routes_answer_json_404,
+    unknown_routes_answer_404_for_people_and_programs,
 );
 
 async fn healthz_answers_without_the_database(db: TestContext) {
@@ -74,13 +74,25 @@ async fn every_response_carries_a_request_id(db: TestContext) {
     app.stop().await;
 }
 
-async fn unknown_routes_answer_json_404(db: TestContext) {
+async fn unknown_routes_answer_404_for_people_and_programs(db: TestContext) {
     let app = TestApp::spawn(&db).await;
+    // A guessed page is a page, for the person who guessed it.
     let response = app.get("/no/such/route").await;
     assert_eq!(response.status(), 404);
     assert_eq!(
-        response.json::<Value>().await.unwrap(),
-        json!({ "error": "not found" })
+        response.headers()["content-type"],
+        "text/html; charset=utf-8"
     );
+    let body = response.text().await.unwrap();
+    assert!(body.contains("<h1>Not found</h1>"), "{body}");
+    // Under the OAuth and admin endpoints, JSON as they answer.
+    for path in ["/api/oauth/nowhere", "/api/admin/nowhere"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 404);
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({ "error": "not found" })
+        );
+    }
     app.stop().await;
 }

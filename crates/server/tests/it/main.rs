@@ -23,6 +23,7 @@ mod paths;
 mod shutdown;
 mod throttle;
 mod tia;
+mod web;
 mod workouts;
 mod xhale;
 

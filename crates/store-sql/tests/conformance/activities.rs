@@ -3,7 +3,7 @@
 use paceline_domain::FixedClock;
 use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::activities::{
-    ActivityOrigin, ActivityStore, ActivityType, Figures, NewActivity, SourceEntry,
+    ActivityFilter, ActivityOrigin, ActivityStore, ActivityType, Figures, NewActivity, SourceEntry,
 };
 use paceline_domain::entities::Membership;
 use paceline_domain::listing::RecordQuery;
@@ -19,6 +19,8 @@ on_both_engines!(
     a_source_recorded_twice_is_a_duplicate,
     concurrent_writes_of_one_source_create_one_activity,
     lists_filter_by_start_and_change,
+    searches_filter_by_kind_and_title,
+    an_activity_without_a_file_is_deleted_whole,
 );
 
 const T0: OffsetDateTime = datetime!(2026-01-17 18:20:00 UTC);
@@ -273,5 +275,122 @@ async fn lists_filter_by_start_and_change(db: TestContext) {
         oversized.items.len(),
         5,
         "a huge page is clamped, not refused here"
+    );
+}
+
+async fn searches_filter_by_kind_and_title(db: TestContext) {
+    let store = db.open().await;
+    let max = athlete(&store, "max@example.com").await;
+    let other = athlete(&store, "other@example.com").await;
+    let titled = [
+        (ActivityType::Run, "Evening Run"),
+        (ActivityType::Ride, "Long ride to the LAKE"),
+        (ActivityType::Ride, "Hill repeats"),
+        (ActivityType::Run, "100% effort_5k"),
+        (ActivityType::Ride, "Ötztal Radmarathon"),
+    ];
+    for (hours, (kind, title)) in (0..).zip(titled) {
+        let mut new = activity(&max, T0 + Duration::hours(hours), None);
+        new.activity_type = kind;
+        new.title = Some(title.into());
+        store.record_activity(new).await.unwrap();
+    }
+    let mut theirs = activity(&other, T0, None);
+    theirs.title = Some("Long ride of someone else".into());
+    store.record_activity(theirs).await.unwrap();
+    let titles = |filter: ActivityFilter| {
+        let store = &store;
+        async move {
+            let found = store
+                .search_activities(max.user_id, page(1, 30), &filter)
+                .await
+                .unwrap();
+            found
+                .items
+                .into_iter()
+                .map(|a| a.title.unwrap_or_default())
+                .collect::<Vec<_>>()
+        }
+    };
+    let rides = ActivityFilter {
+        activity_type: Some(ActivityType::Ride),
+        ..ActivityFilter::default()
+    };
+    assert_eq!(
+        titles(rides).await,
+        [
+            "Ötztal Radmarathon",
+            "Hill repeats",
+            "Long ride to the LAKE"
+        ]
+    );
+    let search = |kind: Option<ActivityType>, text: &str| ActivityFilter {
+        activity_type: kind,
+        title_contains: Some(text.into()),
+    };
+    assert_eq!(
+        titles(search(None, "lake")).await,
+        ["Long ride to the LAKE"],
+        "ASCII case is ignored"
+    );
+    assert_eq!(
+        titles(search(Some(ActivityType::Run), "RIDE")).await,
+        Vec::<String>::new(),
+        "kind and text both narrow"
+    );
+    assert_eq!(
+        titles(search(None, "0% e")).await,
+        ["100% effort_5k"],
+        "% matches itself"
+    );
+    assert_eq!(
+        titles(search(None, "t_5")).await,
+        ["100% effort_5k"],
+        "_ matches itself"
+    );
+    assert_eq!(titles(search(None, "t%5")).await, Vec::<String>::new());
+    assert_eq!(titles(search(None, "Ötztal")).await, ["Ötztal Radmarathon"]);
+    assert_eq!(
+        titles(ActivityFilter::default()).await.len(),
+        5,
+        "no filter lists all of the athlete's"
+    );
+}
+
+async fn an_activity_without_a_file_is_deleted_whole(db: TestContext) {
+    let store = db.open().await;
+    let max = athlete(&store, "max@example.com").await;
+    let other = athlete(&store, "other@example.com").await;
+    let kept = store
+        .record_activity(activity(&max, T0, Some(source("run-1", None))))
+        .await
+        .unwrap();
+    assert!(
+        !store.delete_activity(other.user_id, kept.id).await.unwrap(),
+        "another athlete's activity is not theirs to delete"
+    );
+    assert!(
+        store
+            .get_activity(max.user_id, kept.id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(store.delete_activity(max.user_id, kept.id).await.unwrap());
+    assert!(
+        store
+            .get_activity(max.user_id, kept.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(!store.delete_activity(max.user_id, kept.id).await.unwrap());
+    let again = store
+        .record_activity(activity(&max, T0, Some(source("run-1", None))))
+        .await
+        .unwrap();
+    assert!(
+        !again.duplicate,
+        "its source went with it: writing it again records it anew"
     );
 }

@@ -24,6 +24,7 @@ on_both_engines!(
     the_same_file_for_another_user_is_fine,
     other_users_and_unknown_activities_have_no_file,
     an_activity_without_a_file_has_none,
+    an_activity_from_a_file_goes_only_with_its_file,
     concurrent_uploads_of_one_file_record_one_activity,
     files_are_attached_listed_and_deleted,
 );
@@ -295,6 +296,27 @@ async fn an_activity_without_a_file_has_none(db: TestContext) {
         .unwrap()
         .unwrap();
     assert!(activity.sources.is_empty());
+}
+
+async fn an_activity_from_a_file_goes_only_with_its_file(db: TestContext) {
+    let store = db.open().await;
+    let max = athlete(&store, "max@example.com").await;
+    let (activity, file) = store
+        .record_file_activity(
+            fit_activity(&max, SHA),
+            fit_file(SHA, "fit/a/b/c.fit"),
+            &no_detail(),
+        )
+        .await
+        .unwrap();
+    assert!(
+        !store.delete_activity(max.user_id, activity).await.unwrap(),
+        "a file's activity is not deleted apart from its file"
+    );
+    assert_eq!(activity_count(&store, &max).await, 1);
+    let gone = store.delete_file(max.user_id, file, T0).await.unwrap();
+    assert_eq!(gone.map(|kept| kept.activity_id), Some(Some(activity)));
+    assert_eq!(activity_count(&store, &max).await, 0);
 }
 
 async fn concurrent_uploads_of_one_file_record_one_activity(db: TestContext) {

@@ -24,7 +24,7 @@ use axum::response::IntoResponse;
 use paceline_domain::activities::fit_file::{FitFileError, fit_file};
 use paceline_domain::daily::WritingClient;
 use paceline_domain::ids::ActivityId;
-use paceline_domain::imports::{self, ImportError, Imported, Upload};
+use paceline_domain::imports::{ImportError, Imported};
 use paceline_domain::oauth::Scope;
 
 fn too_large() -> TiaError {
@@ -96,28 +96,11 @@ pub(crate) async fn upload_fit_file(
         }
     };
     let membership = home(&state, &grant).await?;
-    let upload = Upload {
-        membership,
-        client: Some(WritingClient {
-            key: grant.client,
-            client_id: grant.client_id.clone(),
-        }),
-        name: Some(spooled.name),
-        file: spooled.file.path().to_owned(),
-        received: spooled.received,
+    let client = WritingClient {
+        key: grant.client,
+        client_id: grant.client_id.clone(),
     };
-    let now = state.clock.now();
-    let imported = imports::import_file(
-        state.store.as_ref(),
-        state.files.as_ref(),
-        now,
-        &mut crate::oauth::request_rng(),
-        upload,
-    )
-    .await;
-    // The spooled file is removed now, whatever the outcome (and on every early return
-    // above, by the same drop).
-    drop(spooled.file);
+    let imported = upload::import(&state, membership, Some(client), spooled).await;
     match imported {
         Ok(Imported::New { id, storage_key }) => {
             let uploaded = Uploaded {

@@ -18,7 +18,7 @@ use paceline_domain::accounts;
 use paceline_domain::calendar::Entry;
 use paceline_domain::daily::WritingClient;
 use paceline_domain::files::{FileId, KeptFile};
-use paceline_domain::imports::{self, ImportError, Imported, MAX_FILE_BYTES, Upload};
+use paceline_domain::imports::{ImportError, Imported, MAX_FILE_BYTES};
 use paceline_domain::oauth::Scope;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -150,25 +150,11 @@ pub(crate) async fn create_upload(
         .await?
         .ok_or(XhaleError::NotFound)?;
     let sha256 = spooled.received.sha256.clone();
-    let upload = Upload {
-        membership,
-        client: Some(WritingClient {
-            key: grant.client,
-            client_id: grant.client_id.clone(),
-        }),
-        name: Some(spooled.name.clone()).filter(|n| !n.is_empty()),
-        file: spooled.file.path().to_owned(),
-        received: spooled.received,
+    let client = WritingClient {
+        key: grant.client,
+        client_id: grant.client_id.clone(),
     };
-    let imported = imports::import_file(
-        state.store.as_ref(),
-        state.files.as_ref(),
-        state.clock.now(),
-        &mut crate::oauth::request_rng(),
-        upload,
-    )
-    .await;
-    drop(spooled.file);
+    let imported = upload::import(&state, membership, Some(client), spooled).await;
     let status = match imported {
         Ok(Imported::New { .. }) => StatusCode::CREATED,
         Ok(Imported::Duplicate { .. }) => StatusCode::OK,
