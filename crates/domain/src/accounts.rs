@@ -237,6 +237,18 @@ pub async fn set_password(
     Ok(user)
 }
 
+/// Gives a user a new name (checked as [`parse_name`]).
+pub async fn rename(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    user: UserId,
+    name: &str,
+) -> Result<String, AccountError> {
+    let name = parse_name(name, "name")?;
+    store.rename_user(user, &name, clock.now()).await?;
+    Ok(name)
+}
+
 /// The membership a user's own records (activities, body metrics, days) are filed under:
 /// their oldest as an athlete, else their oldest (the owner of a personal organization).
 /// `None` for a user without any.

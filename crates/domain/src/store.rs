@@ -158,6 +158,14 @@ pub trait AccountStore: Send + Sync {
         now: OffsetDateTime,
     ) -> Result<(), StoreError>;
 
+    /// Gives a user a new name. `NotFound("user")` when there is no such user.
+    async fn rename_user(
+        &self,
+        user: UserId,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError>;
+
     /// Adds a user to an organization. `Conflict("membership")` when they already belong;
     /// `NotFound` when the user or organization does not exist.
     async fn add_membership(

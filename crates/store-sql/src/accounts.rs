@@ -235,6 +235,27 @@ impl AccountStore for SqlStore {
         Ok(())
     }
 
+    async fn rename_user(
+        &self,
+        user: UserId,
+        name: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "UPDATE users SET name = $2, updated_at = $3 WHERE id = $1";
+        let changed = on_writer!(self, pool => sqlx::query(SQL)
+            .bind(user.get())
+            .bind(name)
+            .bind(DbTime(now))
+            .execute(pool)
+            .await
+            .map_err(other)?
+            .rows_affected());
+        if changed == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        Ok(())
+    }
+
     async fn add_membership(
         &self,
         organization: OrgId,

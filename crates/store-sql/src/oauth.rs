@@ -540,6 +540,15 @@ impl OAuthStore for SqlStore {
         Ok(())
     }
 
+    async fn delete_web_sessions_of(&self, user: UserId) -> Result<u64, StoreError> {
+        let ended = on_writer!(self, pool => sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+            .bind(user.get())
+            .execute(pool)
+            .await
+            .map_err(other)?.rows_affected());
+        Ok(ended)
+    }
+
     async fn create_consent_ticket(
         &self,
         ticket_hash: &SecretHash,

@@ -3,6 +3,7 @@
 
 use crate::clock::Clock;
 use crate::email::Email;
+use crate::ids::UserId;
 use crate::oauth::OAuthSettings;
 use crate::oauth::secret::{Secret, SecretHash};
 use crate::oauth::store::WebSession;
@@ -83,4 +84,56 @@ pub async fn current(
 /// Ends the session behind a cookie value.
 pub async fn logout(store: &dyn Store, cookie: &str) -> Result<(), StoreError> {
     store.delete_web_session(&SecretHash::of(cookie)).await
+}
+
+/// Why a password was not changed.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordChangeError {
+    /// The current password given is wrong.
+    #[error("the current password is wrong")]
+    WrongPassword,
+    /// The new password breaks a rule.
+    #[error(transparent)]
+    Weak(#[from] crate::password::WeakPassword),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Changes `user`'s password after checking the current one. Every login session and app
+/// token of theirs ends with the old password ([`crate::store::AccountStore::set_password_hash`]);
+/// the person who changed it gets a new session, whose cookie value this answers.
+pub async fn change_password(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    rng: &mut (impl Rng + Send),
+    settings: &OAuthSettings,
+    user: &crate::entities::User,
+    current: Password,
+    new: &str,
+) -> Result<(Secret, WebSession), PasswordChangeError> {
+    let new = Password::new_for_account(new)?;
+    let hash = user.password_hash.clone();
+    let verified = tokio::task::spawn_blocking(move || hash.verify(&current))
+        .await
+        .map_err(|e| StoreError::Other(format!("password check task: {e}")))?;
+    if !verified {
+        return Err(PasswordChangeError::WrongPassword);
+    }
+    let hash = tokio::task::spawn_blocking(move || PasswordHash::create(&new))
+        .await
+        .map_err(|e| StoreError::Other(format!("password hash task: {e}")))?
+        .map_err(|e| StoreError::Other(format!("password hash: {e}")))?;
+    let now = clock.now();
+    store.set_password_hash(user.id, &hash, now).await?;
+    let cookie = Secret::generate(SESSION_PREFIX, rng);
+    let session = store
+        .create_web_session(&cookie.hash(), user.id, now, now + settings.session_ttl)
+        .await?;
+    Ok((cookie, session))
+}
+
+/// Ends every login session of `user`, this one included; how many there were.
+pub async fn sign_out_everywhere(store: &dyn Store, user: UserId) -> Result<u64, StoreError> {
+    store.delete_web_sessions_of(user).await
 }

@@ -342,6 +342,9 @@ pub trait OAuthStore: Send + Sync {
     /// Ends a session.
     async fn delete_web_session(&self, token_hash: &SecretHash) -> Result<(), StoreError>;
 
+    /// Ends every login session of a user (their apps' tokens stay); how many there were.
+    async fn delete_web_sessions_of(&self, user: UserId) -> Result<u64, StoreError>;
+
     /// Stores the ticket of a consent page shown to `session` for the request whose hash is
     /// `request_hash`.
     async fn create_consent_ticket(

@@ -12,7 +12,7 @@ pub(crate) const PLOT_COLUMNS: usize = 600;
 /// The plot's height.
 const PLOT_HEIGHT: f64 = 140.0;
 /// Room left of the plot for the value labels.
-const LEFT: f64 = 48.0;
+const LEFT: f64 = 56.0;
 /// Room above the plot.
 const TOP: f64 = 8.0;
 /// Empty columns that break the line of a recording: a pause, or a stretch without the

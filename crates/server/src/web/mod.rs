@@ -7,7 +7,10 @@ mod activities;
 mod activity;
 mod chart;
 mod format;
+mod health;
 mod home;
+mod messages;
+mod settings;
 mod trend;
 mod upload;
 
@@ -37,6 +40,15 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/activities/{id}/original", get(activities::get_original))
         .route("/activities/{id}/fit", get(activities::get_fit))
+        .route("/health", get(health::get_health))
+        .route(
+            "/settings",
+            get(settings::get_settings).post(settings::post_settings),
+        )
+        .route(
+            "/messages",
+            get(messages::get_messages).post(messages::post_message),
+        )
         .route(
             "/upload",
             get(upload::get_upload)
@@ -53,6 +65,8 @@ pub(crate) struct Viewer {
     pub(crate) settings: AthleteSettings,
     /// The token their forms carry.
     csrf: CsrfToken,
+    /// Messages sent to them and not yet read.
+    unread: u64,
 }
 
 impl Viewer {
@@ -74,10 +88,18 @@ impl Viewer {
             .athlete_settings(user.id)
             .await?
             .ok_or_else(sign_in)?;
+        let unread = state
+            .store
+            .unseen_counts(user.id)
+            .await?
+            .iter()
+            .map(|(_, n)| n)
+            .sum();
         Ok(Self {
             user,
             settings,
             csrf: csrf::ensure(state, headers),
+            unread,
         })
     }
 
@@ -93,12 +115,19 @@ impl Viewer {
             section,
             name: self.user.name.clone(),
             csrf: self.csrf.token.clone(),
+            unread: self.unread,
         }
     }
 
     /// `template` as the viewer's page, with the CSRF cookie when the browser had none.
     pub(crate) fn render(&self, template: &impl Template) -> Response {
-        let mut response = pages::render(StatusCode::OK, template);
+        self.render_with(StatusCode::OK, template)
+    }
+
+    /// [`Self::render`] with `status`: a form sent back with what is wrong says so in its
+    /// status too.
+    pub(crate) fn render_with(&self, status: StatusCode, template: &impl Template) -> Response {
+        let mut response = pages::render(status, template);
         if let Some(cookie) = &self.csrf.set_cookie {
             response
                 .headers_mut()
@@ -118,6 +147,8 @@ pub(crate) struct Layout {
     pub(crate) name: String,
     /// The token the page's forms carry.
     pub(crate) csrf: String,
+    /// Messages not yet read.
+    pub(crate) unread: u64,
 }
 
 impl Layout {

@@ -36,15 +36,18 @@ pub(crate) fn by_day(
     let label = |at: f64| format::day_short(first + Duration::days(at.round() as i64));
     let step = |span: f64| nice_step(span, 4.0).max(1.0).ceil();
     let change = latest.1 - earliest.1;
+    let with_unit = |v: f64| match figure.unit {
+        "" => (figure.value)(v),
+        unit => format!("{} {unit}", (figure.value)(v)),
+    };
     let summary = format!(
-        "{}: {} {unit} on {}, {} {} {unit} since {}.",
+        "{}: {} on {}, {} {} since {}.",
         figure.title,
-        (figure.value)(latest.1),
+        with_unit(latest.1),
         format::day_short(latest.0),
         if change >= 0.0 { "up" } else { "down" },
-        (figure.value)(change.abs()),
+        with_unit(change.abs()),
         format::day_short(earliest.0),
-        unit = figure.unit,
     );
     let spec = LineSpec {
         key: figure.key,

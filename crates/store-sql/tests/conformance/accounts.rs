@@ -20,6 +20,7 @@ on_both_engines!(
     coaches_are_assigned_within_one_organization,
     athlete_settings_round_trip,
     passwords_are_replaced,
+    names_are_changed_and_checked,
     timestamps_keep_their_microseconds,
     concurrent_writers_all_succeed,
 );
@@ -541,6 +542,41 @@ async fn passwords_are_replaced(db: TestContext) {
     );
     let err = accounts::set_password(&store, &clock, "a@example.com", Password::new("short")).await;
     assert!(matches!(err, Err(AccountError::WeakPassword(_))));
+}
+
+async fn names_are_changed_and_checked(db: TestContext) {
+    let store = db.open().await;
+    let clock = clock();
+    let created = accounts::create_user(&store, &clock, request("a@example.com", None, None))
+        .await
+        .unwrap();
+    clock.advance(time::Duration::minutes(5));
+    let id = created.user.id;
+    let name = accounts::rename(&store, &clock, id, "  Maxine Muster ")
+        .await
+        .unwrap();
+    assert_eq!(name, "Maxine Muster");
+    let stored = store.get_user(id).await.unwrap().unwrap();
+    assert_eq!(stored.name, "Maxine Muster");
+    assert_eq!(
+        stored.updated_at,
+        created.user.created_at + time::Duration::minutes(5)
+    );
+    for bad in ["", "   ", "bell\u{7}"] {
+        assert!(matches!(
+            accounts::rename(&store, &clock, id, bad).await,
+            Err(AccountError::InvalidName(_))
+        ));
+    }
+    assert_eq!(
+        store.get_user(id).await.unwrap().unwrap().name,
+        "Maxine Muster"
+    );
+    let nobody = paceline_domain::ids::UserId(i64::MAX);
+    assert!(matches!(
+        store.rename_user(nobody, "Nobody", clock.now()).await,
+        Err(StoreError::NotFound("user"))
+    ));
 }
 
 async fn timestamps_keep_their_microseconds(db: TestContext) {

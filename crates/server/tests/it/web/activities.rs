@@ -1,24 +1,11 @@
-//! The web app as a browser uses it, over HTTP: signing in and coming back, uploading files,
-//! an activity's page with its charts, laps and route, the list's filters, downloads,
-//! deleting; and isolation: another athlete's records are not found, and a form without
-//! its CSRF token changes nothing.
+//! Signing in and coming back, uploading files, an activity's page with its charts, laps and
+//! route, the list's filters, downloads, deleting; another athlete's activities are not
+//! found, and a form without its CSRF token changes nothing.
 
-use crate::browser::{Browser, Page};
-use crate::harness::TestApp;
+use super::*;
 use paceline_activity::fit;
-use paceline_domain::FixedClock;
-use paceline_domain::accounts::{self, UserRequest};
-use paceline_domain::activities::{
-    ActivityOrigin, ActivityStore, ActivityType, Figures, NewActivity,
-};
-use paceline_domain::entities::Membership;
-use paceline_domain::ids::ActivityId;
 use paceline_domain::listing::RecordQuery;
-use paceline_domain::password::Password;
-use paceline_domain::store::AccountStore;
-use paceline_testkit::{TestContext, on_both_engines};
-use reqwest::multipart::{Form, Part};
-use time::macros::datetime;
+use paceline_testkit::on_both_engines;
 
 on_both_engines!(
     pages_ask_for_a_login_and_come_back_after_it,
@@ -27,127 +14,7 @@ on_both_engines!(
     the_list_filters_by_sport_dates_and_title,
     another_athlete_finds_none_of_the_pages,
     deleting_asks_first_and_needs_the_forms_token,
-    home_shows_the_week_what_comes_next_and_the_trends,
 );
-
-const PASSWORD: &str = "a long enough password";
-/// A ride with heart rate, power, cadence and laps, recorded indoors.
-const RIDE: &str = "fit/muktihari__activity_lowbattery.fit";
-/// A ride with positions.
-const OUTDOORS: &str = "fit/pyfitparse__null_compressed_speed_dist.fit";
-const RUN: &str = "fit/pyfitparse__garmin-fenix-5-run.fit";
-
-async fn athlete(app: &TestApp, email: &str) {
-    let request = UserRequest {
-        email: email.into(),
-        password: Password::new(PASSWORD),
-        name: "Robin Rider".into(),
-        organization: None,
-        role: None,
-    };
-    accounts::create_user(
-        app.store.as_ref(),
-        &FixedClock::new(datetime!(2026-11-30 08:00 UTC)),
-        request,
-    )
-    .await
-    .unwrap();
-}
-
-/// The server, and Robin (an athlete) signed in.
-async fn robin(db: &TestContext) -> (TestApp, Browser) {
-    let app = TestApp::spawn(db).await;
-    athlete(&app, "robin@example.com").await;
-    let browser = signed_in(&app, "robin@example.com").await;
-    (app, browser)
-}
-
-/// Robin's account and membership.
-async fn robins(app: &TestApp) -> (paceline_domain::entities::User, Membership) {
-    let email = paceline_domain::email::Email::parse("robin@example.com").unwrap();
-    let user = app.store.find_user_by_email(&email).await.unwrap().unwrap();
-    let membership = accounts::home_membership(app.store.as_ref(), user.id)
-        .await
-        .unwrap()
-        .unwrap();
-    (user, membership)
-}
-
-/// An activity of Robin's written without a file, as an app would.
-async fn written(
-    app: &TestApp,
-    kind: ActivityType,
-    title: &str,
-    at: time::OffsetDateTime,
-    figures: Figures,
-) -> ActivityId {
-    let (user, membership) = robins(app).await;
-    app.store
-        .record_activity(NewActivity {
-            user_id: user.id,
-            membership_id: membership.id,
-            origin: ActivityOrigin::External,
-            client: None,
-            activity_type: kind,
-            title: Some(title.into()),
-            started_at: at,
-            timezone: None,
-            figures,
-            notes: None,
-            source: None,
-            legs: Vec::new(),
-            now: at,
-        })
-        .await
-        .unwrap()
-        .id
-}
-
-/// `email` signed in from the login page.
-async fn signed_in(app: &TestApp, email: &str) -> Browser {
-    let mut browser = Browser::new(&app.base);
-    let login = browser.get("/login").await;
-    let after = browser
-        .post_form(
-            "/login",
-            &[
-                ("csrf", &login.field("csrf")),
-                ("return_to", "/"),
-                ("email", email),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(after.status, 303, "{}", after.body);
-    browser
-}
-
-/// Uploads `files` (name, bytes) from the upload page.
-async fn upload(browser: &mut Browser, files: &[(&str, Vec<u8>)]) -> Page {
-    let form_page = browser.get("/upload").await;
-    assert_eq!(form_page.status, 200);
-    let mut form = Form::new().text("csrf", form_page.field("csrf"));
-    for (name, bytes) in files {
-        form = form.part(
-            "file",
-            Part::bytes(bytes.clone()).file_name(name.to_string()),
-        );
-    }
-    browser.post_multipart("/upload", form).await
-}
-
-/// The activity links of a page, in order.
-fn activity_links(body: &str) -> Vec<String> {
-    let mut links = Vec::new();
-    let mut rest = body;
-    while let Some(at) = rest.find("href=\"/activities/act_") {
-        let start = at + "href=\"".len();
-        let end = rest[start..].find('"').unwrap() + start;
-        links.push(rest[start..end].to_owned());
-        rest = &rest[end..];
-    }
-    links
-}
 
 async fn pages_ask_for_a_login_and_come_back_after_it(db: TestContext) {
     let app = TestApp::spawn(&db).await;
@@ -485,93 +352,5 @@ async fn deleting_asks_first_and_needs_the_forms_token(db: TestContext) {
         .await
         .unwrap();
     assert!(listed.items.is_empty());
-    app.stop().await;
-}
-
-async fn home_shows_the_week_what_comes_next_and_the_trends(db: TestContext) {
-    use paceline_domain::calendar::{CalendarStore, NewSession, SessionValues};
-    use paceline_domain::daily::{Attribution, BodyMetricValues, DailyStore, NewRecord};
-    let (app, mut browser) = robin(&db).await;
-    let empty = browser.get("/").await;
-    assert_eq!(empty.status, 200);
-    assert!(empty.body.contains("<h1>Hello, Robin</h1>"));
-    assert!(empty.body.contains("Nothing recorded yet this week."));
-    assert!(empty.body.contains("Nothing planned."));
-    let (user, membership) = robins(&app).await;
-    let now = time::OffsetDateTime::now_utc();
-    written(
-        &app,
-        ActivityType::Ride,
-        "Coffee ride",
-        now,
-        Figures {
-            duration_sec: Some(5400.0),
-            distance_m: Some(45_000.0),
-            load_score: Some(90),
-            ..Figures::default()
-        },
-    )
-    .await;
-    let mut plan = SessionValues::on(now.date() + time::Duration::days(1));
-    plan.plan.discipline_id = 11;
-    plan.plan.brief_description = "Tempo intervals".into();
-    plan.plan.prescribed_minutes.total = Some(60);
-    app.store
-        .create_session(
-            NewSession {
-                user_id: user.id,
-                planned_by: None,
-                values: plan,
-                order_given: false,
-                direct_access_token: "t".repeat(32),
-                now,
-            },
-            &[],
-        )
-        .await
-        .unwrap();
-    for (days, kg) in [(30, 72.4), (15, 71.9), (1, 71.2)] {
-        app.store
-            .upsert_body_metric(NewRecord {
-                by: Attribution {
-                    user_id: user.id,
-                    membership_id: membership.id,
-                    client: None,
-                },
-                key: now - time::Duration::days(days),
-                values: BodyMetricValues {
-                    weight_kg: Some(kg),
-                    ..BodyMetricValues::default()
-                },
-                external_id: None,
-                raw_payload: None,
-                now,
-            })
-            .await
-            .unwrap();
-    }
-    let home = browser.get("/").await;
-    let body = &home.body;
-    assert!(body.contains("<strong>1 h 30 min</strong> done"), "{body}");
-    assert!(body.contains("45.00 km"));
-    assert!(
-        body.contains("Tempo intervals"),
-        "the next session is listed"
-    );
-    assert!(
-        body.contains("Coffee ride"),
-        "the latest activity is listed"
-    );
-    assert!(
-        body.contains("Weight: 71.2 kg on") && body.contains("down 1.2 kg since"),
-        "the weight trend in words: {body}"
-    );
-    assert!(body.contains(r#"class="line weight""#));
-    assert_eq!(
-        body.matches("<circle class=\"dot\"").count(),
-        3,
-        "each weighing marked"
-    );
-    assert!(body.contains("The weeks as a table"));
     app.stop().await;
 }
