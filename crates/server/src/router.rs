@@ -76,7 +76,6 @@ pub fn router(state: AppState) -> Router {
             "/api/docs",
             get(xhale::document::get_reference).fallback(xhale::error::read_only),
         )
-        .route("/session/{id}/", get(xhale::sessions::get_session_page))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -18,7 +18,7 @@ use paceline_domain::training::{ZoneMeasure, time_in_zones};
 
 /// Which way the charts run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Axis {
+pub(super) enum Axis {
     Time,
     Distance,
 }
@@ -319,7 +319,12 @@ fn line<'a>(
 }
 
 /// The charts of every channel the records have.
-fn charts(streams: &RecordStreams, kind: ActivityType, units: Units, axis: Axis) -> Vec<LineChart> {
+pub(super) fn charts(
+    streams: &RecordStreams,
+    kind: ActivityType,
+    units: Units,
+    axis: Axis,
+) -> Vec<LineChart> {
     let xs = xs(streams, axis, units);
     let series = |value: &dyn Fn(&Record) -> Option<f64>| -> Vec<(f64, f64)> {
         streams

@@ -10,6 +10,7 @@ mod format;
 mod health;
 mod home;
 mod messages;
+mod session;
 mod settings;
 mod trend;
 mod upload;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/activities/{id}/original", get(activities::get_original))
         .route("/activities/{id}/fit", get(activities::get_fit))
         .route("/health", get(health::get_health))
+        .route("/session/{id}/", get(session::get_session_page))
         .route(
             "/settings",
             get(settings::get_settings).post(settings::post_settings),
@@ -76,18 +78,25 @@ impl Viewer {
         headers: &HeaderMap,
         here: &str,
     ) -> Result<Self, PageError> {
-        let sign_in = || PageError::SignIn(here.to_owned());
-        let session = current_session(state, headers).await?.ok_or_else(sign_in)?;
-        let user = state
-            .store
-            .get_user(session.user_id)
+        Self::signed_in(state, headers)
             .await?
-            .ok_or_else(sign_in)?;
-        let settings = state
-            .store
-            .athlete_settings(user.id)
-            .await?
-            .ok_or_else(sign_in)?;
+            .ok_or_else(|| PageError::SignIn(here.to_owned()))
+    }
+
+    /// The signed-in user, if there is one.
+    pub(crate) async fn signed_in(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<Self>, PageError> {
+        let Some(session) = current_session(state, headers).await? else {
+            return Ok(None);
+        };
+        let Some(user) = state.store.get_user(session.user_id).await? else {
+            return Ok(None);
+        };
+        let Some(settings) = state.store.athlete_settings(user.id).await? else {
+            return Ok(None);
+        };
         let unread = state
             .store
             .unseen_counts(user.id)
@@ -95,12 +104,12 @@ impl Viewer {
             .iter()
             .map(|(_, n)| n)
             .sum();
-        Ok(Self {
+        Ok(Some(Self {
             user,
             settings,
             csrf: csrf::ensure(state, headers),
             unread,
-        })
+        }))
     }
 
     /// The viewer's user id.
@@ -116,6 +125,7 @@ impl Viewer {
             name: self.user.name.clone(),
             csrf: self.csrf.token.clone(),
             unread: self.unread,
+            public: false,
         }
     }
 
@@ -149,13 +159,33 @@ pub(crate) struct Layout {
     pub(crate) csrf: String,
     /// Messages not yet read.
     pub(crate) unread: u64,
+    /// Shown without a login (a session's page opened by its token): no navigation, no
+    /// forms.
+    pub(crate) public: bool,
 }
 
 impl Layout {
+    /// The layout of a page shown without a login.
+    pub(crate) fn public(title: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            section: "",
+            name: String::new(),
+            csrf: String::new(),
+            unread: 0,
+            public: true,
+        }
+    }
+
     /// Whether the page belongs to navigation entry `section`.
     pub(crate) fn is(&self, section: &str) -> bool {
         self.section == section
     }
+}
+
+/// A page shown without a login.
+pub(crate) fn render_public(template: &impl Template) -> Response {
+    pages::render(StatusCode::OK, template)
 }
 
 /// The fields of a form post, once its CSRF token is right.

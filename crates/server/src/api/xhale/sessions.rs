@@ -1,6 +1,6 @@
 //! Training sessions: `/api/sessions/` (list, create), `/api/sessions/{id}/` (retrieve,
-//! PUT, PATCH, DELETE), `/api/sessions/{id}/direct_access_token/` (a new token), and the
-//! session page that the token opens without logging in, `/session/{id}/`.
+//! PUT, PATCH, DELETE), `/api/sessions/{id}/direct_access_token/` (a new token, which the
+//! session's page, `/session/{id}/` in the web app, opens without logging in).
 
 use crate::AppState;
 use crate::api::xhale::access;
@@ -11,20 +11,15 @@ use crate::api::xhale::input::{Fields, Input};
 use crate::api::xhale::record::{self, Field, Slot};
 use crate::api::xhale::schemas::{Item, datetime_schema, plain};
 use crate::api::xhale::wire::datetime;
-use crate::oauth::login::current_session;
-use crate::pages::{self, PageError};
-use askama::Template;
 use axum::Json;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::extract::{Path, State};
 use paceline_domain::StoreError;
 use paceline_domain::activities::limits;
 use paceline_domain::calendar::{
     self, CalendarQuery, Entry, NewSession, Part, SessionId, SessionValues, TrainingSession,
     Written,
 };
-use paceline_domain::coaching::{self, AccessError, Subject};
+use paceline_domain::coaching::Subject;
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::files::FileId;
 use paceline_domain::ids::UserId;
@@ -413,103 +408,5 @@ pub(crate) async fn rotate_session_token(
         }))
     } else {
         Err(XhaleError::NotFound)
-    }
-}
-
-/// `GET /session/{id}/?direct_access_token=...`: the session's summary, without logging in.
-/// Signed in, the athlete and whoever acts for them (their coach, their company's owner)
-/// reach it without the token. A wrong or missing token is not found, as an unknown session
-/// is.
-pub(crate) async fn get_session_page(
-    State(state): State<AppState>,
-    Path(raw_id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Result<Response, PageError> {
-    const GONE: PageError =
-        PageError::NotFound("There is no session at this address, or its link has changed.");
-    let token = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "direct_access_token")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    let Ok(id) = access::path_id(&raw_id) else {
-        return Err(GONE);
-    };
-    if let Some(signed_in) = current_session(&state, &headers).await?
-        && let Some(session) = reached(&state, signed_in.user_id, SessionId(id)).await?
-    {
-        return Ok(pages::render(StatusCode::OK, &SessionPage::of(&session)));
-    }
-    if token.len() != 32 {
-        return Err(GONE);
-    }
-    match state.store.session_by_token(SessionId(id), &token).await? {
-        Some(session) => Ok(pages::render(StatusCode::OK, &SessionPage::of(&session))),
-        None => Err(GONE),
-    }
-}
-
-/// The live session `id`, when `user` is its athlete or acts for them.
-async fn reached(
-    state: &AppState,
-    user: UserId,
-    id: SessionId,
-) -> Result<Option<TrainingSession>, StoreError> {
-    let Some(athlete) = state.store.entry_owner(Entry::Session(id)).await? else {
-        return Ok(None);
-    };
-    match coaching::subject(state.store.as_ref(), user, Some(athlete)).await {
-        Ok(subject) => Ok(state
-            .store
-            .get_session(subject.athlete, id)
-            .await?
-            .filter(|session| !session.deleted)),
-        Err(AccessError::NotYourAthlete(_)) => Ok(None),
-        Err(AccessError::Store(cause)) => Err(cause),
-    }
-}
-
-/// The session page: what was planned beside what was done.
-#[derive(Template)]
-#[template(path = "session.html")]
-struct SessionPage {
-    title: String,
-    date: String,
-    intensity: Option<i32>,
-    description: String,
-    rows: Vec<(&'static str, String, String)>,
-    plan: String,
-    feedback: String,
-    comments: String,
-}
-
-impl SessionPage {
-    fn of(s: &TrainingSession) -> Self {
-        let v = &s.values;
-        let show_int = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_else(|| "–".into());
-        let show_km = |n: Option<f64>| n.map(|n| format!("{n:.2}")).unwrap_or_else(|| "–".into());
-        let (pm, cm) = (&v.plan.prescribed_minutes, &v.log.completed_minutes);
-        let (pk, ck) = (&v.plan.prescribed_km, &v.log.completed_km);
-        let rows = vec![
-            ("Minutes", show_int(pm.total), show_int(cm.total)),
-            ("Kilometres", show_km(pk.total), show_km(ck.total)),
-            ("Swim minutes", show_int(pm.swim), show_int(cm.swim)),
-            ("Bike minutes", show_int(pm.bike), show_int(cm.bike)),
-            ("Run minutes", show_int(pm.run), show_int(cm.run)),
-        ];
-        Self {
-            title: DISCIPLINES
-                .iter()
-                .find(|d| d.id == v.plan.discipline_id)
-                .map_or("Training session", |d| d.title)
-                .to_owned(),
-            date: v.date.to_string(),
-            intensity: v.intensity,
-            description: v.plan.brief_description.clone(),
-            rows,
-            plan: v.plan.training_plan.clone(),
-            feedback: v.athlete_feedback.clone(),
-            comments: v.coach_comments.clone(),
-        }
     }
 }

@@ -19,6 +19,7 @@ use time::macros::datetime;
 mod activities;
 mod home;
 mod people;
+mod session;
 
 pub(crate) const PASSWORD: &str = "a long enough password";
 /// A ride with heart rate, power, cadence and laps, recorded indoors.

@@ -1,0 +1,275 @@
+//! `/session/{id}/`: a training session's page: what was planned beside what was done, with
+//! every figure the Xhale API keeps (time, distance and each sport's part, power, cadence,
+//! heart rate, climb), the plan and the words on it, and the charts of the activities
+//! attached to it. Signed in, the athlete and whoever acts for them (their coach, their
+//! company's owner) reach it; anyone with the session's `direct_access_token` reaches it
+//! read-only without logging in ("a token that allows access to session charts page when
+//! logged out"); a rotated token no longer opens it.
+
+use super::activity::{Axis, charts};
+use super::chart::LineChart;
+use super::format::{self, Units};
+use super::home::session_title;
+use super::{Layout, Viewer};
+use crate::AppState;
+use crate::pages::PageError;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use paceline_domain::StoreError;
+use paceline_domain::calendar::{Entry, SessionId, TrainingSession};
+use paceline_domain::coaching::{self, AccessError};
+use paceline_domain::entities::AthleteSettings;
+use paceline_domain::ids::UserId;
+
+/// A wrong or missing token is not found, as an unknown session is.
+const GONE: PageError =
+    PageError::NotFound("There is no session at this address, or its link has changed.");
+
+/// One row of the planned-against-done table.
+struct Row {
+    label: &'static str,
+    planned: String,
+    done: String,
+}
+
+/// One attached activity, with its charts.
+struct Attached {
+    title: String,
+    href: Option<String>,
+    when: String,
+    charts: Vec<LineChart>,
+}
+
+#[derive(Template)]
+#[template(path = "app/session.html")]
+struct SessionPage {
+    layout: Layout,
+    title: String,
+    date: String,
+    day: String,
+    intensity: Option<i32>,
+    key_session: bool,
+    rows: Vec<Row>,
+    missed: bool,
+    plan: String,
+    feedback: String,
+    comments: String,
+    attached: Vec<Attached>,
+    x_unit: &'static str,
+    signed_in: bool,
+}
+
+/// `GET /session/{id}/?direct_access_token=...`.
+pub(crate) async fn get_session_page(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let token = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "direct_access_token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let id = match raw_id.parse::<i64>() {
+        Ok(id) if id > 0 => SessionId(id),
+        _ => return Err(GONE),
+    };
+    if let Some(viewer) = Viewer::signed_in(&state, &headers).await?
+        && let Some(session) = reached(&state, viewer.id(), id).await?
+    {
+        let settings = settings_of(&state, &viewer, session.user_id).await?;
+        let layout = viewer.layout(session_title(&session), "calendar");
+        let page = SessionPage::of(&state, &session, &settings, layout, true).await?;
+        return Ok(viewer.render(&page));
+    }
+    if token.len() != 32 {
+        return Err(GONE);
+    }
+    let session = state
+        .store
+        .session_by_token(id, &token)
+        .await?
+        .ok_or(GONE)?;
+    let settings = state
+        .store
+        .athlete_settings(session.user_id)
+        .await?
+        .ok_or(GONE)?;
+    let layout = Layout::public(session_title(&session));
+    let page = SessionPage::of(&state, &session, &settings, layout, false).await?;
+    Ok(super::render_public(&page))
+}
+
+/// The settings the page reads in: the athlete's (their units), whoever looks.
+async fn settings_of(
+    state: &AppState,
+    viewer: &Viewer,
+    athlete: UserId,
+) -> Result<AthleteSettings, PageError> {
+    if athlete == viewer.id() {
+        return Ok(viewer.settings.clone());
+    }
+    Ok(state
+        .store
+        .athlete_settings(athlete)
+        .await?
+        .unwrap_or_else(|| viewer.settings.clone()))
+}
+
+/// The live session `id`, when `user` is its athlete or acts for them.
+pub(super) async fn reached(
+    state: &AppState,
+    user: UserId,
+    id: SessionId,
+) -> Result<Option<TrainingSession>, StoreError> {
+    let Some(athlete) = state.store.entry_owner(Entry::Session(id)).await? else {
+        return Ok(None);
+    };
+    match coaching::subject(state.store.as_ref(), user, Some(athlete)).await {
+        Ok(subject) => Ok(state
+            .store
+            .get_session(subject.athlete, id)
+            .await?
+            .filter(|session| !session.deleted)),
+        Err(AccessError::NotYourAthlete(_)) => Ok(None),
+        Err(AccessError::Store(cause)) => Err(cause),
+    }
+}
+
+impl SessionPage {
+    async fn of(
+        state: &AppState,
+        s: &TrainingSession,
+        settings: &AthleteSettings,
+        layout: Layout,
+        signed_in: bool,
+    ) -> Result<Self, PageError> {
+        let units = Units::of(settings);
+        let v = &s.values;
+        let (plan, log) = (&v.plan, &v.log);
+        let minutes = |n: Option<i32>| {
+            n.map(|n| format::hours_minutes(f64::from(n) * 60.0))
+                .unwrap_or_default()
+        };
+        let km = |n: Option<f64>| n.map(|km| units.distance(km * 1000.0)).unwrap_or_default();
+        let int = |n: Option<i32>, unit: &str| n.map(|n| format!("{n} {unit}")).unwrap_or_default();
+        let (pm, cm) = (&plan.prescribed_minutes, &log.completed_minutes);
+        let (pk, ck) = (&plan.prescribed_km, &log.completed_km);
+        let mut rows = vec![
+            Row {
+                label: "Time",
+                planned: minutes(pm.total),
+                done: minutes(cm.total),
+            },
+            Row {
+                label: "Distance",
+                planned: km(pk.total),
+                done: km(ck.total),
+            },
+            Row {
+                label: "Swim time",
+                planned: minutes(pm.swim),
+                done: minutes(cm.swim),
+            },
+            Row {
+                label: "Swim distance",
+                planned: km(pk.swim),
+                done: km(ck.swim),
+            },
+            Row {
+                label: "Bike time",
+                planned: minutes(pm.bike),
+                done: minutes(cm.bike),
+            },
+            Row {
+                label: "Bike distance",
+                planned: km(pk.bike),
+                done: km(ck.bike),
+            },
+            Row {
+                label: "Run time",
+                planned: minutes(pm.run),
+                done: minutes(cm.run),
+            },
+            Row {
+                label: "Run distance",
+                planned: km(pk.run),
+                done: km(ck.run),
+            },
+        ];
+        let done_only = [
+            (
+                "Bike speed",
+                log.bike_average_speed_kph
+                    .map(|kph| units.speed(kph / 3.6))
+                    .unwrap_or_default(),
+            ),
+            ("Bike power", int(log.bike_average_power_watts, "W")),
+            ("Bike cadence", int(log.bike_average_cadence_rpm, "rpm")),
+            (
+                "Bike heart rate",
+                int(log.bike_average_heart_rate_bpm, "bpm"),
+            ),
+            (
+                "Bike climb",
+                log.bike_meters_climbed
+                    .map(|m| units.height(f64::from(m)))
+                    .unwrap_or_default(),
+            ),
+            ("Run heart rate", int(log.run_average_heart_rate_bpm, "bpm")),
+            (
+                "Run climb",
+                log.run_meters_climbed
+                    .map(|m| units.height(f64::from(m)))
+                    .unwrap_or_default(),
+            ),
+        ];
+        rows.extend(done_only.into_iter().map(|(label, done)| Row {
+            label,
+            planned: String::new(),
+            done,
+        }));
+        // A row with nothing planned or done says nothing: left out.
+        rows.retain(|r| !(r.planned.is_empty() && r.done.is_empty()));
+        let mut attached = Vec::new();
+        for activity in state
+            .store
+            .attached_activities(s.user_id, Entry::Session(s.id))
+            .await?
+        {
+            let streams = match state.store.activity_detail(s.user_id, activity.id).await? {
+                Some(detail) => detail
+                    .streams
+                    .decode()
+                    .map_err(|e| PageError::Failure(crate::failure::Failure::internal(e)))?,
+                None => Default::default(),
+            };
+            attached.push(Attached {
+                title: super::activities::title_of(&activity),
+                // The activity's own page is its athlete's; the charts are here for all.
+                href: (signed_in && activity.user_id == s.user_id)
+                    .then(|| format!("/activities/{}", activity.id.public())),
+                when: format::moment(activity.started_at),
+                charts: charts(&streams, activity.activity_type, units, Axis::Time),
+            });
+        }
+        Ok(Self {
+            layout,
+            title: session_title(s),
+            date: v.date.to_string(),
+            day: format::day(v.date),
+            intensity: v.intensity,
+            key_session: plan.key_session,
+            rows,
+            missed: log.missed_session,
+            plan: plan.training_plan.clone(),
+            feedback: v.athlete_feedback.clone(),
+            comments: v.coach_comments.clone(),
+            attached,
+            x_unit: "time",
+            signed_in,
+        })
+    }
+}
