@@ -125,7 +125,7 @@ impl Filters {
     }
 }
 
-fn parse_day(text: &str) -> Option<Date> {
+pub(super) fn parse_day(text: &str) -> Option<Date> {
     Date::parse(text, &Iso8601::DATE).ok()
 }
 

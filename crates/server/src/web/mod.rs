@@ -5,6 +5,7 @@
 
 mod activities;
 mod activity;
+mod calendar;
 mod chart;
 mod format;
 mod health;
@@ -25,7 +26,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use paceline_domain::entities::{AthleteSettings, User};
 use paceline_domain::ids::UserId;
 
@@ -41,6 +42,18 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/activities/{id}/original", get(activities::get_original))
         .route("/activities/{id}/fit", get(activities::get_fit))
+        .route("/calendar", get(calendar::get_calendar))
+        .route("/calendar/attach", post(calendar::post_attach))
+        .route("/calendar/sessions", post(calendar::post_new_session))
+        .route("/calendar/sessions/new", get(calendar::get_new_session))
+        .route(
+            "/calendar/sessions/{id}",
+            get(calendar::get_edit_session).post(calendar::post_edit_session),
+        )
+        .route(
+            "/calendar/sessions/{id}/delete",
+            post(calendar::post_delete_session),
+        )
         .route("/health", get(health::get_health))
         .route("/session/{id}/", get(session::get_session_page))
         .route(

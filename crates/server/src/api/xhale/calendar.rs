@@ -80,8 +80,9 @@ pub(crate) trait Resource: Record {
 }
 
 /// Writes a body into `values` as `subject`, for a record planned by `planned_by`; answers
-/// the files to attach, or every bad field.
-fn write<R: Resource>(
+/// the files to attach, or every bad field. The web app's forms write through it too, so
+/// that a person and an app meet the same rules.
+pub(crate) fn write<R: Resource>(
     input: &Input,
     mode: Mode,
     subject: &Subject,

@@ -129,6 +129,11 @@ fn from_form(bytes: &[u8]) -> Result<Input, &'static str> {
 pub(crate) struct FieldErrors(BTreeMap<String, Vec<String>>);
 
 impl FieldErrors {
+    /// Each bad field with its messages, by name.
+    pub(crate) fn fields(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     /// One error about the body as a whole.
     pub(crate) fn non_field(message: String) -> Self {
         let mut errors = Self::default();

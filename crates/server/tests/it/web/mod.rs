@@ -17,6 +17,7 @@ use reqwest::multipart::{Form, Part};
 use time::macros::datetime;
 
 mod activities;
+mod calendar;
 mod home;
 mod people;
 mod session;
