@@ -25,6 +25,7 @@ use tokio::process::Command;
 on_both_engines!(
     real_client_libraries_complete_the_flow,
     the_pages_work_in_a_real_browser,
+    the_web_app_works_in_a_real_browser,
     the_openapi_document_passes_a_validator,
     schemathesis_finds_no_server_errors_on_the_xhale_surface,
     schemathesis_finds_no_server_errors_and_no_undocumented_answers
@@ -166,18 +167,12 @@ async fn real_client_libraries_complete_the_flow(db: TestContext) {
 }
 
 async fn the_pages_work_in_a_real_browser(db: TestContext) {
-    let node_ready = interop_dir()
-        .join("node/node_modules/playwright-core")
-        .is_dir();
-    let chromium = std::env::var_os("PACELINE_TEST_CHROMIUM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
-    if !node_ready || !chromium.is_file() {
+    let Some(chromium) = chromium() else {
         skip(
             "headless Chromium with playwright-core (apt-get install chromium; npm ci in tests/interop/node)",
         );
         return;
-    }
+    };
     let app = TestApp::spawn(&db).await;
     let request = UserRequest {
         email: EMAIL.into(),
@@ -229,6 +224,96 @@ async fn the_pages_work_in_a_real_browser(db: TestContext) {
         .env("SCREENSHOT", screenshots.join("framed.png"))
         .env("PHONE_SCREENSHOT", screenshots.join("sign-in-390.png"));
     run(command, "pages", "the pages in Chromium").await;
+    app.stop().await;
+}
+
+/// Headless Chromium's path, when it and playwright-core are there.
+fn chromium() -> Option<PathBuf> {
+    let node_ready = interop_dir()
+        .join("node/node_modules/playwright-core")
+        .is_dir();
+    let chromium = std::env::var_os("PACELINE_TEST_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    (node_ready && chromium.is_file()).then_some(chromium)
+}
+
+/// The web app walked in Chromium as a demo athlete (`tests/interop/node/webapp.mjs`), over
+/// the demo's season: every page at 1280 and 390 px, screenshots kept where
+/// `PACELINE_TEST_SCREENSHOTS` says (CI keeps them as artifacts), else with the test's files.
+async fn the_web_app_works_in_a_real_browser(db: TestContext) {
+    use paceline_domain::calendar::{CalendarQuery, CalendarStore};
+    use paceline_domain::demo::{self, season};
+    use paceline_domain::files::MemoryFiles;
+    let Some(chromium) = chromium() else {
+        skip(
+            "headless Chromium with playwright-core (apt-get install chromium; npm ci in tests/interop/node)",
+        );
+        return;
+    };
+    let files = Arc::new(MemoryFiles::new());
+    let shared = files.clone();
+    let app = TestApp::spawn_with(&db, move |state| state.with_files(shared)).await;
+    let seeded = demo::seed(app.store.as_ref(), &SystemClock, &mut StdRng::from_os_rng())
+        .await
+        .unwrap();
+    let (_, alex, _) = demo::PEOPLE[1];
+    season::seed_athlete(
+        app.store.as_ref(),
+        files.as_ref(),
+        &SystemClock,
+        &mut StdRng::from_os_rng(),
+        alex,
+        demo::PEOPLE[0].1,
+        false,
+    )
+    .await
+    .unwrap();
+    let login = seeded.logins.iter().find(|l| l.email == alex).unwrap();
+    let user = accounts::user_by_email(app.store.as_ref(), alex)
+        .await
+        .unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let session = app
+        .store
+        .list_sessions(
+            user.id,
+            CalendarQuery {
+                from: today,
+                to: today + time::Duration::days(14),
+                updated_since: None,
+            },
+        )
+        .await
+        .unwrap()
+        .remove(0);
+    let engine = match db.engine {
+        paceline_testkit::Engine::Sqlite => "sqlite",
+        paceline_testkit::Engine::Postgres => "postgres",
+    };
+    let screenshots = std::env::var_os("PACELINE_TEST_SCREENSHOTS")
+        .map_or_else(|| db.dir.clone(), PathBuf::from)
+        .join(format!("webapp-{engine}"));
+    let mut command = Command::new("node");
+    command
+        .arg(interop_dir().join("node/webapp.mjs"))
+        .env("PACELINE_URL", &app.base)
+        .env("EMAIL", alex)
+        .env("PASSWORD", login.password.expose())
+        .env(
+            "UPLOAD_FILE",
+            paceline_testdata::carried().join("fit/muktihari__activity_lowbattery.fit"),
+        )
+        .env(
+            "SESSION_LINK",
+            format!(
+                "/session/{}/?direct_access_token={}",
+                session.id.0, session.direct_access_token
+            ),
+        )
+        .env("SCREENSHOTS", &screenshots)
+        .env("CHROMIUM", &chromium);
+    run(command, "webapp", "the web app in Chromium").await;
     app.stop().await;
 }
 
