@@ -14,6 +14,9 @@
 //! are seeded with one SQL statement each, beside the store, once the earlier scenarios have
 //! run, then the tables are analyzed (`PACELINE_BENCH_ANALYZE=0` skips that).
 //!
+//! Then the web app's activity page of a six-hour ride recorded every second, against that
+//! first page of the 1k-history athlete (`pages.rs`).
+//!
 //! Last, FIT uploads to `POST /api/external/v1/fit-files` (files kept by
 //! `paceline_files::ObjectFiles` in a temporary folder): a stream of new files of about
 //! 1 MB, each made distinct by rewriting the `local_timestamp` of one encoded ride and its CRC
@@ -32,8 +35,8 @@
 //! plans of both athletes' activities pages.
 //!
 //! The parts, in `benches/http/`: `load.rs` (the load generator, its figures and report),
-//! `raw.rs` (the pool beside the store that seeds the histories), `upload.rs` (the FIT upload
-//! scenarios); the scenarios' setup and order are here.
+//! `raw.rs` (the pool beside the store that seeds the histories), `pages.rs` (the web app's
+//! page), `upload.rs` (the FIT upload scenarios); the scenarios' setup and order are here.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -45,6 +48,8 @@
 
 #[path = "http/load.rs"]
 mod load;
+#[path = "http/pages.rs"]
+mod pages;
 #[path = "http/raw.rs"]
 mod raw;
 #[path = "http/upload.rs"]
@@ -206,6 +211,7 @@ async fn main() {
         )
         .with_files(Arc::new(files))
         .with_spool(&spool);
+    let blobs = state.files.clone();
     let app = router(state.clone()).merge(
         axum::Router::new()
             .route("/bench/profile-without-auth", get(profile_without_auth))
@@ -422,6 +428,16 @@ async fn main() {
         "    a page of 30 activities: {} bytes",
         thousands(page_bytes as i64)
     );
+    pages::page_scenarios(
+        connections,
+        length,
+        &http,
+        &base,
+        store.as_ref(),
+        blobs.as_ref(),
+        &short_page,
+    )
+    .await;
 
     let wellness = upserts(
         connections,

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 /// Pixel columns of a line chart's plot.
 pub(crate) const PLOT_COLUMNS: usize = 600;
 /// The plot's height.
-const PLOT_HEIGHT: f64 = 140.0;
+const PLOT_HEIGHT: f64 = 170.0;
 /// Room left of the plot for the value labels.
 const LEFT: f64 = 56.0;
 /// Room above the plot.
