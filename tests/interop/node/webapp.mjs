@@ -4,6 +4,9 @@
 // then a session's page by its link, logged out. Every page: no console error, no request to
 // another host, nothing wider than a 390 px phone, and a screenshot at 1280 and 390 px.
 //
+// Then axe-core checks every page visited against WCAG 2 A and AA (contrast, labels, names,
+// structure), in a context of its own that lets its script in past the pages' CSP.
+//
 // Environment: PACELINE_URL, EMAIL, PASSWORD, UPLOAD_FILE (an activity file), SESSION_LINK
 // (a session's path with its direct_access_token), SCREENSHOTS (a folder), CHROMIUM. Exits 0
 // when every check held.
@@ -11,6 +14,7 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const env = process.env;
@@ -40,6 +44,7 @@ const watched = async (context) => {
   return page;
 };
 const problems = [];
+const visited = [];
 let shots = 0;
 
 try {
@@ -50,6 +55,7 @@ try {
 
   // Looks at the page open in the wide window, then the same address on the phone.
   const look = async (name) => {
+    visited.push(page.url());
     await page.screenshot({ path: join(env.SCREENSHOTS, `${name}-1280.png`), fullPage: true });
     await phone.addCookies(await wide.cookies());
     await small.goto(page.url());
@@ -151,8 +157,25 @@ try {
   await stranger.screenshot({ path: join(env.SCREENSHOTS, 'session-link-390.png'), fullPage: true });
   shots += 1;
 
+  // Accessibility, by axe-core: no WCAG 2 A or AA violation on any page visited.
+  const axe = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+  const auditing = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
+  await auditing.addCookies(await wide.cookies());
+  const auditor = await auditing.newPage();
+  for (const url of visited) {
+    await auditor.goto(url);
+    await auditor.addScriptTag({ path: axe });
+    const result = await auditor.evaluate(
+      async () => await window.axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }),
+    );
+    for (const v of result.violations) {
+      const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ');
+      problems.push(`accessibility on ${url}: ${v.id} (${v.impact}): ${v.help} at ${where}`);
+    }
+  }
+
   check(problems.length === 0, problems.join('\n'));
-  console.log(`ok: webapp in Chromium (${shots} screenshots in ${env.SCREENSHOTS})`);
+  console.log(`ok: webapp in Chromium (${visited.length} pages checked by axe-core, ${shots} screenshots in ${env.SCREENSHOTS})`);
 } catch (e) {
   console.error(`FAILED: webapp in Chromium: ${e.stack ?? e}\n${problems.join('\n')}`);
   process.exitCode = 1;

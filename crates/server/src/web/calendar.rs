@@ -26,6 +26,7 @@ use paceline_domain::coaching::Subject;
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::files::FileId;
 use paceline_domain::listing::{MAX_PER_PAGE, RecordQuery};
+use paceline_domain::workouts::WorkoutQuery;
 use std::collections::BTreeMap;
 use time::{Date, Duration, Month, Time};
 
@@ -44,6 +45,8 @@ struct SessionChip {
     planned: String,
     done: String,
     missed: bool,
+    /// The planned workouts attached to it, by name.
+    workouts: Vec<String>,
 }
 
 /// An activity in a day of the calendar.
@@ -221,6 +224,21 @@ async fn calendar_page(
         .filter(|s| !s.deleted)
         .collect();
     let races = store.list_races(user, query).await?;
+    // The planned workouts of the span, by the session they are attached to.
+    let mut workouts: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    let scheduled = WorkoutQuery {
+        scheduled_from: Some(start),
+        scheduled_to: Some(end),
+        ..WorkoutQuery::default()
+    };
+    for workout in store.list_workouts(user, &scheduled).await? {
+        for session in &workout.sessions {
+            workouts
+                .entry(session.id.0)
+                .or_default()
+                .push(workout.values.name.clone());
+        }
+    }
     let mut activities: Vec<Activity> = Vec::new();
     for page in 1..=10 {
         let found = store
@@ -274,6 +292,7 @@ async fn calendar_page(
                 planned: minutes(v.plan.prescribed_minutes.total).unwrap_or_default(),
                 done: minutes(v.log.completed_minutes.total).unwrap_or_default(),
                 missed: v.log.missed_session,
+                workouts: workouts.remove(&s.id.0).unwrap_or_default(),
             });
         }
     }

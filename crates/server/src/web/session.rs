@@ -22,6 +22,7 @@ use paceline_domain::calendar::{Entry, SessionId, TrainingSession};
 use paceline_domain::coaching::{self, AccessError};
 use paceline_domain::entities::AthleteSettings;
 use paceline_domain::ids::UserId;
+use paceline_domain::workouts::WorkoutQuery;
 
 /// A wrong or missing token is not found, as an unknown session is.
 const GONE: PageError =
@@ -32,6 +33,14 @@ struct Row {
     label: &'static str,
     planned: String,
     done: String,
+}
+
+/// A planned workout attached to the session.
+struct PlannedWorkout {
+    name: String,
+    sport: String,
+    description: String,
+    steps: usize,
 }
 
 /// One attached activity, with its charts.
@@ -57,6 +66,7 @@ struct SessionPage {
     feedback: String,
     comments: String,
     attached: Vec<Attached>,
+    workouts: Vec<PlannedWorkout>,
     x_unit: &'static str,
     signed_in: bool,
 }
@@ -255,7 +265,26 @@ impl SessionPage {
                 charts: charts(&streams, activity.activity_type, units, Axis::Time),
             });
         }
+        let day = WorkoutQuery {
+            scheduled_from: Some(v.date),
+            scheduled_to: Some(v.date),
+            ..WorkoutQuery::default()
+        };
+        let workouts = state
+            .store
+            .list_workouts(s.user_id, &day)
+            .await?
+            .into_iter()
+            .filter(|w| w.sessions.iter().any(|a| a.id == s.id))
+            .map(|w| PlannedWorkout {
+                sport: w.values.sport.name().replace('_', " "),
+                steps: w.values.steps.len(),
+                description: w.values.description,
+                name: w.values.name,
+            })
+            .collect();
         Ok(Self {
+            workouts,
             layout,
             title: session_title(s),
             date: v.date.to_string(),

@@ -3,7 +3,9 @@
 //! session are attached, and nobody reaches another athlete's sessions.
 
 use super::*;
+use paceline_activity::workout::{Step, StepDuration, StepTarget};
 use paceline_domain::calendar::{CalendarStore, NewSession, SessionId, SessionValues, Written};
+use paceline_domain::workouts::{NewWorkout, SPORTS, WorkoutStore, WorkoutValues};
 use paceline_testkit::on_both_engines;
 
 on_both_engines!(
@@ -45,12 +47,42 @@ async fn a_self_coached_athlete_plans_edits_and_deletes_sessions(db: TestContext
         .await;
     assert_eq!(created.status, 303, "{}", created.body);
     let id = session_of(created.location());
+    // A planned workout attached to it shows in the calendar and on its page.
+    let (user, _) = robins(&app).await;
+    app.store
+        .create_workout(&NewWorkout {
+            user_id: user.id,
+            author: user.id,
+            values: WorkoutValues {
+                sport: SPORTS[1],
+                name: "Hill sprints 8x90s".into(),
+                description: "Walk back down.".into(),
+                steps: vec![paceline_activity::workout::WorkoutStep::Step(Step {
+                    name: None,
+                    notes: None,
+                    intensity: None,
+                    duration: StepDuration::Time { seconds: 90.0 },
+                    target: StepTarget::Open,
+                })],
+            },
+            sessions: vec![SessionId(id)],
+            now: time::OffsetDateTime::now_utc(),
+        })
+        .await
+        .unwrap();
     let month = browser.get("/calendar?month=2026-12-01").await;
     assert!(
         month.body.contains("Run Intervals: Hill repeats"),
         "{}",
         month.body
     );
+    assert!(
+        month.body.contains("▸ Hill sprints 8x90s"),
+        "the planned workout"
+    );
+    let page = browser.get(created.location()).await;
+    assert!(page.body.contains("<strong>Hill sprints 8x90s</strong>"));
+    assert!(page.body.contains("Walk back down."));
     assert!(month.body.contains("plan 50 min"));
     let week = browser.get("/calendar?week=2026-12-10").await;
     assert!(week.body.contains("Run Intervals: Hill repeats"));
@@ -78,7 +110,6 @@ async fn a_self_coached_athlete_plans_edits_and_deletes_sessions(db: TestContext
         )
         .await;
     assert_eq!(changed.status, 303);
-    let (user, _) = robins(&app).await;
     let kept = app
         .store
         .get_session(user.id, SessionId(id))
