@@ -69,6 +69,8 @@ struct SessionPage {
     workouts: Vec<PlannedWorkout>,
     x_unit: &'static str,
     signed_in: bool,
+    /// The edit form, for the athlete whose session it is.
+    edit: Option<String>,
 }
 
 /// `GET /session/{id}/?direct_access_token=...`.
@@ -91,7 +93,10 @@ pub(crate) async fn get_session_page(
     {
         let settings = settings_of(&state, &viewer, session.user_id).await?;
         let layout = viewer.layout(session_title(&session), "calendar");
-        let page = SessionPage::of(&state, &session, &settings, layout, true).await?;
+        let mut page = SessionPage::of(&state, &session, &settings, layout, true).await?;
+        if session.user_id == viewer.id() {
+            page.edit = Some(format!("/calendar/sessions/{}", session.id.0));
+        }
         return Ok(viewer.render(&page));
     }
     if token.len() != 32 {
@@ -299,6 +304,7 @@ impl SessionPage {
             attached,
             x_unit: "time",
             signed_in,
+            edit: None,
         })
     }
 }

@@ -84,6 +84,10 @@ async fn the_session_page_charts_its_files_for_the_athlete_and_the_link(db: Test
     assert!(!html.contains(r#"aria-label="Main""#), "no navigation");
     assert!(!html.contains("<form"), "nothing to change");
     assert!(
+        !html.contains("/calendar/sessions/"),
+        "nor a way to edit it"
+    );
+    assert!(
         !html.contains(&href),
         "nor a way into the athlete's activities"
     );
