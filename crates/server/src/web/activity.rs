@@ -2,7 +2,7 @@
 //! or distance, its laps, the time in each zone, and its route.
 
 use super::activities::{title_of, viewed};
-use super::chart::{GAP_COLUMNS, LineChart, LineSpec, Route, nice_step};
+use super::chart::{self, GAP_COLUMNS, LineChart, LineSpec, Route, nice_step};
 use super::format::{self, Units};
 use super::{Layout, Viewer};
 use crate::AppState;
@@ -11,7 +11,7 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use paceline_activity::fit::{Record, RecordStreams};
+use paceline_activity::fit::RecordStreams;
 use paceline_domain::activities::{Activity, ActivityType, Figures, Lap};
 use paceline_domain::entities::ZoneSport;
 use paceline_domain::training::{ZoneMeasure, time_in_zones};
@@ -270,13 +270,15 @@ fn xs(streams: &RecordStreams, axis: Axis, units: Units) -> Vec<Option<f64>> {
         Axis::Time => {
             let start = first_time(streams);
             streams
+                .time
                 .iter()
-                .map(|r| Some((r.time?.unix_seconds() - start?) as f64))
+                .map(|t| Some(((*t)?.unix_seconds() - start?) as f64))
                 .collect()
         }
         Axis::Distance => streams
+            .distance_m
             .iter()
-            .map(|r| r.distance_m.map(|d| units.distance_value(d)))
+            .map(|d| d.map(|d| units.distance_value(d)))
             .collect(),
     }
 }
@@ -326,11 +328,11 @@ pub(super) fn charts(
     axis: Axis,
 ) -> Vec<LineChart> {
     let xs = xs(streams, axis, units);
-    let series = |value: &dyn Fn(&Record) -> Option<f64>| -> Vec<(f64, f64)> {
-        streams
-            .iter()
+    // Column by column: building whole records for each chart cost more than the charts.
+    let series = |values: &mut dyn Iterator<Item = Option<f64>>| -> Vec<(f64, f64)> {
+        values
             .zip(&xs)
-            .filter_map(|(record, x)| Some(((*x)?, value(&record)?)))
+            .filter_map(|(value, x)| Some(((*x)?, value?)))
             .collect()
     };
     let x_label_time = |s: f64| format::clock(s);
@@ -345,8 +347,16 @@ pub(super) fn charts(
         Axis::Time => (&x_label_time, &time_step),
         Axis::Distance => (&x_label_distance, &|span| nice_step(span, 6.0)),
     };
-    let whole = |v: f64| format!("{v:.0}");
-    let one = |v: f64| format!("{v:.1}");
+    let whole = |v: f64| {
+        let mut out = String::new();
+        chart::whole(&mut out, v);
+        out
+    };
+    let one = |v: f64| {
+        let mut out = String::new();
+        chart::tenths(&mut out, v);
+        out
+    };
     let pace_label = |v: f64| format::clock(v);
     let mut charts = Vec::new();
     let mut add = |spec: LineSpec<'_>, points: Vec<(f64, f64)>| {
@@ -356,32 +366,43 @@ pub(super) fn charts(
     };
     add(
         line("hr", "Heart rate", "bpm", &whole, false, x),
-        series(&|r| r.heart_rate.map(f64::from)),
+        series(&mut streams.heart_rate.iter().map(|v| v.map(f64::from))),
     );
     add(
         line("power", "Power", "W", &whole, false, x),
-        series(&|r| r.power_w.map(f64::from)),
+        series(&mut streams.power_w.iter().map(|v| v.map(f64::from))),
     );
     if format::by_pace(kind) {
         // Standing still has no pace: slower than a slow walk is left out.
         add(
             line("speed", "Pace", units.pace_unit(), &pace_label, true, x),
-            series(&|r| {
-                r.speed_mps
-                    .filter(|s| *s >= 0.5)
-                    .and_then(|s| units.pace_value(s))
-            }),
+            series(
+                &mut streams
+                    .speed_mps
+                    .iter()
+                    .map(|v| v.filter(|s| *s >= 0.5).and_then(|s| units.pace_value(s))),
+            ),
         );
     } else {
         add(
             line("speed", "Speed", units.speed_unit(), &one, false, x),
-            series(&|r| r.speed_mps.map(|s| units.speed_value(s))),
+            series(
+                &mut streams
+                    .speed_mps
+                    .iter()
+                    .map(|v| v.map(|s| units.speed_value(s))),
+            ),
         );
     }
     let cadence_unit = cadence_of(kind, 0.0).1;
     add(
         line("cadence", "Cadence", cadence_unit, &whole, false, x),
-        series(&|r| r.cadence.map(|c| cadence_of(kind, f64::from(c)).0)),
+        series(
+            &mut streams
+                .cadence
+                .iter()
+                .map(|v| v.map(|c| cadence_of(kind, f64::from(c)).0)),
+        ),
     );
     add(
         line(
@@ -392,7 +413,12 @@ pub(super) fn charts(
             false,
             x,
         ),
-        series(&|r| r.altitude_m.map(|m| units.height_value(m))),
+        series(
+            &mut streams
+                .altitude_m
+                .iter()
+                .map(|v| v.map(|m| units.height_value(m))),
+        ),
     );
     charts
 }

@@ -21,6 +21,41 @@ pub(crate) const GAP_COLUMNS: usize = 3;
 /// The most points marked each with a dot.
 const DOTS: usize = 60;
 
+/// Writes `value` to one decimal: integers only, so that a path of a thousand points is
+/// not a thousand float formattings (the profile of a long ride's page put them first).
+pub(crate) fn tenths(out: &mut String, value: f64) {
+    let tenths = (value * 10.0).round();
+    // Chart coordinates and values are far inside i64; anything else is drawn as 0.
+    let tenths = if tenths.is_finite() && tenths.abs() < 1e15 {
+        tenths as i64
+    } else {
+        0
+    };
+    if tenths < 0 {
+        out.push('-');
+    }
+    let magnitude = tenths.unsigned_abs();
+    let _ = write!(out, "{}.{}", magnitude / 10, magnitude % 10);
+}
+
+/// Writes `value` rounded to a whole number, with integers only.
+pub(crate) fn whole(out: &mut String, value: f64) {
+    let rounded = value.round();
+    let rounded = if rounded.is_finite() && rounded.abs() < 1e15 {
+        rounded as i64
+    } else {
+        0
+    };
+    let _ = write!(out, "{rounded}");
+}
+
+/// Writes a path's point `x,y`.
+fn point(out: &mut String, x: f64, y: f64) {
+    tenths(out, x);
+    out.push(',');
+    tenths(out, y);
+}
+
 /// One labelled position on an axis.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Tick {
@@ -247,10 +282,11 @@ impl LineChart {
             let x = LEFT + column.index as f64 + 0.5;
             let joined = previous.is_some_and(|p| column.index - p <= spec.gap_columns);
             let (a, b) = column.extremes;
-            let command = if joined { 'L' } else { 'M' };
-            let _ = write!(path, "{command}{x:.1},{:.1}", y_of(a));
+            path.push(if joined { 'L' } else { 'M' });
+            point(&mut path, x, y_of(a));
             if a != b {
-                let _ = write!(path, "L{x:.1},{:.1}", y_of(b));
+                path.push('L');
+                point(&mut path, x, y_of(b));
             }
             previous = Some(column.index);
         }
@@ -514,11 +550,13 @@ impl Route {
             match drawn {
                 Some((x, y)) if (point.0 - x).abs() < 1.0 && (point.1 - y).abs() < 1.0 => {}
                 Some(_) => {
-                    let _ = write!(path, "L{:.1},{:.1}", point.0, point.1);
+                    path.push('L');
+                    self::point(&mut path, point.0, point.1);
                     drawn = Some(point);
                 }
                 None => {
-                    let _ = write!(path, "M{:.1},{:.1}", point.0, point.1);
+                    path.push('M');
+                    self::point(&mut path, point.0, point.1);
                     drawn = Some(point);
                 }
             }

@@ -192,3 +192,21 @@ fn a_route_keeps_its_shape_and_drops_what_a_pixel_cannot_show() {
     assert!(Route::of(&[(60.0, 10.0), (60.0, 10.0)]).is_none());
     assert!(Route::of(&[]).is_none());
 }
+
+#[test]
+fn numbers_are_written_with_integers_as_rust_would_round_them() {
+    fn written(f: fn(&mut String, f64), v: f64) -> String {
+        let mut out = String::new();
+        f(&mut out, v);
+        out
+    }
+    assert_eq!(written(tenths, 48.5), "48.5");
+    assert_eq!(written(tenths, 3.04), "3.0");
+    assert_eq!(written(tenths, 3.06), "3.1");
+    assert_eq!(written(tenths, -0.26), "-0.3");
+    assert_eq!(written(tenths, 0.0), "0.0");
+    assert_eq!(written(tenths, f64::NAN), "0.0");
+    assert_eq!(written(super::whole, 141.5), "142");
+    assert_eq!(written(super::whole, -2.4), "-2");
+    assert_eq!(written(super::whole, f64::INFINITY), "0");
+}
