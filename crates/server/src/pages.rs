@@ -129,6 +129,13 @@ impl IntoResponse for PageError {
     }
 }
 
+impl PageError {
+    /// A failure of the server's own: a 500 with an error id, the cause logged.
+    pub(crate) fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Failure(Failure::internal(cause))
+    }
+}
+
 impl From<Failure> for PageError {
     fn from(failure: Failure) -> Self {
         Self::Failure(failure)

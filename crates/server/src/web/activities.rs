@@ -343,7 +343,7 @@ pub(crate) async fn get_original(
         .get(&kept.file.storage_key)
         .await
         .map_err(|e| PageError::Failure(e.into()))?
-        .ok_or_else(|| PageError::Failure(crate::failure::Failure::internal("file missing")))?;
+        .ok_or_else(|| PageError::internal("file missing"))?;
     let format = kept.file.format.as_str();
     let content_type = match kept.file.format {
         paceline_domain::files::FileFormat::Fit => "application/vnd.ant.fit",
@@ -373,7 +373,7 @@ pub(crate) async fn get_fit(
     .map_err(|error| match error {
         FitFileError::Files(cause) => PageError::Failure(cause.into()),
         FitFileError::Store(cause) => cause.into(),
-        other => PageError::Failure(crate::failure::Failure::internal(other.to_string())),
+        other => PageError::internal(other.to_string()),
     })?
     .ok_or(NO_SUCH_ACTIVITY)?;
     Ok(attachment(

@@ -12,7 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use paceline_activity::fit::RecordStreams;
-use paceline_domain::activities::{Activity, ActivityType, Figures, Lap};
+use paceline_domain::activities::{Activity, ActivityType, Detail, Figures, Lap};
 use paceline_domain::entities::ZoneSport;
 use paceline_domain::training::{ZoneMeasure, time_in_zones};
 
@@ -97,13 +97,7 @@ pub(crate) async fn get_activity(
     let detail = state.store.activity_detail(user, activity.id).await?;
     let legs = state.store.legs_of(user, &[activity.id]).await?;
     let file = state.store.file_of_activity(user, activity.id).await?;
-    let streams = match &detail {
-        Some(detail) => detail
-            .streams
-            .decode()
-            .map_err(|e| PageError::Failure(crate::failure::Failure::internal(e)))?,
-        None => RecordStreams::default(),
-    };
+    let streams = streams_of(detail.as_ref())?;
     let units = Units::of(&viewer.settings);
     let kind = activity.activity_type;
     let has_distance = streams.distance_m.iter().flatten().nth(1).is_some();
@@ -177,6 +171,14 @@ pub(crate) async fn get_activity(
         },
     };
     Ok(viewer.render(&page))
+}
+
+/// The record streams of an activity's detail, none without one.
+pub(super) fn streams_of(detail: Option<&Detail>) -> Result<RecordStreams, PageError> {
+    detail.map_or_else(
+        || Ok(RecordStreams::default()),
+        |d| d.streams.decode().map_err(PageError::internal),
+    )
 }
 
 /// Cadence as people count it: steps a minute on foot (a FIT record counts strides), turns

@@ -673,9 +673,7 @@ pub(crate) async fn post_new_session(
         Ok(files) => match TrainingSession::create(&state, &subject, &input, values, &files).await?
         {
             calendar::Written::Saved(s) => Ok(see_other(&format!("/session/{}/", s.id.0))),
-            _ => Err(PageError::Failure(crate::failure::Failure::internal(
-                "a new session was not saved",
-            ))),
+            _ => Err(PageError::internal("a new session was not saved")),
         },
         Err(errors) => {
             let form = session_form(&viewer, &values, None, Some(&errors));
@@ -725,11 +723,17 @@ pub(crate) async fn post_edit_session(
             let form = session_form(&viewer, &session.values, Some(&session), Some(&errors));
             Ok(viewer.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
         }
-        Err(EditError::NotFound | EditError::UnknownFiles(_)) => Err(NO_SESSION),
-        Err(EditError::Contended) => Err(PageError::Failure(crate::failure::Failure::internal(
-            "the session kept changing",
-        ))),
-        Err(EditError::Store(cause)) => Err(cause.into()),
+        Err(other) => Err(edit_failed(other)),
+    }
+}
+
+/// What an edit's other outcomes are for a page: a session gone (or files not the
+/// viewer's) is not found; the rest the server's failure.
+fn edit_failed<E>(error: EditError<E>) -> PageError {
+    match error {
+        EditError::NotFound | EditError::UnknownFiles(_) | EditError::Refused(_) => NO_SESSION,
+        EditError::Contended => PageError::internal("the session kept changing"),
+        EditError::Store(cause) => cause.into(),
     }
 }
 
@@ -803,10 +807,6 @@ pub(crate) async fn post_attach(
             .await?;
             Ok(viewer.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(EditError::NotFound | EditError::Refused(())) => Err(NO_SESSION),
-        Err(EditError::Contended) => Err(PageError::Failure(crate::failure::Failure::internal(
-            "the session kept changing",
-        ))),
-        Err(EditError::Store(cause)) => Err(cause.into()),
+        Err(other) => Err(edit_failed(other)),
     }
 }

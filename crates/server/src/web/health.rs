@@ -55,16 +55,20 @@ struct HealthPage {
     sections: Vec<Section>,
 }
 
-/// Every record of a daily kind from `from` on, latest first (pages of the list until the
-/// last).
-async fn every<T, F, Fut>(list: F) -> Result<Vec<T>, StoreError>
+/// Every record of a daily kind keyed from `from` on, latest first: `list` answers a page of
+/// a query.
+async fn since<K: Copy, T, F, Fut>(from: K, list: F) -> Result<Vec<T>, StoreError>
 where
-    F: Fn(u32) -> Fut,
+    F: Fn(RecordQuery<K>) -> Fut,
     Fut: Future<Output = Result<Page<T>, StoreError>>,
 {
     let mut all = Vec::new();
     for page in 1..=20 {
-        let found = list(page).await?;
+        let found = list(RecordQuery {
+            from: Some(from),
+            ..RecordQuery::page(page, MAX_PER_PAGE)
+        })
+        .await?;
         all.extend(found.items);
         if !found.has_next {
             break;
@@ -131,16 +135,7 @@ fn charts(first: Date, figures: Vec<(Figure<'_>, Vec<(Date, f64)>)>) -> Vec<Line
 
 async fn body(store: &dyn Store, user: UserId, first: Date) -> Result<Section, PageError> {
     let from = first.with_time(Time::MIDNIGHT).assume_utc();
-    let metrics: Vec<BodyMetric> = every(|page| {
-        store.list_body_metrics(
-            user,
-            RecordQuery {
-                from: Some(from),
-                ..RecordQuery::page(page, MAX_PER_PAGE)
-            },
-        )
-    })
-    .await?;
+    let metrics: Vec<BodyMetric> = since(from, |q| store.list_body_metrics(user, q)).await?;
     let series = |value: &dyn Fn(&BodyMetric) -> Option<f64>| -> Vec<(Date, f64)> {
         metrics
             .iter()
@@ -207,16 +202,7 @@ fn figure<'a>(
 }
 
 async fn sleep(store: &dyn Store, user: UserId, first: Date) -> Result<Section, PageError> {
-    let days: Vec<SleepDay> = every(|page| {
-        store.list_sleep_days(
-            user,
-            RecordQuery {
-                from: Some(first),
-                ..RecordQuery::page(page, MAX_PER_PAGE)
-            },
-        )
-    })
-    .await?;
+    let days: Vec<SleepDay> = since(first, |q| store.list_sleep_days(user, q)).await?;
     let hours = |s: Option<i32>| s.map(|s| f64::from(s) / 3600.0);
     let charts = charts(
         first,
@@ -268,16 +254,7 @@ async fn sleep(store: &dyn Store, user: UserId, first: Date) -> Result<Section, 
 }
 
 async fn nutrition(store: &dyn Store, user: UserId, first: Date) -> Result<Section, PageError> {
-    let days: Vec<NutritionDay> = every(|page| {
-        store.list_nutrition_days(
-            user,
-            RecordQuery {
-                from: Some(first),
-                ..RecordQuery::page(page, MAX_PER_PAGE)
-            },
-        )
-    })
-    .await?;
+    let days: Vec<NutritionDay> = since(first, |q| store.list_nutrition_days(user, q)).await?;
     let charts = charts(
         first,
         vec![(
@@ -318,16 +295,7 @@ async fn nutrition(store: &dyn Store, user: UserId, first: Date) -> Result<Secti
 }
 
 async fn wellness(store: &dyn Store, user: UserId, first: Date) -> Result<Section, PageError> {
-    let days: Vec<WellnessDay> = every(|page| {
-        store.list_wellness_days(
-            user,
-            RecordQuery {
-                from: Some(first),
-                ..RecordQuery::page(page, MAX_PER_PAGE)
-            },
-        )
-    })
-    .await?;
+    let days: Vec<WellnessDay> = since(first, |q| store.list_wellness_days(user, q)).await?;
     let charts = charts(
         first,
         vec![(

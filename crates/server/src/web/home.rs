@@ -57,6 +57,8 @@ struct WeekLine {
     label: String,
     done: String,
     planned: String,
+    distance: String,
+    load: String,
 }
 
 #[derive(Template)]
@@ -211,11 +213,10 @@ pub(crate) async fn get_home(
     let weeks: Vec<WeekLine> = mondays
         .iter()
         .map(|week| {
-            let done: f64 = FAMILIES
+            let (done, metres, load) = FAMILIES
                 .iter()
                 .filter_map(|(class, _)| by_week.get(&(*week, *class)))
-                .map(|v| v.0)
-                .sum();
+                .fold((0.0, 0.0, 0.0), |(t, d, l), v| (t + v.0, d + v.1, l + v.2));
             WeekLine {
                 label: format!("Week of {}", format::day_short(*week)),
                 done: format::hours_minutes(done),
@@ -223,6 +224,12 @@ pub(crate) async fn get_home(
                     .get(week)
                     .map(|s| format::hours_minutes(*s))
                     .unwrap_or_else(|| "–".to_owned()),
+                distance: if metres > 0.0 {
+                    units.distance(metres)
+                } else {
+                    "–".to_owned()
+                },
+                load: format!("{load:.0}"),
             }
         })
         .collect();

@@ -6,7 +6,7 @@
 //! read-only without logging in ("a token that allows access to session charts page when
 //! logged out"); a rotated token no longer opens it.
 
-use super::activity::{Axis, charts};
+use super::activity::{Axis, charts, streams_of};
 use super::chart::LineChart;
 use super::format::{self, Units};
 use super::home::session_title;
@@ -254,13 +254,8 @@ impl SessionPage {
             .attached_activities(s.user_id, Entry::Session(s.id))
             .await?
         {
-            let streams = match state.store.activity_detail(s.user_id, activity.id).await? {
-                Some(detail) => detail
-                    .streams
-                    .decode()
-                    .map_err(|e| PageError::Failure(crate::failure::Failure::internal(e)))?,
-                None => Default::default(),
-            };
+            let detail = state.store.activity_detail(s.user_id, activity.id).await?;
+            let streams = streams_of(detail.as_ref())?;
             attached.push(Attached {
                 title: super::activities::title_of(&activity),
                 // The activity's own page is its athlete's; the charts are here for all.

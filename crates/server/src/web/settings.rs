@@ -367,7 +367,7 @@ pub(crate) async fn post_settings(
     };
     match outcome {
         Ok(saved) => Ok(see_other(&format!("/settings?saved={saved}#{saved}"))),
-        Err(("!", why)) => Err(PageError::Failure(crate::failure::Failure::internal(why))),
+        Err(("!", why)) => Err(PageError::internal(why)),
         Err(problem) => {
             // Show the page as it stands, with the reason beside the form.
             if let Some(fresh) = state.store.athlete_settings(viewer.id()).await? {

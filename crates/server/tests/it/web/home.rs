@@ -90,5 +90,9 @@ async fn home_shows_the_week_what_comes_next_and_the_trends(db: TestContext) {
         "each weighing marked"
     );
     assert!(body.contains("The weeks as a table"));
+    assert!(
+        body.contains("<td>45.00 km</td><td>90</td></tr>"),
+        "each week's time, plan, distance and load: {body}"
+    );
     app.stop().await;
 }
