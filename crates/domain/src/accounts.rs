@@ -265,6 +265,44 @@ pub async fn home_membership(
         .map(|m| m.membership.clone()))
 }
 
+/// What a user does in Paceline, from their memberships: whether they keep training of their
+/// own, coach anyone, and which coaching companies they own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Roles {
+    /// An athlete of some organization, or the owner of a personal one: they have their own
+    /// training to keep.
+    pub trains: bool,
+    /// A coach or owner of a coaching company.
+    pub coaches: bool,
+    /// The coaching companies they own.
+    pub owns: Vec<OrgId>,
+}
+
+impl Roles {
+    /// The roles a user's memberships give them.
+    pub fn of(memberships: &[MembershipInOrg]) -> Self {
+        let mut roles = Self::default();
+        for m in memberships {
+            let team = m.organization.kind == OrgKind::Team;
+            match m.membership.role {
+                Role::Athlete => roles.trains = true,
+                Role::Owner if !team => roles.trains = true,
+                Role::Owner => {
+                    roles.coaches = true;
+                    roles.owns.push(m.organization.id);
+                }
+                Role::Coach => roles.coaches = roles.coaches || team,
+            }
+        }
+        roles
+    }
+}
+
+/// The roles of `user` ([`Roles::of`] their memberships).
+pub async fn roles(store: &dyn Store, user: UserId) -> Result<Roles, StoreError> {
+    Ok(Roles::of(&store.memberships_of_user(user).await?))
+}
+
 /// How the Xhale surface describes an account: `account_type` is `coached` for an athlete of
 /// a coaching company (a team organization) and `self_coached` otherwise; `diary_type` is
 /// `mentor` for a coach or owner of one and `athlete` otherwise.
@@ -419,5 +457,43 @@ mod tests {
         assert!(parse_name("tab\there", "user").is_err());
         assert!(parse_name(&"x".repeat(MAX_NAME_LEN + 1), "user").is_err());
         assert!(parse_name(&"é".repeat(MAX_NAME_LEN), "user").is_ok());
+    }
+
+    fn member(org: i64, kind: OrgKind, role: Role) -> MembershipInOrg {
+        let at = time::OffsetDateTime::UNIX_EPOCH;
+        MembershipInOrg {
+            membership: Membership {
+                id: crate::ids::MembershipId(org * 10),
+                organization_id: OrgId(org),
+                user_id: UserId(1),
+                role,
+                created_at: at,
+            },
+            organization: Organization {
+                id: OrgId(org),
+                name: format!("org {org}"),
+                kind,
+                created_at: at,
+            },
+        }
+    }
+
+    #[test]
+    fn roles_say_who_trains_coaches_and_owns() {
+        let lone = Roles::of(&[member(1, OrgKind::Personal, Role::Owner)]);
+        assert_eq!(
+            (lone.trains, lone.coaches, lone.owns.len()),
+            (true, false, 0)
+        );
+        let coach = Roles::of(&[member(2, OrgKind::Team, Role::Coach)]);
+        assert_eq!((coach.trains, coach.coaches), (false, true));
+        let owner = Roles::of(&[
+            member(1, OrgKind::Personal, Role::Owner),
+            member(3, OrgKind::Team, Role::Owner),
+        ]);
+        assert_eq!((owner.trains, owner.coaches), (true, true));
+        assert_eq!(owner.owns, vec![OrgId(3)]);
+        let athlete = Roles::of(&[member(3, OrgKind::Team, Role::Athlete)]);
+        assert_eq!((athlete.trains, athlete.coaches), (true, false));
     }
 }

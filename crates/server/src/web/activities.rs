@@ -2,7 +2,7 @@
 //! page ([`super::activity`]); its downloads; deleting it.
 
 use super::format::{self, Units};
-use super::{Layout, Viewer, field, posted, see_other};
+use super::{At, Id, Layout, Seen, Viewer, field, posted, see_other};
 use crate::AppState;
 use crate::pages::PageError;
 use askama::Template;
@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use paceline_domain::activities::fit_file::{FitFileError, fit_file};
 use paceline_domain::activities::{self, Activity, ActivityFilter, ActivityType};
-use paceline_domain::ids::ActivityId;
+use paceline_domain::ids::{ActivityId, UserId};
 use paceline_domain::listing::RecordQuery;
 use time::format_description::well_known::Iso8601;
 use time::{Date, Time};
@@ -38,10 +38,10 @@ pub(super) struct Row {
 }
 
 impl Row {
-    pub(super) fn of(activity: &Activity, units: Units) -> Self {
+    pub(super) fn of(activity: &Activity, units: Units, seen: &Seen) -> Self {
         let f = &activity.figures;
         Self {
-            href: format!("/activities/{}", activity.id.public()),
+            href: seen.href(&format!("/activities/{}", activity.id.public())),
             title: title_of(activity),
             sport: format::sport(activity.activity_type),
             class: format::sport_class(activity.activity_type),
@@ -155,11 +155,12 @@ struct ListPage {
 /// `GET /activities?sport=&from=&to=&q=&page=`.
 pub(crate) async fn list_activities(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let filters = Filters::parse(raw.as_deref());
-    let viewer = Viewer::of(&state, &headers, &filters.query(filters.page)).await?;
+    let seen = Seen::of(&state, &headers, at, &filters.query(filters.page)).await?;
     let mut problems = Vec::new();
     let sport = match filters.sport.as_str() {
         "" => None,
@@ -198,10 +199,14 @@ pub(crate) async fn list_activities(
     };
     let found = state
         .store
-        .search_activities(viewer.id(), query, &filter)
+        .search_activities(seen.athlete_id(), query, &filter)
         .await?;
-    let units = Units::of(&viewer.settings);
-    let rows = found.items.iter().map(|a| Row::of(a, units)).collect();
+    let units = seen.units();
+    let rows = found
+        .items
+        .iter()
+        .map(|a| Row::of(a, units, &seen))
+        .collect();
     let sports = ActivityType::ALL
         .iter()
         .map(|kind| Choice {
@@ -211,7 +216,7 @@ pub(crate) async fn list_activities(
         })
         .collect();
     let page = ListPage {
-        layout: viewer.layout("Activities", "activities"),
+        layout: seen.layout("Activities", "activities"),
         rows,
         sports,
         from: filters.from.clone(),
@@ -219,33 +224,36 @@ pub(crate) async fn list_activities(
         q: filters.q.clone(),
         problems,
         filtered: !filter.is_empty() || from.is_some() || to.is_some(),
-        previous: (filters.page > 1).then(|| filters.query(filters.page - 1)),
-        next: found.has_next.then(|| filters.query(filters.page + 1)),
+        previous: (filters.page > 1).then(|| seen.href(&filters.query(filters.page - 1))),
+        next: found
+            .has_next
+            .then(|| seen.href(&filters.query(filters.page + 1))),
         page: filters.page,
     };
-    Ok(viewer.render(&page))
+    Ok(seen.render(&page))
 }
 
-/// The viewer's activity `raw_id`, or not found.
-async fn owned(state: &AppState, viewer: &Viewer, raw_id: &str) -> Result<Activity, PageError> {
+/// `user`'s activity `raw_id`, or not found.
+async fn owned(state: &AppState, user: UserId, raw_id: &str) -> Result<Activity, PageError> {
     let id = ActivityId::from_public(raw_id).ok_or(NO_SUCH_ACTIVITY)?;
     state
         .store
-        .get_activity(viewer.id(), id)
+        .get_activity(user, id)
         .await?
         .ok_or(NO_SUCH_ACTIVITY)
 }
 
-/// The signed-in viewer (or a detour through the login page back to the activity) and
-/// their activity `raw_id` (or not found).
+/// The page of activity `raw_id` as the signed-in viewer sees it (or a detour through the
+/// login page back to it), and the activity (or not found).
 pub(super) async fn viewed(
     state: &AppState,
     headers: &HeaderMap,
+    at: At,
     raw_id: &str,
-) -> Result<(Viewer, Activity), PageError> {
-    let viewer = Viewer::of(state, headers, &format!("/activities/{raw_id}")).await?;
-    let activity = owned(state, &viewer, raw_id).await?;
-    Ok((viewer, activity))
+) -> Result<(Seen, Activity), PageError> {
+    let seen = Seen::of(state, headers, at, &format!("/activities/{raw_id}")).await?;
+    let activity = owned(state, seen.athlete_id(), raw_id).await?;
+    Ok((seen, activity))
 }
 
 #[derive(Template)]
@@ -266,7 +274,7 @@ pub(crate) async fn get_delete_activity(
 ) -> Result<Response, PageError> {
     let here = format!("/activities/{raw_id}/delete");
     let viewer = Viewer::of(&state, &headers, &here).await?;
-    let activity = owned(&state, &viewer, &raw_id).await?;
+    let activity = owned(&state, viewer.id(), &raw_id).await?;
     let has_file = state
         .store
         .file_of_activity(viewer.id(), activity.id)
@@ -292,7 +300,7 @@ pub(crate) async fn post_delete_activity(
     let pairs = posted(&state, &headers, &body)?;
     let here = format!("/activities/{raw_id}/delete");
     let viewer = Viewer::of(&state, &headers, &here).await?;
-    let activity = owned(&state, &viewer, &raw_id).await?;
+    let activity = owned(&state, viewer.id(), &raw_id).await?;
     if field(&pairs, "confirm") != Some("yes") {
         return Ok(see_other(&here));
     }
@@ -327,13 +335,14 @@ fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Respons
 /// `GET /activities/{id}/original`: the file it was made from, as uploaded.
 pub(crate) async fn get_original(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
-    Path(raw_id): Path<String>,
+    Path(Id { id: raw_id }): Path<Id>,
 ) -> Result<Response, PageError> {
-    let (viewer, activity) = viewed(&state, &headers, &raw_id).await?;
+    let (seen, activity) = viewed(&state, &headers, at, &raw_id).await?;
     let kept = state
         .store
-        .file_of_activity(viewer.id(), activity.id)
+        .file_of_activity(seen.athlete_id(), activity.id)
         .await?
         .ok_or(PageError::NotFound(
             "This activity was not made from a file; download its FIT instead.",
@@ -359,14 +368,15 @@ pub(crate) async fn get_original(
 /// `GET /activities/{id}/fit`: the activity as FIT, whatever it came as.
 pub(crate) async fn get_fit(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
-    Path(raw_id): Path<String>,
+    Path(Id { id: raw_id }): Path<Id>,
 ) -> Result<Response, PageError> {
-    let (viewer, activity) = viewed(&state, &headers, &raw_id).await?;
+    let (seen, activity) = viewed(&state, &headers, at, &raw_id).await?;
     let bytes = fit_file(
         state.store.as_ref(),
         state.files.as_ref(),
-        viewer.id(),
+        seen.athlete_id(),
         activity.id,
     )
     .await

@@ -4,7 +4,7 @@
 use super::activities::{title_of, viewed};
 use super::chart::{self, GAP_COLUMNS, LineChart, LineSpec, Route, nice_step};
 use super::format::{self, Units};
-use super::{Layout, Viewer};
+use super::{At, Id, Layout};
 use crate::AppState;
 use crate::pages::PageError;
 use askama::Template;
@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use paceline_activity::fit::RecordStreams;
 use paceline_domain::activities::{Activity, ActivityType, Detail, Figures, Lap};
-use paceline_domain::entities::ZoneSport;
+use paceline_domain::entities::{AthleteSettings, ZoneSport};
 use paceline_domain::training::{ZoneMeasure, time_in_zones};
 
 /// Which way the charts run.
@@ -85,20 +85,21 @@ struct ActivityPage {
 /// `GET /activities/{id}?x=distance`.
 pub(crate) async fn get_activity(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
-    Path(raw_id): Path<String>,
+    Path(Id { id: raw_id }): Path<Id>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let (viewer, activity) = viewed(&state, &headers, &raw_id).await?;
-    let here = format!("/activities/{raw_id}");
+    let (seen, activity) = viewed(&state, &headers, at, &raw_id).await?;
+    let here = seen.href(&format!("/activities/{}", activity.id.public()));
     let asked_distance = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .any(|(k, v)| k == "x" && v == "distance");
-    let user = viewer.id();
+    let user = seen.athlete_id();
     let detail = state.store.activity_detail(user, activity.id).await?;
     let legs = state.store.legs_of(user, &[activity.id]).await?;
     let file = state.store.file_of_activity(user, activity.id).await?;
     let streams = streams_of(detail.as_ref())?;
-    let units = Units::of(&viewer.settings);
+    let units = seen.units();
     let kind = activity.activity_type;
     let has_distance = streams.distance_m.iter().flatten().nth(1).is_some();
     let axis = if asked_distance && has_distance {
@@ -127,7 +128,7 @@ pub(crate) async fn get_activity(
         .as_ref()
         .map(|d| lap_rows(&d.laps, &activity, units, start))
         .unwrap_or_default();
-    let zones = zone_blocks(&viewer, kind, &streams);
+    let zones = zone_blocks(&seen.settings, kind, &streams);
     let legs = legs
         .get(&activity.id)
         .map(|legs| {
@@ -142,7 +143,7 @@ pub(crate) async fn get_activity(
         })
         .unwrap_or_default();
     let page = ActivityPage {
-        layout: viewer.layout(title_of(&activity), "activities"),
+        layout: seen.layout(title_of(&activity), "activities"),
         title: title_of(&activity),
         sport: format::sport(kind),
         class: format::sport_class(kind),
@@ -170,7 +171,7 @@ pub(crate) async fn get_activity(
             Axis::Distance => units.distance_unit(),
         },
     };
-    Ok(viewer.render(&page))
+    Ok(seen.render(&page))
 }
 
 /// The record streams of an activity's detail, none without one.
@@ -467,13 +468,17 @@ fn lap_rows(laps: &[Lap], activity: &Activity, units: Units, start: Option<i64>)
 }
 
 /// The time in the athlete's zones, by heart rate and (cycling) by power.
-fn zone_blocks(viewer: &Viewer, kind: ActivityType, streams: &RecordStreams) -> Vec<ZoneBlock> {
+fn zone_blocks(
+    settings: &AthleteSettings,
+    kind: ActivityType,
+    streams: &RecordStreams,
+) -> Vec<ZoneBlock> {
     let sport = match kind {
         ActivityType::Run | ActivityType::Walk | ActivityType::Hike => ZoneSport::Run,
         ActivityType::Ride | ActivityType::VirtualRide => ZoneSport::Bike,
         _ => return Vec::new(),
     };
-    let zones = viewer.settings.zones_of(sport).zones;
+    let zones = settings.zones_of(sport).zones;
     let measures: [(&'static str, ZoneMeasure, &'static str); 2] = [
         ("Time in heart rate zones", ZoneMeasure::HeartRate, "bpm"),
         ("Time in power zones", ZoneMeasure::Power, "W"),

@@ -5,9 +5,9 @@
 //! of a session their coach planned writes only their feedback and the log, seeing the plan
 //! read-only.
 
-use super::format::{self, Units};
+use super::format;
 use super::home::{monday, session_title};
-use super::{Layout, Viewer, field, posted, see_other};
+use super::{At, Id, Layout, Seen, field, posted, see_other};
 use crate::AppState;
 use crate::api::xhale::calendar::{Resource, write};
 use crate::api::xhale::input::Input;
@@ -22,7 +22,6 @@ use paceline_domain::activities::Activity;
 use paceline_domain::calendar::{
     self, CalendarQuery, EditError, Part, SessionId, SessionValues, TrainingSession,
 };
-use paceline_domain::coaching::Subject;
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::files::FileId;
 use paceline_domain::listing::{MAX_PER_PAGE, RecordQuery};
@@ -191,26 +190,27 @@ fn category_class(discipline_id: i32) -> &'static str {
 /// `GET /calendar?month=YYYY-MM-DD` or `?week=YYYY-MM-DD`.
 pub(crate) async fn get_calendar(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let today = state.clock.now().date();
     let view = View::parse(raw.as_deref(), today);
-    let viewer = Viewer::of(&state, &headers, &view.href()).await?;
-    let page = calendar_page(&state, &viewer, view, today, None).await?;
-    Ok(viewer.render(&page))
+    let seen = Seen::of(&state, &headers, at, &view.href()).await?;
+    let page = calendar_page(&state, &seen, view, today, None).await?;
+    Ok(seen.render(&page))
 }
 
 async fn calendar_page(
     state: &AppState,
-    viewer: &Viewer,
+    seen: &Seen,
     view: View,
     today: Date,
     problem: Option<String>,
 ) -> Result<CalendarPage, PageError> {
     let store = state.store.as_ref();
-    let user = viewer.id();
-    let units = Units::of(&viewer.settings);
+    let user = seen.athlete_id();
+    let units = seen.units();
     let (start, end, first, last) = view.span();
     let query = CalendarQuery {
         from: start,
@@ -287,7 +287,7 @@ async fn calendar_page(
             day.sessions.push(SessionChip {
                 title: session_title(s),
                 href: format!("/session/{}/", s.id.0),
-                edit: format!("/calendar/sessions/{}", s.id.0),
+                edit: seen.href(&format!("/calendar/sessions/{}", s.id.0)),
                 class: category_class(v.plan.discipline_id),
                 planned: minutes(v.plan.prescribed_minutes.total).unwrap_or_default(),
                 done: minutes(v.log.completed_minutes.total).unwrap_or_default(),
@@ -314,7 +314,7 @@ async fn calendar_page(
             }
             day.activities.push(ActivityChip {
                 title: super::activities::title_of(a),
-                href: format!("/activities/{}", a.id.public()),
+                href: seen.href(&format!("/activities/{}", a.id.public())),
                 class: format::sport_class(a.activity_type),
                 figures: figures.join(" · "),
             });
@@ -345,25 +345,32 @@ async fn calendar_page(
             let after = last + Duration::days(1);
             (
                 format!("{} {}", month_name(first.month()), first.year()),
-                View::Month(before).href(),
-                View::Month(after).href(),
-                View::Week(if first <= today && today <= last {
-                    today
-                } else {
-                    first
-                })
-                .href(),
+                seen.href(&View::Month(before).href()),
+                seen.href(&View::Month(after).href()),
+                seen.href(
+                    &View::Week(if first <= today && today <= last {
+                        today
+                    } else {
+                        first
+                    })
+                    .href(),
+                ),
             )
         }
         View::Week(_) => (
             format!("Week of {}", format::day(start)),
-            View::Week(start - Duration::days(7)).href(),
-            View::Week(start + Duration::days(7)).href(),
-            View::Month(start).href(),
+            seen.href(&View::Week(start - Duration::days(7)).href()),
+            seen.href(&View::Week(start + Duration::days(7)).href()),
+            seen.href(&View::Month(start).href()),
         ),
     };
-    // The latest files first: the ones a person has just uploaded.
-    let waiting = store.pending_files(user).await?;
+    // The latest files first: the ones a person has just uploaded. Only the athlete
+    // attaches their files.
+    let waiting = if seen.by_coach() {
+        Vec::new()
+    } else {
+        store.pending_files(user).await?
+    };
     let more_pending = waiting.len().saturating_sub(PENDING_SHOWN);
     let pending = waiting
         .into_iter()
@@ -380,16 +387,20 @@ async fn calendar_page(
         })
         .collect();
     // The sessions of the last two weeks and the next one, to attach a file to.
-    let near = store
-        .list_sessions(
-            user,
-            CalendarQuery {
-                from: today - Duration::days(14),
-                to: today + Duration::days(7),
-                updated_since: None,
-            },
-        )
-        .await?;
+    let near = if seen.by_coach() {
+        Vec::new()
+    } else {
+        store
+            .list_sessions(
+                user,
+                CalendarQuery {
+                    from: today - Duration::days(14),
+                    to: today + Duration::days(7),
+                    updated_since: None,
+                },
+            )
+            .await?
+    };
     let targets = near
         .iter()
         .filter(|s| !s.deleted)
@@ -405,25 +416,25 @@ async fn calendar_page(
         })
         .collect();
     Ok(CalendarPage {
-        layout: viewer.layout(heading.clone(), "calendar"),
+        layout: seen.layout(heading.clone(), "calendar"),
         heading,
         month_view: matches!(view, View::Month(_)),
         weeks,
         previous,
         next,
-        today_href: match view {
+        today_href: seen.href(&match view {
             View::Month(_) => View::Month(today).href(),
             View::Week(_) => View::Week(today).href(),
-        },
+        }),
         other_view,
-        new_href: format!(
+        new_href: seen.href(&format!(
             "/calendar/sessions/new?date={}",
             if first <= today && today <= last {
                 today
             } else {
                 first
             }
-        ),
+        )),
         pending,
         more_pending,
         targets,
@@ -459,19 +470,14 @@ struct SessionForm {
     page: Option<String>,
 }
 
-/// The subject of the viewer's own calendar: the athlete acting on their records.
-fn own(viewer: &Viewer) -> Subject {
-    Subject::own(viewer.id())
-}
-
 fn session_form(
-    viewer: &Viewer,
+    seen: &Seen,
     values: &SessionValues,
     existing: Option<&TrainingSession>,
     errors: Option<&crate::api::xhale::input::FieldErrors>,
 ) -> SessionForm {
     let planned_by = existing.and_then(|s| s.planned_by);
-    let may = |part| calendar::may_change(&own(viewer), part, planned_by);
+    let may = |part| calendar::may_change(&seen.subject, part, planned_by);
     let messages = |name: &str| -> Vec<String> {
         errors
             .and_then(|e| {
@@ -492,7 +498,7 @@ fn session_form(
         editable: may(part),
         errors: messages(name),
     };
-    let fields = vec![
+    let mut fields = vec![
         field("date", "Day", v.date.to_string(), "date", Part::Shared),
         field(
             "brief_description",
@@ -545,12 +551,25 @@ fn session_form(
         ),
         field(
             "athlete_feedback",
-            "Your feedback",
+            if seen.by_coach() {
+                "The athlete's feedback"
+            } else {
+                "Your feedback"
+            },
             v.athlete_feedback.clone(),
             "textarea",
             Part::Athlete,
         ),
     ];
+    if seen.by_coach() {
+        fields.push(field(
+            "coach_comments",
+            "Your comments",
+            v.coach_comments.clone(),
+            "textarea",
+            Part::Coach,
+        ));
+    }
     let general: Vec<String> = errors
         .map(|e| {
             e.fields()
@@ -562,19 +581,19 @@ fn session_form(
     let (heading, action, delete, page) = match existing {
         Some(s) => (
             format!("Edit: {}", session_title(s)),
-            format!("/calendar/sessions/{}", s.id.0),
-            may(Part::Plan).then(|| format!("/calendar/sessions/{}/delete", s.id.0)),
+            seen.href(&format!("/calendar/sessions/{}", s.id.0)),
+            may(Part::Plan).then(|| seen.href(&format!("/calendar/sessions/{}/delete", s.id.0))),
             Some(format!("/session/{}/", s.id.0)),
         ),
         None => (
             "New session".to_owned(),
-            "/calendar/sessions".to_owned(),
+            seen.href("/calendar/sessions"),
             None,
             None,
         ),
     };
     SessionForm {
-        layout: viewer.layout(heading.clone(), "calendar"),
+        layout: seen.layout(heading.clone(), "calendar"),
         heading,
         action,
         fields,
@@ -596,32 +615,29 @@ fn session_form(
 /// `GET /calendar/sessions/new?date=`.
 pub(crate) async fn get_new_session(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let viewer = Viewer::of(&state, &headers, "/calendar/sessions/new").await?;
+    let seen = Seen::of(&state, &headers, at, "/calendar/sessions/new").await?;
     let date = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "date")
         .and_then(|(_, v)| super::activities::parse_day(&v))
         .unwrap_or_else(|| state.clock.now().date());
     let mut values = SessionValues::on(date);
     values.plan.discipline_id = 8;
-    Ok(viewer.render(&session_form(&viewer, &values, None, None)))
+    Ok(seen.render(&session_form(&seen, &values, None, None)))
 }
 
-/// The viewer's live session `raw_id`.
-async fn owned(
-    state: &AppState,
-    viewer: &Viewer,
-    raw_id: &str,
-) -> Result<TrainingSession, PageError> {
+/// The athlete's live session `raw_id`.
+async fn owned(state: &AppState, seen: &Seen, raw_id: &str) -> Result<TrainingSession, PageError> {
     let id = match raw_id.parse::<i64>() {
         Ok(id) if id > 0 => SessionId(id),
         _ => return Err(NO_SESSION),
     };
     state
         .store
-        .get_session(viewer.id(), id)
+        .get_session(seen.athlete_id(), id)
         .await?
         .filter(|s| !s.deleted)
         .ok_or(NO_SESSION)
@@ -630,17 +646,29 @@ async fn owned(
 /// `GET /calendar/sessions/{id}`: the edit form.
 pub(crate) async fn get_edit_session(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
-    Path(raw_id): Path<String>,
+    Path(Id { id: raw_id }): Path<Id>,
 ) -> Result<Response, PageError> {
-    let viewer = Viewer::of(&state, &headers, &format!("/calendar/sessions/{raw_id}")).await?;
-    let session = owned(&state, &viewer, &raw_id).await?;
-    Ok(viewer.render(&session_form(
-        &viewer,
-        &session.values,
-        Some(&session),
-        None,
-    )))
+    let seen = Seen::of(
+        &state,
+        &headers,
+        at,
+        &format!("/calendar/sessions/{raw_id}"),
+    )
+    .await?;
+    let session = owned(&state, &seen, &raw_id).await?;
+    Ok(seen.render(&session_form(&seen, &session.values, Some(&session), None)))
+}
+
+/// Where a saved session sends its planner: the athlete to the session's page; a coach,
+/// planning a week, back to that week of the athlete's calendar.
+fn after_saving(seen: &Seen, session: &TrainingSession) -> String {
+    if seen.by_coach() {
+        seen.href(&View::Week(session.values.date).href())
+    } else {
+        format!("/session/{}/", session.id.0)
+    }
 }
 
 /// The form's fields as the API's input: the token left out, and an unticked box sent as
@@ -661,23 +689,24 @@ fn input_of(pairs: &crate::oauth::form::Pairs, boxes: &[&str]) -> Input {
 /// `POST /calendar/sessions`: creates one.
 pub(crate) async fn post_new_session(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = posted(&state, &headers, &body)?;
-    let viewer = Viewer::of(&state, &headers, "/calendar/sessions/new").await?;
-    let subject = own(&viewer);
+    let seen = Seen::of(&state, &headers, at, "/calendar/sessions/new").await?;
+    let subject = seen.subject;
     let input = input_of(&pairs, &["key_session", "missed_session"]);
     let mut values = SessionValues::on(state.clock.now().date());
     match write::<TrainingSession>(&input, Mode::Create, &subject, None, &mut values) {
         Ok(files) => match TrainingSession::create(&state, &subject, &input, values, &files).await?
         {
-            calendar::Written::Saved(s) => Ok(see_other(&format!("/session/{}/", s.id.0))),
+            calendar::Written::Saved(s) => Ok(see_other(&after_saving(&seen, &s))),
             _ => Err(PageError::internal("a new session was not saved")),
         },
         Err(errors) => {
-            let form = session_form(&viewer, &values, None, Some(&errors));
-            Ok(viewer.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
+            let form = session_form(&seen, &values, None, Some(&errors));
+            Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
         }
     }
 }
@@ -685,14 +714,21 @@ pub(crate) async fn post_new_session(
 /// `POST /calendar/sessions/{id}`: changes what the viewer may change of it.
 pub(crate) async fn post_edit_session(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
-    Path(raw_id): Path<String>,
+    Path(Id { id: raw_id }): Path<Id>,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = posted(&state, &headers, &body)?;
-    let viewer = Viewer::of(&state, &headers, &format!("/calendar/sessions/{raw_id}")).await?;
-    let session = owned(&state, &viewer, &raw_id).await?;
-    let subject = own(&viewer);
+    let seen = Seen::of(
+        &state,
+        &headers,
+        at,
+        &format!("/calendar/sessions/{raw_id}"),
+    )
+    .await?;
+    let session = owned(&state, &seen, &raw_id).await?;
+    let subject = seen.subject;
     let mut boxes = vec!["missed_session"];
     if calendar::may_change(&subject, Part::Plan, session.planned_by) {
         boxes.push("key_session");
@@ -718,10 +754,10 @@ pub(crate) async fn post_edit_session(
     )
     .await;
     match edited {
-        Ok(saved) => Ok(see_other(&format!("/session/{}/", saved.id.0))),
+        Ok(saved) => Ok(see_other(&after_saving(&seen, &saved))),
         Err(EditError::Refused(errors)) => {
-            let form = session_form(&viewer, &session.values, Some(&session), Some(&errors));
-            Ok(viewer.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
+            let form = session_form(&seen, &session.values, Some(&session), Some(&errors));
+            Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
         }
         Err(other) => Err(edit_failed(other)),
     }
@@ -740,27 +776,32 @@ fn edit_failed<E>(error: EditError<E>) -> PageError {
 /// `POST /calendar/sessions/{id}/delete`: the sessions the viewer planned.
 pub(crate) async fn post_delete_session(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
-    Path(raw_id): Path<String>,
+    Path(Id { id: raw_id }): Path<Id>,
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = posted(&state, &headers, &body)?;
-    let viewer = Viewer::of(&state, &headers, "/calendar").await?;
-    let session = owned(&state, &viewer, &raw_id).await?;
-    if !calendar::may_change(&own(&viewer), Part::Plan, session.planned_by)
+    let seen = Seen::of(&state, &headers, at, "/calendar").await?;
+    let session = owned(&state, &seen, &raw_id).await?;
+    if !calendar::may_change(&seen.subject, Part::Plan, session.planned_by)
         || field(&pairs, "confirm") != Some("yes")
     {
-        return Ok(see_other(&format!("/calendar/sessions/{}", session.id.0)));
+        return Ok(see_other(
+            &seen.href(&format!("/calendar/sessions/{}", session.id.0)),
+        ));
     }
     state
         .store
         .delete_entry(
-            viewer.id(),
+            seen.athlete_id(),
             calendar::Entry::Session(session.id),
             state.clock.now(),
         )
         .await?;
-    Ok(see_other(&View::Month(session.values.date).href()))
+    Ok(see_other(
+        &seen.href(&View::Month(session.values.date).href()),
+    ))
 }
 
 /// `POST /calendar/attach`: attaches a waiting file to a session.
@@ -770,20 +811,15 @@ pub(crate) async fn post_attach(
     body: Bytes,
 ) -> Result<Response, PageError> {
     let pairs = posted(&state, &headers, &body)?;
-    let viewer = Viewer::of(&state, &headers, "/calendar").await?;
+    let seen = Seen::of(&state, &headers, At(None), "/calendar").await?;
     let file = field(&pairs, "file")
         .and_then(|f| f.parse::<i64>().ok())
         .map(FileId);
-    let session = owned(
-        &state,
-        &viewer,
-        field(&pairs, "session").unwrap_or_default(),
-    )
-    .await?;
+    let session = owned(&state, &seen, field(&pairs, "session").unwrap_or_default()).await?;
     let Some(file) = file else {
         return Err(PageError::NotFound("You have no such file waiting."));
     };
-    let subject = own(&viewer);
+    let subject = seen.subject;
     let attached = calendar::edit(
         state.store.as_ref(),
         state.clock.as_ref(),
@@ -799,13 +835,13 @@ pub(crate) async fn post_attach(
             let today = state.clock.now().date();
             let page = calendar_page(
                 &state,
-                &viewer,
+                &seen,
                 View::Month(today),
                 today,
                 Some("That file is not one of yours waiting to be attached.".to_owned()),
             )
             .await?;
-            Ok(viewer.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
+            Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
         Err(other) => Err(edit_failed(other)),
     }

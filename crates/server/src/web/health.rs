@@ -4,7 +4,7 @@
 use super::chart::LineChart;
 use super::format;
 use super::trend::{self, Figure};
-use super::{Layout, Viewer};
+use super::{At, Layout, Seen};
 use crate::AppState;
 use crate::pages::PageError;
 use askama::Template;
@@ -85,6 +85,7 @@ fn shown(value: Option<String>) -> String {
 /// `GET /health?days=90`.
 pub(crate) async fn get_health(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
@@ -93,17 +94,18 @@ pub(crate) async fn get_health(
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .filter(|d| SPANS.iter().any(|(s, _)| s == d))
         .unwrap_or(90);
-    let viewer = Viewer::of(&state, &headers, &format!("/health?days={days}")).await?;
+    let seen = Seen::of(&state, &headers, at, &format!("/health?days={days}")).await?;
+    let user = seen.athlete_id();
     let store = state.store.as_ref();
     let first = state.clock.now().date() - Duration::days(days);
     let sections = vec![
-        body(store, viewer.id(), first).await?,
-        sleep(store, viewer.id(), first).await?,
-        nutrition(store, viewer.id(), first).await?,
-        wellness(store, viewer.id(), first).await?,
+        body(store, user, first).await?,
+        sleep(store, user, first).await?,
+        nutrition(store, user, first).await?,
+        wellness(store, user, first).await?,
     ];
     let page = HealthPage {
-        layout: viewer.layout("Health", "health"),
+        layout: seen.layout("Health", "health"),
         spans: SPANS
             .iter()
             .map(|(d, label)| Span {
@@ -114,7 +116,7 @@ pub(crate) async fn get_health(
             .collect(),
         sections,
     };
-    Ok(viewer.render(&page))
+    Ok(seen.render(&page))
 }
 
 fn one(v: f64) -> String {

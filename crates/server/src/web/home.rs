@@ -3,9 +3,9 @@
 
 use super::activities::Row;
 use super::chart::{BarChart, LineChart};
-use super::format::{self, Units};
+use super::format;
 use super::trend::{self, Figure};
-use super::{Layout, Viewer};
+use super::{At, Layout, Seen};
 use crate::AppState;
 use crate::pages::PageError;
 use askama::Template;
@@ -86,7 +86,7 @@ pub(crate) fn monday(day: Date) -> Date {
 }
 
 /// Every activity of `user` starting on `from` or later, newest first.
-async fn activities_since(
+pub(super) async fn activities_since(
     store: &dyn Store,
     user: UserId,
     from: Date,
@@ -107,7 +107,7 @@ async fn activities_since(
 }
 
 /// Planned minutes of a session.
-fn planned_minutes(session: &TrainingSession) -> Option<f64> {
+pub(super) fn planned_minutes(session: &TrainingSession) -> Option<f64> {
     session.values.plan.prescribed_minutes.total.map(f64::from)
 }
 
@@ -128,12 +128,17 @@ pub(crate) fn session_title(session: &TrainingSession) -> String {
 /// `GET /`.
 pub(crate) async fn get_home(
     State(state): State<AppState>,
+    at: At,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let viewer = Viewer::of(&state, &headers, "/").await?;
+    let seen = Seen::of(&state, &headers, at, "/").await?;
+    if !seen.by_coach() && !seen.viewer.roles.trains && seen.viewer.roles.coaches {
+        // A coach without training of their own starts at their athletes.
+        return Ok(super::see_other("/athletes"));
+    }
     let store = state.store.as_ref();
-    let user = viewer.id();
-    let units = Units::of(&viewer.settings);
+    let user = seen.athlete_id();
+    let units = seen.units();
     let today = state.clock.now().date();
     let this_monday = monday(today);
     let first_monday = this_monday - Duration::weeks(WEEKS - 1);
@@ -309,7 +314,7 @@ pub(crate) async fn get_home(
                     .race_priority
                     .map(|p| format!("priority {}", p.as_str().to_uppercase()))
                     .unwrap_or_default(),
-                href: format!("/calendar?month={}", race.values.date),
+                href: seen.href(&format!("/calendar?month={}", race.values.date)),
             },
         ));
     }
@@ -318,12 +323,19 @@ pub(crate) async fn get_home(
     let latest = activities
         .iter()
         .take(5)
-        .map(|a| Row::of(a, units))
+        .map(|a| Row::of(a, units, &seen))
         .collect();
     let trends = trends(store, user, today).await?;
     let page = HomePage {
-        layout: viewer.layout("Home", "home"),
-        first_name: viewer.user.first_name().to_owned(),
+        layout: seen.layout(
+            if seen.by_coach() {
+                seen.athlete.name.clone()
+            } else {
+                "Home".to_owned()
+            },
+            "home",
+        ),
+        first_name: seen.athlete.first_name().to_owned(),
         today: format::day(today),
         week_rows,
         week_done: format::hours_minutes(week_done),
@@ -339,7 +351,7 @@ pub(crate) async fn get_home(
         latest,
         trends,
     };
-    Ok(viewer.render(&page))
+    Ok(seen.render(&page))
 }
 
 /// Weight, sleep and resting heart rate over the last [`TREND_DAYS`] days.

@@ -11,6 +11,7 @@ mod format;
 mod health;
 mod home;
 mod messages;
+mod roster;
 mod session;
 mod settings;
 mod trend;
@@ -24,37 +25,29 @@ use crate::pages::{self, PageError};
 use askama::Template;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
+use paceline_domain::accounts::{self, Roles};
+use paceline_domain::coaching::{self, AccessError, Subject};
 use paceline_domain::entities::{AthleteSettings, User};
 use paceline_domain::ids::UserId;
+use std::convert::Infallible;
 
-/// The web app's routes.
+/// The web app's routes: the athlete's pages at the root for the signed-in athlete and,
+/// under `/athletes/{athlete}`, for whoever coaches them; the rest are the viewer's own.
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(home::get_home))
-        .route("/activities", get(activities::list_activities))
-        .route("/activities/{id}", get(activity::get_activity))
+        .merge(athlete_pages())
+        .nest("/athletes/{athlete}", athlete_pages())
+        .route("/athletes", get(roster::get_roster))
         .route(
             "/activities/{id}/delete",
             get(activities::get_delete_activity).post(activities::post_delete_activity),
         )
-        .route("/activities/{id}/original", get(activities::get_original))
-        .route("/activities/{id}/fit", get(activities::get_fit))
-        .route("/calendar", get(calendar::get_calendar))
         .route("/calendar/attach", post(calendar::post_attach))
-        .route("/calendar/sessions", post(calendar::post_new_session))
-        .route("/calendar/sessions/new", get(calendar::get_new_session))
-        .route(
-            "/calendar/sessions/{id}",
-            get(calendar::get_edit_session).post(calendar::post_edit_session),
-        )
-        .route(
-            "/calendar/sessions/{id}/delete",
-            post(calendar::post_delete_session),
-        )
-        .route("/health", get(health::get_health))
         .route("/session/{id}/", get(session::get_session_page))
         .route(
             "/settings",
@@ -72,6 +65,29 @@ pub(crate) fn routes() -> Router<AppState> {
         )
 }
 
+/// The pages of an athlete's training: the athlete's, and read (the calendar also planned)
+/// by their coach.
+fn athlete_pages() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::get_home))
+        .route("/activities", get(activities::list_activities))
+        .route("/activities/{id}", get(activity::get_activity))
+        .route("/activities/{id}/original", get(activities::get_original))
+        .route("/activities/{id}/fit", get(activities::get_fit))
+        .route("/calendar", get(calendar::get_calendar))
+        .route("/calendar/sessions", post(calendar::post_new_session))
+        .route("/calendar/sessions/new", get(calendar::get_new_session))
+        .route(
+            "/calendar/sessions/{id}",
+            get(calendar::get_edit_session).post(calendar::post_edit_session),
+        )
+        .route(
+            "/calendar/sessions/{id}/delete",
+            post(calendar::post_delete_session),
+        )
+        .route("/health", get(health::get_health))
+}
+
 /// The signed-in person a page is for.
 pub(crate) struct Viewer {
     /// Who they are.
@@ -82,6 +98,8 @@ pub(crate) struct Viewer {
     csrf: CsrfToken,
     /// Messages sent to them and not yet read.
     unread: u64,
+    /// Whether they train, coach, own a company.
+    pub(crate) roles: Roles,
 }
 
 impl Viewer {
@@ -117,11 +135,13 @@ impl Viewer {
             .iter()
             .map(|(_, n)| n)
             .sum();
+        let roles = accounts::roles(state.store.as_ref(), user.id).await?;
         Ok(Some(Self {
             user,
             settings,
             csrf: csrf::ensure(state, headers),
             unread,
+            roles,
         }))
     }
 
@@ -139,6 +159,11 @@ impl Viewer {
             csrf: self.csrf.token.clone(),
             unread: self.unread,
             public: false,
+            base: String::new(),
+            athlete: None,
+            trains: self.roles.trains,
+            coaches: self.roles.coaches,
+            owns: !self.roles.owns.is_empty(),
         }
     }
 
@@ -175,6 +200,25 @@ pub(crate) struct Layout {
     /// Shown without a login (a session's page opened by its token): no navigation, no
     /// forms.
     pub(crate) public: bool,
+    /// Where the links of the athlete's pages start: empty for the viewer's own,
+    /// `/athletes/{id}` for an athlete they coach.
+    pub(crate) base: String,
+    /// The athlete a coach is looking at.
+    pub(crate) athlete: Option<Looked>,
+    /// Whether the viewer keeps training of their own (the athlete's navigation).
+    pub(crate) trains: bool,
+    /// Whether the viewer coaches (the roster and the workout library).
+    pub(crate) coaches: bool,
+    /// Whether the viewer owns a coaching company (its page).
+    pub(crate) owns: bool,
+}
+
+/// The athlete a coach is looking at, as the page's header names them.
+pub(crate) struct Looked {
+    /// Their name.
+    pub(crate) name: String,
+    /// Their public id.
+    pub(crate) id: String,
 }
 
 impl Layout {
@@ -187,11 +231,25 @@ impl Layout {
             csrf: String::new(),
             unread: 0,
             public: true,
+            base: String::new(),
+            athlete: None,
+            trains: false,
+            coaches: false,
+            owns: false,
         }
     }
 
-    /// Whether the page belongs to navigation entry `section`.
+    /// Whether the page belongs to navigation entry `section` of the main navigation.
     pub(crate) fn is(&self, section: &str) -> bool {
+        if self.athlete.is_some() {
+            section == "athletes"
+        } else {
+            self.section == section
+        }
+    }
+
+    /// Whether a coach's page of an athlete belongs to their tab `section`.
+    pub(crate) fn tab(&self, section: &str) -> bool {
         self.section == section
     }
 }
@@ -232,4 +290,142 @@ pub(crate) fn see_other(location: &str) -> Response {
     let mut response = crate::oauth::authorize::redirect(location);
     *response.status_mut() = StatusCode::SEE_OTHER;
     response
+}
+
+/// A record's id in a page's path (beside the athlete's, under `/athletes/{athlete}/`).
+#[derive(serde::Deserialize)]
+pub(crate) struct Id {
+    /// The raw segment: each page reads it as its kind of id.
+    pub(crate) id: String,
+}
+
+/// Whose pages a request asks for: the viewer's own, or under `/athletes/{athlete}/` those
+/// of an athlete they coach (the raw path segment, checked by [`Seen::of`]).
+pub(crate) struct At(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for At {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let athlete = RawPathParams::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|params| {
+                params
+                    .iter()
+                    .find(|(name, _)| *name == "athlete")
+                    .map(|(_, value)| value.to_owned())
+            });
+        Ok(Self(athlete))
+    }
+}
+
+/// Not someone the viewer may act for; worded as the APIs' not found.
+const NOT_YOUR_ATHLETE: PageError =
+    PageError::NotFound("There is no athlete of yours at this address.");
+
+/// A page of an athlete's training, as the signed-in viewer sees it: their own, or (as
+/// their coach or their company's owner) someone else's.
+pub(crate) struct Seen {
+    /// The signed-in person.
+    pub(crate) viewer: Viewer,
+    /// Whose training the page shows.
+    pub(crate) athlete: User,
+    /// The athlete's settings: their zones and training figures.
+    pub(crate) settings: AthleteSettings,
+    /// Who acts for whom: writes go through the same rules as the APIs'.
+    pub(crate) subject: Subject,
+    /// Where the links of the athlete's pages start.
+    base: String,
+}
+
+impl Seen {
+    /// The page at `here` (a path of the athlete's pages, without the `/athletes/{id}`
+    /// prefix) for the signed-in viewer: a detour through the login page when nobody is
+    /// signed in; not found when `at` names someone they may not act for.
+    pub(crate) async fn of(
+        state: &AppState,
+        headers: &HeaderMap,
+        at: At,
+        here: &str,
+    ) -> Result<Self, PageError> {
+        let Some(raw) = at.0 else {
+            let viewer = Viewer::of(state, headers, here).await?;
+            return Ok(Self {
+                athlete: viewer.user.clone(),
+                settings: viewer.settings.clone(),
+                subject: Subject::own(viewer.id()),
+                base: String::new(),
+                viewer,
+            });
+        };
+        let athlete = UserId::from_public(&raw).ok_or(NOT_YOUR_ATHLETE)?;
+        let base = format!("/athletes/{}", athlete.public());
+        let viewer = Viewer::of(state, headers, &format!("{base}{here}")).await?;
+        let store = state.store.as_ref();
+        let subject = match coaching::subject(store, viewer.id(), Some(athlete)).await {
+            Ok(subject) => subject,
+            Err(AccessError::NotYourAthlete(_)) => return Err(NOT_YOUR_ATHLETE),
+            Err(AccessError::Store(cause)) => return Err(cause.into()),
+        };
+        if !subject.by_coach() {
+            // Their own pages have their own addresses.
+            return Err(NOT_YOUR_ATHLETE);
+        }
+        let user = store.get_user(athlete).await?.ok_or(NOT_YOUR_ATHLETE)?;
+        let settings = store
+            .athlete_settings(athlete)
+            .await?
+            .ok_or(NOT_YOUR_ATHLETE)?;
+        Ok(Self {
+            viewer,
+            athlete: user,
+            settings,
+            subject,
+            base,
+        })
+    }
+
+    /// Whose records the page reads and writes.
+    pub(crate) fn athlete_id(&self) -> UserId {
+        self.athlete.id
+    }
+
+    /// Whether the viewer is the athlete's coach rather than the athlete.
+    pub(crate) fn by_coach(&self) -> bool {
+        self.subject.by_coach()
+    }
+
+    /// How the viewer wants figures shown.
+    pub(crate) fn units(&self) -> format::Units {
+        format::Units::of(&self.viewer.settings)
+    }
+
+    /// The address of the athlete's page `path` (which starts with `/`).
+    pub(crate) fn href(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The layout of the page: the viewer's, with the athlete's tabs when a coach looks.
+    pub(crate) fn layout(&self, title: impl Into<String>, section: &'static str) -> Layout {
+        let mut layout = self.viewer.layout(title, section);
+        layout.base.clone_from(&self.base);
+        if self.by_coach() {
+            layout.athlete = Some(Looked {
+                name: self.athlete.name.clone(),
+                id: self.athlete.id.public(),
+            });
+        }
+        layout
+    }
+
+    /// [`Viewer::render`].
+    pub(crate) fn render(&self, template: &impl Template) -> Response {
+        self.viewer.render(template)
+    }
+
+    /// [`Viewer::render_with`].
+    pub(crate) fn render_with(&self, status: StatusCode, template: &impl Template) -> Response {
+        self.viewer.render_with(status, template)
+    }
 }

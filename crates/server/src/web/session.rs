@@ -10,7 +10,7 @@ use super::activity::{Axis, charts, streams_of};
 use super::chart::LineChart;
 use super::format::{self, Units};
 use super::home::session_title;
-use super::{Layout, Viewer};
+use super::{Layout, Looked, Viewer};
 use crate::AppState;
 use crate::pages::PageError;
 use askama::Template;
@@ -69,7 +69,7 @@ struct SessionPage {
     workouts: Vec<PlannedWorkout>,
     x_unit: &'static str,
     signed_in: bool,
-    /// The edit form, for the athlete whose session it is.
+    /// The edit form, for the athlete whose session it is and their coach.
     edit: Option<String>,
 }
 
@@ -92,11 +92,19 @@ pub(crate) async fn get_session_page(
         && let Some(session) = reached(&state, viewer.id(), id).await?
     {
         let settings = settings_of(&state, &viewer, session.user_id).await?;
-        let layout = viewer.layout(session_title(&session), "calendar");
-        let mut page = SessionPage::of(&state, &session, &settings, layout, true).await?;
-        if session.user_id == viewer.id() {
-            page.edit = Some(format!("/calendar/sessions/{}", session.id.0));
+        let mut layout = viewer.layout(session_title(&session), "calendar");
+        if session.user_id != viewer.id() {
+            // Their coach: the page sits among the athlete's pages.
+            let athlete = state.store.get_user(session.user_id).await?.ok_or(GONE)?;
+            layout.base = format!("/athletes/{}", athlete.id.public());
+            layout.athlete = Some(Looked {
+                name: athlete.name,
+                id: athlete.id.public(),
+            });
         }
+        let edit = format!("{}/calendar/sessions/{}", layout.base, session.id.0);
+        let mut page = SessionPage::of(&state, &session, &settings, layout, true).await?;
+        page.edit = Some(edit);
         return Ok(viewer.render(&page));
     }
     if token.len() != 32 {
@@ -258,9 +266,10 @@ impl SessionPage {
             let streams = streams_of(detail.as_ref())?;
             attached.push(Attached {
                 title: super::activities::title_of(&activity),
-                // The activity's own page is its athlete's; the charts are here for all.
+                // The activity's page is for the athlete and their coach; the charts are
+                // here for all.
                 href: (signed_in && activity.user_id == s.user_id)
-                    .then(|| format!("/activities/{}", activity.id.public())),
+                    .then(|| format!("{}/activities/{}", layout.base, activity.id.public())),
                 when: format::moment(activity.started_at),
                 charts: charts(&streams, activity.activity_type, units, Axis::Time),
             });

@@ -18,6 +18,7 @@ use time::macros::datetime;
 
 mod activities;
 mod calendar;
+mod coaching;
 mod home;
 mod people;
 mod session;
