@@ -2,6 +2,8 @@
 // - Charts: moving over a chart shows the value under the pointer (each chart carries its
 //   per-column values in data-values) and a cursor line.
 // - Upload: files dropped on the drop zone go into the form's file input.
+// - Calendar: a session dragged onto another day is moved there by a form post (without the
+//   script, the session form's day field moves it).
 'use strict';
 
 (() => {
@@ -78,9 +80,56 @@
     input.addEventListener('change', describe);
   };
 
+  const calendarMoves = () => {
+    const calendar = document.querySelector('.calendar[data-csrf]');
+    if (!calendar) return;
+    let dragged = null;
+    for (const chip of calendar.querySelectorAll('[data-move]')) {
+      chip.addEventListener('dragstart', (event) => {
+        dragged = chip;
+        chip.classList.add('dragging');
+        event.dataTransfer.effectAllowed = 'move';
+        event.dataTransfer.setData('text/plain', chip.dataset.move);
+      });
+      chip.addEventListener('dragend', () => {
+        chip.classList.remove('dragging');
+        dragged = null;
+      });
+    }
+    for (const day of calendar.querySelectorAll('.day[data-date]')) {
+      day.addEventListener('dragover', (event) => {
+        if (!dragged) return;
+        event.preventDefault();
+        day.classList.add('over');
+      });
+      day.addEventListener('dragleave', () => day.classList.remove('over'));
+      day.addEventListener('drop', (event) => {
+        day.classList.remove('over');
+        if (!dragged || dragged.closest('.day') === day) return;
+        event.preventDefault();
+        // A plain form post: the server answers with the calendar again.
+        const form = document.createElement('form');
+        form.method = 'post';
+        form.action = dragged.dataset.move;
+        form.hidden = true;
+        for (const [name, value] of [['csrf', calendar.dataset.csrf], ['date', day.dataset.date], ['back', calendar.dataset.back]]) {
+          const input = document.createElement('input');
+          input.type = 'hidden';
+          input.name = name;
+          input.value = value;
+          form.append(input);
+        }
+        day.querySelector('ul')?.append(dragged);
+        document.body.append(form);
+        form.submit();
+      });
+    }
+  };
+
   const start = () => {
     readouts();
     dropZone();
+    calendarMoves();
   };
   if (document.readyState === 'loading') {
     document.addEventListener('DOMContentLoaded', start);

@@ -13,10 +13,12 @@ use crate::oauth::secret::hex;
 use rand::Rng;
 use time::{Date, Duration, OffsetDateTime};
 
+mod copy;
 mod edit;
 mod figures;
 mod store;
 
+pub use copy::{Copied, CopyError, copy_week, week_of};
 pub use edit::{EditError, Record, edit};
 pub use figures::{AttachedWork, log_from_activities};
 pub use store::{CalendarStore, Replacement, Written};

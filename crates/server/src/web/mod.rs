@@ -85,6 +85,21 @@ fn athlete_pages() -> Router<AppState> {
             "/calendar/sessions/{id}/delete",
             post(calendar::post_delete_session),
         )
+        .route(
+            "/calendar/sessions/{id}/move",
+            post(calendar::post_move_session),
+        )
+        .route("/calendar/copy", post(calendar::post_copy_week))
+        .route("/calendar/races", post(calendar::post_new_race))
+        .route("/calendar/races/new", get(calendar::get_new_race))
+        .route(
+            "/calendar/races/{id}",
+            get(calendar::get_edit_race).post(calendar::post_edit_race),
+        )
+        .route(
+            "/calendar/races/{id}/delete",
+            post(calendar::post_delete_race),
+        )
         .route("/health", get(health::get_health))
 }
 

@@ -13,6 +13,7 @@ use time::{Duration, OffsetDateTime};
 on_both_engines!(
     a_coach_sees_their_athletes_and_an_owner_the_whole_company,
     nobody_reaches_the_pages_of_an_athlete_they_do_not_act_for,
+    a_coach_plans_an_athletes_week_and_the_api_sees_each_change,
 );
 
 /// An activity of `user` at `at`, written as an app would.
@@ -329,5 +330,268 @@ async fn nobody_reaches_the_pages_of_an_athlete_they_do_not_act_for(db: TestCont
             .unwrap()
             .is_some()
     );
+    app.stop().await;
+}
+
+/// Sessions listed by the athlete's own Xhale client since `since` (all when `None`).
+async fn synced(app: &TestApp, token: &str, since: Option<&str>) -> Vec<serde_json::Value> {
+    let path = match since {
+        Some(since) => format!(
+            "/api/sessions/?start_date=2026-01-01&end_date=2027-12-31&updated_since_datetime={since}"
+        ),
+        None => "/api/sessions/?start_date=2026-01-01&end_date=2027-12-31".to_owned(),
+    };
+    let (status, body) = crate::calendar::answer(
+        crate::calendar::send(app, reqwest::Method::GET, &path, token, &[]).await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body.as_array().unwrap().clone()
+}
+
+/// The server's idea of now, as a sync point.
+fn stamp() -> String {
+    OffsetDateTime::now_utc()
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]"
+        ))
+        .unwrap()
+}
+
+async fn pause() {
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+}
+
+async fn a_coach_plans_an_athletes_week_and_the_api_sees_each_change(db: TestContext) {
+    let app = TestApp::spawn(&db).await;
+    let team = team(&app).await;
+    let athlete = team.athlete.user.id;
+    let token = team.athlete.access_token.clone();
+    let base = pages_of(athlete);
+    let mut coach = signed_in(&app, "coach@example.com").await;
+    let form = coach
+        .get(&format!("{base}/calendar/sessions/new?date=2026-12-08"))
+        .await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body
+            .contains(r#"<label for="coach_comments">Your comments</label>"#)
+    );
+    assert!(
+        form.body
+            .contains(r#"name="athlete_feedback" rows="4" disabled"#),
+        "the athlete's words are theirs"
+    );
+    let csrf = form.field("csrf");
+    let created = coach
+        .post_form(
+            &format!("{base}/calendar/sessions"),
+            &[
+                ("csrf", &csrf),
+                ("date", "2026-12-08"),
+                ("discipline_id", "7"),
+                ("brief_description", "Track 6 × 800 m"),
+                ("intensity", "4"),
+                ("prescribed_minutes", "70"),
+                ("prescribed_km", "12"),
+                (
+                    "training_plan",
+                    "Warm up 20 min; 6 × 800 m at 10 km pace, 400 m jog",
+                ),
+                ("coach_comments", "Even splits, please."),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(
+        created.location(),
+        format!("{base}/calendar?week=2026-12-08"),
+        "back to the week being planned"
+    );
+    let listed = synced(&app, &token, None).await;
+    assert_eq!(listed.len(), 1, "the athlete's client sees the session");
+    let session = &listed[0];
+    let id = session["id"].as_i64().unwrap();
+    assert_eq!(
+        session["training_plan"],
+        "Warm up 20 min; 6 × 800 m at 10 km pace, 400 m jog"
+    );
+    assert_eq!(session["coach_comments"], "Even splits, please.");
+    assert_eq!(session["prescribed_minutes"], 70);
+
+    // The coach moves it; the client's next sync returns exactly that change.
+    pause().await;
+    let since = stamp();
+    pause().await;
+    let week = coach.get(&format!("{base}/calendar?week=2026-12-08")).await;
+    let moves = format!("{base}/calendar/sessions/{id}/move");
+    assert!(
+        week.body.contains(&format!(r#"data-move="{moves}""#)),
+        "{}",
+        week.body
+    );
+    let moved = coach
+        .post_form(
+            &moves,
+            &[
+                ("csrf", &csrf),
+                ("date", "2026-12-10"),
+                ("back", &format!("{base}/calendar?week=2026-12-08")),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    assert_eq!(moved.location(), format!("{base}/calendar?week=2026-12-08"));
+    let changes = synced(&app, &token, Some(&since)).await;
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0]["id"], id);
+    assert_eq!(changes[0]["date"], "2026-12-10");
+    assert_eq!(
+        changes[0]["training_plan"], session["training_plan"],
+        "only the day changed"
+    );
+    let refused = coach
+        .post_form(&moves, &[("csrf", &csrf), ("date", "the tenth")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("the session stays where it was"));
+
+    // A race, added and changed by the coach.
+    let race_form = coach
+        .get(&format!("{base}/calendar/races/new?date=2027-03-14"))
+        .await;
+    assert!(
+        race_form
+            .body
+            .contains(r#"name="athletes_plan" rows="3" disabled"#)
+    );
+    let race = coach
+        .post_form(
+            &format!("{base}/calendar/races"),
+            &[
+                ("csrf", &csrf),
+                ("race_name", "Spring Half"),
+                ("date", "2027-03-14"),
+                ("race_priority", "a"),
+                ("coach_plan", "Start at 4:10 per km"),
+                ("event_url", "not a url"),
+            ],
+        )
+        .await;
+    assert_eq!(race.status, 422);
+    assert!(
+        race.body.contains("Enter a valid URL."),
+        "the API's own words"
+    );
+    let race = coach
+        .post_form(
+            &format!("{base}/calendar/races"),
+            &[
+                ("csrf", &csrf),
+                ("race_name", "Spring Half"),
+                ("date", "2027-03-14"),
+                ("race_priority", "a"),
+                ("coach_plan", "Start at 4:10 per km"),
+            ],
+        )
+        .await;
+    assert_eq!(race.status, 303, "{}", race.body);
+    let (_, races) = crate::calendar::answer(
+        crate::calendar::send(
+            &app,
+            reqwest::Method::GET,
+            "/api/races/?start_date=2027-01-01&end_date=2027-12-31",
+            &token,
+            &[],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(races[0]["race_name"], "Spring Half");
+    assert_eq!(races[0]["race_priority"], "a");
+    assert_eq!(races[0]["coach_plan"], "Start at 4:10 per km");
+    let race_id = races[0]["id"].as_i64().unwrap();
+    let march = coach
+        .get(&format!("{base}/calendar?month=2027-03-01"))
+        .await;
+    assert!(march.body.contains(&format!(
+        r#"<a href="{base}/calendar/races/{race_id}">🏁 Spring Half</a>"#
+    )));
+
+    // The week copied onto the next: the plan comes with its workout, nothing done or said.
+    let workout = crate::calendar::answer(
+        crate::calendar::send(
+            &app,
+            reqwest::Method::POST,
+            "/api/workouts/",
+            &team.coach.access_token,
+            &[
+                ("athlete", &athlete.get().to_string()),
+                ("sport", "running"),
+                ("name", "800s"),
+                ("steps", r#"[{"type":"step","duration":{"type":"time","seconds":600},"target":{"type":"open"}}]"#),
+                ("training_sessions", &id.to_string()),
+            ],
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(workout.0, 201, "{}", workout.1);
+    pause().await;
+    let since = stamp();
+    pause().await;
+    let copied = coach
+        .post_form(
+            &format!("{base}/calendar/copy"),
+            &[
+                ("csrf", &csrf),
+                ("from", "2026-12-07"),
+                ("to", "2026-12-16"),
+            ],
+        )
+        .await;
+    assert_eq!(copied.status, 303, "{}", copied.body);
+    let after = coach.get(copied.location()).await;
+    assert!(
+        after.body.contains("Copied 1 session to this week."),
+        "{}",
+        after.body
+    );
+    let changes = synced(&app, &token, Some(&since)).await;
+    assert_eq!(changes.len(), 1, "exactly the copy: {changes:?}");
+    assert_eq!(changes[0]["date"], "2026-12-17", "same weekday, a week on");
+    assert_eq!(changes[0]["training_plan"], session["training_plan"]);
+    assert_eq!(
+        changes[0]["coach_comments"], "",
+        "comments stay with the session they were on"
+    );
+    let same = coach
+        .post_form(
+            &format!("{base}/calendar/copy"),
+            &[
+                ("csrf", &csrf),
+                ("from", "2026-12-07"),
+                ("to", "2026-12-09"),
+            ],
+        )
+        .await;
+    assert_eq!(same.status, 422);
+    assert!(same.body.contains("Choose a day of another week"));
+
+    // Deleted by the coach: the client's sync sees the deletion.
+    pause().await;
+    let since = stamp();
+    pause().await;
+    let deleted = coach
+        .post_form(
+            &format!("{base}/calendar/sessions/{id}/delete"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(deleted.status, 303);
+    let changes = synced(&app, &token, Some(&since)).await;
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["id"], id);
+    assert_eq!(changes[0]["deleted"], true);
     app.stop().await;
 }

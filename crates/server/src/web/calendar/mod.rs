@@ -1,31 +1,38 @@
 //! `/calendar`: a month or a week of sessions, races and the activities done, planned beside
-//! completed; the session form (create, edit, delete), and attaching the files waiting for
-//! a session. The forms write through the Xhale API's own field table and rules
-//! ([`crate::api::xhale::calendar::write`]): an athlete edits the sessions they planned, and
-//! of a session their coach planned writes only their feedback and the log, seeing the plan
-//! read-only.
+//! completed, for the athlete and (under `/athletes/{id}`) their coach; attaching the files
+//! waiting for a session (the athlete's own). The forms live beside it: `form` (a
+//! session), `race` (a race), `plan` (moving a session, copying a week); every one writes
+//! through the Xhale API's field tables and rules, so a person and an app meet the same
+//! ones.
+
+mod form;
+mod plan;
+mod race;
 
 use super::format;
 use super::home::{monday, session_title};
-use super::{At, Id, Layout, Seen, field, posted, see_other};
+use super::{At, Layout, Seen, field, posted, see_other};
 use crate::AppState;
-use crate::api::xhale::calendar::{Resource, write};
-use crate::api::xhale::input::Input;
-use crate::api::xhale::record::Mode;
 use crate::pages::PageError;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use paceline_domain::activities::Activity;
-use paceline_domain::calendar::{
-    self, CalendarQuery, EditError, Part, SessionId, SessionValues, TrainingSession,
+use form::{edit_failed, input_of, owned};
+pub(crate) use form::{
+    get_edit_session, get_new_session, post_delete_session, post_edit_session, post_new_session,
 };
+use paceline_domain::activities::Activity;
+use paceline_domain::calendar::{self, CalendarQuery, EditError, TrainingSession};
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::files::FileId;
 use paceline_domain::listing::{MAX_PER_PAGE, RecordQuery};
 use paceline_domain::workouts::WorkoutQuery;
+pub(crate) use plan::{post_copy_week, post_move_session};
+pub(crate) use race::{
+    get_edit_race, get_new_race, post_delete_race, post_edit_race, post_new_race,
+};
 use std::collections::BTreeMap;
 use time::{Date, Duration, Month, Time};
 
@@ -46,6 +53,8 @@ struct SessionChip {
     missed: bool,
     /// The planned workouts attached to it, by name.
     workouts: Vec<String>,
+    /// Where moving it to another day is posted.
+    moves: String,
 }
 
 /// An activity in a day of the calendar.
@@ -64,7 +73,8 @@ struct Day {
     in_range: bool,
     today: bool,
     sessions: Vec<SessionChip>,
-    races: Vec<String>,
+    /// Each race's name and form.
+    races: Vec<(String, String)>,
     activities: Vec<ActivityChip>,
 }
 
@@ -104,6 +114,16 @@ struct CalendarPage {
     more_pending: usize,
     targets: Vec<(i64, String)>,
     problem: Option<String>,
+    /// What the last change did, said once.
+    notice: Option<String>,
+    /// This view's address, where a move comes back to.
+    here: String,
+    /// The form adding a race.
+    new_race: String,
+    /// Where a week's copy is posted, and the week it copies (week view only).
+    copy_action: String,
+    week_start: String,
+    next_week: String,
 }
 
 /// Which span the calendar shows.
@@ -197,8 +217,35 @@ pub(crate) async fn get_calendar(
     let today = state.clock.now().date();
     let view = View::parse(raw.as_deref(), today);
     let seen = Seen::of(&state, &headers, at, &view.href()).await?;
-    let page = calendar_page(&state, &seen, view, today, None).await?;
+    let mut page = calendar_page(&state, &seen, view, today, None).await?;
+    page.notice = copied_notice(raw.as_deref());
     Ok(seen.render(&page))
+}
+
+/// The sentence after a week was copied (`copied=N`, `left=M` in the query).
+fn copied_notice(raw: Option<&str>) -> Option<String> {
+    let mut copied = None;
+    let mut left = 0;
+    for (name, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match name.as_ref() {
+            "copied" => copied = value.parse::<u32>().ok(),
+            "left" => left = value.parse::<u32>().unwrap_or(0),
+            _ => {}
+        }
+    }
+    let copied = copied?;
+    let mut text = match copied {
+        0 => "The week had nothing planned: nothing was copied.".to_owned(),
+        1 => "Copied 1 session to this week.".to_owned(),
+        n => format!("Copied {n} sessions to this week."),
+    };
+    if left > 0 {
+        text.push_str(&format!(
+            " {left} planned workout{} stayed behind: your coach plans your workouts.",
+            if left == 1 { "" } else { "s" }
+        ));
+    }
+    Some(text)
 }
 
 async fn calendar_page(
@@ -293,12 +340,16 @@ async fn calendar_page(
                 done: minutes(v.log.completed_minutes.total).unwrap_or_default(),
                 missed: v.log.missed_session,
                 workouts: workouts.remove(&s.id.0).unwrap_or_default(),
+                moves: seen.href(&format!("/calendar/sessions/{}/move", s.id.0)),
             });
         }
     }
     for r in races.iter().filter(|r| !r.deleted) {
         if let Some(day) = days.get_mut(&r.values.date) {
-            day.races.push(r.values.race_name.clone());
+            day.races.push((
+                r.values.race_name.clone(),
+                seen.href(&format!("/calendar/races/{}", r.id.0)),
+            ));
         }
     }
     for a in &activities {
@@ -439,369 +490,20 @@ async fn calendar_page(
         more_pending,
         targets,
         problem,
-    })
-}
-
-/// One field of the session form.
-struct FormField {
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    kind: &'static str,
-    editable: bool,
-    errors: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "app/session_form.html")]
-struct SessionForm {
-    layout: Layout,
-    heading: String,
-    action: String,
-    fields: Vec<FormField>,
-    disciplines: Vec<(i32, &'static str, bool)>,
-    discipline_editable: bool,
-    key_session: bool,
-    missed: bool,
-    coach_comments: String,
-    coached: bool,
-    errors: Vec<String>,
-    delete: Option<String>,
-    page: Option<String>,
-}
-
-fn session_form(
-    seen: &Seen,
-    values: &SessionValues,
-    existing: Option<&TrainingSession>,
-    errors: Option<&crate::api::xhale::input::FieldErrors>,
-) -> SessionForm {
-    let planned_by = existing.and_then(|s| s.planned_by);
-    let may = |part| calendar::may_change(&seen.subject, part, planned_by);
-    let messages = |name: &str| -> Vec<String> {
-        errors
-            .and_then(|e| {
-                e.fields()
-                    .find(|(n, _)| *n == name)
-                    .map(|(_, m)| m.to_vec())
-            })
-            .unwrap_or_default()
-    };
-    let int = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_default();
-    let number = |n: Option<f64>| n.map(|n| format!("{n}")).unwrap_or_default();
-    let v = values;
-    let field = |name, label, value, kind, part| FormField {
-        name,
-        label,
-        value,
-        kind,
-        editable: may(part),
-        errors: messages(name),
-    };
-    let mut fields = vec![
-        field("date", "Day", v.date.to_string(), "date", Part::Shared),
-        field(
-            "brief_description",
-            "In a few words",
-            v.plan.brief_description.clone(),
-            "text",
-            Part::Plan,
-        ),
-        field(
-            "intensity",
-            "Intensity (0 to 5)",
-            int(v.intensity),
-            "number",
-            Part::Shared,
-        ),
-        field(
-            "prescribed_minutes",
-            "Planned minutes",
-            int(v.plan.prescribed_minutes.total),
-            "number",
-            Part::Plan,
-        ),
-        field(
-            "prescribed_km",
-            "Planned kilometres",
-            number(v.plan.prescribed_km.total),
-            "decimal",
-            Part::Plan,
-        ),
-        field(
-            "training_plan",
-            "Plan",
-            v.plan.training_plan.clone(),
-            "textarea",
-            Part::Plan,
-        ),
-        field(
-            "completed_minutes",
-            "Minutes done",
-            int(v.log.completed_minutes.total),
-            "number",
-            Part::Shared,
-        ),
-        field(
-            "completed_km",
-            "Kilometres done",
-            number(v.log.completed_km.total),
-            "decimal",
-            Part::Shared,
-        ),
-        field(
-            "athlete_feedback",
-            if seen.by_coach() {
-                "The athlete's feedback"
+        notice: None,
+        here: seen.href(&view.href()),
+        new_race: seen.href(&format!(
+            "/calendar/races/new?date={}",
+            if first <= today && today <= last {
+                today
             } else {
-                "Your feedback"
-            },
-            v.athlete_feedback.clone(),
-            "textarea",
-            Part::Athlete,
-        ),
-    ];
-    if seen.by_coach() {
-        fields.push(field(
-            "coach_comments",
-            "Your comments",
-            v.coach_comments.clone(),
-            "textarea",
-            Part::Coach,
-        ));
-    }
-    let general: Vec<String> = errors
-        .map(|e| {
-            e.fields()
-                .filter(|(n, _)| !fields.iter().any(|f| f.name == *n))
-                .flat_map(|(n, m)| m.iter().map(move |m| format!("{n}: {m}")))
-                .collect()
-        })
-        .unwrap_or_default();
-    let (heading, action, delete, page) = match existing {
-        Some(s) => (
-            format!("Edit: {}", session_title(s)),
-            seen.href(&format!("/calendar/sessions/{}", s.id.0)),
-            may(Part::Plan).then(|| seen.href(&format!("/calendar/sessions/{}/delete", s.id.0))),
-            Some(format!("/session/{}/", s.id.0)),
-        ),
-        None => (
-            "New session".to_owned(),
-            seen.href("/calendar/sessions"),
-            None,
-            None,
-        ),
-    };
-    SessionForm {
-        layout: seen.layout(heading.clone(), "calendar"),
-        heading,
-        action,
-        fields,
-        disciplines: DISCIPLINES
-            .iter()
-            .map(|d| (d.id, d.title, d.id == v.plan.discipline_id))
-            .collect(),
-        discipline_editable: may(Part::Plan),
-        key_session: v.plan.key_session,
-        missed: v.log.missed_session,
-        coach_comments: v.coach_comments.clone(),
-        coached: !may(Part::Plan),
-        errors: general,
-        delete,
-        page,
-    }
-}
-
-/// `GET /calendar/sessions/new?date=`.
-pub(crate) async fn get_new_session(
-    State(state): State<AppState>,
-    at: At,
-    headers: HeaderMap,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, PageError> {
-    let seen = Seen::of(&state, &headers, at, "/calendar/sessions/new").await?;
-    let date = form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "date")
-        .and_then(|(_, v)| super::activities::parse_day(&v))
-        .unwrap_or_else(|| state.clock.now().date());
-    let mut values = SessionValues::on(date);
-    values.plan.discipline_id = 8;
-    Ok(seen.render(&session_form(&seen, &values, None, None)))
-}
-
-/// The athlete's live session `raw_id`.
-async fn owned(state: &AppState, seen: &Seen, raw_id: &str) -> Result<TrainingSession, PageError> {
-    let id = match raw_id.parse::<i64>() {
-        Ok(id) if id > 0 => SessionId(id),
-        _ => return Err(NO_SESSION),
-    };
-    state
-        .store
-        .get_session(seen.athlete_id(), id)
-        .await?
-        .filter(|s| !s.deleted)
-        .ok_or(NO_SESSION)
-}
-
-/// `GET /calendar/sessions/{id}`: the edit form.
-pub(crate) async fn get_edit_session(
-    State(state): State<AppState>,
-    at: At,
-    headers: HeaderMap,
-    Path(Id { id: raw_id }): Path<Id>,
-) -> Result<Response, PageError> {
-    let seen = Seen::of(
-        &state,
-        &headers,
-        at,
-        &format!("/calendar/sessions/{raw_id}"),
-    )
-    .await?;
-    let session = owned(&state, &seen, &raw_id).await?;
-    Ok(seen.render(&session_form(&seen, &session.values, Some(&session), None)))
-}
-
-/// Where a saved session sends its planner: the athlete to the session's page; a coach,
-/// planning a week, back to that week of the athlete's calendar.
-fn after_saving(seen: &Seen, session: &TrainingSession) -> String {
-    if seen.by_coach() {
-        seen.href(&View::Week(session.values.date).href())
-    } else {
-        format!("/session/{}/", session.id.0)
-    }
-}
-
-/// The form's fields as the API's input: the token left out, and an unticked box sent as
-/// `false` when the viewer may change it.
-fn input_of(pairs: &crate::oauth::form::Pairs, boxes: &[&str]) -> Input {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in pairs.iter().filter(|(k, _)| k != "csrf") {
-        query.append_pair(name, value);
-    }
-    for name in boxes {
-        if !pairs.iter().any(|(k, _)| k == name) {
-            query.append_pair(name, "false");
-        }
-    }
-    Input::from_query(&query.finish())
-}
-
-/// `POST /calendar/sessions`: creates one.
-pub(crate) async fn post_new_session(
-    State(state): State<AppState>,
-    at: At,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    let pairs = posted(&state, &headers, &body)?;
-    let seen = Seen::of(&state, &headers, at, "/calendar/sessions/new").await?;
-    let subject = seen.subject;
-    let input = input_of(&pairs, &["key_session", "missed_session"]);
-    let mut values = SessionValues::on(state.clock.now().date());
-    match write::<TrainingSession>(&input, Mode::Create, &subject, None, &mut values) {
-        Ok(files) => match TrainingSession::create(&state, &subject, &input, values, &files).await?
-        {
-            calendar::Written::Saved(s) => Ok(see_other(&after_saving(&seen, &s))),
-            _ => Err(PageError::internal("a new session was not saved")),
-        },
-        Err(errors) => {
-            let form = session_form(&seen, &values, None, Some(&errors));
-            Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
-        }
-    }
-}
-
-/// `POST /calendar/sessions/{id}`: changes what the viewer may change of it.
-pub(crate) async fn post_edit_session(
-    State(state): State<AppState>,
-    at: At,
-    headers: HeaderMap,
-    Path(Id { id: raw_id }): Path<Id>,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    let pairs = posted(&state, &headers, &body)?;
-    let seen = Seen::of(
-        &state,
-        &headers,
-        at,
-        &format!("/calendar/sessions/{raw_id}"),
-    )
-    .await?;
-    let session = owned(&state, &seen, &raw_id).await?;
-    let subject = seen.subject;
-    let mut boxes = vec!["missed_session"];
-    if calendar::may_change(&subject, Part::Plan, session.planned_by) {
-        boxes.push("key_session");
-    }
-    let input = input_of(&pairs, &boxes);
-    let edited = calendar::edit(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        &subject,
-        session.id,
-        &[],
-        |current: &TrainingSession| {
-            let mut values = current.values.clone();
-            write::<TrainingSession>(
-                &input,
-                Mode::Patch,
-                &subject,
-                current.planned_by,
-                &mut values,
-            )
-            .map(|_| values)
-        },
-    )
-    .await;
-    match edited {
-        Ok(saved) => Ok(see_other(&after_saving(&seen, &saved))),
-        Err(EditError::Refused(errors)) => {
-            let form = session_form(&seen, &session.values, Some(&session), Some(&errors));
-            Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
-        }
-        Err(other) => Err(edit_failed(other)),
-    }
-}
-
-/// What an edit's other outcomes are for a page: a session gone (or files not the
-/// viewer's) is not found; the rest the server's failure.
-fn edit_failed<E>(error: EditError<E>) -> PageError {
-    match error {
-        EditError::NotFound | EditError::UnknownFiles(_) | EditError::Refused(_) => NO_SESSION,
-        EditError::Contended => PageError::internal("the session kept changing"),
-        EditError::Store(cause) => cause.into(),
-    }
-}
-
-/// `POST /calendar/sessions/{id}/delete`: the sessions the viewer planned.
-pub(crate) async fn post_delete_session(
-    State(state): State<AppState>,
-    at: At,
-    headers: HeaderMap,
-    Path(Id { id: raw_id }): Path<Id>,
-    body: Bytes,
-) -> Result<Response, PageError> {
-    let pairs = posted(&state, &headers, &body)?;
-    let seen = Seen::of(&state, &headers, at, "/calendar").await?;
-    let session = owned(&state, &seen, &raw_id).await?;
-    if !calendar::may_change(&seen.subject, Part::Plan, session.planned_by)
-        || field(&pairs, "confirm") != Some("yes")
-    {
-        return Ok(see_other(
-            &seen.href(&format!("/calendar/sessions/{}", session.id.0)),
-        ));
-    }
-    state
-        .store
-        .delete_entry(
-            seen.athlete_id(),
-            calendar::Entry::Session(session.id),
-            state.clock.now(),
-        )
-        .await?;
-    Ok(see_other(
-        &seen.href(&View::Month(session.values.date).href()),
-    ))
+                first
+            }
+        )),
+        copy_action: seen.href("/calendar/copy"),
+        week_start: start.to_string(),
+        next_week: (start + Duration::days(7)).to_string(),
+    })
 }
 
 /// `POST /calendar/attach`: attaches a waiting file to a session.
