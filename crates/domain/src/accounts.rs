@@ -210,7 +210,8 @@ pub async fn create_user(
     }
 }
 
-fn personal_org_name(user_name: &str) -> String {
+/// The name of a user's personal organization.
+pub(crate) fn personal_org_name(user_name: &str) -> String {
     format!("{user_name} (personal)")
 }
 

@@ -44,6 +44,12 @@ pub enum NewUserHome {
         /// The role there.
         role: Role,
     },
+    /// The organization and role of an open invitation, closed in the same transaction:
+    /// `NotFound("invitation")`, with nothing written, when it no longer works.
+    Invited {
+        /// The hash of the invitation's token.
+        token_hash: crate::oauth::secret::SecretHash,
+    },
 }
 
 /// A change to an athlete's settings, applied inside the store's transaction: it edits the
@@ -99,8 +105,10 @@ pub trait Store:
     + crate::calendar::CalendarStore
     + crate::daily::DailyStore
     + crate::files::FileStore
+    + crate::invitations::InvitationStore
     + crate::messaging::MessageStore
     + crate::oauth::store::OAuthStore
+    + crate::resets::ResetStore
     + crate::workouts::WorkoutStore
     + Send
     + Sync
@@ -206,6 +214,9 @@ pub trait AccountStore: Send + Sync {
     /// The athletes `actor` may act for ([`Self::acts_for`]), once per organization, by
     /// user id, each with the coaches assigned to them there.
     async fn athletes_of(&self, actor: UserId) -> Result<Vec<CoachedAthlete>, StoreError>;
+
+    /// Every member of an organization with their account, in the order they joined.
+    async fn members_of(&self, organization: OrgId) -> Result<Vec<(Membership, User)>, StoreError>;
 
     /// Ends the assignment of a coach's membership to an athlete's; whether there was one.
     async fn unassign_coach(

@@ -115,6 +115,11 @@ impl AccountStore for SqlStore {
              VALUES ($1, $2, $3, $4) RETURNING ",
             membership_columns!()
         );
+        // An open invitation, closed by the account it makes.
+        const ACCEPT: &str = "UPDATE invitations SET accepted_at = $2 WHERE token_hash = $1 \
+             AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
+             RETURNING organization_id, role";
+        const ACCEPTED_BY: &str = "UPDATE invitations SET accepted_by = $2 WHERE token_hash = $1";
         let now = DbTime(new.now);
         let (org, user, membership) = on_writer!(self, pool => {
             let mut tx = pool.begin_write().await.map_err(other)?;
@@ -137,6 +142,21 @@ impl AccountStore for SqlStore {
                         .ok_or(StoreError::NotFound("organization"))?;
                     (org, *role)
                 }
+                NewUserHome::Invited { token_hash } => {
+                    let (organization_id, role): (i64, String) = sqlx::query_as(ACCEPT)
+                        .bind(token_hash.as_str())
+                        .bind(now)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(other)?
+                        .ok_or(StoreError::NotFound("invitation"))?;
+                    let org = sqlx::query_as::<_, OrgRow>(SELECT_ORG)
+                        .bind(organization_id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(other)?;
+                    (org, parse_stored(&role)?)
+                }
             };
             let user = sqlx::query_as::<_, UserRow>(INSERT_USER)
                 .bind(new.email.as_str())
@@ -157,6 +177,14 @@ impl AccountStore for SqlStore {
                 .await
                 .map_err(constraint("membership", "organization"))?;
             insert_settings!(tx, user.id, new.settings);
+            if let NewUserHome::Invited { token_hash } = &new.home {
+                sqlx::query(ACCEPTED_BY)
+                    .bind(token_hash.as_str())
+                    .bind(user.id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(other)?;
+            }
             tx.commit().await.map_err(other)?;
             (org, user, membership)
         });
@@ -277,6 +305,42 @@ impl AccountStore for SqlStore {
             .await
             .map_err(constraint("membership", "organization or user"))?);
         row.try_into()
+    }
+
+    async fn members_of(&self, organization: OrgId) -> Result<Vec<(Membership, User)>, StoreError> {
+        const MEMBERS: &str = concat!(
+            "SELECT ",
+            membership_columns!(),
+            " FROM memberships WHERE organization_id = $1 ORDER BY id"
+        );
+        const USERS: &str = concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = $1)"
+        );
+        let (members, users) = on_pool!(self, pool => {
+            let members = sqlx::query_as::<_, MembershipRow>(MEMBERS)
+                .bind(organization.get())
+                .fetch_all(pool)
+                .await
+                .map_err(other)?;
+            let users = sqlx::query_as::<_, UserRow>(USERS)
+                .bind(organization.get())
+                .fetch_all(pool)
+                .await
+                .map_err(other)?;
+            (members, users)
+        });
+        let users: Vec<User> = collect(users)?;
+        let mut found = Vec::with_capacity(members.len());
+        for row in members {
+            let membership: Membership = row.try_into()?;
+            // A user who left between the two reads is left out.
+            if let Some(user) = users.iter().find(|u| u.id == membership.user_id) {
+                found.push((membership, user.clone()));
+            }
+        }
+        Ok(found)
     }
 
     async fn memberships_of_user(&self, user: UserId) -> Result<Vec<MembershipInOrg>, StoreError> {

@@ -22,6 +22,7 @@ mod db_time;
 mod detail;
 mod error;
 mod files;
+mod invitations;
 mod listing;
 mod messaging;
 mod oauth;

@@ -14,6 +14,7 @@ mod daily;
 mod detail;
 mod engine;
 mod files;
+mod invitations;
 mod messages;
 mod oauth;
 mod ratelimit;
