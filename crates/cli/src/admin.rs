@@ -184,6 +184,38 @@ async fn execute(
                 json: user_json(&user),
             })
         }
+        AdminCommand::User(UserCommand::ResetLink { email }) => {
+            let user = accounts::user_by_email(store, &email)
+                .await
+                .map_err(refused)?;
+            let token = paceline_domain::resets::reset_link(
+                store,
+                &clock,
+                &mut rand::rngs::StdRng::from_os_rng(),
+                user.id,
+            )
+            .await
+            .map_err(stored)?;
+            let link = format!(
+                "{}/reset/{}",
+                settings.issuer(settings.listen),
+                token.expose()
+            );
+            let mut json = user_json(&user);
+            set(&mut json, "reset_link", Value::String(link.clone()));
+            set(
+                &mut json,
+                "expires_in_seconds",
+                serde_json::json!(paceline_domain::resets::RESET_LIFETIME.whole_seconds()),
+            );
+            Ok(Output {
+                text: format!(
+                    "{link}\nopen within an hour to choose a new password for {}; it works once",
+                    user.email
+                ),
+                json,
+            })
+        }
         AdminCommand::Org(OrgCommand::Create { name }) => {
             let org = accounts::create_organization(store, &clock, &name)
                 .await

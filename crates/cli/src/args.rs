@@ -348,6 +348,12 @@ pub enum UserCommand {
         #[arg(long)]
         password: String,
     },
+    /// Print a one-time link (valid for an hour) with which the user chooses a new password.
+    ResetLink {
+        /// Login e-mail address.
+        #[arg(long)]
+        email: String,
+    },
 }
 
 /// `paceline admin org …`.

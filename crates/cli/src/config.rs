@@ -8,6 +8,7 @@ use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::oauth::secret::Secret;
 use paceline_domain::ratelimit::{Limit, Limits};
 use paceline_files::S3Config;
+use paceline_server::mail::{SmtpSecurity, SmtpSettings};
 use paceline_store_sql::Database;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -46,6 +47,29 @@ struct FileConfig {
     tls: network::FileTls,
     #[serde(default)]
     proxy: network::FileProxy,
+    #[serde(default)]
+    accounts: FileAccounts,
+    smtp: Option<FileSmtp>,
+}
+
+/// `[accounts]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAccounts {
+    open_signup: Option<bool>,
+}
+
+/// `[smtp]`: the password is never in the file itself, only the path of a file that holds
+/// it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSmtp {
+    host: String,
+    port: Option<u16>,
+    security: Option<String>,
+    username: Option<String>,
+    password_file: Option<PathBuf>,
+    from: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -134,6 +158,49 @@ pub struct Settings {
     pub files: FileStorage,
     /// TLS, the redirecting listener and the trusted proxies.
     pub network: Network,
+    /// Whether anyone may create an account from the sign-up page.
+    pub open_signup: bool,
+    /// Where e-mail goes out, if anywhere.
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// Reads `[smtp]`: the security (`starttls`, the default; `tls`; `none`) with its usual port
+/// when none is given, and the password from its file.
+fn smtp_settings(file: Option<FileSmtp>) -> Result<Option<SmtpSettings>> {
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    let security = match file.security.as_deref().unwrap_or("starttls") {
+        "starttls" => SmtpSecurity::StartTls,
+        "tls" => SmtpSecurity::Tls,
+        "none" => SmtpSecurity::Plain,
+        other => bail!("smtp.security `{other}`: expected starttls, tls or none"),
+    };
+    let port = file.port.unwrap_or(match security {
+        SmtpSecurity::StartTls => 587,
+        SmtpSecurity::Tls => 465,
+        SmtpSecurity::Plain => 25,
+    });
+    let password = match &file.password_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading smtp.password_file {}", path.display()))?
+                .trim()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    if file.username.is_some() != password.is_some() {
+        bail!("smtp.username and smtp.password_file go together");
+    }
+    Ok(Some(SmtpSettings {
+        host: file.host,
+        port,
+        security,
+        username: file.username,
+        password,
+        from: file.from,
+    }))
 }
 
 /// Where uploaded files are kept.
@@ -246,7 +313,10 @@ impl Settings {
             None => FileStorage::Local(data_dir.join("files")),
         };
         let network = Network::resolve(file.tls, file.proxy, |name| std::env::var(name).ok())?;
+        let smtp = smtp_settings(file.smtp)?;
         Ok(Self {
+            open_signup: file.accounts.open_signup.unwrap_or(false),
+            smtp,
             network,
             files,
             oauth,

@@ -75,8 +75,8 @@ pub async fn seed_and_print(store: &dyn Store, settings: &Settings) -> Result<()
         .next()
         .unwrap_or_else(|| "paceline".to_owned());
     println!(
-        "\nEach account logs in with its e-mail address and password; the coach is assigned\n\
-         both athletes. The server answers at http://{} (`{program} serve`); list everyone\n\
+        "\nEach account logs in with its e-mail address and password; the coach owns the company\n\
+         and is assigned both athletes. The server answers at http://{} (`{program} serve`); list everyone\n\
          with `{program} admin user list`.\n",
         settings.listen
     );

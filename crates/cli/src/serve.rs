@@ -59,7 +59,18 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
         Some(token) => state.with_admin_token(token.expose()),
         None => state,
     };
-    let state = state.with_trusted_proxies(settings.network.trusted_proxies.clone());
+    let state = state
+        .with_trusted_proxies(settings.network.trusted_proxies.clone())
+        .with_open_signup(settings.open_signup);
+    let state = match &settings.smtp {
+        Some(smtp) => {
+            let mailer = paceline_server::mail::SmtpMailer::new(smtp)
+                .map_err(|e| anyhow::anyhow!("[smtp]: {e}"))?;
+            tracing::info!(host = %smtp.host, port = smtp.port, "e-mail goes out over SMTP");
+            state.with_mailer(Arc::new(mailer))
+        }
+        None => state,
+    };
     let app = router(state);
     // One signal stops every listener.
     let (stop, stopping) = tokio::sync::watch::channel(false);

@@ -1,5 +1,6 @@
-//! The demo installation: one coaching company with a coach and two athletes, so that a
-//! newcomer sees a populated system with one command.
+//! The demo installation: one coaching company whose owner coaches its two athletes, so
+//! that a newcomer sees a populated system, the company's own page included, with one
+//! command.
 
 use crate::accounts::{self, AccountError, UserRequest};
 use crate::clock::Clock;
@@ -17,7 +18,7 @@ pub const ORGANIZATION: &str = "Paceline Demo Coaching";
 
 /// The demo people: role, e-mail, name.
 pub const PEOPLE: [(Role, &str, &str); 3] = [
-    (Role::Coach, "coach@demo.paceline.example", "Casey Coach"),
+    (Role::Owner, "coach@demo.paceline.example", "Casey Coach"),
     (Role::Athlete, "alex@demo.paceline.example", "Alex Athlete"),
     (Role::Athlete, "sam@demo.paceline.example", "Sam Sprinter"),
 ];

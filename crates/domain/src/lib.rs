@@ -20,6 +20,7 @@ pub mod ids;
 pub mod imports;
 pub mod invitations;
 pub mod listing;
+pub mod mail;
 pub mod messaging;
 pub mod oauth;
 pub mod password;

@@ -6,6 +6,7 @@
 
 use axum::Router;
 use paceline_domain::files::{BlobStore, MemoryFiles};
+use paceline_domain::mail::Mailer;
 use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::ratelimit::{Limits, MemoryLimiter, RateLimiter};
@@ -22,6 +23,7 @@ mod api;
 mod extract;
 mod failure;
 mod health;
+pub mod mail;
 mod middleware;
 mod oauth;
 mod pages;
@@ -54,6 +56,10 @@ pub struct AppState {
     pub spool: Arc<std::path::Path>,
     /// The reverse proxies whose forwarded headers are believed.
     pub proxies: Arc<TrustedProxies>,
+    /// Sends e-mail, when the operator configured SMTP.
+    pub mailer: Option<Arc<dyn Mailer>>,
+    /// Whether anyone may create an account from the sign-up page.
+    pub open_signup: bool,
 }
 
 impl AppState {
@@ -70,7 +76,21 @@ impl AppState {
             files: Arc::new(MemoryFiles::new()),
             spool: Arc::from(std::env::temp_dir()),
             proxies: Arc::new(TrustedProxies::default()),
+            mailer: None,
+            open_signup: false,
         }
+    }
+
+    /// Sends e-mail through `mailer`.
+    pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
+        self.mailer = Some(mailer);
+        self
+    }
+
+    /// Lets anyone create an account from the sign-up page.
+    pub fn with_open_signup(mut self, open: bool) -> Self {
+        self.open_signup = open;
+        self
     }
 
     /// Believes the forwarded headers of requests from `proxies`.

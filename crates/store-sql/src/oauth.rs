@@ -39,6 +39,13 @@ impl OAuthStore for SqlStore {
         company::link(self, client, organization, service_user).await
     }
 
+    async fn company_clients_of(
+        &self,
+        organization: paceline_domain::ids::OrgId,
+    ) -> Result<Vec<OAuthClient>, StoreError> {
+        company::clients_of(self, organization).await
+    }
+
     async fn company_client(
         &self,
         client: ClientKey,

@@ -256,3 +256,45 @@ fn tls_needs_both_files_and_a_redirect_needs_tls() {
     std::fs::write(&path, "[proxy]\ntrusted = [\"proxy.example\"]\n").unwrap();
     assert!(Settings::resolve(&flags, None).is_err());
 }
+
+#[test]
+fn smtp_and_sign_up_are_read_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("smtp-password");
+    std::fs::write(&secret, "hunter2-but-longer\n").unwrap();
+    let path = dir.path().join("paceline.toml");
+    let write = |text: &str| std::fs::write(&path, text).unwrap();
+    let mut flags = args();
+    flags.config = Some(path.clone());
+    let defaults = Settings::resolve(&args(), None).unwrap();
+    assert!(!defaults.open_signup, "sign-up is off by default");
+    assert!(defaults.smtp.is_none());
+    write(&format!(
+        "[accounts]\nopen_signup = true\n[smtp]\nhost = \"mail.example.com\"\n\
+         username = \"paceline\"\npassword_file = {:?}\nfrom = \"Paceline <p@example.com>\"\n",
+        secret.display().to_string()
+    ));
+    let settings = Settings::resolve(&flags, None).unwrap();
+    assert!(settings.open_signup);
+    let smtp = settings.smtp.unwrap();
+    assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::StartTls));
+    assert_eq!(smtp.password.as_deref(), Some("hunter2-but-longer"));
+    write("[smtp]\nhost = \"relay\"\nsecurity = \"tls\"\nfrom = \"p@example.com\"\n");
+    let tls = Settings::resolve(&flags, None).unwrap().smtp.unwrap();
+    assert_eq!((tls.port, tls.security), (465, SmtpSecurity::Tls));
+    for (text, says) in [
+        (
+            "[smtp]\nhost = \"relay\"\nsecurity = \"ssl\"\nfrom = \"p@example.com\"\n",
+            "smtp.security",
+        ),
+        (
+            "[smtp]\nhost = \"relay\"\nusername = \"u\"\nfrom = \"p@example.com\"\n",
+            "go together",
+        ),
+        ("[smtp]\nhost = \"relay\"\n", "from"),
+    ] {
+        write(text);
+        let error = format!("{:#}", Settings::resolve(&flags, None).unwrap_err());
+        assert!(error.contains(says), "{text}: {error}");
+    }
+}

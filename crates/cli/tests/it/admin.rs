@@ -16,6 +16,7 @@ on_both_engines!(
     bad_input_changes_nothing,
     oauth_clients_are_administered,
     company_integrations_are_provisioned,
+    a_reset_link_is_printed_and_works_once,
 );
 
 /// `admin user create` for `email` with a valid password and name, then `extra`.
@@ -471,4 +472,49 @@ async fn company_integrations_are_provisioned(db: TestContext) {
     args.push(&personal);
     refused_json(&db, &args, "not-a-company").await;
     refused_json(&db, &create(&[]), "invalid-redirect-uri").await;
+}
+
+async fn a_reset_link_is_printed_and_works_once(db: TestContext) {
+    assert!(
+        run(&db, &user_create("reset@example.com", &[]))
+            .await
+            .status
+            .success()
+    );
+    let printed = admin_json(&db, &["user", "reset-link", "--email", "reset@example.com"]).await;
+    let link = printed["reset_link"].as_str().unwrap();
+    assert!(link.contains("/reset/plr_"), "{printed}");
+    assert_eq!(printed["expires_in_seconds"], 3600);
+    let token = link.rsplit('/').next().unwrap();
+    let store = db.open().await;
+    let clock = paceline_domain::SystemClock;
+    let user = stored_user(&store, "reset@example.com").await;
+    assert_eq!(
+        paceline_domain::resets::reset(&store, &clock, token, "chosen by the link")
+            .await
+            .unwrap(),
+        user.id
+    );
+    let user = stored_user(&store, "reset@example.com").await;
+    assert!(
+        user.password_hash
+            .verify(&Password::new("chosen by the link"))
+    );
+    assert!(
+        paceline_domain::resets::reset(&store, &clock, token, "and again, no")
+            .await
+            .is_err()
+    );
+    refused_json(
+        &db,
+        &[
+            "admin",
+            "user",
+            "reset-link",
+            "--email",
+            "nobody@example.com",
+        ],
+        "unknown-user",
+    )
+    .await;
 }

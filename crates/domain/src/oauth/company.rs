@@ -190,3 +190,32 @@ pub async fn client_credentials(
         Err(error) => Err(error.into()),
     }
 }
+
+/// The integrations of a company, as its owner sees them.
+pub async fn integrations_of(
+    store: &dyn Store,
+    owner: UserId,
+    organization: crate::ids::OrgId,
+) -> Result<Vec<OAuthClient>, ClientError> {
+    if !crate::invitations::owns(store, owner, organization).await? {
+        return Err(ClientError::UnknownOrganization(organization.public()));
+    }
+    Ok(store.company_clients_of(organization).await?)
+}
+
+/// An owner revokes one of their company's integrations: the client and every token issued
+/// to it are gone at once.
+pub async fn revoke_integration(
+    store: &dyn Store,
+    owner: UserId,
+    organization: crate::ids::OrgId,
+    client_id: &str,
+) -> Result<OAuthClient, ClientError> {
+    let client = integrations_of(store, owner, organization)
+        .await?
+        .into_iter()
+        .find(|c| c.client_id == client_id)
+        .ok_or_else(|| ClientError::UnknownClient(client_id.to_owned()))?;
+    store.delete_client(client.key).await?;
+    Ok(client)
+}

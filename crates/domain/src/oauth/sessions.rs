@@ -59,10 +59,22 @@ pub async fn login(
         (Some(user), true) => user,
         _ => return Err(LoginError::BadCredentials),
     };
+    Ok(start(store, clock, rng, settings, user.id).await?)
+}
+
+/// Starts a login session for `user`, who has just proven who they are some other way (an
+/// invitation accepted, a password just chosen): the cookie value and the session.
+pub async fn start(
+    store: &dyn Store,
+    clock: &dyn Clock,
+    rng: &mut (impl Rng + Send),
+    settings: &OAuthSettings,
+    user: UserId,
+) -> Result<(Secret, WebSession), StoreError> {
     let cookie = Secret::generate(SESSION_PREFIX, rng);
     let now = clock.now();
     let session = store
-        .create_web_session(&cookie.hash(), user.id, now, now + settings.session_ttl)
+        .create_web_session(&cookie.hash(), user, now, now + settings.session_ttl)
         .await?;
     Ok((cookie, session))
 }

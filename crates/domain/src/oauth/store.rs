@@ -231,6 +231,10 @@ pub trait OAuthStore: Send + Sync {
     /// The company and acting user of a company integration; `None` for any other client.
     async fn company_client(&self, client: ClientKey) -> Result<Option<CompanyClient>, StoreError>;
 
+    /// The company integrations of `organization`, oldest first.
+    async fn company_clients_of(&self, organization: OrgId)
+    -> Result<Vec<OAuthClient>, StoreError>;
+
     /// A client by its public id.
     async fn find_client(&self, client_id: &str) -> Result<Option<OAuthClient>, StoreError>;
 

@@ -40,6 +40,8 @@ struct LoginPage<'a> {
     csrf: &'a str,
     return_to: &'a str,
     email: &'a str,
+    /// Whether the page links to sign-up.
+    signup: bool,
 }
 
 /// Renders the login page.
@@ -59,6 +61,7 @@ pub(crate) fn page(
         csrf: &token.token,
         return_to,
         email,
+        signup: state.open_signup,
     };
     let mut response = pages::render(status, &page);
     if let Some(cookie) = token.set_cookie {
@@ -149,18 +152,7 @@ pub(crate) async fn post_login(
     {
         Ok((cookie, _)) => {
             throttle::refund(&state, &checks).await;
-            let mut response = redirect(&without_forced_login(&return_to));
-            *response.status_mut() = StatusCode::SEE_OTHER;
-            let max_age = state.oauth.session_ttl.whole_seconds();
-            if let Some(value) = cookies::set(
-                SESSION_COOKIE,
-                cookie.expose(),
-                max_age,
-                state.secure_cookies(),
-            ) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
-            response
+            signed_in_at(&state, &without_forced_login(&return_to), &cookie)
         }
         Err(LoginError::BadCredentials) => page(
             &state,
@@ -173,6 +165,26 @@ pub(crate) async fn post_login(
         ),
         Err(LoginError::Store(error)) => PageError::from(error).into_response(),
     }
+}
+
+/// A 303 to `location` that sets the cookie of a login session just started.
+pub(crate) fn signed_in_at(
+    state: &AppState,
+    location: &str,
+    cookie: &paceline_domain::oauth::secret::Secret,
+) -> Response {
+    let mut response = redirect(location);
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    let max_age = state.oauth.session_ttl.whole_seconds();
+    if let Some(value) = cookies::set(
+        SESSION_COOKIE,
+        cookie.expose(),
+        max_age,
+        state.secure_cookies(),
+    ) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
 }
 
 /// `POST /logout`.

@@ -10,7 +10,9 @@ mod chart;
 mod format;
 mod health;
 mod home;
+mod join;
 mod messages;
+mod organization;
 mod roster;
 mod session;
 mod settings;
@@ -43,6 +45,20 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(athlete_pages())
         .nest("/athletes/{athlete}", athlete_pages())
         .route("/athletes", get(roster::get_roster))
+        .route(
+            "/invite/{token}",
+            get(join::get_invitation).post(join::post_invitation),
+        )
+        .route("/signup", get(join::get_signup).post(join::post_signup))
+        .route("/forgot", get(join::get_forgot).post(join::post_forgot))
+        .route(
+            "/reset/{token}",
+            get(join::get_reset).post(join::post_reset),
+        )
+        .route(
+            "/organization",
+            get(organization::get_organization).post(organization::post_organization),
+        )
         .route(
             "/activities/{id}/delete",
             get(activities::get_delete_activity).post(activities::post_delete_activity),

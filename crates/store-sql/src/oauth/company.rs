@@ -1,10 +1,11 @@
 //! Company integrations: which clients act for a coaching company, through which user.
 
+use super::rows::{ClientRow, client_columns, client_from};
 use crate::error::{constraint, other};
 use crate::{SqlStore, on_pool, on_writer};
 use paceline_domain::StoreError;
 use paceline_domain::ids::{OrgId, UserId};
-use paceline_domain::oauth::client::ClientKey;
+use paceline_domain::oauth::client::{ClientKey, OAuthClient};
 use paceline_domain::oauth::store::CompanyClient;
 
 pub(super) async fn link(
@@ -41,4 +42,26 @@ pub(super) async fn find(
         organization_id: OrgId(organization),
         service_user: UserId(user),
     }))
+}
+
+/// The company integrations of `organization`. They authenticate with a secret and
+/// redirect nowhere, so they have no redirect URIs to read.
+pub(super) async fn clients_of(
+    store: &SqlStore,
+    organization: OrgId,
+) -> Result<Vec<OAuthClient>, StoreError> {
+    const SQL: &str = concat!(
+        "SELECT ",
+        client_columns!(),
+        " FROM oauth_clients WHERE id IN (SELECT client_row_id FROM company_clients \
+         WHERE organization_id = $1) ORDER BY id"
+    );
+    let rows = on_pool!(store, pool => sqlx::query_as::<_, ClientRow>(SQL)
+        .bind(organization.get())
+        .fetch_all(pool)
+        .await
+        .map_err(other)?);
+    rows.into_iter()
+        .map(|row| client_from(row, Vec::new()))
+        .collect()
 }

@@ -20,6 +20,7 @@ mod activities;
 mod calendar;
 mod coaching;
 mod home;
+mod organization;
 mod people;
 mod session;
 
