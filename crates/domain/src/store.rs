@@ -110,6 +110,7 @@ pub trait Store:
     + crate::oauth::store::OAuthStore
     + crate::resets::ResetStore
     + crate::workouts::WorkoutStore
+    + crate::workouts::library::LibraryStore
     + Send
     + Sync
     + 'static

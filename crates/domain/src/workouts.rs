@@ -14,7 +14,9 @@
 //! ([`PlannedWorkout::last_changed`]): a syncing client learns that a session moved or was
 //! deleted from the workout list alone.
 
+pub mod library;
 pub mod steps;
+pub mod text;
 
 use crate::accounts;
 use crate::calendar::{SessionId, next_update};

@@ -81,6 +81,8 @@ pub(crate) enum PageError {
     NotFound(&'static str),
     /// 403: a form whose CSRF token or origin is wrong (expired, or not sent from here).
     ExpiredForm,
+    /// 422: what was asked for cannot be made as it stands; the sentence says why.
+    Unwritable(String),
     /// The server's side failed.
     Failure(Failure),
 }
@@ -99,6 +101,12 @@ impl IntoResponse for PageError {
             Self::NotFound(message) => {
                 error_page(StatusCode::NOT_FOUND, "Not found", message, None)
             }
+            Self::Unwritable(message) => error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "This cannot be made",
+                &message,
+                None,
+            ),
             Self::ExpiredForm => error_page(
                 StatusCode::FORBIDDEN,
                 "Please try again",

@@ -23,6 +23,7 @@ mod detail;
 mod error;
 mod files;
 mod invitations;
+mod library;
 mod listing;
 mod messaging;
 mod oauth;

@@ -18,6 +18,7 @@ mod session;
 mod settings;
 mod trend;
 mod upload;
+mod workouts;
 
 use crate::AppState;
 use crate::oauth::csrf::{self, CsrfToken};
@@ -45,6 +46,17 @@ pub(crate) fn routes() -> Router<AppState> {
         .merge(athlete_pages())
         .nest("/athletes/{athlete}", athlete_pages())
         .route("/athletes", get(roster::get_roster))
+        .route(
+            "/library",
+            get(workouts::get_library).post(workouts::post_new_library),
+        )
+        .route("/library/new", get(workouts::get_new_library))
+        .route(
+            "/library/{id}",
+            get(workouts::get_library_workout).post(workouts::post_library_workout),
+        )
+        .route("/library/{id}/delete", post(workouts::post_delete_library))
+        .route("/library/{id}/plan", get(workouts::get_plan_library))
         .route(
             "/invite/{token}",
             get(join::get_invitation).post(join::post_invitation),
@@ -117,6 +129,14 @@ fn athlete_pages() -> Router<AppState> {
             post(calendar::post_delete_race),
         )
         .route("/health", get(health::get_health))
+        .route("/workouts", post(workouts::post_new_planned))
+        .route("/workouts/new", get(workouts::get_new_planned))
+        .route(
+            "/workouts/{id}",
+            get(workouts::get_planned).post(workouts::post_planned),
+        )
+        .route("/workouts/{id}/delete", post(workouts::post_delete_planned))
+        .route("/workouts/{id}/{file}", get(workouts::get_planned_file))
 }
 
 /// The signed-in person a page is for.

@@ -10,6 +10,7 @@ use super::activity::{Axis, charts, streams_of};
 use super::chart::LineChart;
 use super::format::{self, Units};
 use super::home::session_title;
+use super::workouts::WorkoutChart;
 use super::{Layout, Looked, Viewer};
 use crate::AppState;
 use crate::pages::PageError;
@@ -23,6 +24,7 @@ use paceline_domain::coaching::{self, AccessError};
 use paceline_domain::entities::AthleteSettings;
 use paceline_domain::ids::UserId;
 use paceline_domain::workouts::WorkoutQuery;
+use paceline_domain::workouts::text;
 
 /// A wrong or missing token is not found, as an unknown session is.
 const GONE: PageError =
@@ -41,6 +43,12 @@ struct PlannedWorkout {
     sport: String,
     description: String,
     steps: usize,
+    /// Its intensity over time.
+    chart: WorkoutChart,
+    /// The builder, for those signed in: the athlete and their coach.
+    edit: Option<String>,
+    /// Its files: (label, address), for those signed in.
+    files: Vec<(&'static str, String)>,
 }
 
 /// One attached activity, with its charts.
@@ -55,6 +63,8 @@ struct Attached {
 #[template(path = "app/session.html")]
 struct SessionPage {
     layout: Layout,
+    /// The builder for a new workout of this session, for those signed in.
+    new_workout: Option<String>,
     title: String,
     date: String,
     day: String,
@@ -285,15 +295,34 @@ impl SessionPage {
             .await?
             .into_iter()
             .filter(|w| w.sessions.iter().any(|a| a.id == s.id))
-            .map(|w| PlannedWorkout {
-                sport: w.values.sport.name().replace('_', " "),
-                steps: w.values.steps.len(),
-                description: w.values.description,
-                name: w.values.name,
+            .map(|w| {
+                let base = format!("{}/workouts/{}", layout.base, w.id.0);
+                PlannedWorkout {
+                    sport: w.values.sport.name().replace('_', " "),
+                    steps: w.values.steps.len(),
+                    chart: WorkoutChart::of(&text::blocks(
+                        &w.values.steps,
+                        Some(&settings.training),
+                    )),
+                    edit: signed_in.then(|| base.clone()),
+                    files: if signed_in {
+                        [("FIT", "fit"), ("ZWO", "zwo"), ("ERG", "erg")]
+                            .into_iter()
+                            .map(|(label, ext)| (label, format!("{base}/file.{ext}")))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    },
+                    description: w.values.description,
+                    name: w.values.name,
+                }
             })
             .collect();
+        let new_workout =
+            signed_in.then(|| format!("{}/workouts/new?session={}", layout.base, s.id.0));
         Ok(Self {
             workouts,
+            new_workout,
             layout,
             title: session_title(s),
             date: v.date.to_string(),

@@ -16,6 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use paceline_activity::workout::ExportError;
 use paceline_activity::{erg, fit, zwo};
+use paceline_domain::StoreError;
 use paceline_domain::activities::limits;
 use paceline_domain::calendar::{Entry, SessionId};
 use paceline_domain::coaching::Subject;
@@ -365,14 +366,15 @@ pub(crate) async fn delete_workout(
 
 /// The formats a workout downloads in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Fit,
     Zwo,
     Erg,
 }
 
 impl Format {
-    fn of(extension: &str) -> Option<Self> {
+    /// The format of a file extension.
+    pub(crate) fn of(extension: &str) -> Option<Self> {
         match extension {
             "fit" => Some(Self::Fit),
             "zwo" => Some(Self::Zwo),
@@ -381,7 +383,8 @@ impl Format {
         }
     }
 
-    const fn extension(self) -> &'static str {
+    /// Its file extension.
+    pub(crate) const fn extension(self) -> &'static str {
         match self {
             Self::Fit => "fit",
             Self::Zwo => "zwo",
@@ -389,7 +392,8 @@ impl Format {
         }
     }
 
-    const fn media_type(self) -> &'static str {
+    /// Its media type.
+    pub(crate) const fn media_type(self) -> &'static str {
         match self {
             Self::Fit => "application/vnd.ant.fit",
             Self::Zwo => "application/xml; charset=utf-8",
@@ -397,7 +401,8 @@ impl Format {
         }
     }
 
-    const fn name(self) -> &'static str {
+    /// Its name, as people know it.
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Self::Fit => "FIT",
             Self::Zwo => "ZWO",
@@ -425,6 +430,32 @@ fn unwritable(format: Format, error: &ExportError) -> XhaleError {
             ),
         ),
     }
+}
+
+/// A planned workout as a file of `format`: ZWO and ERG take the athlete's power reference
+/// from their cycling zones. The web app's downloads write them here too.
+pub(crate) async fn encode(
+    state: &AppState,
+    workout: &PlannedWorkout,
+    format: Format,
+) -> Result<Result<Vec<u8>, ExportError>, StoreError> {
+    let model = workout.values.workout();
+    Ok(match format {
+        Format::Fit => fit::encode_workout(&model).map_err(ExportError::from),
+        Format::Zwo | Format::Erg => {
+            let settings = state.store.athlete_settings(workout.user_id).await?;
+            let reference = settings
+                .as_ref()
+                .map(workouts::power_reference)
+                .unwrap_or_default();
+            let description = &workout.values.description;
+            if format == Format::Zwo {
+                zwo::encode_workout(&model, description, &reference)
+            } else {
+                erg::encode_workout(&model, description, &reference).map(String::into_bytes)
+            }
+        }
+    })
 }
 
 /// `GET /api/sessions/{sid}/workouts/{wid}.fit` (or `.zwo`, `.erg`). Scope `read`. The
@@ -456,24 +487,9 @@ pub(crate) async fn download_workout(
         Some(w) if !w.deleted && w.sessions.iter().any(|s| s.id == session) => w,
         _ => return Err(XhaleError::NotFound),
     };
-    let model = workout.values.workout();
-    let bytes = match format {
-        Format::Fit => fit::encode_workout(&model).map_err(ExportError::from),
-        Format::Zwo | Format::Erg => {
-            let settings = state.store.athlete_settings(subject.athlete).await?;
-            let reference = settings
-                .as_ref()
-                .map(workouts::power_reference)
-                .unwrap_or_default();
-            let description = &workout.values.description;
-            if format == Format::Zwo {
-                zwo::encode_workout(&model, description, &reference)
-            } else {
-                erg::encode_workout(&model, description, &reference).map(String::into_bytes)
-            }
-        }
-    };
-    let bytes = bytes.map_err(|e| unwritable(format, &e))?;
+    let bytes = encode(&state, &workout, format)
+        .await?
+        .map_err(|e| unwritable(format, &e))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(

@@ -81,7 +81,12 @@ async fn a_self_coached_athlete_plans_edits_and_deletes_sessions(db: TestContext
         "the planned workout"
     );
     let page = browser.get(created.location()).await;
-    assert!(page.body.contains("<strong>Hill sprints 8x90s</strong>"));
+    assert!(page.body.contains("<h3>Hill sprints 8x90s</h3>"));
+    assert!(
+        page.body.contains(r#"<figure class="workout-chart">"#),
+        "with its intensity chart"
+    );
+    assert!(page.body.contains("/file.fit"), "and its files");
     assert!(page.body.contains("Walk back down."));
     assert!(month.body.contains("plan 50 min"));
     let week = browser.get("/calendar?week=2026-12-10").await;

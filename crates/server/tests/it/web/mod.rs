@@ -23,6 +23,7 @@ mod home;
 mod organization;
 mod people;
 mod session;
+mod workouts;
 
 pub(crate) const PASSWORD: &str = "a long enough password";
 /// A ride with heart rate, power, cadence and laps, recorded indoors.
