@@ -42,7 +42,6 @@ struct PlannedWorkout {
     name: String,
     sport: String,
     description: String,
-    steps: usize,
     /// Its intensity over time.
     chart: WorkoutChart,
     /// The builder, for those signed in: the athlete and their coach.
@@ -299,7 +298,6 @@ impl SessionPage {
                 let base = format!("{}/workouts/{}", layout.base, w.id.0);
                 PlannedWorkout {
                     sport: w.values.sport.name().replace('_', " "),
-                    steps: w.values.steps.len(),
                     chart: WorkoutChart::of(&text::blocks(
                         &w.values.steps,
                         Some(&settings.training),

@@ -26,6 +26,7 @@ on_both_engines!(
     real_client_libraries_complete_the_flow,
     the_pages_work_in_a_real_browser,
     the_web_app_works_in_a_real_browser,
+    the_coaching_pages_work_in_a_real_browser,
     the_openapi_document_passes_a_validator,
     schemathesis_finds_no_server_errors_on_the_xhale_surface,
     schemathesis_finds_no_server_errors_and_no_undocumented_answers
@@ -314,6 +315,160 @@ async fn the_web_app_works_in_a_real_browser(db: TestContext) {
         .env("SCREENSHOTS", &screenshots)
         .env("CHROMIUM", &chromium);
     run(command, "webapp", "the web app in Chromium").await;
+    app.stop().await;
+}
+
+/// The web app for coaches and organizations walked in Chromium
+/// (`tests/interop/node/coaching.mjs`): the demo company's owner plans, builds a workout,
+/// moves a session and invites an athlete, while the athlete's own Xhale client (a token from
+/// the OAuth flow) syncs and downloads the workout's FIT, which Garmin's SDK then reads;
+/// outsiders meet 404 on every page of the athlete.
+async fn the_coaching_pages_work_in_a_real_browser(db: TestContext) {
+    use paceline_domain::demo::{self, season};
+    use paceline_domain::entities::Role;
+    use paceline_domain::files::MemoryFiles;
+    use paceline_domain::invitations::{InvitationStore, NewInvitation};
+    let Some(chromium) = chromium() else {
+        skip(
+            "headless Chromium with playwright-core (apt-get install chromium; npm ci in tests/interop/node)",
+        );
+        return;
+    };
+    let files = Arc::new(MemoryFiles::new());
+    let shared = files.clone();
+    let app = TestApp::spawn_with(&db, move |state| state.with_files(shared)).await;
+    let store = app.store.as_ref();
+    let seeded = demo::seed(store, &SystemClock, &mut StdRng::from_os_rng())
+        .await
+        .unwrap();
+    let (_, owner_email, _) = demo::PEOPLE[0];
+    let (_, alex, _) = demo::PEOPLE[1];
+    let (_, sam, _) = demo::PEOPLE[2];
+    season::seed_athlete(
+        store,
+        files.as_ref(),
+        &SystemClock,
+        &mut StdRng::from_os_rng(),
+        alex,
+        owner_email,
+        false,
+    )
+    .await
+    .unwrap();
+    let password = |email: &str| {
+        seeded
+            .logins
+            .iter()
+            .find(|l| l.email == email)
+            .unwrap()
+            .password
+            .expose()
+            .to_owned()
+    };
+    // Outsiders: a coach of the company who does not coach Alex, another company's owner.
+    let org = seeded.organization.id.public();
+    accounts::create_organization(store, &SystemClock, "Rival Coaching")
+        .await
+        .unwrap();
+    for (email, organization, role) in [
+        ("unassigned@example.com", org.as_str(), Role::Coach),
+        ("rival@example.com", "Rival Coaching", Role::Owner),
+    ] {
+        accounts::create_user(
+            store,
+            &SystemClock,
+            UserRequest {
+                email: email.into(),
+                password: Password::new(PASSWORD),
+                name: "Outsider".into(),
+                organization: Some(organization.into()),
+                role: Some(role),
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let outsiders = serde_json::json!([
+        {"who": "a coach of the company not assigned to Alex", "email": "unassigned@example.com", "password": PASSWORD},
+        {"who": "another company's owner", "email": "rival@example.com", "password": PASSWORD},
+        {"who": "another athlete", "email": sam, "password": password(sam)},
+    ]);
+    // The athlete's own app: a public client asking for `read`.
+    let (client, _) = clients::register(
+        store,
+        &SystemClock,
+        &mut StdRng::from_os_rng(),
+        Registration {
+            name: "Alex's training app".into(),
+            redirect_uris: vec![REDIRECT.into()],
+            scopes: "read".into(),
+            public: true,
+            client_id: None,
+            secret: None,
+        },
+    )
+    .await
+    .unwrap();
+    // An invitation that expired last month.
+    let owner = accounts::user_by_email(store, owner_email).await.unwrap();
+    let long_ago = time::OffsetDateTime::now_utc() - time::Duration::days(40);
+    store
+        .create_invitation(&NewInvitation {
+            token_hash: Secret::new("pli_expired-last-month").hash(),
+            organization_id: seeded.organization.id,
+            role: Role::Athlete,
+            email: None,
+            invited_by: owner.id,
+            now: long_ago,
+            expires_at: long_ago + time::Duration::days(7),
+        })
+        .await
+        .unwrap();
+    let engine = match db.engine {
+        paceline_testkit::Engine::Sqlite => "sqlite",
+        paceline_testkit::Engine::Postgres => "postgres",
+    };
+    let screenshots = std::env::var_os("PACELINE_TEST_SCREENSHOTS")
+        .map_or_else(|| db.dir.clone(), PathBuf::from)
+        .join(format!("coaching-{engine}"));
+    let out = db.dir.join("coaching-files");
+    let mut command = Command::new("node");
+    command
+        .arg(interop_dir().join("node/coaching.mjs"))
+        .env("PACELINE_URL", &app.base)
+        .env("OWNER_EMAIL", owner_email)
+        .env("OWNER_PASSWORD", password(owner_email))
+        .env("ATHLETE_EMAIL", alex)
+        .env("ATHLETE_PASSWORD", password(alex))
+        .env("CLIENT_ID", &client.client_id)
+        .env("REDIRECT_URI", REDIRECT)
+        .env("OUTSIDERS", outsiders.to_string())
+        .env("EXPIRED_INVITE", "/invite/pli_expired-last-month")
+        .env("OUT_DIR", &out)
+        .env("SCREENSHOTS", &screenshots)
+        .env("CHROMIUM", &chromium);
+    run(command, "coaching", "the coaching pages in Chromium").await;
+    // The workout the client downloaded, read by Garmin's SDK.
+    let planned = out.join("planned.fit");
+    assert!(planned.is_file(), "the walk saved the workout's FIT");
+    if let Some(python) = crate::garmin_sdk::python_or_skip() {
+        let json = crate::garmin_sdk::check_dir(&python, &out);
+        let file = &json["files"][planned.display().to_string()];
+        assert_eq!(file["ok"], true, "{file}");
+        assert_eq!(file["errors"], serde_json::json!([]));
+        assert_eq!(
+            file["messages"]["workout_mesgs"][0]["wkt_name"],
+            "Threshold 3x8"
+        );
+        assert_eq!(
+            file["messages"]["workout_step_mesgs"]
+                .as_array()
+                .unwrap()
+                .len(),
+            5,
+            "warm up, the repeat's two steps and its closing step, cool down"
+        );
+    }
     app.stop().await;
 }
 
