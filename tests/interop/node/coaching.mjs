@@ -230,6 +230,10 @@ try {
   await look('organization-invited');
   const fresh = await launched.newContext({ viewport: { width: 390, height: 844 } });
   const invited = await watched(fresh);
+  const wideInvite = await watched(await launched.newContext({ viewport: { width: 1280, height: 900 } }));
+  await wideInvite.goto(link);
+  await wideInvite.screenshot({ path: join(env.SCREENSHOTS, 'invitation-1280.png'), fullPage: true });
+  shots += 1;
   await invited.goto(link);
   check((await invited.locator('main').innerText()).includes('invites you to join'), 'the invitation page');
   check(await invited.inputValue('#email') === 'nova@example.com', 'the address filled in');
@@ -242,6 +246,13 @@ try {
   check((await invited.locator('h1').first().innerText()).startsWith('Hello, Nova'), 'signed in at once');
   await invited.screenshot({ path: join(env.SCREENSHOTS, 'invited-home-390.png'), fullPage: true });
   shots += 1;
+  // Later, she signs in with the password she chose.
+  await Promise.all([invited.waitForURL(/\/login/), invited.click('footer button:has-text("Sign out")')]);
+  await invited.goto(url('/login'));
+  await invited.fill('#email', 'nova@example.com');
+  await invited.fill('#password', 'a password of her own');
+  await Promise.all([invited.waitForURL(url('/')), invited.click('button[type=submit]')]);
+  check((await invited.locator('h1').first().innerText()).startsWith('Hello, Nova'), 'she signs in again');
   // Used, and expired: refused with a page that says so.
   for (const [what, target] of [['used', link], ['expired', url(env.EXPIRED_INVITE)]]) {
     const other = await watched(await launched.newContext({ viewport: { width: 390, height: 844 } }));
@@ -277,7 +288,7 @@ try {
     `${athleteBase}/calendar/sessions/${sessionId}/move`, `${athleteBase}/calendar/sessions/${sessionId}/delete`,
     `${athleteBase}/calendar/copy`, `${athleteBase}/calendar/races`, `${athleteBase}/workouts`,
     `${athleteBase}/workouts/${workout.workout_id}`, `${athleteBase}/workouts/${workout.workout_id}/delete`,
-    '/organization', '/library', '/messages', '/settings',
+    '/organization', '/library', '/messages', '/settings', '/forgot',
   ];
   for (const path of forms) {
     const response = await page.request.post(url(path), {

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use paceline_domain::calendar::{self, EditError, Part, SessionId, SessionValues, TrainingSession};
+use paceline_domain::calendar::{self, EditError, Part, SessionValues, TrainingSession};
 use paceline_domain::disciplines::DISCIPLINES;
 
 /// One field of a calendar form.
@@ -68,6 +68,8 @@ struct SessionForm {
     discipline_editable: bool,
     key_session: bool,
     missed: bool,
+    /// Whether the form shows what was done (not to a coach planning a new session).
+    log: bool,
     coach_comments: String,
     coached: bool,
     errors: Vec<String>,
@@ -158,6 +160,16 @@ fn session_form(
             Part::Athlete,
         ),
     ];
+    // A coach planning a new session has nothing done or said to log yet.
+    let log = existing.is_some() || !seen.by_coach();
+    if !log {
+        fields.retain(|f| {
+            !matches!(
+                f.name,
+                "completed_minutes" | "completed_km" | "athlete_feedback"
+            )
+        });
+    }
     if seen.by_coach() {
         fields.push(field(
             "coach_comments",
@@ -194,6 +206,7 @@ fn session_form(
         discipline_editable: may(Part::Plan),
         key_session: v.plan.key_session,
         missed: v.log.missed_session,
+        log,
         coach_comments: v.coach_comments.clone(),
         coached: !may(Part::Plan),
         errors: general,
@@ -225,16 +238,7 @@ pub(super) async fn owned(
     seen: &Seen,
     raw_id: &str,
 ) -> Result<TrainingSession, PageError> {
-    let id = match raw_id.parse::<i64>() {
-        Ok(id) if id > 0 => SessionId(id),
-        _ => return Err(NO_SESSION),
-    };
-    state
-        .store
-        .get_session(seen.athlete_id(), id)
-        .await?
-        .filter(|s| !s.deleted)
-        .ok_or(NO_SESSION)
+    super::live(state, seen, raw_id, NO_SESSION).await
 }
 
 /// `GET /calendar/sessions/{id}`: the edit form.
@@ -328,25 +332,7 @@ pub(crate) async fn post_edit_session(
         boxes.push("key_session");
     }
     let input = input_of(&pairs, &boxes);
-    let edited = calendar::edit(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        &subject,
-        session.id,
-        &[],
-        |current: &TrainingSession| {
-            let mut values = current.values.clone();
-            write::<TrainingSession>(
-                &input,
-                Mode::Patch,
-                &subject,
-                current.planned_by,
-                &mut values,
-            )
-            .map(|_| values)
-        },
-    )
-    .await;
+    let edited = super::patch::<TrainingSession>(&state, &subject, session.id, &input).await;
     match edited {
         Ok(saved) => Ok(see_other(&after_saving(&seen, &saved))),
         Err(EditError::Refused(errors)) => {

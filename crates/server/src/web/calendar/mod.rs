@@ -13,6 +13,9 @@ use super::format;
 use super::home::{monday, session_title};
 use super::{At, Layout, Seen, field, posted, see_other};
 use crate::AppState;
+use crate::api::xhale::calendar::{Resource, write};
+use crate::api::xhale::input::{FieldErrors, Input};
+use crate::api::xhale::record::Mode;
 use crate::pages::PageError;
 use askama::Template;
 use axum::body::Bytes;
@@ -25,6 +28,7 @@ pub(crate) use form::{
 };
 use paceline_domain::activities::Activity;
 use paceline_domain::calendar::{self, CalendarQuery, EditError, TrainingSession};
+use paceline_domain::coaching::Subject;
 use paceline_domain::disciplines::DISCIPLINES;
 use paceline_domain::files::FileId;
 use paceline_domain::listing::{MAX_PER_PAGE, RecordQuery};
@@ -35,6 +39,51 @@ pub(crate) use race::{
 };
 use std::collections::BTreeMap;
 use time::{Date, Duration, Month, Time};
+
+/// The athlete's live record (a session or a race) `raw_id`, or `missing`.
+async fn live<R: Resource>(
+    state: &AppState,
+    seen: &Seen,
+    raw_id: &str,
+    missing: PageError,
+) -> Result<R, PageError> {
+    let Some(id) = raw_id.parse::<i64>().ok().filter(|id| *id > 0) else {
+        return Err(missing);
+    };
+    match R::get(state.store.as_ref(), seen.athlete_id(), R::key(id)).await? {
+        Some(record) if !record.deleted() => Ok(record),
+        _ => Err(missing),
+    }
+}
+
+/// Writes `input` over record `id` as the API's PATCH does: only what it names, under the
+/// same rules, by the one compare-and-swap edit path.
+async fn patch<R: Resource>(
+    state: &AppState,
+    subject: &Subject,
+    id: R::Id,
+    input: &Input,
+) -> Result<R, EditError<FieldErrors>> {
+    calendar::edit(
+        state.store.as_ref(),
+        state.clock.as_ref(),
+        subject,
+        id,
+        &[],
+        |current: &R| {
+            let mut values = current.values().clone();
+            write::<R>(
+                input,
+                Mode::Patch,
+                subject,
+                current.planned_by(),
+                &mut values,
+            )
+            .map(|_| values)
+        },
+    )
+    .await
+}
 
 /// Files waiting for a session shown at once, the latest first.
 const PENDING_SHOWN: usize = 8;

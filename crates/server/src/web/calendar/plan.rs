@@ -5,8 +5,6 @@
 
 use super::{View, calendar_page, edit_failed, input_of, owned};
 use crate::AppState;
-use crate::api::xhale::calendar::write;
-use crate::api::xhale::record::Mode;
 use crate::oauth::request_rng;
 use crate::pages::PageError;
 use crate::web::activities::parse_day;
@@ -44,25 +42,7 @@ pub(crate) async fn post_move_session(
     let only_date: crate::oauth::form::Pairs =
         pairs.iter().filter(|(k, _)| k == "date").cloned().collect();
     let input = input_of(&only_date, &[]);
-    let moved = calendar::edit(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        &subject,
-        session.id,
-        &[],
-        |current: &TrainingSession| {
-            let mut values = current.values.clone();
-            write::<TrainingSession>(
-                &input,
-                Mode::Patch,
-                &subject,
-                current.planned_by,
-                &mut values,
-            )
-            .map(|_| values)
-        },
-    )
-    .await;
+    let moved = super::patch::<TrainingSession>(&state, &subject, session.id, &input).await;
     match moved {
         Ok(saved) => Ok(see_other(&back(&seen, &pairs, saved.values.date))),
         Err(EditError::Refused(_)) => {

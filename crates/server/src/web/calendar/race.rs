@@ -16,7 +16,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use paceline_domain::calendar::{self, EditError, Part, Race, RaceId, RacePriority, RaceValues};
+use paceline_domain::calendar::{self, EditError, Part, Race, RacePriority, RaceValues};
 
 /// Not one of the athlete's races.
 const NO_RACE: PageError = PageError::NotFound("There is no race at this address.");
@@ -196,16 +196,7 @@ pub(crate) async fn get_new_race(
 
 /// The athlete's live race `raw_id`.
 async fn owned(state: &AppState, seen: &Seen, raw_id: &str) -> Result<Race, PageError> {
-    let id = match raw_id.parse::<i64>() {
-        Ok(id) if id > 0 => RaceId(id),
-        _ => return Err(NO_RACE),
-    };
-    state
-        .store
-        .get_race(seen.athlete_id(), id)
-        .await?
-        .filter(|r| !r.deleted)
-        .ok_or(NO_RACE)
+    super::live(state, seen, raw_id, NO_RACE).await
 }
 
 /// `GET /calendar/races/{id}`.
@@ -259,18 +250,7 @@ pub(crate) async fn post_edit_race(
     let race = owned(&state, &seen, &raw_id).await?;
     let subject = seen.subject;
     let input = input_of(&pairs, &[]);
-    let edited = calendar::edit(
-        state.store.as_ref(),
-        state.clock.as_ref(),
-        &subject,
-        race.id,
-        &[],
-        |current: &Race| {
-            let mut values = current.values.clone();
-            write::<Race>(&input, Mode::Patch, &subject, None, &mut values).map(|_| values)
-        },
-    )
-    .await;
+    let edited = super::patch::<Race>(&state, &subject, race.id, &input).await;
     match edited {
         Ok(saved) => Ok(see_other(
             &seen.href(&View::Month(saved.values.date).href()),

@@ -378,9 +378,8 @@ async fn a_coach_plans_an_athletes_week_and_the_api_sees_each_change(db: TestCon
             .contains(r#"<label for="coach_comments">Your comments</label>"#)
     );
     assert!(
-        form.body
-            .contains(r#"name="athlete_feedback" rows="4" disabled"#),
-        "the athlete's words are theirs"
+        !form.body.contains("completed_minutes") && !form.body.contains("athlete_feedback"),
+        "nothing done or said yet to log on a session being planned"
     );
     let csrf = form.field("csrf");
     let created = coach
@@ -418,6 +417,13 @@ async fn a_coach_plans_an_athletes_week_and_the_api_sees_each_change(db: TestCon
     );
     assert_eq!(session["coach_comments"], "Even splits, please.");
     assert_eq!(session["prescribed_minutes"], 70);
+
+    let edit = coach.get(&format!("{base}/calendar/sessions/{id}")).await;
+    assert!(
+        edit.body
+            .contains(r#"name="athlete_feedback" rows="4" disabled"#),
+        "the athlete's words are theirs"
+    );
 
     // The coach moves it; the client's next sync returns exactly that change.
     pause().await;
