@@ -268,7 +268,8 @@ fn row_of(facts: &Facts, today: Date, unread: u64, coach_names: &HashMap<UserId,
                 from < d && d <= to
             })
             .map(|a| f64::from(a.figures.load_score.unwrap_or(0)))
-            .sum()
+            // An empty sum of floats is -0.0; a load is never negative.
+            .fold(0.0, |total, load| total + load)
     };
     let acute = load_of(today - Duration::days(7), today);
     let chronic = load_of(today - Duration::days(35), today - Duration::days(7)) / 4.0;
@@ -302,7 +303,7 @@ fn row_of(facts: &Facts, today: Date, unread: u64, coach_names: &HashMap<UserId,
         planned: if planned_seconds > 0.0 {
             super::format::hours_minutes(planned_seconds)
         } else {
-            "–".to_owned()
+            String::new()
         },
         done: super::format::hours_minutes(done_seconds),
         percent: compliance.map(|c| (c * 100.0).round().clamp(0.0, 100.0) as u32),

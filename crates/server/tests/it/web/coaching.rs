@@ -213,6 +213,14 @@ async fn a_coach_sees_their_athletes_and_an_owner_the_whole_company(db: TestCont
         all.body.contains(r#"<select id="r-coach" name="coach">"#),
         "filter by coach"
     );
+    assert!(
+        all.body.contains("0 min · no plan"),
+        "an athlete with nothing planned this week"
+    );
+    assert!(
+        !all.body.contains("<span>-0</span>"),
+        "no negative zero load"
+    );
     let by_coach = owner_browser
         .get(&format!("/athletes?coach={}", coach.user.id.public()))
         .await;
