@@ -431,6 +431,24 @@ impl Settings {
             } else {
                 "\"set\""
             }
+        ) + &format!(
+            "accounts.open_signup = {}\nsmtp = {}\n",
+            self.open_signup,
+            match &self.smtp {
+                Some(smtp) => format!(
+                    "\"{}:{} ({:?}) as {}{}\"",
+                    smtp.host,
+                    smtp.port,
+                    smtp.security,
+                    smtp.from,
+                    if smtp.username.is_some() {
+                        ", with a login"
+                    } else {
+                        ""
+                    }
+                ),
+                None => "\"off: links are shown to copy, nothing is e-mailed\"".to_owned(),
+            }
         )
     }
 }

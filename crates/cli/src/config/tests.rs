@@ -279,6 +279,16 @@ fn smtp_and_sign_up_are_read_from_the_file() {
     let smtp = settings.smtp.unwrap();
     assert_eq!((smtp.port, smtp.security), (587, SmtpSecurity::StartTls));
     assert_eq!(smtp.password.as_deref(), Some("hunter2-but-longer"));
+    let described = Settings::resolve(&flags, None).unwrap().describe();
+    assert!(
+        described.contains("accounts.open_signup = true"),
+        "{described}"
+    );
+    assert!(described.contains("mail.example.com:587"), "{described}");
+    assert!(
+        !described.contains("hunter2"),
+        "the password is never shown"
+    );
     write("[smtp]\nhost = \"relay\"\nsecurity = \"tls\"\nfrom = \"p@example.com\"\n");
     let tls = Settings::resolve(&flags, None).unwrap().smtp.unwrap();
     assert_eq!((tls.port, tls.security), (465, SmtpSecurity::Tls));
