@@ -112,8 +112,8 @@ impl Collector {
     }
 
     pub(crate) fn finish(mut self) -> DecodedActivity {
-        if self.keep_records {
-            self.heart_rates.merge_into(&mut self.streams);
+        if self.keep_records && self.heart_rates.merge_into(&mut self.streams) {
+            // The beats of `hr` messages filled the heart-rate column: its figures again.
             self.stats = RecordStats::of(&self.streams);
         }
         let last_record_time = self.stats.last_time();

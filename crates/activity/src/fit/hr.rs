@@ -137,10 +137,11 @@ impl HeartRates {
     }
 
     /// Averages the samples falling in each record's second (the time since the previous
-    /// record) into its heart rate.
-    pub(crate) fn merge_into(&self, streams: &mut RecordStreams) {
+    /// record) into its heart rate; whether there were samples to merge (and so the column
+    /// may have changed).
+    pub(crate) fn merge_into(&self, streams: &mut RecordStreams) -> bool {
         if self.samples.is_empty() || streams.time.is_empty() {
-            return;
+            return false;
         }
         let len = streams.len;
         let mut index = 0usize;
@@ -178,6 +179,7 @@ impl HeartRates {
                 index += 1;
             }
         }
+        true
     }
 }
 

@@ -181,6 +181,19 @@ impl Collector {
                 limit: MAX_RECORDS,
             });
         }
+        // The figures are gathered as the records come, as a summary-only decode does; a
+        // second pass over the columns is needed only when `hr` messages change them.
+        self.stats.add(&Record {
+            time,
+            position,
+            altitude_m: altitude,
+            heart_rate,
+            power_w: power,
+            cadence,
+            speed_mps: speed,
+            distance_m: distance,
+            temperature_c: temperature,
+        });
         let reserve = self.estimate;
         push(&mut streams.time, len, time, reserve);
         push(&mut streams.position, len, position, reserve);
