@@ -49,30 +49,28 @@ const RECORD_FIELDS: usize = 11;
 #[derive(Debug, Clone, Copy)]
 pub(super) struct RecordPlan {
     len: usize,
-    entries: [(RecordField, u8); RECORD_FIELDS],
+    /// Each field kept, with where its bytes sit and how they read.
+    entries: [(RecordField, FieldDef); RECORD_FIELDS],
 }
 
 impl RecordPlan {
     pub(super) const EMPTY: Self = Self {
         len: 0,
-        entries: [(RecordField::Lat, 0); RECORD_FIELDS],
+        entries: [(RecordField::Lat, FieldDef::EMPTY); RECORD_FIELDS],
     };
 
     pub(super) fn new(fields: &[FieldDef]) -> Self {
         let mut plan = Self::EMPTY;
-        for (index, def) in fields.iter().enumerate() {
+        for def in fields {
             let Some(kind) = RecordField::of(def.num) else {
                 continue;
             };
             // A field written twice: the later one wins, as in Garmin's SDK.
             let used = plan.entries.get_mut(..plan.len).unwrap_or_default();
-            let Ok(index) = u8::try_from(index) else {
-                break;
-            };
             if let Some(entry) = used.iter_mut().find(|(k, _)| *k == kind) {
-                entry.1 = index;
+                entry.1 = *def;
             } else if let Some(entry) = plan.entries.get_mut(plan.len) {
-                *entry = (kind, index);
+                *entry = (kind, *def);
                 plan.len += 1;
             }
         }
@@ -99,11 +97,10 @@ impl Collector {
             .get(usize::from(message.local))
             .and_then(|plan| plan.entries.get(..plan.len))
             .unwrap_or_default();
-        for &(kind, index) in entries {
-            let value = message
-                .field_at(usize::from(index))
-                .and_then(|field| field.int());
-            match kind {
+        let (data, big_endian) = (message.data(), message.big_endian());
+        for (kind, def) in entries {
+            let value = def.int_in(data, big_endian);
+            match *kind {
                 RecordField::Lat => lat = value,
                 RecordField::Lon => lon = value,
                 RecordField::Altitude16 => altitude16 = value,

@@ -44,6 +44,12 @@ impl<'a> Message<'a> {
         })
     }
 
+    /// The message's bytes (its regular fields), for a plan made from its definition.
+    #[must_use]
+    pub(crate) fn data(&self) -> &'a [u8] {
+        self.data
+    }
+
     /// The field at `index` in definition order (see [`Visitor::definition`]).
     #[must_use]
     pub fn field_at(&self, index: usize) -> Option<Field<'a>> {
@@ -127,19 +133,14 @@ pub(super) fn read_messages<V: Visitor + ?Sized>(
             .get(..definition.count)
             .unwrap_or_default();
         let mut timestamp = None;
-        if let Some(def) = definition
+        if let Some(value) = definition
             .timestamp_index
             .and_then(|index| fields.get(index))
+            .and_then(|def| def.int_in(message_bytes, definition.big_endian))
+            .and_then(|v| u32::try_from(v).ok())
         {
-            let field = Field {
-                def: *def,
-                bytes: field_bytes(message_bytes, def),
-                big_endian: definition.big_endian,
-            };
-            if let Some(value) = field.int().and_then(|v| u32::try_from(v).ok()) {
-                *last_timestamp = value;
-                timestamp = Some(FitTime(value));
-            }
+            *last_timestamp = value;
+            timestamp = Some(FitTime(value));
         }
         if let (Some(time_offset), None) = (compressed, timestamp) {
             // The low five bits roll over: an offset smaller than the last timestamp's low

@@ -322,3 +322,26 @@ fn strings_floats_and_arrays() {
     read(&bytes, &mut probe).unwrap();
     assert_eq!(probe.0, vec!["Edge Some(1.5) 3 None Some(3)".to_owned()]);
 }
+
+proptest::proptest! {
+    /// The decoder's direct read of a field's first element answers what [`Field::int`]
+    /// answers, for every base type, size, place and byte order, the message too short
+    /// included.
+    #[test]
+    fn a_planned_read_matches_the_field_read(
+        base in 0u8..=0x10,
+        size in 0u8..=12,
+        offset in 0u16..=16,
+        data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..32),
+        big_endian in proptest::prelude::any::<bool>(),
+    ) {
+        let base = crate::fit::profile::BaseType::from_byte(base).expect("0 to 16 are base types");
+        let def = FieldDef::new(3, size, base, offset);
+        let field = Field {
+            def,
+            bytes: field::field_bytes(&data, &def),
+            big_endian,
+        };
+        proptest::prop_assert_eq!(def.int_in(&data, big_endian), field.int());
+    }
+}
