@@ -20,11 +20,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use paceline_domain::StoreError;
 use paceline_domain::calendar::{Entry, SessionId, TrainingSession};
-use paceline_domain::coaching::{self, AccessError};
+use paceline_domain::coaching::{self, AccessError, Subject};
 use paceline_domain::entities::AthleteSettings;
 use paceline_domain::ids::UserId;
-use paceline_domain::workouts::WorkoutQuery;
-use paceline_domain::workouts::text;
+use paceline_domain::workouts::{self, WorkoutQuery, text};
 
 /// A wrong or missing token is not found, as an unknown session is.
 const GONE: PageError =
@@ -114,6 +113,17 @@ pub(crate) async fn get_session_page(
         let edit = format!("{}/calendar/sessions/{}", layout.base, session.id.0);
         let mut page = SessionPage::of(&state, &session, &settings, layout, true).await?;
         page.edit = Some(edit);
+        // A coached athlete's workouts are their coach's to plan (and to change).
+        let subject = Subject {
+            actor: viewer.id(),
+            athlete: session.user_id,
+        };
+        if !workouts::may_write(state.store.as_ref(), &subject).await? {
+            page.new_workout = None;
+            for workout in &mut page.workouts {
+                workout.edit = None;
+            }
+        }
         return Ok(viewer.render(&page));
     }
     if token.len() != 32 {

@@ -229,6 +229,13 @@ async fn a_coach_builds_a_workout_the_athletes_client_downloads(db: TestContext)
 
     // A coached athlete reads it but plans nothing.
     let mut them = signed_in(&app, "athlete@example.com").await;
+    let theirs = them.get(&format!("/session/{session}/")).await;
+    assert!(theirs.body.contains("<h3>Threshold 3x10</h3>"));
+    assert!(theirs.body.contains("/file.fit"), "their files");
+    assert!(
+        !theirs.body.contains("Add a structured workout") && !theirs.body.contains(">Edit</a>"),
+        "no builder for a coached athlete"
+    );
     assert_eq!(
         them.get(&format!("/workouts/{id}/file.fit")).await.status,
         200
