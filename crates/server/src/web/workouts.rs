@@ -29,6 +29,9 @@ const NO_WORKOUT: PageError = PageError::NotFound("There is no workout at this a
 /// What a new workout's text starts as.
 const EXAMPLE: &str = "15 min warm up @ 60-70% FTP\n4 x\n  5 min @ 100-105% FTP\n  3 min recovery @ 55% FTP\n10 min cool down @ Z1 power\n";
 
+/// What a new running workout's text starts as.
+const RUN_EXAMPLE: &str = "15 min warm up @ Z2 HR\n5 x\n  3 min @ Z4 HR\n  2 min easy @ Z1 HR\n10 min cool down @ Z1 HR\n";
+
 /// One bar of the intensity chart.
 pub(crate) struct Bar {
     pub(crate) x: String,
@@ -651,6 +654,27 @@ pub(crate) async fn get_new_planned(
                 typed.description = kept.values.description;
                 typed.text = kept.values.text;
             }
+            _ => {}
+        }
+    }
+    // A workout for a run session is a running workout, unless the library said otherwise.
+    if let Some(id) = typed.session.filter(|_| typed.name.is_empty())
+        && let Some(session) = state
+            .store
+            .get_session(seen.athlete_id(), SessionId(id))
+            .await?
+    {
+        let category = paceline_domain::disciplines::DISCIPLINES
+            .iter()
+            .find(|d| d.id == session.values.plan.discipline_id)
+            .map(|d| d.category);
+        match category {
+            Some("run") => {
+                typed.sport = "running".into();
+                typed.text = RUN_EXAMPLE.into();
+            }
+            Some("swim") => typed.sport = "swimming".into(),
+            Some("gym") => typed.sport = "training".into(),
             _ => {}
         }
     }

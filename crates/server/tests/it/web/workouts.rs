@@ -44,6 +44,14 @@ async fn a_coach_builds_a_workout_the_athletes_client_downloads(db: TestContext)
         form.body
     );
     assert!(form.body.contains("How to write steps"));
+    assert!(
+        form.body.contains(r#"<option value="running" selected>"#),
+        "a run session's workout is a running one"
+    );
+    assert!(
+        form.body.contains("@ Z4 HR"),
+        "with a running example to start from"
+    );
     let csrf = form.field("csrf");
     let fields = |action: &'static str, text: &'static str| {
         vec![
