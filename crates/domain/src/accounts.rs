@@ -268,7 +268,7 @@ pub async fn home_membership(
 
 /// What a user does in Paceline, from their memberships: whether they keep training of their
 /// own, coach anyone, and which coaching companies they own.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Roles {
     /// An athlete of some organization, or the owner of a personal one: they have their own
     /// training to keep.
@@ -276,7 +276,7 @@ pub struct Roles {
     /// A coach or owner of a coaching company.
     pub coaches: bool,
     /// The coaching companies they own.
-    pub owns: Vec<OrgId>,
+    pub owns: Vec<Organization>,
 }
 
 impl Roles {
@@ -290,7 +290,7 @@ impl Roles {
                 Role::Owner if !team => roles.trains = true,
                 Role::Owner => {
                     roles.coaches = true;
-                    roles.owns.push(m.organization.id);
+                    roles.owns.push(m.organization.clone());
                 }
                 Role::Coach => roles.coaches = roles.coaches || team,
             }
@@ -493,7 +493,10 @@ mod tests {
             member(3, OrgKind::Team, Role::Owner),
         ]);
         assert_eq!((owner.trains, owner.coaches), (true, true));
-        assert_eq!(owner.owns, vec![OrgId(3)]);
+        assert_eq!(
+            owner.owns.iter().map(|o| o.id).collect::<Vec<_>>(),
+            vec![OrgId(3)]
+        );
         let athlete = Roles::of(&[member(3, OrgKind::Team, Role::Athlete)]);
         assert_eq!((athlete.trains, athlete.coaches), (true, false));
     }

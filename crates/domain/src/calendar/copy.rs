@@ -89,7 +89,7 @@ pub async fn copy_week(
     for session in &sessions {
         let new = NewSession {
             user_id: subject.athlete,
-            planned_by: subject.by_coach().then_some(subject.actor),
+            planned_by: super::planner(subject),
             values: plan_of(&session.values, session.values.date + shift),
             // After whatever the day already holds.
             order_given: false,

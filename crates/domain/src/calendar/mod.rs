@@ -301,6 +301,12 @@ pub enum Part {
     Shared,
 }
 
+/// Who plans a session `subject` creates: the coach when a coach creates it (the plan is
+/// then theirs to change), nobody (the athlete's own) otherwise.
+pub fn planner(subject: &Subject) -> Option<UserId> {
+    subject.by_coach().then_some(subject.actor)
+}
+
 /// Whether `subject` may change `part` of a session planned by `planned_by`.
 pub fn may_change(subject: &Subject, part: Part, planned_by: Option<UserId>) -> bool {
     match part {

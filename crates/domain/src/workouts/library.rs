@@ -2,11 +2,12 @@
 //! target relative to a threshold (`95% LTHR`) stays relative and fits whichever athlete
 //! the workout is planned for. Only its author reads or changes a library workout.
 
+use super::WorkoutSport;
 use super::text::{self, TextError};
-use super::{SPORTS, WorkoutSport};
 use crate::clock::Clock;
 use crate::ids::UserId;
 use crate::store::{Store, StoreError};
+use crate::training::TrainingSettings;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
@@ -113,6 +114,16 @@ pub enum LibraryError {
     Store(#[from] StoreError),
 }
 
+/// The thresholds a library workout is checked and drawn with when its targets are relative
+/// (`95% LTHR`) and no athlete's are at hand.
+pub fn typical_thresholds() -> TrainingSettings {
+    TrainingSettings {
+        threshold_heart_rate: Some(165),
+        threshold_pace_s_per_km: Some(270),
+        ..TrainingSettings::default()
+    }
+}
+
 /// Checks what a coach typed: name, sport, description and steps (which must read, and
 /// make valid steps whatever the athlete's thresholds).
 pub fn check(
@@ -128,23 +139,14 @@ pub fn check(
     if description.chars().count() > DESCRIPTION_CHARS {
         return Err(LibraryError::Description);
     }
-    let sport = SPORTS
-        .iter()
-        .copied()
-        .find(|s| s.name() == sport)
-        .ok_or(LibraryError::Sport)?;
+    let sport = WorkoutSport::from_name(sport).ok_or(LibraryError::Sport)?;
     if steps.len() > TEXT_BYTES {
         return Err(LibraryError::TooLong);
     }
     let plan = text::parse(steps)?;
     // Relative targets are checked with typical thresholds: the steps they make must be
     // valid for an athlete who has them.
-    let typical = crate::training::TrainingSettings {
-        threshold_heart_rate: Some(165),
-        threshold_pace_s_per_km: Some(270),
-        ..crate::training::TrainingSettings::default()
-    };
-    plan.steps(Some(&typical))?;
+    plan.steps(Some(&typical_thresholds()))?;
     Ok(LibraryValues {
         name: name.to_owned(),
         sport,

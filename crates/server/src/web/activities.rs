@@ -316,7 +316,7 @@ pub(crate) async fn post_delete_activity(
 }
 
 /// A download's response: `bytes` as an attachment named `name`.
-fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+pub(super) fn attachment(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

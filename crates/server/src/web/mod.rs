@@ -386,8 +386,6 @@ pub(crate) struct Seen {
     pub(crate) settings: AthleteSettings,
     /// Who acts for whom: writes go through the same rules as the APIs'.
     pub(crate) subject: Subject,
-    /// Where the links of the athlete's pages start.
-    base: String,
 }
 
 impl Seen {
@@ -402,27 +400,44 @@ impl Seen {
     ) -> Result<Self, PageError> {
         let Some(raw) = at.0 else {
             let viewer = Viewer::of(state, headers, here).await?;
+            let own = viewer.id();
+            return Self::for_athlete(state, viewer, own).await;
+        };
+        let athlete = UserId::from_public(&raw).ok_or(NOT_YOUR_ATHLETE)?;
+        let viewer = Viewer::of(
+            state,
+            headers,
+            &format!("/athletes/{}{here}", athlete.public()),
+        )
+        .await?;
+        if athlete == viewer.id() {
+            // Their own pages have their own addresses.
+            return Err(NOT_YOUR_ATHLETE);
+        }
+        Self::for_athlete(state, viewer, athlete).await
+    }
+
+    /// `athlete`'s pages for `viewer`: their own, or those of an athlete they act for
+    /// (checked as the APIs check it); not found otherwise.
+    pub(crate) async fn for_athlete(
+        state: &AppState,
+        viewer: Viewer,
+        athlete: UserId,
+    ) -> Result<Self, PageError> {
+        if athlete == viewer.id() {
             return Ok(Self {
                 athlete: viewer.user.clone(),
                 settings: viewer.settings.clone(),
-                subject: Subject::own(viewer.id()),
-                base: String::new(),
+                subject: Subject::own(athlete),
                 viewer,
             });
-        };
-        let athlete = UserId::from_public(&raw).ok_or(NOT_YOUR_ATHLETE)?;
-        let base = format!("/athletes/{}", athlete.public());
-        let viewer = Viewer::of(state, headers, &format!("{base}{here}")).await?;
+        }
         let store = state.store.as_ref();
         let subject = match coaching::subject(store, viewer.id(), Some(athlete)).await {
             Ok(subject) => subject,
             Err(AccessError::NotYourAthlete(_)) => return Err(NOT_YOUR_ATHLETE),
             Err(AccessError::Store(cause)) => return Err(cause.into()),
         };
-        if !subject.by_coach() {
-            // Their own pages have their own addresses.
-            return Err(NOT_YOUR_ATHLETE);
-        }
         let user = store.get_user(athlete).await?.ok_or(NOT_YOUR_ATHLETE)?;
         let settings = store
             .athlete_settings(athlete)
@@ -433,7 +448,6 @@ impl Seen {
             athlete: user,
             settings,
             subject,
-            base,
         })
     }
 
@@ -452,15 +466,25 @@ impl Seen {
         format::Units::of(&self.viewer.settings)
     }
 
+    /// Where the links of the athlete's pages start: nowhere for the viewer's own,
+    /// `/athletes/{id}` for an athlete they coach.
+    fn base(&self) -> String {
+        if self.by_coach() {
+            format!("/athletes/{}", self.athlete.id.public())
+        } else {
+            String::new()
+        }
+    }
+
     /// The address of the athlete's page `path` (which starts with `/`).
     pub(crate) fn href(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        format!("{}{path}", self.base())
     }
 
     /// The layout of the page: the viewer's, with the athlete's tabs when a coach looks.
     pub(crate) fn layout(&self, title: impl Into<String>, section: &'static str) -> Layout {
         let mut layout = self.viewer.layout(title, section);
-        layout.base.clone_from(&self.base);
+        layout.base = self.base();
         if self.by_coach() {
             layout.athlete = Some(Looked {
                 name: self.athlete.name.clone(),

@@ -75,17 +75,11 @@ struct OrganizationPage {
 }
 
 /// The companies the viewer owns, and the one asked for (the first by default).
-async fn owned(
-    state: &AppState,
-    viewer: &Viewer,
+fn owned<'a>(
+    viewer: &'a Viewer,
     asked: Option<&str>,
-) -> Result<(Organization, Vec<Organization>), PageError> {
-    let mut companies = Vec::new();
-    for id in &viewer.roles.owns {
-        if let Some(org) = state.store.get_organization(*id).await? {
-            companies.push(org);
-        }
-    }
+) -> Result<(Organization, &'a [Organization]), PageError> {
+    let companies = viewer.roles.owns.as_slice();
     let chosen = match asked {
         Some(reference) => {
             let id = OrgId::parse_reference(reference).ok_or(NOT_YOURS)?;
@@ -230,8 +224,8 @@ pub(crate) async fn get_organization(
         .find(|(k, _)| k == "org")
         .map(|(_, v)| v.into_owned());
     let viewer = Viewer::of(&state, &headers, "/organization").await?;
-    let (org, companies) = owned(&state, &viewer, asked.as_deref()).await?;
-    let page = page(&state, &viewer, &org, &companies).await?;
+    let (org, companies) = owned(&viewer, asked.as_deref())?;
+    let page = page(&state, &viewer, &org, companies).await?;
     Ok(viewer.render(&page))
 }
 
@@ -255,7 +249,7 @@ pub(crate) async fn post_organization(
 ) -> Result<Response, PageError> {
     let pairs = posted(&state, &headers, &body)?;
     let viewer = Viewer::of(&state, &headers, "/organization").await?;
-    let (org, companies) = owned(&state, &viewer, field(&pairs, "org")).await?;
+    let (org, companies) = owned(&viewer, field(&pairs, "org"))?;
     let store = state.store.as_ref();
     let clock = state.clock.as_ref();
     let members = store.members_of(org.id).await?;
@@ -376,7 +370,7 @@ pub(crate) async fn post_organization(
         }
         _ => Err("That change is not one this page makes.".to_owned()),
     };
-    let mut page = page(&state, &viewer, &org, &companies).await?;
+    let mut page = page(&state, &viewer, &org, companies).await?;
     page.new_link = new_link;
     page.sent_to = sent_to;
     let status = match outcome {

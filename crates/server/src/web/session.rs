@@ -11,7 +11,7 @@ use super::chart::LineChart;
 use super::format::{self, Units};
 use super::home::session_title;
 use super::workouts::WorkoutChart;
-use super::{Layout, Looked, Viewer};
+use super::{Layout, Seen, Viewer};
 use crate::AppState;
 use crate::pages::PageError;
 use askama::Template;
@@ -20,7 +20,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use paceline_domain::StoreError;
 use paceline_domain::calendar::{Entry, SessionId, TrainingSession};
-use paceline_domain::coaching::{self, AccessError, Subject};
+use paceline_domain::coaching::{self, AccessError};
 use paceline_domain::entities::AthleteSettings;
 use paceline_domain::ids::UserId;
 use paceline_domain::workouts::{self, WorkoutQuery, text};
@@ -99,32 +99,15 @@ pub(crate) async fn get_session_page(
     if let Some(viewer) = Viewer::signed_in(&state, &headers).await?
         && let Some(session) = reached(&state, viewer.id(), id).await?
     {
-        let settings = settings_of(&state, &viewer, session.user_id).await?;
-        let mut layout = viewer.layout(session_title(&session), "calendar");
-        if session.user_id != viewer.id() {
-            // Their coach: the page sits among the athlete's pages.
-            let athlete = state.store.get_user(session.user_id).await?.ok_or(GONE)?;
-            layout.base = format!("/athletes/{}", athlete.id.public());
-            layout.athlete = Some(Looked {
-                name: athlete.name,
-                id: athlete.id.public(),
-            });
-        }
-        let edit = format!("{}/calendar/sessions/{}", layout.base, session.id.0);
-        let mut page = SessionPage::of(&state, &session, &settings, layout, true).await?;
-        page.edit = Some(edit);
+        // For a coach, the page sits among the athlete's pages.
+        let seen = Seen::for_athlete(&state, viewer, session.user_id).await?;
         // A coached athlete's workouts are their coach's to plan (and to change).
-        let subject = Subject {
-            actor: viewer.id(),
-            athlete: session.user_id,
-        };
-        if !workouts::may_write(state.store.as_ref(), &subject).await? {
-            page.new_workout = None;
-            for workout in &mut page.workouts {
-                workout.edit = None;
-            }
-        }
-        return Ok(viewer.render(&page));
+        let plans = workouts::may_write(state.store.as_ref(), &seen.subject).await?;
+        let layout = seen.layout(session_title(&session), "calendar");
+        let reader = Reader::SignedIn { plans };
+        let mut page = SessionPage::of(&state, &session, &seen.settings, layout, reader).await?;
+        page.edit = Some(seen.href(&format!("/calendar/sessions/{}", session.id.0)));
+        return Ok(seen.render(&page));
     }
     if token.len() != 32 {
         return Err(GONE);
@@ -140,24 +123,8 @@ pub(crate) async fn get_session_page(
         .await?
         .ok_or(GONE)?;
     let layout = Layout::public(session_title(&session));
-    let page = SessionPage::of(&state, &session, &settings, layout, false).await?;
+    let page = SessionPage::of(&state, &session, &settings, layout, Reader::ByToken).await?;
     Ok(super::render_public(&page))
-}
-
-/// The settings the page reads in: the athlete's (their units), whoever looks.
-async fn settings_of(
-    state: &AppState,
-    viewer: &Viewer,
-    athlete: UserId,
-) -> Result<AthleteSettings, PageError> {
-    if athlete == viewer.id() {
-        return Ok(viewer.settings.clone());
-    }
-    Ok(state
-        .store
-        .athlete_settings(athlete)
-        .await?
-        .unwrap_or_else(|| viewer.settings.clone()))
 }
 
 /// The live session `id`, when `user` is its athlete or acts for them.
@@ -180,14 +147,25 @@ pub(super) async fn reached(
     }
 }
 
+/// Who reads the page.
+#[derive(Debug, Clone, Copy)]
+enum Reader {
+    /// Someone holding its link, signed out: read-only, no navigation.
+    ByToken,
+    /// The athlete or someone who acts for them; `plans` when they may write its workouts.
+    SignedIn { plans: bool },
+}
+
 impl SessionPage {
     async fn of(
         state: &AppState,
         s: &TrainingSession,
         settings: &AthleteSettings,
         layout: Layout,
-        signed_in: bool,
+        reader: Reader,
     ) -> Result<Self, PageError> {
+        let signed_in = matches!(reader, Reader::SignedIn { .. });
+        let plans = matches!(reader, Reader::SignedIn { plans: true });
         let units = Units::of(settings);
         let v = &s.values;
         let (plan, log) = (&v.plan, &v.log);
@@ -312,12 +290,9 @@ impl SessionPage {
                         &w.values.steps,
                         Some(&settings.training),
                     )),
-                    edit: signed_in.then(|| base.clone()),
+                    edit: plans.then(|| base.clone()),
                     files: if signed_in {
-                        [("FIT", "fit"), ("ZWO", "zwo"), ("ERG", "erg")]
-                            .into_iter()
-                            .map(|(label, ext)| (label, format!("{base}/file.{ext}")))
-                            .collect()
+                        super::workouts::files(&base)
                     } else {
                         Vec::new()
                     },
@@ -326,8 +301,7 @@ impl SessionPage {
                 }
             })
             .collect();
-        let new_workout =
-            signed_in.then(|| format!("{}/workouts/new?session={}", layout.base, s.id.0));
+        let new_workout = plans.then(|| format!("{}/workouts/new?session={}", layout.base, s.id.0));
         Ok(Self {
             workouts,
             new_workout,

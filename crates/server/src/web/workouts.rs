@@ -11,8 +11,8 @@ use crate::pages::PageError;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use paceline_domain::calendar::{CalendarQuery, SessionId};
 use paceline_domain::ids::UserId;
 use paceline_domain::training::TrainingSettings;
@@ -142,19 +142,26 @@ struct SportChoice {
     chosen: bool,
 }
 
+/// `text` with its first letter capitalized.
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// A sport as people read it: `Cross country skiing`.
+fn sport_label(name: &str) -> String {
+    capitalized(&name.replace('_', " "))
+}
+
 fn sports(chosen: &str) -> Vec<SportChoice> {
     SPORTS
         .iter()
         .map(|s| SportChoice {
             name: s.name(),
-            label: {
-                let words = s.name().replace('_', " ");
-                let mut chars = words.chars();
-                chars
-                    .next()
-                    .map(|c| c.to_uppercase().chain(chars).collect())
-                    .unwrap_or_default()
-            },
+            label: sport_label(s.name()),
             chosen: s.name() == chosen,
         })
         .collect()
@@ -222,11 +229,7 @@ fn preview(
         Err(e) => return (None, vec![e.to_string()]),
     };
     // A library workout is drawn with typical thresholds when it has relative targets.
-    let typical = TrainingSettings {
-        threshold_heart_rate: Some(165),
-        threshold_pace_s_per_km: Some(270),
-        ..TrainingSettings::default()
-    };
+    let typical = library::typical_thresholds();
     let used = settings.or(plan.is_relative().then_some(&typical));
     match plan.steps(used) {
         Ok(steps) => (
@@ -240,14 +243,7 @@ fn preview(
 fn library_problem(error: &LibraryError) -> String {
     match error {
         LibraryError::Text(e) => e.to_string(),
-        other => {
-            let text = other.to_string();
-            let mut chars = text.chars();
-            chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect::<String>() + ".")
-                .unwrap_or_default()
-        }
+        other => capitalized(&other.to_string()) + ".",
     }
 }
 
@@ -285,7 +281,8 @@ async fn athletes_of(
         .into_iter()
         .map(|a| (a.user.id.public(), a.user.name))
         .collect();
-    athletes.sort_by(|a, b| a.1.cmp(&b.1));
+    // By name, and one row per athlete (someone in two of the viewer's companies).
+    athletes.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     athletes.dedup_by(|a, b| a.0 == b.0);
     Ok(athletes)
 }
@@ -313,11 +310,7 @@ pub(crate) async fn get_library(
                 total: chart.as_ref().map(|c| c.total.clone()).unwrap_or_default(),
                 chart,
                 name: w.values.name,
-                sport: sports(w.values.sport.name())
-                    .into_iter()
-                    .find(|s| s.chosen)
-                    .map(|s| s.label)
-                    .unwrap_or_default(),
+                sport: sport_label(w.values.sport.name()),
                 href: format!("/library/{}", w.id.0),
                 plan: format!("/library/{}/plan", w.id.0),
             }
@@ -564,19 +557,14 @@ async fn session_choices(
         .collect())
 }
 
-fn downloads(seen: &Seen, workout: &PlannedWorkout) -> Vec<(&'static str, String)> {
+/// The files of the planned workout at `address`: (label, address).
+pub(super) fn files(address: &str) -> Vec<(&'static str, String)> {
     [("FIT", "fit"), ("ZWO (Zwift)", "zwo"), ("ERG", "erg")]
         .into_iter()
-        .map(|(label, ext)| {
-            (
-                label,
-                seen.href(&format!("/workouts/{}/file.{ext}", workout.id.0)),
-            )
-        })
+        .map(|(label, ext)| (label, format!("{address}/file.{ext}")))
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn planned_builder(
     state: &AppState,
     seen: &Seen,
@@ -590,7 +578,7 @@ async fn planned_builder(
             format!("Workout: {}", typed.name),
             seen.href(&format!("/workouts/{}", w.id.0)),
             Some(seen.href(&format!("/workouts/{}/delete", w.id.0))),
-            downloads(seen, w),
+            files(&seen.href(&format!("/workouts/{}", w.id.0))),
         ),
         None => (
             "New workout".to_owned(),
@@ -947,18 +935,9 @@ pub(crate) async fn get_planned_file(
             format.name()
         ))
     })?;
-    let mut response = bytes.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(format.media_type()),
-    );
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"workout{}.{}\"",
-        workout.id.0,
-        format.extension()
-    )) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    Ok(super::activities::attachment(
+        bytes,
+        format.media_type(),
+        &format!("workout{}.{}", workout.id.0, format.extension()),
+    ))
 }

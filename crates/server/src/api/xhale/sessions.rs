@@ -329,7 +329,7 @@ impl Resource for TrainingSession {
     }
 
     fn planner(subject: &Subject) -> Option<UserId> {
-        subject.by_coach().then_some(subject.actor)
+        calendar::planner(subject)
     }
 
     fn planned_by(&self) -> Option<UserId> {

@@ -4,9 +4,7 @@
 
 use super::{NO_SESSION, View};
 use crate::AppState;
-use crate::api::xhale::calendar::{Resource, write};
 use crate::api::xhale::input::{FieldErrors, Input};
-use crate::api::xhale::record::Mode;
 use crate::pages::PageError;
 use crate::web::home::session_title;
 use crate::web::{At, Id, Layout, Seen, field, posted, see_other};
@@ -296,12 +294,8 @@ pub(crate) async fn post_new_session(
     let subject = seen.subject;
     let input = input_of(&pairs, &["key_session", "missed_session"]);
     let mut values = SessionValues::on(state.clock.now().date());
-    match write::<TrainingSession>(&input, Mode::Create, &subject, None, &mut values) {
-        Ok(files) => match TrainingSession::create(&state, &subject, &input, values, &files).await?
-        {
-            calendar::Written::Saved(s) => Ok(see_other(&after_saving(&seen, &s))),
-            _ => Err(PageError::internal("a new session was not saved")),
-        },
+    match super::create::<TrainingSession>(&state, &subject, &input, &mut values).await? {
+        Ok(session) => Ok(see_other(&after_saving(&seen, &session))),
         Err(errors) => {
             let form = session_form(&seen, &values, None, Some(&errors));
             Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
@@ -339,17 +333,7 @@ pub(crate) async fn post_edit_session(
             let form = session_form(&seen, &session.values, Some(&session), Some(&errors));
             Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
         }
-        Err(other) => Err(edit_failed(other)),
-    }
-}
-
-/// What an edit's other outcomes are for a page: a session gone (or files not the
-/// viewer's) is not found; the rest the server's failure.
-pub(super) fn edit_failed<E>(error: EditError<E>) -> PageError {
-    match error {
-        EditError::NotFound | EditError::UnknownFiles(_) | EditError::Refused(_) => NO_SESSION,
-        EditError::Contended => PageError::internal("the session kept changing"),
-        EditError::Store(cause) => cause.into(),
+        Err(other) => Err(super::edit_failed(other, NO_SESSION)),
     }
 }
 
@@ -371,14 +355,7 @@ pub(crate) async fn post_delete_session(
             &seen.href(&format!("/calendar/sessions/{}", session.id.0)),
         ));
     }
-    state
-        .store
-        .delete_entry(
-            seen.athlete_id(),
-            calendar::Entry::Session(session.id),
-            state.clock.now(),
-        )
-        .await?;
+    super::delete(&state, &seen, &session).await?;
     Ok(see_other(
         &seen.href(&View::Month(session.values.date).href()),
     ))

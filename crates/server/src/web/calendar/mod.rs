@@ -22,10 +22,10 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use form::{edit_failed, input_of, owned};
 pub(crate) use form::{
     get_edit_session, get_new_session, post_delete_session, post_edit_session, post_new_session,
 };
+use form::{input_of, owned};
 use paceline_domain::activities::Activity;
 use paceline_domain::calendar::{self, CalendarQuery, EditError, TrainingSession};
 use paceline_domain::coaching::Subject;
@@ -83,6 +83,45 @@ async fn patch<R: Resource>(
         },
     )
     .await
+}
+
+/// What an edit's other outcomes are for a page: a record gone (or files not the
+/// athlete's) is `missing`; the rest the server's failure.
+fn edit_failed<E>(error: EditError<E>, missing: PageError) -> PageError {
+    match error {
+        EditError::NotFound | EditError::UnknownFiles(_) | EditError::Refused(_) => missing,
+        EditError::Contended => PageError::internal("the record kept changing"),
+        EditError::Store(cause) => cause.into(),
+    }
+}
+
+/// Creates a record from a form's `input` as the API's POST does: the record, or what is
+/// wrong with the input (`values` then holding what was typed, for the form again).
+async fn create<R: Resource>(
+    state: &AppState,
+    subject: &Subject,
+    input: &Input,
+    values: &mut R::Values,
+) -> Result<Result<R, FieldErrors>, PageError> {
+    match write::<R>(input, Mode::Create, subject, None, values) {
+        Ok(files) => match R::create(state, subject, input, values.clone(), &files).await? {
+            calendar::Written::Saved(record) => Ok(Ok(record)),
+            _ => Err(PageError::internal(format!(
+                "a new {} was not saved",
+                R::NAME
+            ))),
+        },
+        Err(errors) => Ok(Err(errors)),
+    }
+}
+
+/// Deletes one of the athlete's records as the API's DELETE does.
+async fn delete<R: Resource>(state: &AppState, seen: &Seen, record: &R) -> Result<(), PageError> {
+    state
+        .store
+        .delete_entry(seen.athlete_id(), R::entry(record.id()), state.clock.now())
+        .await?;
+    Ok(())
 }
 
 /// Files waiting for a session shown at once, the latest first.
@@ -594,6 +633,6 @@ pub(crate) async fn post_attach(
             .await?;
             Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(other) => Err(edit_failed(other)),
+        Err(other) => Err(edit_failed(other, NO_SESSION)),
     }
 }

@@ -3,7 +3,7 @@
 //! A move is the Xhale API's patch of `date`; a copy creates each session and workout as
 //! the API creates them.
 
-use super::{View, calendar_page, edit_failed, input_of, owned};
+use super::{NO_SESSION, View, calendar_page, edit_failed, input_of, owned};
 use crate::AppState;
 use crate::oauth::request_rng;
 use crate::pages::PageError;
@@ -57,7 +57,7 @@ pub(crate) async fn post_move_session(
             .await?;
             Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(other) => Err(edit_failed(other)),
+        Err(other) => Err(edit_failed(other, NO_SESSION)),
     }
 }
 

@@ -5,9 +5,7 @@
 use super::View;
 use super::form::{FormField, Messages, input_of};
 use crate::AppState;
-use crate::api::xhale::calendar::{Resource, write};
 use crate::api::xhale::input::FieldErrors;
-use crate::api::xhale::record::Mode;
 use crate::pages::PageError;
 use crate::web::activities::parse_day;
 use crate::web::{At, Id, Layout, Seen, field, posted, see_other};
@@ -223,13 +221,8 @@ pub(crate) async fn post_new_race(
     let subject = seen.subject;
     let input = input_of(&pairs, &[]);
     let mut values = RaceValues::on(state.clock.now().date());
-    match write::<Race>(&input, Mode::Create, &subject, None, &mut values) {
-        Ok(files) => match Race::create(&state, &subject, &input, values, &files).await? {
-            calendar::Written::Saved(race) => {
-                Ok(see_other(&seen.href(&View::Month(race.values.date).href())))
-            }
-            _ => Err(PageError::internal("a new race was not saved")),
-        },
+    match super::create::<Race>(&state, &subject, &input, &mut values).await? {
+        Ok(race) => Ok(see_other(&seen.href(&View::Month(race.values.date).href()))),
         Err(errors) => {
             let form = race_form(&seen, &values, None, Some(&errors));
             Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
@@ -259,9 +252,7 @@ pub(crate) async fn post_edit_race(
             let form = race_form(&seen, &race.values, Some(&race), Some(&errors));
             Ok(seen.render_with(StatusCode::UNPROCESSABLE_ENTITY, &form))
         }
-        Err(EditError::NotFound | EditError::UnknownFiles(_)) => Err(NO_RACE),
-        Err(EditError::Contended) => Err(PageError::internal("the race kept changing")),
-        Err(EditError::Store(cause)) => Err(cause.into()),
+        Err(other) => Err(super::edit_failed(other, NO_RACE)),
     }
 }
 
@@ -281,13 +272,6 @@ pub(crate) async fn post_delete_race(
             &seen.href(&format!("/calendar/races/{}", race.id.0)),
         ));
     }
-    state
-        .store
-        .delete_entry(
-            seen.athlete_id(),
-            calendar::Entry::Race(race.id),
-            state.clock.now(),
-        )
-        .await?;
+    super::delete(&state, &seen, &race).await?;
     Ok(see_other(&seen.href(&View::Month(race.values.date).href())))
 }

@@ -537,20 +537,23 @@ async fn a_coach_plans_an_athletes_week_and_the_api_sees_each_change(db: TestCon
         crate::calendar::send(
             &app,
             reqwest::Method::POST,
-            "/api/workouts/",
+            &format!("/api/workouts/?athlete={}", athlete.get()),
             &team.coach.access_token,
             &[
-                ("athlete", &athlete.get().to_string()),
                 ("sport", "running"),
                 ("name", "800s"),
                 ("steps", r#"[{"type":"step","duration":{"type":"time","seconds":600},"target":{"type":"open"}}]"#),
-                ("training_sessions", &id.to_string()),
+                ("training_session_ids", &id.to_string()),
             ],
         )
         .await,
     )
     .await;
     assert_eq!(workout.0, 201, "{}", workout.1);
+    assert_eq!(
+        workout.1["training_sessions"][0]["id"], id,
+        "the coach's workout is on the athlete's session"
+    );
     pause().await;
     let since = stamp();
     pause().await;
@@ -579,6 +582,22 @@ async fn a_coach_plans_an_athletes_week_and_the_api_sees_each_change(db: TestCon
         changes[0]["coach_comments"], "",
         "comments stay with the session they were on"
     );
+    let (_, workouts) = crate::calendar::answer(
+        crate::calendar::send(&app, reqwest::Method::GET, "/api/workouts/", &token, &[]).await,
+    )
+    .await;
+    let workouts = workouts.as_array().unwrap();
+    assert_eq!(
+        workouts.len(),
+        2,
+        "the workout copied with its session: {workouts:?}"
+    );
+    let copy = workouts
+        .iter()
+        .find(|w| w["training_sessions"][0]["id"] == changes[0]["id"])
+        .unwrap_or_else(|| panic!("a workout on the copied session: {workouts:?}"));
+    assert_eq!(copy["name"], "800s");
+    assert_eq!(copy["training_sessions"][0]["date"], "2026-12-17");
     let same = coach
         .post_form(
             &format!("{base}/calendar/copy"),
