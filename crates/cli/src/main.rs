@@ -17,6 +17,12 @@ use clap::Parser;
 use config::Settings;
 use std::process::ExitCode;
 
+/// mimalloc rather than the system's allocator: requests allocate on one worker thread and
+/// free on another, where glibc's arenas take a lock (a tenth of a list request's CPU in the
+/// profile in `docs/BENCHMARKS.md`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A failure with the exit code and machine-readable code it maps to.
 #[derive(Debug)]
 pub struct Failure {

@@ -54,6 +54,8 @@ mod pages;
 mod raw;
 #[path = "http/upload.rs"]
 mod upload;
+#[path = "http/wrk.rs"]
+mod wrk;
 
 use crate::load::{get_with_token, load, report, thousands, upserts};
 use crate::raw::Raw;
@@ -74,6 +76,10 @@ use sqlx::postgres::PgPool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+
+/// The allocator of the `paceline` binary, so that the server runs here as it does there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Deserialize)]
 struct UserQuery {
@@ -233,65 +239,31 @@ async fn main() {
         base
     );
 
-    let trivial = {
-        let (http, url) = (http.clone(), format!("{base}/healthz"));
-        load(connections, length, move |_| {
-            let (http, url) = (http.clone(), url.clone());
-            async move {
-                assert!(http.get(url).send().await.unwrap().status().is_success());
-            }
-        })
-        .await
-    };
+    let trivial = load::get(connections, length, &http, format!("{base}/healthz"), None).await;
     report("GET /healthz (trivial JSON, baseline)", &trivial, &trivial);
 
-    let without_auth = {
-        let (http, url) = (
-            http.clone(),
-            format!("{base}/bench/profile-without-auth?user={}", user.id.get()),
-        );
-        load(connections, length, move |_| {
-            let (http, url) = (http.clone(), url.clone());
-            async move {
-                assert!(http.get(url).send().await.unwrap().status().is_success());
-            }
-        })
-        .await
-    };
+    let without_auth = load::get(
+        connections,
+        length,
+        &http,
+        format!("{base}/bench/profile-without-auth?user={}", user.id.get()),
+        None,
+    )
+    .await;
     report(
         "profile lookup without auth (baseline)",
         &without_auth,
         &without_auth,
     );
 
-    let access: Arc<Vec<String>> = Arc::new(
-        families
-            .iter()
-            .map(|t| t.access_token.expose().to_owned())
-            .collect(),
-    );
-    let with_auth = {
-        let (http, url, access) = (
-            http.clone(),
-            format!("{base}/api/external/v1/profile"),
-            access.clone(),
-        );
-        load(connections, length, move |worker| {
-            let (http, url, token) = (http.clone(), url.clone(), access[worker].clone());
-            async move {
-                assert!(
-                    http.get(url)
-                        .bearer_auth(token)
-                        .send()
-                        .await
-                        .unwrap()
-                        .status()
-                        .is_success()
-                );
-            }
-        })
-        .await
-    };
+    let with_auth = get_with_token(
+        connections,
+        length,
+        &http,
+        format!("{base}/api/external/v1/profile"),
+        families[0].access_token.expose(),
+    )
+    .await;
     report(
         "GET /api/external/v1/profile (bearer check)",
         &with_auth,
@@ -428,6 +400,32 @@ async fn main() {
         "    a page of 30 activities: {} bytes",
         thousands(page_bytes as i64)
     );
+    // The cost of a row: the same athlete's first page with 1 and with 200 activities.
+    let mut by_size = Vec::new();
+    for per_page in [1, 200] {
+        let figures = get_with_token(
+            connections,
+            length,
+            &http,
+            format!("{base}/api/external/v1/activities?page=1&per_page={per_page}"),
+            &short.access_token,
+        )
+        .await;
+        report(
+            &format!("GET activities per_page={per_page}, 1k (vs healthz)"),
+            &figures,
+            &trivial,
+        );
+        by_size.push(figures);
+    }
+    if let (Some(one), Some(two_hundred)) =
+        (by_size[0].cpu_per_request(), by_size[1].cpu_per_request())
+    {
+        println!(
+            "    CPU per extra row: {:.2} us (({two_hundred:.1} - {one:.1}) / 199)",
+            (two_hundred - one) / 199.0
+        );
+    }
     pages::page_scenarios(
         connections,
         length,

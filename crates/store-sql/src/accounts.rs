@@ -197,21 +197,19 @@ impl AccountStore for SqlStore {
 
     async fn get_user(&self, id: UserId) -> Result<Option<User>, StoreError> {
         const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE id = $1");
-        let row = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
-            .bind(id.get())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(SQL, &[id.get().into()], UserRow::read)
+            .await?;
         row.map(TryInto::try_into).transpose()
     }
 
     async fn find_user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
         const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users WHERE email = $1");
-        let row = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
-            .bind(email.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(SQL, &[email.as_str().into()], UserRow::read)
+            .await?;
         row.map(TryInto::try_into).transpose()
     }
 

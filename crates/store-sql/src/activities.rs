@@ -1,8 +1,9 @@
 //! [`ActivityStore`]: activities and the external records they came from.
 
+use crate::db::{Cols, DbError};
 use crate::db_time::DbTime;
 use crate::error::other;
-use crate::listing::{Filters, bind_filters, split_page};
+use crate::listing::{Filters, split_page};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
@@ -38,6 +39,30 @@ pub(crate) struct ActivityRow {
     updated_at: DbTime,
 }
 
+impl ActivityRow {
+    /// Reads the columns of [`select_activities!`], in its order.
+    pub(crate) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            user_id: c.get()?,
+            membership_id: c.get()?,
+            organization_id: c.get()?,
+            source: c.get()?,
+            source_name: c.get()?,
+            r#type: c.get()?,
+            title: c.get()?,
+            started_at: c.get()?,
+            timezone: c.get()?,
+            figures: FigureColumns::read(c)?,
+            rpe: c.get()?,
+            load_score: c.get()?,
+            notes: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct LegRow {
     activity_id: i64,
@@ -61,6 +86,20 @@ pub(crate) struct FigureColumns {
 }
 
 impl FigureColumns {
+    /// Reads `duration_sec` to `calories`, in the order of the struct.
+    pub(crate) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            duration_sec: c.get()?,
+            distance_m: c.get()?,
+            elevation_gain_m: c.get()?,
+            avg_hr: c.get()?,
+            max_hr: c.get()?,
+            avg_power: c.get()?,
+            avg_cadence: c.get()?,
+            calories: c.get()?,
+        })
+    }
+
     /// The figures, without perceived exertion and load score (an activity's own).
     pub(crate) fn figures(self) -> Figures {
         Figures {
@@ -90,32 +129,31 @@ struct SourceRow {
 
 /// An activity row of a page with one of its sources (none when it has none): a page and
 /// its sources come in one query.
-#[derive(sqlx::FromRow)]
 struct PageRow {
-    #[sqlx(flatten)]
     activity: ActivityRow,
-    s_provider: Option<String>,
-    s_client_key: Option<String>,
-    s_external_id: Option<String>,
-    s_raw_payload: Option<Json<Box<RawValue>>>,
-    s_received_at: Option<DbTime>,
+    source: Option<SourceEntry>,
 }
 
 impl PageRow {
-    fn source(&mut self) -> Option<SourceEntry> {
-        let provider = self.s_provider.take()?;
-        let received_at = self.s_received_at?;
-        let client_key = self.s_client_key.take().unwrap_or_default();
-        Some(SourceEntry {
-            provider,
-            external_id: self.s_external_id.take(),
-            client_id: (!client_key.is_empty()).then_some(client_key),
-            raw_payload: self
-                .s_raw_payload
-                .take()
-                .map(|Json(raw)| raw.get().to_owned()),
-            received_at: received_at.0,
-        })
+    /// The columns of [`select_activities!`], then the source's.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        let activity = ActivityRow::read(c)?;
+        let provider: Option<String> = c.get()?;
+        let client_key: Option<String> = c.get()?;
+        let external_id: Option<String> = c.get()?;
+        let raw_payload: Option<crate::db::Json> = c.get()?;
+        let received_at: Option<DbTime> = c.get()?;
+        let source = match (provider, received_at) {
+            (Some(provider), Some(received_at)) => Some(SourceEntry {
+                provider,
+                external_id,
+                client_id: client_key.filter(|key| !key.is_empty()),
+                raw_payload: raw_payload.map(crate::db::Json::into_string),
+                received_at: received_at.0,
+            }),
+            _ => None,
+        };
+        Ok(Self { activity, source })
     }
 }
 
@@ -450,16 +488,12 @@ impl ActivityStore for SqlStore {
             filters.sql,
             Filters::page("a.started_at DESC, a.id DESC", &query)
         );
-        let rows = on_pool!(self, pool => {
-            let q = sqlx::query_as::<_, PageRow>(sqlx::AssertSqlSafe(sql.clone()));
-            bind_filters!(q, user, filters).fetch_all(pool).await.map_err(other)?
-        });
+        let rows = self.db.all(sql, &filters.args(user), PageRow::read).await?;
         let mut grouped: Vec<(ActivityRow, Vec<SourceEntry>)> = Vec::new();
-        for mut row in rows {
-            let source = row.source();
+        for row in rows {
             match grouped.last_mut() {
-                Some((last, sources)) if last.id == row.activity.id => sources.extend(source),
-                _ => grouped.push((row.activity, source.into_iter().collect())),
+                Some((last, sources)) if last.id == row.activity.id => sources.extend(row.source),
+                _ => grouped.push((row.activity, row.source.into_iter().collect())),
             }
         }
         let (grouped, has_next) = split_page(grouped, &query);

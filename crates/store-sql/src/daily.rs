@@ -5,11 +5,10 @@
 //! external id, raw payload, times); a [`Table`] names the rest, and the upsert and list
 //! statements are written from it, so that the columns of each table are listed once.
 
-use crate::activities::payload;
-use crate::db_time::DbTime;
-use crate::error::{constraint, other};
-use crate::listing::{Bound, Filters, bind_filters, split_page};
-use crate::{SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::{Arg, Cols, DbError, Json, first};
+use crate::error::constraint;
+use crate::listing::{Bound, Filters, split_page};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::daily::{
@@ -21,12 +20,8 @@ use paceline_domain::ids::{
 };
 use paceline_domain::listing::{Page, RecordQuery};
 use serde_json::value::RawValue;
-use sqlx::postgres::PgRow;
-use sqlx::query::QueryScalar;
-use sqlx::sqlite::SqliteRow;
-use sqlx::types::Json;
-use sqlx::{AssertSqlSafe, Database, Encode, FromRow, Type};
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use time::{Date, OffsetDateTime};
 
 /// The attribution columns an upsert replaces, besides the values.
@@ -53,7 +48,7 @@ struct Table {
 }
 
 impl Table {
-    /// The upsert. `$1` to `$8` are the attribution ([`Filed::bind`]); then come the key,
+    /// The upsert. `$1` to `$8` are the attribution ([`Filed::args`]); then come the key,
     /// the client key when the table has one, and the values in the order of
     /// [`Table::values`].
     fn upsert_sql(&self) -> String {
@@ -102,64 +97,51 @@ impl Table {
 }
 
 /// The attribution of a record to write, bound to `$1` to `$8` of [`Table::upsert_sql`].
-struct Filed {
-    user_id: i64,
-    membership_id: i64,
-    source: String,
-    source_name: Option<String>,
-    client_row_id: Option<i64>,
-    external_id: Option<String>,
-    raw_payload: Option<Json<Box<RawValue>>>,
-    now: DbTime,
+struct Filed<'a> {
+    new: &'a Attribution,
+    external_id: Option<&'a str>,
+    raw_payload: Option<Box<RawValue>>,
+    now: OffsetDateTime,
 }
 
-impl Filed {
-    fn of<K, V>(new: &NewRecord<K, V>) -> Result<Self, StoreError> {
-        let client = new.by.client.as_ref();
+impl<'a> Filed<'a> {
+    fn of<K, V>(new: &'a NewRecord<K, V>) -> Result<Self, StoreError> {
+        let raw_payload = new
+            .raw_payload
+            .as_deref()
+            .map(|text| RawValue::from_string(text.to_owned()))
+            .transpose()
+            .map_err(|e| StoreError::Other(format!("raw payload is not JSON: {e}")))?;
         Ok(Self {
-            user_id: new.by.user_id.get(),
-            membership_id: new.by.membership_id.get(),
-            source: new.by.origin().as_str().to_owned(),
-            source_name: client.map(|c| c.client_id.clone()),
-            client_row_id: client.map(|c| c.key.0),
-            external_id: new.external_id.clone(),
-            raw_payload: payload(new.raw_payload.as_deref())?,
-            now: DbTime(new.now),
+            new: &new.by,
+            external_id: new.external_id.as_deref(),
+            raw_payload,
+            now: new.now,
         })
     }
 
-    fn bind<'q, DB>(
-        self,
-        query: QueryScalar<'q, DB, i64, DB::Arguments>,
-    ) -> QueryScalar<'q, DB, i64, DB::Arguments>
-    where
-        DB: Database,
-        i64: Encode<'q, DB> + Type<DB>,
-        String: Encode<'q, DB> + Type<DB>,
-        Option<String>: Encode<'q, DB> + Type<DB>,
-        Option<i64>: Encode<'q, DB> + Type<DB>,
-        Option<Json<Box<RawValue>>>: Encode<'q, DB> + Type<DB>,
-        DbTime: Encode<'q, DB> + Type<DB>,
-    {
-        query
-            .bind(self.user_id)
-            .bind(self.membership_id)
-            .bind(self.source)
-            .bind(self.source_name)
-            .bind(self.client_row_id)
-            .bind(self.external_id)
-            .bind(self.raw_payload)
-            .bind(self.now)
+    /// `$1` to `$8`, followed by `rest` (`$9` on).
+    fn args<'s>(&'s self, rest: &[Arg<'s>]) -> Vec<Arg<'s>> {
+        let client = self.new.client.as_ref();
+        let mut args = vec![
+            Arg::from(self.new.user_id.get()),
+            Arg::from(self.new.membership_id.get()),
+            Arg::from(self.new.origin().as_str()),
+            Arg::from(client.map(|c| c.client_id.as_str())),
+            Arg::from(client.map(|c| c.key.0)),
+            Arg::from(self.external_id),
+            Arg::from(self.raw_payload.as_deref()),
+            Arg::from(self.now),
+        ];
+        args.extend_from_slice(rest);
+        args
     }
 }
 
 /// The writing client's public id, or empty for Paceline's own pages: part of the key of
 /// the tables kept per client.
-fn client_key(by: &Attribution) -> String {
-    by.client
-        .as_ref()
-        .map(|c| c.client_id.clone())
-        .unwrap_or_default()
+fn client_key(by: &Attribution) -> &str {
+    by.client.as_ref().map_or("", |c| c.client_id.as_str())
 }
 
 /// An `INTEGER` column's value (PostgreSQL's 32 bits) from the domain's `i64`.
@@ -171,12 +153,16 @@ fn integer(value: Option<i64>, what: &str) -> Result<Option<i32>, StoreError> {
 }
 
 /// Circumferences as a JSON object, or NULL when there are none.
-fn circumferences(values: &BodyMetricValues) -> Option<Json<BTreeMap<String, f64>>> {
-    (!values.circumferences.is_empty()).then(|| Json(values.circumferences.clone()))
+fn circumferences(values: &BodyMetricValues) -> Result<Option<Box<RawValue>>, StoreError> {
+    if values.circumferences.is_empty() {
+        return Ok(None);
+    }
+    serde_json::value::to_raw_value(&values.circumferences)
+        .map(Some)
+        .map_err(|e| StoreError::Other(format!("circumferences: {e}")))
 }
 
 /// The columns every daily table has besides its key and values, as read.
-#[derive(sqlx::FromRow)]
 struct Kept {
     id: i64,
     user_id: i64,
@@ -185,12 +171,28 @@ struct Kept {
     source: String,
     source_name: Option<String>,
     external_id: Option<String>,
-    raw_payload: Option<Json<Box<RawValue>>>,
-    created_at: DbTime,
-    updated_at: DbTime,
+    raw_payload: Option<Json>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
 }
 
 impl Kept {
+    /// The first ten columns of [`Table::list_sql`].
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            user_id: c.get()?,
+            membership_id: c.get()?,
+            organization_id: c.get()?,
+            source: c.get()?,
+            source_name: c.get()?,
+            external_id: c.get()?,
+            raw_payload: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+        })
+    }
+
     fn into_record<Id, K, V>(
         self,
         id: fn(i64) -> Id,
@@ -210,28 +212,28 @@ impl Kept {
             key,
             values,
             external_id: self.external_id,
-            raw_payload: self.raw_payload.map(|Json(raw)| raw.get().to_owned()),
-            created_at: self.created_at.0,
-            updated_at: self.updated_at.0,
+            raw_payload: self.raw_payload.map(Json::into_string),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
         })
     }
 }
 
 /// A row of one of the daily tables, as [`Table::list_sql`] selects it.
-trait DailyRow: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {
+trait DailyRow: Sized {
     /// The record it becomes.
     type Record;
     /// Its table.
     const TABLE: Table;
+    /// Reads the columns [`Table::list_sql`] selects: [`Kept`], the key, the values.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError>;
     /// The record, or `Other` for a corrupt row.
     fn into_record(self) -> Result<Self::Record, StoreError>;
 }
 
-#[derive(sqlx::FromRow)]
 struct BodyMetricRow {
-    #[sqlx(flatten)]
     kept: Kept,
-    measured_at: DbTime,
+    measured_at: OffsetDateTime,
     weight_kg: Option<f64>,
     height_cm: Option<f64>,
     body_fat_pct: Option<f64>,
@@ -239,7 +241,7 @@ struct BodyMetricRow {
     resting_hr: Option<i32>,
     sleep_hours: Option<f64>,
     notes: Option<String>,
-    circumferences: Option<Json<BTreeMap<String, f64>>>,
+    circumferences: Option<Json>,
 }
 
 impl DailyRow for BodyMetricRow {
@@ -260,6 +262,21 @@ impl DailyRow for BodyMetricRow {
         ],
     };
 
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            kept: Kept::read(c)?,
+            measured_at: c.get()?,
+            weight_kg: c.get()?,
+            height_cm: c.get()?,
+            body_fat_pct: c.get()?,
+            muscle_mass_kg: c.get()?,
+            resting_hr: c.get()?,
+            sleep_hours: c.get()?,
+            notes: c.get()?,
+            circumferences: c.get()?,
+        })
+    }
+
     fn into_record(self) -> Result<BodyMetric, StoreError> {
         let values = BodyMetricValues {
             weight_kg: self.weight_kg,
@@ -269,20 +286,22 @@ impl DailyRow for BodyMetricRow {
             resting_hr: self.resting_hr,
             sleep_hours: self.sleep_hours,
             notes: self.notes,
-            circumferences: self.circumferences.map(|Json(c)| c).unwrap_or_default(),
+            circumferences: self
+                .circumferences
+                .map(|json| json.parse::<BTreeMap<String, f64>>())
+                .transpose()?
+                .unwrap_or_default(),
         };
         self.kept
-            .into_record(BodyMetricId, self.measured_at.0, values)
+            .into_record(BodyMetricId, self.measured_at, values)
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct SleepRow {
-    #[sqlx(flatten)]
     kept: Kept,
     day: Date,
-    sleep_start_at: Option<DbTime>,
-    sleep_end_at: Option<DbTime>,
+    sleep_start_at: Option<OffsetDateTime>,
+    sleep_end_at: Option<OffsetDateTime>,
     sleep_seconds: Option<i32>,
     time_in_bed_seconds: Option<i32>,
     deep_seconds: Option<i32>,
@@ -311,10 +330,26 @@ impl DailyRow for SleepRow {
         ],
     };
 
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            kept: Kept::read(c)?,
+            day: c.get()?,
+            sleep_start_at: c.get()?,
+            sleep_end_at: c.get()?,
+            sleep_seconds: c.get()?,
+            time_in_bed_seconds: c.get()?,
+            deep_seconds: c.get()?,
+            light_seconds: c.get()?,
+            rem_seconds: c.get()?,
+            awake_seconds: c.get()?,
+            sleep_score: c.get()?,
+        })
+    }
+
     fn into_record(self) -> Result<SleepDay, StoreError> {
         let values = SleepValues {
-            sleep_start_at: self.sleep_start_at.map(|at| at.0),
-            sleep_end_at: self.sleep_end_at.map(|at| at.0),
+            sleep_start_at: self.sleep_start_at,
+            sleep_end_at: self.sleep_end_at,
             sleep_seconds: self.sleep_seconds,
             time_in_bed_seconds: self.time_in_bed_seconds,
             deep_seconds: self.deep_seconds,
@@ -327,12 +362,10 @@ impl DailyRow for SleepRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct NutritionRow {
-    #[sqlx(flatten)]
     kept: Kept,
     day: Date,
-    logged_at: Option<DbTime>,
+    logged_at: Option<OffsetDateTime>,
     energy_breakfast_kcal: Option<f64>,
     energy_lunch_kcal: Option<f64>,
     energy_dinner_kcal: Option<f64>,
@@ -376,9 +409,32 @@ impl DailyRow for NutritionRow {
         ],
     };
 
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            kept: Kept::read(c)?,
+            day: c.get()?,
+            logged_at: c.get()?,
+            energy_breakfast_kcal: c.get()?,
+            energy_lunch_kcal: c.get()?,
+            energy_dinner_kcal: c.get()?,
+            energy_snack_kcal: c.get()?,
+            energy_total_kcal: c.get()?,
+            goal_energy_kcal: c.get()?,
+            carb_total_g: c.get()?,
+            protein_total_g: c.get()?,
+            fat_total_g: c.get()?,
+            goal_carb_g: c.get()?,
+            goal_protein_g: c.get()?,
+            goal_fat_g: c.get()?,
+            activity_energy_kcal: c.get()?,
+            steps: c.get()?,
+            water_ml: c.get()?,
+        })
+    }
+
     fn into_record(self) -> Result<NutritionDay, StoreError> {
         let values = NutritionValues {
-            logged_at: self.logged_at.map(|at| at.0),
+            logged_at: self.logged_at,
             energy_breakfast_kcal: self.energy_breakfast_kcal,
             energy_lunch_kcal: self.energy_lunch_kcal,
             energy_dinner_kcal: self.energy_dinner_kcal,
@@ -399,9 +455,7 @@ impl DailyRow for NutritionRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
 struct WellnessRow {
-    #[sqlx(flatten)]
     kept: Kept,
     day: Date,
     steps: Option<i32>,
@@ -417,6 +471,16 @@ impl DailyRow for WellnessRow {
         by_client: true,
         values: &["steps", "water_ml", "activity_energy_kcal"],
     };
+
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            kept: Kept::read(c)?,
+            day: c.get()?,
+            steps: c.get()?,
+            water_ml: c.get()?,
+            activity_energy_kcal: c.get()?,
+        })
+    }
 
     fn into_record(self) -> Result<WellnessDay, StoreError> {
         let values = WellnessValues {
@@ -437,22 +501,28 @@ impl DailyStore for SqlStore {
         &self,
         new: NewRecord<OffsetDateTime, BodyMetricValues>,
     ) -> Result<BodyMetricId, StoreError> {
+        static UPSERT: LazyLock<String> = LazyLock::new(|| BodyMetricRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
-        let sql = BodyMetricRow::TABLE.upsert_sql();
-        let id = on_writer!(self, pool => filed
-            .bind(sqlx::query_scalar(AssertSqlSafe(sql)))
-            .bind(DbTime(new.key))
-            .bind(v.weight_kg)
-            .bind(v.height_cm)
-            .bind(v.body_fat_pct)
-            .bind(v.muscle_mass_kg)
-            .bind(v.resting_hr)
-            .bind(v.sleep_hours)
-            .bind(v.notes.clone())
-            .bind(circumferences(v))
-            .fetch_one(pool)
+        let circumferences = circumferences(v)?;
+        let id = self
+            .db
+            .returning(
+                UPSERT.as_str(),
+                &filed.args(&[
+                    Arg::from(new.key),
+                    Arg::from(v.weight_kg),
+                    Arg::from(v.height_cm),
+                    Arg::from(v.body_fat_pct),
+                    Arg::from(v.muscle_mass_kg),
+                    Arg::from(v.resting_hr),
+                    Arg::from(v.sleep_hours),
+                    Arg::from(&v.notes),
+                    Arg::from(circumferences.as_deref()),
+                ]),
+                first::<i64>,
+            )
             .await
-            .map_err(constraint("body metric", MISSING))?);
+            .map_err(constraint("body metric", MISSING))?;
         Ok(BodyMetricId(id))
     }
 
@@ -468,24 +538,29 @@ impl DailyStore for SqlStore {
         &self,
         new: NewRecord<Date, SleepValues>,
     ) -> Result<SleepDayId, StoreError> {
+        static UPSERT: LazyLock<String> = LazyLock::new(|| SleepRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
-        let sql = SleepRow::TABLE.upsert_sql();
-        let id = on_writer!(self, pool => filed
-            .bind(sqlx::query_scalar(AssertSqlSafe(sql)))
-            .bind(new.key)
-            .bind(client_key(&new.by))
-            .bind(v.sleep_start_at.map(DbTime))
-            .bind(v.sleep_end_at.map(DbTime))
-            .bind(v.sleep_seconds)
-            .bind(v.time_in_bed_seconds)
-            .bind(v.deep_seconds)
-            .bind(v.light_seconds)
-            .bind(v.rem_seconds)
-            .bind(v.awake_seconds)
-            .bind(v.sleep_score)
-            .fetch_one(pool)
+        let id = self
+            .db
+            .returning(
+                UPSERT.as_str(),
+                &filed.args(&[
+                    Arg::from(new.key),
+                    Arg::from(client_key(&new.by)),
+                    Arg::from(v.sleep_start_at),
+                    Arg::from(v.sleep_end_at),
+                    Arg::from(v.sleep_seconds),
+                    Arg::from(v.time_in_bed_seconds),
+                    Arg::from(v.deep_seconds),
+                    Arg::from(v.light_seconds),
+                    Arg::from(v.rem_seconds),
+                    Arg::from(v.awake_seconds),
+                    Arg::from(v.sleep_score),
+                ]),
+                first::<i64>,
+            )
             .await
-            .map_err(constraint("sleep day", MISSING))?);
+            .map_err(constraint("sleep day", MISSING))?;
         Ok(SleepDayId(id))
     }
 
@@ -501,31 +576,36 @@ impl DailyStore for SqlStore {
         &self,
         new: NewRecord<Date, NutritionValues>,
     ) -> Result<NutritionDayId, StoreError> {
+        static UPSERT: LazyLock<String> = LazyLock::new(|| NutritionRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
         let steps = integer(v.steps, "steps")?;
-        let sql = NutritionRow::TABLE.upsert_sql();
-        let id = on_writer!(self, pool => filed
-            .bind(sqlx::query_scalar(AssertSqlSafe(sql)))
-            .bind(new.key)
-            .bind(v.logged_at.map(DbTime))
-            .bind(v.energy_breakfast_kcal)
-            .bind(v.energy_lunch_kcal)
-            .bind(v.energy_dinner_kcal)
-            .bind(v.energy_snack_kcal)
-            .bind(v.energy_total_kcal)
-            .bind(v.goal_energy_kcal)
-            .bind(v.carb_total_g)
-            .bind(v.protein_total_g)
-            .bind(v.fat_total_g)
-            .bind(v.goal_carb_g)
-            .bind(v.goal_protein_g)
-            .bind(v.goal_fat_g)
-            .bind(v.activity_energy_kcal)
-            .bind(steps)
-            .bind(v.water_ml)
-            .fetch_one(pool)
+        let id = self
+            .db
+            .returning(
+                UPSERT.as_str(),
+                &filed.args(&[
+                    Arg::from(new.key),
+                    Arg::from(v.logged_at),
+                    Arg::from(v.energy_breakfast_kcal),
+                    Arg::from(v.energy_lunch_kcal),
+                    Arg::from(v.energy_dinner_kcal),
+                    Arg::from(v.energy_snack_kcal),
+                    Arg::from(v.energy_total_kcal),
+                    Arg::from(v.goal_energy_kcal),
+                    Arg::from(v.carb_total_g),
+                    Arg::from(v.protein_total_g),
+                    Arg::from(v.fat_total_g),
+                    Arg::from(v.goal_carb_g),
+                    Arg::from(v.goal_protein_g),
+                    Arg::from(v.goal_fat_g),
+                    Arg::from(v.activity_energy_kcal),
+                    Arg::from(steps),
+                    Arg::from(v.water_ml),
+                ]),
+                first::<i64>,
+            )
             .await
-            .map_err(constraint("nutrition day", MISSING))?);
+            .map_err(constraint("nutrition day", MISSING))?;
         Ok(NutritionDayId(id))
     }
 
@@ -541,19 +621,24 @@ impl DailyStore for SqlStore {
         &self,
         new: NewRecord<Date, WellnessValues>,
     ) -> Result<WellnessDayId, StoreError> {
+        static UPSERT: LazyLock<String> = LazyLock::new(|| WellnessRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
         let steps = integer(v.steps, "steps")?;
-        let sql = WellnessRow::TABLE.upsert_sql();
-        let id = on_writer!(self, pool => filed
-            .bind(sqlx::query_scalar(AssertSqlSafe(sql)))
-            .bind(new.key)
-            .bind(client_key(&new.by))
-            .bind(steps)
-            .bind(v.water_ml)
-            .bind(v.activity_energy_kcal)
-            .fetch_one(pool)
+        let id = self
+            .db
+            .returning(
+                UPSERT.as_str(),
+                &filed.args(&[
+                    Arg::from(new.key),
+                    Arg::from(client_key(&new.by)),
+                    Arg::from(steps),
+                    Arg::from(v.water_ml),
+                    Arg::from(v.activity_energy_kcal),
+                ]),
+                first::<i64>,
+            )
             .await
-            .map_err(constraint("wellness day", MISSING))?);
+            .map_err(constraint("wellness day", MISSING))?;
         Ok(WellnessDayId(id))
     }
 
@@ -578,10 +663,7 @@ impl SqlStore {
         K: Copy + Into<Bound> + Send + Sync,
     {
         let (sql, filters) = R::TABLE.list_sql(&query);
-        let rows = on_pool!(self, pool => {
-            let q = sqlx::query_as::<_, R>(AssertSqlSafe(sql.clone()));
-            bind_filters!(q, user, filters).fetch_all(pool).await.map_err(other)?
-        });
+        let rows = self.db.all(sql, &filters.args(user), R::read).await?;
         let (rows, has_next) = split_page(rows, &query);
         let items = rows
             .into_iter()

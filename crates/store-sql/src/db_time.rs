@@ -80,3 +80,13 @@ impl<'r> Decode<'r, Postgres> for DbTime {
         <OffsetDateTime as Decode<Postgres>>::decode(value).map(Self)
     }
 }
+
+impl crate::db::Column for DbTime {
+    fn sqlite(value: rusqlite::types::ValueRef<'_>) -> Result<Self, crate::db::DbError> {
+        <OffsetDateTime as crate::db::Column>::sqlite(value).map(Self)
+    }
+
+    fn postgres(row: &sqlx::postgres::PgRow, index: usize) -> Result<Self, crate::db::DbError> {
+        <OffsetDateTime as crate::db::Column>::postgres(row, index).map(Self)
+    }
+}

@@ -1,5 +1,7 @@
-//! Mapping sqlx's errors to the domain's [`StoreError`]; sqlx types stop here.
+//! Mapping the engines' errors to the domain's [`StoreError`]; sqlx and rusqlite types stop
+//! here.
 
+use crate::db::DbError;
 use paceline_domain::StoreError;
 
 /// Why the database could not be opened.
@@ -18,30 +20,50 @@ pub enum OpenError {
 
 /// Any error, as retryable `Unavailable` when the database could not be reached or was
 /// busy, else `Other`.
-pub(crate) fn other(error: sqlx::Error) -> StoreError {
-    match &error {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::WorkerCrashed => StoreError::Unavailable(error.to_string()),
-        sqlx::Error::Database(db) if is_busy(db.as_ref()) => {
-            StoreError::Unavailable(error.to_string())
-        }
-        _ => StoreError::Other(error.to_string()),
+pub(crate) fn other(error: impl Into<DbError>) -> StoreError {
+    let error = error.into();
+    if error.is_unavailable() {
+        StoreError::Unavailable(error.to_string())
+    } else {
+        StoreError::Other(error.to_string())
+    }
+}
+
+impl From<DbError> for StoreError {
+    fn from(error: DbError) -> Self {
+        other(error)
     }
 }
 
 /// Like [`other`], but a uniqueness violation becomes `Conflict(what)` and a foreign-key
 /// violation `NotFound(missing)`.
-pub(crate) fn constraint(
+pub(crate) fn constraint<E: Into<DbError>>(
     what: &'static str,
     missing: &'static str,
-) -> impl FnOnce(sqlx::Error) -> StoreError {
-    move |error| match &error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what),
-        sqlx::Error::Database(db) if db.is_foreign_key_violation() => StoreError::NotFound(missing),
-        _ => other(error),
+) -> impl FnOnce(E) -> StoreError {
+    move |error| {
+        let error = error.into();
+        if error.is_unique_violation() {
+            StoreError::Conflict(what)
+        } else if error.is_foreign_key_violation() {
+            StoreError::NotFound(missing)
+        } else {
+            other(error)
+        }
+    }
+}
+
+/// sqlx's errors worth retrying: no connection, or PostgreSQL's serialization failure and
+/// deadlock.
+pub(crate) fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => is_busy(db.as_ref()),
+        _ => false,
     }
 }
 

@@ -1,7 +1,8 @@
-//! Paceline's [`Store`] on SQLite and PostgreSQL, over sqlx.
+//! Paceline's [`Store`] on SQLite (rusqlite) and PostgreSQL (sqlx).
 //!
 //! The SQL is written once: both engines accept `$1` placeholders, `RETURNING` and
-//! `ON CONFLICT`, and each use case's body is expanded for each engine's own pool by
+//! `ON CONFLICT`. Use cases run on `db::Db` (typed arguments, rows read by position, group
+//! commit on SQLite); those not moved yet expand a body per engine's sqlx pool with
 //! [`on_pool!`], so both run natively with their own types. What differs lives in one
 //! place each: the connection settings (`sqlite.rs`, `postgres.rs`), the timestamp column
 //! type ([`db_time::DbTime`]) and the migrations (`migrations/sqlite`, `migrations/postgres`,
@@ -18,6 +19,7 @@ mod accounts;
 mod activities;
 mod calendar;
 mod daily;
+mod db;
 mod db_time;
 mod detail;
 mod error;
@@ -153,6 +155,9 @@ pub struct SqlStore {
     pool: Pool,
     /// Writes (on SQLite, one connection; on PostgreSQL, the same pool as reads).
     writer: Pool,
+    /// Either engine behind one typed interface; the use cases move onto it from the pools
+    /// above one by one.
+    db: db::Db,
     /// Rate-limit keys created by this process, to sweep expired ones now and then.
     new_limit_keys: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
@@ -160,19 +165,34 @@ pub struct SqlStore {
 impl SqlStore {
     /// Connects, checks the connection and, if asked, applies pending migrations.
     pub async fn open(database: &Database, options: &OpenOptions) -> Result<Self, OpenError> {
-        let (pool, writer) = match database {
+        let (pool, writer, db) = match database {
             Database::Sqlite(path) => {
                 let (readers, writer) = sqlite::connect(path, options).await?;
-                (Pool::Sqlite(readers), Pool::Sqlite(writer))
+                let db = db::lite::Sqlite::open(
+                    path,
+                    options.max_connections.clamp(1, 64),
+                    options.acquire_timeout,
+                )
+                .map_err(|e| OpenError::Connect(format!("{}: {e}", path.display())))?;
+                (
+                    Pool::Sqlite(readers),
+                    Pool::Sqlite(writer),
+                    db::Db::Sqlite(db),
+                )
             }
             Database::Postgres(url) => {
                 let pool = postgres::connect(url, options).await?;
-                (Pool::Postgres(pool.clone()), Pool::Postgres(pool))
+                (
+                    Pool::Postgres(pool.clone()),
+                    Pool::Postgres(pool.clone()),
+                    db::Db::Postgres(pool),
+                )
             }
         };
         let store = Self {
             pool,
             writer,
+            db,
             new_limit_keys: std::sync::Arc::default(),
         };
         if options.migrate {
@@ -191,6 +211,9 @@ impl SqlStore {
 
     /// Closes every connection, waiting for queries in flight.
     pub async fn close(&self) {
+        if let db::Db::Sqlite(lite) = &self.db {
+            lite.close().await;
+        }
         on_writer!(self, pool => pool.close().await);
         on_pool!(self, pool => pool.close().await)
     }
@@ -198,18 +221,12 @@ impl SqlStore {
     /// Runs one SQL statement that returns a single integer; for tests and diagnostics
     /// (`PRAGMA` values, counts).
     pub async fn query_scalar_i64(&self, sql: &'static str) -> Result<i64, StoreError> {
-        on_pool!(self, pool => sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(pool)
-            .await
-            .map_err(error::other))
+        Ok(self.db.one(sql, &[], db::first).await?)
     }
 
     /// Runs one SQL statement that returns a single text; for tests and diagnostics.
     pub async fn query_scalar_text(&self, sql: &'static str) -> Result<String, StoreError> {
-        on_pool!(self, pool => sqlx::query_scalar::<_, String>(sql)
-            .fetch_one(pool)
-            .await
-            .map_err(error::other))
+        Ok(self.db.one(sql, &[], db::first).await?)
     }
 
     /// The schema as `(table, column)` pairs sorted by name, to compare the engines.
@@ -236,10 +253,7 @@ impl SqlStore {
 #[async_trait::async_trait]
 impl Store for SqlStore {
     fn backend(&self) -> &'static str {
-        match self.pool {
-            Pool::Sqlite(_) => "sqlite",
-            Pool::Postgres(_) => "postgres",
-        }
+        self.db.backend()
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -1,7 +1,9 @@
 //! The filters of a list query ([`RecordQuery`]), written into SQL with only the filters a
 //! client asked for, so that each engine plans the query it actually runs.
 
+use crate::db::Arg;
 use crate::db_time::DbTime;
+use paceline_domain::ids::UserId;
 use paceline_domain::listing::RecordQuery;
 use time::{Date, OffsetDateTime};
 
@@ -102,21 +104,20 @@ impl Filters {
     }
 }
 
-/// Binds the user and then the filters' values to a query built from [`Filters`].
-macro_rules! bind_filters {
-    ($query:expr, $user:expr, $filters:expr) => {{
-        let mut q = $query.bind($user.get());
-        for value in &$filters.values {
-            q = match value {
-                $crate::listing::Bound::Time(at) => q.bind(*at),
-                $crate::listing::Bound::Day(day) => q.bind(*day),
-                $crate::listing::Bound::Text(text) => q.bind(text.clone()),
-            };
-        }
-        q
-    }};
+impl Filters {
+    /// The values of a query built from these filters: the user for `$1`, then the
+    /// filters' values in order.
+    pub(crate) fn args(&self, user: UserId) -> Vec<Arg<'_>> {
+        let mut args = Vec::with_capacity(self.values.len() + 1);
+        args.push(Arg::from(user.get()));
+        args.extend(self.values.iter().map(|value| match value {
+            Bound::Time(at) => Arg::from(at.0),
+            Bound::Day(day) => Arg::from(*day),
+            Bound::Text(text) => Arg::from(text.as_str()),
+        }));
+        args
+    }
 }
-pub(crate) use bind_filters;
 
 /// Splits the rows of a page from the extra row fetched to see whether another follows.
 pub(crate) fn split_page<T, K>(mut rows: Vec<T>, query: &RecordQuery<K>) -> (Vec<T>, bool) {

@@ -8,6 +8,7 @@ mod company;
 mod rows;
 mod writes;
 
+use crate::db::first;
 use crate::db_time::DbTime;
 use crate::error::{constraint, other};
 use crate::{BeginWrite, SqlStore, on_pool, on_writer};
@@ -358,24 +359,27 @@ impl OAuthStore for SqlStore {
              oauth_consents WHERE user_id = $2 AND client_row_id = $1 AND revoked_at IS NULL) \
              RETURNING id";
         const LINK: &str = "UPDATE oauth_authorization_codes SET family_id = $2 WHERE id = $1";
-        let id = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let id = sqlx::query_scalar::<_, i64>(FAMILY)
-                .bind(family.client.0)
-                .bind(family.user_id.get())
-                .bind(family.scopes.to_string())
-                .bind(DbTime(now))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(constraint("token family", "user or client"))?
-                .ok_or(StoreError::NotFound("consent"))?;
-            insert_pair!(tx, id, tokens, family.scopes, None::<i64>, now);
-            if let Some(code) = family.code_id {
-                sqlx::query(LINK).bind(code).bind(id).execute(&mut *tx).await.map_err(other)?;
-            }
-            tx.commit().await.map_err(other)?;
-            id
-        });
+        let family_scopes = family.scopes.to_string();
+        let mut tx = self.db.begin().await?;
+        let id = tx
+            .optional(
+                FAMILY,
+                &[
+                    family.client.0.into(),
+                    family.user_id.get().into(),
+                    family_scopes.as_str().into(),
+                    now.into(),
+                ],
+                first::<i64>,
+            )
+            .await
+            .map_err(constraint("token family", "user or client"))?
+            .ok_or(StoreError::NotFound("consent"))?;
+        insert_pair(&mut tx, id, &tokens, family.scopes, None, now).await?;
+        if let Some(code) = family.code_id {
+            tx.execute(LINK, &[code.into(), id.into()]).await?;
+        }
+        tx.commit().await?;
         Ok(FamilyId(id))
     }
 
@@ -385,11 +389,10 @@ impl OAuthStore for SqlStore {
              t.revoked_at, f.revoked_at AS family_revoked_at \
              FROM oauth_tokens t JOIN oauth_token_families f ON f.id = t.family_id \
              JOIN oauth_clients c ON c.id = f.client_row_id WHERE t.token_hash = $1";
-        let row = on_pool!(self, pool => sqlx::query_as::<_, TokenRow>(SQL)
-            .bind(hash.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(SQL, &[hash.as_str().into()], TokenRow::read)
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };
@@ -426,17 +429,10 @@ impl OAuthStore for SqlStore {
         const SPEND: &str = "UPDATE oauth_tokens SET used_at = $2 WHERE id = $1 \
              AND used_at IS NULL AND revoked_at IS NULL AND family_id IN \
              (SELECT id FROM oauth_token_families WHERE revoked_at IS NULL)";
-        let rotation = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let spent = sqlx::query(SPEND)
-                .bind(old.0)
-                .bind(DbTime(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?
-                .rows_affected();
-            complete_rotation!(tx, spent, old, family, tokens, now)
-        });
+        let mut tx = self.db.begin().await?;
+        let spent = tx.execute(SPEND, &[old.0.into(), now.into()]).await?;
+        let rotation = complete_rotation(&mut tx, spent, old, family, &tokens, now).await?;
+        tx.commit().await?;
         Ok(rotation)
     }
 
@@ -460,26 +456,15 @@ impl OAuthStore for SqlStore {
         // The generation the client lost stops working: only the newest one stays valid.
         const REVOKE_LOST: &str =
             "UPDATE oauth_tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL";
-        let rotation = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let allowed = sqlx::query(RETRY)
-                .bind(old.0)
-                .bind(DbTime(spent_since))
-                .bind(DbTime(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?
-                .rows_affected();
-            if allowed == 1 {
-                sqlx::query(REVOKE_LOST)
-                    .bind(old.0)
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-            }
-            complete_rotation!(tx, allowed, old, family, tokens, now)
-        });
+        let mut tx = self.db.begin().await?;
+        let allowed = tx
+            .execute(RETRY, &[old.0.into(), spent_since.into(), now.into()])
+            .await?;
+        if allowed == 1 {
+            tx.execute(REVOKE_LOST, &[old.0.into(), now.into()]).await?;
+        }
+        let rotation = complete_rotation(&mut tx, allowed, old, family, &tokens, now).await?;
+        tx.commit().await?;
         Ok(rotation)
     }
 

@@ -9,6 +9,7 @@
 
 mod admin;
 mod athlete;
+mod batch_crash;
 mod crash;
 mod harness;
 mod oauth_crash;

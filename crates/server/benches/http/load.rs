@@ -1,6 +1,7 @@
 //! The load generator: concurrent workers for a scenario's length, their figures
 //! (throughput, latency percentiles) and the report of a scenario against its baseline.
 
+use crate::wrk;
 use serde_json::Value;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,11 +13,19 @@ pub(crate) struct Figures {
     pub(crate) seconds: f64,
     pub(crate) p50_us: u128,
     pub(crate) p99_us: u128,
+    /// The server process's CPU time over the run, when the load came from outside it.
+    pub(crate) cpu_us: Option<u64>,
 }
 
 impl Figures {
     pub(crate) fn rps(&self) -> f64 {
         self.requests as f64 / self.seconds
+    }
+
+    /// The server's CPU time per request, in microseconds, when measured.
+    pub(crate) fn cpu_per_request(&self) -> Option<f64> {
+        self.cpu_us
+            .map(|cpu| cpu as f64 / self.requests.max(1) as f64)
     }
 }
 
@@ -57,17 +66,64 @@ where
         seconds,
         p50_us: at(0.5),
         p99_us: at(0.99),
+        cpu_us: None,
     }
 }
 
 pub(crate) fn report(name: &str, figures: &Figures, baseline: &Figures) {
+    let cpu = figures
+        .cpu_per_request()
+        .map(|us| format!("  cpu {us:>6.1} us/req"))
+        .unwrap_or_default();
     println!(
-        "{name:<48} {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ratio to baseline {:.2}",
+        "{name:<48} {:>9.0} req/s  p50 {:>6} us  p99 {:>6} us  ratio to baseline {:.2}{cpu}",
         figures.rps(),
         figures.p50_us,
         figures.p99_us,
         figures.rps() / baseline.rps()
     );
+}
+
+/// `GET url`, with a bearer token if given, from every worker, reading each body; under
+/// `wrk` when `PACELINE_BENCH_WRK=1`.
+pub(crate) async fn get(
+    connections: usize,
+    length: Duration,
+    http: &reqwest::Client,
+    url: String,
+    token: Option<&str>,
+) -> Figures {
+    if wrk::enabled() {
+        let token = token.map(str::to_owned);
+        return tokio::task::spawn_blocking(move || {
+            wrk::run(
+                connections,
+                length,
+                &wrk::Request {
+                    url: &url,
+                    token: token.as_deref(),
+                    bodies: None,
+                },
+            )
+        })
+        .await
+        .unwrap();
+    }
+    let (http, token) = (http.clone(), token.map(str::to_owned));
+    load(connections, length, move |_| {
+        let (http, url, token) = (http.clone(), url.clone(), token.clone());
+        async move {
+            let mut request = http.get(&url);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            assert!(status.is_success(), "GET {url}: {status}");
+            response.bytes().await.unwrap();
+        }
+    })
+    .await
 }
 
 /// `GET url` with a bearer token from every worker, reading each body.
@@ -78,17 +134,7 @@ pub(crate) async fn get_with_token(
     url: String,
     token: &str,
 ) -> Figures {
-    let (http, token) = (http.clone(), token.to_owned());
-    load(connections, length, move |_| {
-        let (http, url, token) = (http.clone(), url.clone(), token.clone());
-        async move {
-            let response = http.get(&url).bearer_auth(token).send().await.unwrap();
-            let status = response.status();
-            assert!(status.is_success(), "GET {url}: {status}");
-            response.bytes().await.unwrap();
-        }
-    })
-    .await
+    get(connections, length, http, url, Some(token)).await
 }
 
 /// Days a worker cycles over in the upsert streams.
@@ -117,6 +163,29 @@ pub(crate) async fn upserts(
             })
             .collect(),
     );
+    if wrk::enabled() {
+        // Every worker's days in turn, one body each, POSTed round-robin by all connections.
+        let bodies: Vec<String> = days
+            .iter()
+            .flatten()
+            .enumerate()
+            .map(|(n, day)| body(day, n).to_string())
+            .collect();
+        let token = token.to_owned();
+        return tokio::task::spawn_blocking(move || {
+            wrk::run(
+                connections,
+                length,
+                &wrk::Request {
+                    url: &url,
+                    token: Some(&token),
+                    bodies: Some(&bodies),
+                },
+            )
+        })
+        .await
+        .unwrap();
+    }
     let writes: Arc<Vec<AtomicUsize>> =
         Arc::new((0..connections).map(|_| AtomicUsize::new(0)).collect());
     let (http, token) = (http.clone(), token.to_owned());

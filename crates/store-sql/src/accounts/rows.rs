@@ -1,6 +1,7 @@
 //! The rows the account methods read, with the column lists that select them, and their
 //! conversions into domain types.
 
+use crate::db::{Cols, DbError};
 use crate::db_time::DbTime;
 use paceline_domain::StoreError;
 use paceline_domain::email::Email;
@@ -66,6 +67,21 @@ pub(super) struct UserRow {
     image: Option<String>,
     created_at: DbTime,
     updated_at: DbTime,
+}
+
+impl UserRow {
+    /// Reads the columns of [`user_columns!`], in its order.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            email: c.get()?,
+            password_hash: c.get()?,
+            name: c.get()?,
+            image: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+        })
+    }
 }
 
 impl TryFrom<UserRow> for User {

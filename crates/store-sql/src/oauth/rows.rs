@@ -1,6 +1,7 @@
 //! The rows the OAuth methods read, with the column lists that select them, and their
 //! conversions into domain types.
 
+use crate::db::{Cols, DbError};
 use crate::db_time::DbTime;
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
@@ -100,6 +101,27 @@ pub(super) struct TokenRow {
     pub(super) used_at: Option<DbTime>,
     pub(super) revoked_at: Option<DbTime>,
     pub(super) family_revoked_at: Option<DbTime>,
+}
+
+impl TokenRow {
+    /// Reads the columns `find_token` selects, in its order.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            kind: c.get()?,
+            family_id: c.get()?,
+            scopes: c.get()?,
+            family_scopes: c.get()?,
+            user_id: c.get()?,
+            client_row_id: c.get()?,
+            client_id: c.get()?,
+            allowed_scopes: c.get()?,
+            expires_at: c.get()?,
+            used_at: c.get()?,
+            revoked_at: c.get()?,
+            family_revoked_at: c.get()?,
+        })
+    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,0 +1,246 @@
+//! The engines behind one typed interface: a use case is written once, as plain Rust, against
+//! [`Db`] (a reader or a write transaction of either engine), binds its values as [`Arg`]s and
+//! reads each row's columns in order through [`Cols`].
+//!
+//! - SQLite runs on `rusqlite`, in the calling task: a read is a cached prepared statement on
+//!   a pooled connection, a few microseconds, with no hand-off to another thread; writes go to
+//!   the one writer connection and share its transactions ([`lite::Writer`], group commit).
+//! - PostgreSQL runs on sqlx's pool, one transaction per write.
+//!
+//! Statements use `$1`, `$2`… placeholders on both engines; a placeholder may repeat and
+//! appear in any order.
+
+mod args;
+mod cols;
+mod error;
+pub(crate) mod lite;
+mod pg;
+
+pub(crate) use args::Arg;
+pub(crate) use cols::{Cols, Column, Json};
+pub(crate) use error::DbError;
+
+use sqlx::PgPool;
+use std::borrow::Cow;
+
+/// The SQL of a statement: a `&'static str` most of the time, a built `String` for lists with
+/// optional filters.
+pub(crate) type Sql = Cow<'static, str>;
+
+/// The engine chosen at start-up.
+#[derive(Debug, Clone)]
+pub(crate) enum Db {
+    Sqlite(lite::Sqlite),
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// A connection for reads (on SQLite, one of the readers WAL lets read while a write is
+    /// under way).
+    pub(crate) async fn reader(&self) -> Result<Reader, DbError> {
+        Ok(match self {
+            Self::Sqlite(lite) => Conn(ReadConn::Sqlite(lite.reader().await?)),
+            Self::Postgres(pool) => Conn(ReadConn::Postgres(pool.acquire().await?)),
+        })
+    }
+
+    /// Begins a write transaction. On SQLite it is a savepoint in the writer's shared
+    /// transaction, durable once [`Tx::commit`] returns; on PostgreSQL a transaction of its own.
+    pub(crate) async fn begin(&self) -> Result<Tx<'_>, DbError> {
+        Ok(match self {
+            Self::Sqlite(lite) => Conn(WriteConn::Sqlite(lite.begin().await?)),
+            Self::Postgres(pool) => Conn(WriteConn::Postgres(pool.begin().await?)),
+        })
+    }
+
+    /// Runs one statement in a transaction of its own; the number of rows it changed.
+    pub(crate) async fn execute(
+        &self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+    ) -> Result<u64, DbError> {
+        let mut tx = self.begin().await?;
+        let changed = tx.execute(sql, args).await?;
+        tx.commit().await?;
+        Ok(changed)
+    }
+
+    /// Runs one statement that returns a row (`RETURNING`) in a transaction of its own.
+    pub(crate) async fn returning<T>(
+        &self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let mut tx = self.begin().await?;
+        let row = tx.one(sql, args, read).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// The first row of a query, if any, read by `read`.
+    pub(crate) async fn optional<T>(
+        &self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<Option<T>, DbError> {
+        self.reader().await?.optional(sql, args, read).await
+    }
+
+    /// The one row a query must return, read by `read`.
+    pub(crate) async fn one<T>(
+        &self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        self.reader().await?.one(sql, args, read).await
+    }
+
+    /// Every row of a query, each read by `read`.
+    pub(crate) async fn all<T>(
+        &self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<Vec<T>, DbError> {
+        self.reader().await?.all(sql, args, read).await
+    }
+
+    /// The engine's name, as the store reports it.
+    pub(crate) fn backend(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// A connection for reads ([`Reader`]) or a write transaction ([`Tx`]): the same
+/// statements run on either.
+pub(crate) struct Conn<C>(C);
+
+/// A connection for reads, returned to its pool when dropped.
+pub(crate) type Reader = Conn<ReadConn>;
+
+/// A write transaction; dropped without [`Tx::commit`], it changes nothing.
+pub(crate) type Tx<'d> = Conn<WriteConn<'d>>;
+
+/// Either engine's connection for reads.
+pub(crate) enum ReadConn {
+    Sqlite(lite::PooledReader),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+/// Either engine's write transaction.
+pub(crate) enum WriteConn<'d> {
+    Sqlite(lite::WriteTx<'d>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// What a [`Conn`] runs its statements on.
+pub(crate) trait Connection {
+    /// The connection of the engine, for one statement.
+    fn link(&mut self) -> Link<'_>;
+}
+
+impl Connection for ReadConn {
+    fn link(&mut self) -> Link<'_> {
+        match self {
+            Self::Sqlite(reader) => Link::Sqlite(reader.connection()),
+            Self::Postgres(conn) => Link::Postgres(conn),
+        }
+    }
+}
+
+impl Connection for WriteConn<'_> {
+    fn link(&mut self) -> Link<'_> {
+        match self {
+            Self::Sqlite(tx) => Link::Sqlite(tx.connection()),
+            Self::Postgres(tx) => Link::Postgres(tx),
+        }
+    }
+}
+
+impl Tx<'_> {
+    /// Commits; returns once the changes are durable.
+    pub(crate) async fn commit(self) -> Result<(), DbError> {
+        match self.0 {
+            WriteConn::Sqlite(tx) => tx.commit().await,
+            WriteConn::Postgres(tx) => tx.commit().await.map_err(DbError::from),
+        }
+    }
+}
+
+impl<C: Connection> Conn<C> {
+    /// Runs a statement; the number of rows it changed.
+    pub(crate) async fn execute(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+    ) -> Result<u64, DbError> {
+        match self.0.link() {
+            Link::Sqlite(conn) => lite::execute(conn, &sql.into(), args),
+            Link::Postgres(conn) => pg::execute(conn, sql.into(), args).await,
+        }
+    }
+
+    /// The first row of a query, if any, read by `read`.
+    pub(crate) async fn optional<T>(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<Option<T>, DbError> {
+        let rows = self.rows(sql.into(), args, true, read).await?;
+        Ok(rows.into_iter().next())
+    }
+
+    /// The one row a query must return, read by `read`.
+    pub(crate) async fn one<T>(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        self.optional(sql, args, read).await?.ok_or(DbError::NoRows)
+    }
+
+    /// Every row of a query, each read by `read`.
+    pub(crate) async fn all<T>(
+        &mut self,
+        sql: impl Into<Sql>,
+        args: &[Arg<'_>],
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<Vec<T>, DbError> {
+        self.rows(sql.into(), args, false, read).await
+    }
+
+    async fn rows<T>(
+        &mut self,
+        sql: Sql,
+        args: &[Arg<'_>],
+        first_only: bool,
+        read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
+    ) -> Result<Vec<T>, DbError> {
+        match self.0.link() {
+            Link::Sqlite(conn) => lite::rows(conn, &sql, args, first_only, read),
+            Link::Postgres(conn) => pg::rows(conn, sql, args, first_only, read).await,
+        }
+    }
+}
+
+/// The connection a statement runs on.
+pub(crate) enum Link<'c> {
+    Sqlite(&'c mut rusqlite::Connection),
+    Postgres(&'c mut sqlx::PgConnection),
+}
+
+/// Reads a single column.
+pub(crate) fn first<T: Column>(cols: &mut Cols<'_>) -> Result<T, DbError> {
+    cols.get()
+}
+
+#[cfg(test)]
+mod tests;
