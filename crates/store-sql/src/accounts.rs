@@ -4,14 +4,13 @@
 //! The methods are here; the rows they read, with their column lists and conversions, are in
 //! `rows`.
 
-mod rows;
-#[macro_use]
-mod settings;
 mod coaching;
+mod rows;
+mod settings;
 
-use crate::db_time::DbTime;
-use crate::error::{constraint, other};
-use crate::{BeginWrite, SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::first;
+use crate::error::constraint;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::email::Email;
@@ -26,10 +25,10 @@ use paceline_domain::store::{
 };
 use paceline_domain::training::SettingsError;
 use rows::{
-    AssignmentRow, MembershipInOrgRow, MembershipRow, OrgRow, TrainingRow, UserRow, ZoneRow,
-    assignment_columns, collect, membership_columns, org_columns, parse_stored, user_columns,
+    AssignmentRow, MembershipInOrgRow, MembershipRow, OrgRow, UserRow, assignment_columns, collect,
+    membership_columns, org_columns, parse_stored, user_columns,
 };
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 #[async_trait]
 impl AccountStore for SqlStore {
@@ -44,14 +43,11 @@ impl AccountStore for SqlStore {
              VALUES ($1, $2, $3, $3) RETURNING ",
             org_columns!()
         );
-        let row = on_writer!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
-            .bind(name)
-            .bind(kind.as_str())
-            .bind(DbTime(now))
-            .fetch_one(pool)
-            .await
-            .map_err(other)?);
-        row.try_into()
+        let args = [name.into(), kind.as_str().into(), now.into()];
+        self.db
+            .returning(SQL, &args, OrgRow::read)
+            .await?
+            .try_into()
     }
 
     async fn get_organization(&self, id: OrgId) -> Result<Option<Organization>, StoreError> {
@@ -60,11 +56,10 @@ impl AccountStore for SqlStore {
             org_columns!(),
             " FROM organizations WHERE id = $1"
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
-            .bind(id.get())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(SQL, &[id.get().into()], OrgRow::read)
+            .await?;
         row.map(TryInto::try_into).transpose()
     }
 
@@ -77,21 +72,12 @@ impl AccountStore for SqlStore {
             org_columns!(),
             " FROM organizations WHERE lower(name) = lower($1) ORDER BY id"
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
-            .bind(name)
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
-        collect(rows)
+        collect(self.db.all(SQL, &[name.into()], OrgRow::read).await?)
     }
 
     async fn list_organizations(&self) -> Result<Vec<Organization>, StoreError> {
         const SQL: &str = concat!("SELECT ", org_columns!(), " FROM organizations ORDER BY id");
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, OrgRow>(SQL)
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
-        collect(rows)
+        collect(self.db.all(SQL, &[], OrgRow::read).await?)
     }
 
     async fn create_user(&self, new: NewUser) -> Result<CreatedUser, StoreError> {
@@ -120,74 +106,72 @@ impl AccountStore for SqlStore {
              AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2 \
              RETURNING organization_id, role";
         const ACCEPTED_BY: &str = "UPDATE invitations SET accepted_by = $2 WHERE token_hash = $1";
-        let now = DbTime(new.now);
-        let (org, user, membership) = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let (org, role) = match &new.home {
-                NewUserHome::Personal { org_name } => {
-                    let org = sqlx::query_as::<_, OrgRow>(INSERT_ORG)
-                        .bind(org_name)
-                        .bind(now)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(other)?;
-                    (org, Role::Owner)
-                }
-                NewUserHome::Member { organization_id, role } => {
-                    let org = sqlx::query_as::<_, OrgRow>(SELECT_ORG)
-                        .bind(organization_id.get())
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(other)?
-                        .ok_or(StoreError::NotFound("organization"))?;
-                    (org, *role)
-                }
-                NewUserHome::Invited { token_hash } => {
-                    let (organization_id, role): (i64, String) = sqlx::query_as(ACCEPT)
-                        .bind(token_hash.as_str())
-                        .bind(now)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(other)?
-                        .ok_or(StoreError::NotFound("invitation"))?;
-                    let org = sqlx::query_as::<_, OrgRow>(SELECT_ORG)
-                        .bind(organization_id)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(other)?;
-                    (org, parse_stored(&role)?)
-                }
-            };
-            let user = sqlx::query_as::<_, UserRow>(INSERT_USER)
-                .bind(new.email.as_str())
-                .bind(new.password_hash.as_str())
-                .bind(&new.name)
-                .bind(new.settings.distance_unit.as_str())
-                .bind(new.settings.pool_unit.as_str())
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(constraint("email", "user"))?;
-            let membership = sqlx::query_as::<_, MembershipRow>(INSERT_MEMBERSHIP)
-                .bind(org.id)
-                .bind(user.id)
-                .bind(role.as_str())
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(constraint("membership", "organization"))?;
-            insert_settings!(tx, user.id, new.settings);
-            if let NewUserHome::Invited { token_hash } = &new.home {
-                sqlx::query(ACCEPTED_BY)
-                    .bind(token_hash.as_str())
-                    .bind(user.id)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
+        let now = new.now;
+        let mut tx = self.db.begin().await?;
+        let (org, role) = match &new.home {
+            NewUserHome::Personal { org_name } => {
+                let org = tx
+                    .one(INSERT_ORG, &[org_name.into(), now.into()], OrgRow::read)
+                    .await?;
+                (org, Role::Owner)
             }
-            tx.commit().await.map_err(other)?;
-            (org, user, membership)
-        });
+            NewUserHome::Member {
+                organization_id,
+                role,
+            } => {
+                let org = tx
+                    .optional(SELECT_ORG, &[organization_id.get().into()], OrgRow::read)
+                    .await?
+                    .ok_or(StoreError::NotFound("organization"))?;
+                (org, *role)
+            }
+            NewUserHome::Invited { token_hash } => {
+                let (organization_id, role): (i64, String) = tx
+                    .optional(ACCEPT, &[token_hash.as_str().into(), now.into()], |c| {
+                        Ok((c.get()?, c.get()?))
+                    })
+                    .await?
+                    .ok_or(StoreError::NotFound("invitation"))?;
+                let org = tx
+                    .one(SELECT_ORG, &[organization_id.into()], OrgRow::read)
+                    .await?;
+                (org, parse_stored(&role)?)
+            }
+        };
+        let user = tx
+            .one(
+                INSERT_USER,
+                &[
+                    new.email.as_str().into(),
+                    new.password_hash.as_str().into(),
+                    new.name.as_str().into(),
+                    new.settings.distance_unit.as_str().into(),
+                    new.settings.pool_unit.as_str().into(),
+                    now.into(),
+                ],
+                UserRow::read,
+            )
+            .await
+            .map_err(constraint("email", "user"))?;
+        let membership = tx
+            .one(
+                INSERT_MEMBERSHIP,
+                &[
+                    org.id.into(),
+                    user.id.into(),
+                    role.as_str().into(),
+                    now.into(),
+                ],
+                MembershipRow::read,
+            )
+            .await
+            .map_err(constraint("membership", "organization"))?;
+        settings::insert(&mut tx, user.id, &new.settings).await?;
+        if let NewUserHome::Invited { token_hash } = &new.home {
+            tx.execute(ACCEPTED_BY, &[token_hash.as_str().into(), user.id.into()])
+                .await?;
+        }
+        tx.commit().await?;
         Ok(CreatedUser {
             user: user.try_into()?,
             membership: membership.try_into()?,
@@ -215,11 +199,7 @@ impl AccountStore for SqlStore {
 
     async fn list_users(&self) -> Result<Vec<User>, StoreError> {
         const SQL: &str = concat!("SELECT ", user_columns!(), " FROM users ORDER BY id");
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
-        collect(rows)
+        collect(self.db.all(SQL, &[], UserRow::read).await?)
     }
 
     async fn set_password_hash(
@@ -234,30 +214,18 @@ impl AccountStore for SqlStore {
              WHERE user_id = $1 AND revoked_at IS NULL";
         const CODES: &str = "UPDATE oauth_authorization_codes SET redeemed_at = $2 \
              WHERE user_id = $1 AND redeemed_at IS NULL";
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let changed = sqlx::query(SQL)
-                .bind(user.get())
-                .bind(hash.as_str())
-                .bind(DbTime(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound("user"));
-            }
-            sqlx::query(SESSIONS).bind(user.get()).execute(&mut *tx).await.map_err(other)?;
-            for sql in [FAMILIES, CODES] {
-                sqlx::query(sql)
-                    .bind(user.get())
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-            }
-            tx.commit().await.map_err(other)?;
-        });
+        let mut tx = self.db.begin().await?;
+        let changed = tx
+            .execute(SQL, &[user.get().into(), hash.as_str().into(), now.into()])
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("user"));
+        }
+        tx.execute(SESSIONS, &[user.get().into()]).await?;
+        for sql in [FAMILIES, CODES] {
+            tx.execute(sql, &[user.get().into(), now.into()]).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -268,14 +236,10 @@ impl AccountStore for SqlStore {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE users SET name = $2, updated_at = $3 WHERE id = $1";
-        let changed = on_writer!(self, pool => sqlx::query(SQL)
-            .bind(user.get())
-            .bind(name)
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
+        let changed = self
+            .db
+            .execute(SQL, &[user.get().into(), name.into(), now.into()])
+            .await?;
         if changed == 0 {
             return Err(StoreError::NotFound("user"));
         }
@@ -294,15 +258,17 @@ impl AccountStore for SqlStore {
              VALUES ($1, $2, $3, $4) RETURNING ",
             membership_columns!()
         );
-        let row = on_writer!(self, pool => sqlx::query_as::<_, MembershipRow>(SQL)
-            .bind(organization.get())
-            .bind(user.get())
-            .bind(role.as_str())
-            .bind(DbTime(now))
-            .fetch_one(pool)
+        let args = [
+            organization.get().into(),
+            user.get().into(),
+            role.as_str().into(),
+            now.into(),
+        ];
+        self.db
+            .returning(SQL, &args, MembershipRow::read)
             .await
-            .map_err(constraint("membership", "organization or user"))?);
-        row.try_into()
+            .map_err(constraint("membership", "organization or user"))?
+            .try_into()
     }
 
     async fn members_of(&self, organization: OrgId) -> Result<Vec<(Membership, User)>, StoreError> {
@@ -316,20 +282,11 @@ impl AccountStore for SqlStore {
             user_columns!(),
             " FROM users WHERE id IN (SELECT user_id FROM memberships WHERE organization_id = $1)"
         );
-        let (members, users) = on_pool!(self, pool => {
-            let members = sqlx::query_as::<_, MembershipRow>(MEMBERS)
-                .bind(organization.get())
-                .fetch_all(pool)
-                .await
-                .map_err(other)?;
-            let users = sqlx::query_as::<_, UserRow>(USERS)
-                .bind(organization.get())
-                .fetch_all(pool)
-                .await
-                .map_err(other)?;
-            (members, users)
-        });
-        let users: Vec<User> = collect(users)?;
+        let org = [organization.get().into()];
+        let mut reader = self.db.reader().await?;
+        let members = reader.all(MEMBERS, &org, MembershipRow::read).await?;
+        let users: Vec<User> = collect(reader.all(USERS, &org, UserRow::read).await?)?;
+        drop(reader);
         let mut found = Vec::with_capacity(members.len());
         for row in members {
             let membership: Membership = row.try_into()?;
@@ -343,21 +300,20 @@ impl AccountStore for SqlStore {
 
     async fn memberships_of_user(&self, user: UserId) -> Result<Vec<MembershipInOrg>, StoreError> {
         const SQL: &str = "SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, \
-             o.name AS org_name, o.kind AS org_kind, o.created_at AS org_created_at \
+             o.name, o.kind, o.created_at \
              FROM memberships m JOIN organizations o ON o.id = m.organization_id \
              WHERE m.user_id = $1 ORDER BY m.id";
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, MembershipInOrgRow>(SQL)
-            .bind(user.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let rows = self
+            .db
+            .all(SQL, &[user.get().into()], MembershipInOrgRow::read)
+            .await?;
         rows.into_iter()
             .map(|row| {
                 let organization = Organization {
                     id: OrgId(row.membership.organization_id),
                     name: row.org_name,
                     kind: parse_stored(&row.org_kind)?,
-                    created_at: row.org_created_at.0,
+                    created_at: row.org_created_at,
                 };
                 Ok(MembershipInOrg {
                     membership: row.membership.try_into()?,
@@ -384,14 +340,18 @@ impl AccountStore for SqlStore {
              AND a.organization_id = $1 RETURNING ",
             assignment_columns!()
         );
-        let row = on_writer!(self, pool => sqlx::query_as::<_, AssignmentRow>(SQL)
-            .bind(organization.get())
-            .bind(coach.get())
-            .bind(athlete.get())
-            .bind(DbTime(now))
-            .fetch_optional(pool)
+        let args = [
+            organization.get().into(),
+            coach.get().into(),
+            athlete.get().into(),
+            now.into(),
+        ];
+        let mut tx = self.db.begin().await?;
+        let row = tx
+            .optional(SQL, &args, AssignmentRow::read)
             .await
-            .map_err(constraint("assignment", "membership"))?);
+            .map_err(constraint("assignment", "membership"))?;
+        tx.commit().await?;
         row.map(Into::into)
             .ok_or(StoreError::NotFound("membership in organization"))
     }
@@ -405,11 +365,10 @@ impl AccountStore for SqlStore {
             assignment_columns!(),
             " FROM coach_assignments WHERE coach_membership_id = $1 ORDER BY id"
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, AssignmentRow>(SQL)
-            .bind(coach.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let rows = self
+            .db
+            .all(SQL, &[coach.get().into()], AssignmentRow::read)
+            .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -418,12 +377,14 @@ impl AccountStore for SqlStore {
              JOIN memberships c ON c.id = a.coach_membership_id \
              JOIN memberships t ON t.id = a.athlete_membership_id \
              WHERE c.user_id = $1 AND t.user_id = $2 LIMIT 1";
-        let row = on_pool!(self, pool => sqlx::query_scalar::<_, i32>(SQL)
-            .bind(coach.get())
-            .bind(athlete.get())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(
+                SQL,
+                &[coach.get().into(), athlete.get().into()],
+                first::<i64>,
+            )
+            .await?;
         Ok(row.is_some())
     }
 
@@ -457,21 +418,17 @@ impl AccountStore for SqlStore {
              JOIN memberships t ON t.id = a.athlete_membership_id WHERE t.user_id = $1\
              ) ORDER BY id"
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, UserRow>(SQL)
-            .bind(user.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
-        rows.into_iter().map(TryInto::try_into).collect()
+        collect(
+            self.db
+                .all(SQL, &[user.get().into()], UserRow::read)
+                .await?,
+        )
     }
 
     async fn athlete_settings(&self, user: UserId) -> Result<Option<AthleteSettings>, StoreError> {
-        let stored = on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(other)?;
-            let stored = read_settings!(tx, user);
-            tx.commit().await.map_err(other)?;
-            stored
-        });
+        let mut snapshot = self.db.snapshot().await?;
+        let stored = settings::read(&mut snapshot, user).await?;
+        drop(snapshot);
         stored.map(settings::assemble).transpose()
     }
 
@@ -481,11 +438,9 @@ impl AccountStore for SqlStore {
         settings: &AthleteSettings,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            write_settings!(tx, user, settings, now);
-            tx.commit().await.map_err(other)?;
-        });
+        let mut tx = self.db.begin().await?;
+        settings::write(&mut tx, user, settings, now).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -495,20 +450,19 @@ impl AccountStore for SqlStore {
         change: &SettingsChange<'_>,
         now: OffsetDateTime,
     ) -> Result<Option<Result<AthleteSettings, SettingsError>>, StoreError> {
-        let lock = self.athlete_lock();
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            crate::calendar::write::lock_athlete(&mut tx, lock, user).await?;
-            let Some(stored) = read_settings!(tx, user) else {
-                return Ok(None);
-            };
-            let mut settings = settings::assemble(stored)?;
-            if let Err(why) = change(&mut settings) {
-                return Ok(Some(Err(why)));
-            }
-            write_settings!(tx, user, &settings, now);
-            tx.commit().await.map_err(other)?;
-            Ok(Some(Ok(settings)))
-        })
+        let mut tx = self.db.begin().await?;
+        tx.lock_user(user.get()).await?;
+        let Some(stored) = settings::read(&mut tx, user).await? else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let mut settings = settings::assemble(stored)?;
+        if let Err(why) = change(&mut settings) {
+            tx.rollback().await?;
+            return Ok(Some(Err(why)));
+        }
+        settings::write(&mut tx, user, &settings, now).await?;
+        tx.commit().await?;
+        Ok(Some(Ok(settings)))
     }
 }

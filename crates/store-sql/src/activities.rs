@@ -1,10 +1,9 @@
 //! [`ActivityStore`]: activities and the external records they came from.
 
-use crate::db::{Cols, DbError};
-use crate::db_time::DbTime;
-use crate::error::other;
+use crate::SqlStore;
+use crate::db::{Arg, Cols, DbError, Json, Tx, first};
+use crate::error::constraint;
 use crate::listing::{Filters, split_page};
-use crate::{BeginWrite, SqlStore, on_pool, on_writer};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
@@ -14,11 +13,9 @@ use paceline_domain::activities::{
 use paceline_domain::ids::{ActivityId, MembershipId, OrgId, UserId};
 use paceline_domain::listing::{Page, RecordQuery};
 use serde_json::value::RawValue;
-use sqlx::types::Json;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct ActivityRow {
     pub(crate) id: i64,
     user_id: i64,
@@ -28,15 +25,14 @@ pub(crate) struct ActivityRow {
     source_name: Option<String>,
     r#type: String,
     title: Option<String>,
-    started_at: DbTime,
+    started_at: OffsetDateTime,
     timezone: Option<String>,
-    #[sqlx(flatten)]
     figures: FigureColumns,
     rpe: Option<i32>,
     load_score: Option<i32>,
     notes: Option<String>,
-    created_at: DbTime,
-    updated_at: DbTime,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
 }
 
 impl ActivityRow {
@@ -63,17 +59,26 @@ impl ActivityRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(crate) struct LegRow {
     activity_id: i64,
     r#type: String,
-    started_at: DbTime,
-    #[sqlx(flatten)]
+    started_at: OffsetDateTime,
     figures: FigureColumns,
 }
 
-/// The figure columns activities, legs and laps share, read by name.
-#[derive(sqlx::FromRow)]
+impl LegRow {
+    /// Reads the columns of [`SELECT_LEGS`], in its order.
+    pub(crate) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            activity_id: c.get()?,
+            r#type: c.get()?,
+            started_at: c.get()?,
+            figures: FigureColumns::read(c)?,
+        })
+    }
+}
+
+/// The figure columns activities, legs and laps share.
 pub(crate) struct FigureColumns {
     duration_sec: Option<f64>,
     distance_m: Option<f64>,
@@ -117,16 +122,6 @@ impl FigureColumns {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct SourceRow {
-    activity_id: i64,
-    provider: String,
-    client_key: String,
-    external_id: Option<String>,
-    raw_payload: Option<Json<Box<RawValue>>>,
-    received_at: DbTime,
-}
-
 /// An activity row of a page with one of its sources (none when it has none): a page and
 /// its sources come in one query.
 struct PageRow {
@@ -141,15 +136,15 @@ impl PageRow {
         let provider: Option<String> = c.get()?;
         let client_key: Option<String> = c.get()?;
         let external_id: Option<String> = c.get()?;
-        let raw_payload: Option<crate::db::Json> = c.get()?;
-        let received_at: Option<DbTime> = c.get()?;
+        let raw_payload: Option<Json> = c.get()?;
+        let received_at: Option<OffsetDateTime> = c.get()?;
         let source = match (provider, received_at) {
             (Some(provider), Some(received_at)) => Some(SourceEntry {
                 provider,
                 external_id,
                 client_id: client_key.filter(|key| !key.is_empty()),
-                raw_payload: raw_payload.map(crate::db::Json::into_string),
-                received_at: received_at.0,
+                raw_payload: raw_payload.map(Json::into_string),
+                received_at,
             }),
             _ => None,
         };
@@ -175,7 +170,7 @@ pub(crate) fn activity(
         source_name: row.source_name,
         activity_type: row.r#type.parse().map_err(|_| corrupt("type"))?,
         title: row.title,
-        started_at: row.started_at.0,
+        started_at: row.started_at,
         timezone: row.timezone,
         figures: Figures {
             rpe: row.rpe,
@@ -184,16 +179,15 @@ pub(crate) fn activity(
         },
         notes: row.notes,
         sources,
-        created_at: row.created_at.0,
-        updated_at: row.updated_at.0,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
 /// Parses JSON text for a JSON column; the server has validated it already.
-pub(crate) fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>, StoreError> {
+pub(crate) fn raw_payload(text: Option<&str>) -> Result<Option<Box<RawValue>>, StoreError> {
     text.map(|t| {
         RawValue::from_string(t.to_owned())
-            .map(Json)
             .map_err(|e| StoreError::Other(format!("raw payload is not JSON: {e}")))
     })
     .transpose()
@@ -202,7 +196,7 @@ pub(crate) fn payload(text: Option<&str>) -> Result<Option<Json<Box<RawValue>>>,
 /// The columns of a [`LegRow`], for the legs of user `$1`'s activities.
 pub(crate) const SELECT_LEGS: &str = "SELECT l.activity_id, l.type, l.started_at, \
      l.duration_sec, l.distance_m, l.elevation_gain_m, l.avg_hr, l.max_hr, l.avg_power, \
-     l.calories, l.avg_cadence FROM activity_legs l JOIN activities a ON a.id = l.activity_id \
+     l.avg_cadence, l.calories FROM activity_legs l JOIN activities a ON a.id = l.activity_id \
      WHERE a.user_id = $1";
 
 /// Legs by activity, from rows in order of activity and position.
@@ -213,7 +207,7 @@ pub(crate) fn group_legs(rows: Vec<LegRow>) -> Result<HashMap<ActivityId, Vec<Le
             .or_default()
             .push(Leg {
                 activity_type: row.r#type.parse().map_err(|_| corrupt("leg type"))?,
-                started_at: row.started_at.0,
+                started_at: row.started_at,
                 figures: row.figures.figures(),
             });
     }
@@ -251,88 +245,83 @@ pub(crate) const INSERT_SOURCE: &str = "INSERT INTO activity_sources (activity_i
      provider, client_key, external_id, raw_payload, received_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
-/// Inserts the [`NewActivity`] `$new` and its source, if any, in the open transaction `$tx`
-/// (either engine's); evaluates to the new activity's key, or to `Conflict("source")` when
-/// the same source is recorded already (the caller rolls back). Shared by every use case
-/// that records an activity.
-macro_rules! insert_activity {
-    ($tx:ident, $new:expr) => {
-        async {
-            let new: &::paceline_domain::activities::NewActivity = $new;
-            let raw = $crate::activities::payload(
-                new.source.as_ref().and_then(|s| s.raw_payload.as_deref()),
-            )?;
-            let f = &new.figures;
-            let id = ::sqlx::query_scalar::<_, i64>($crate::activities::INSERT_ACTIVITY)
-                .bind(new.user_id.get())
-                .bind(new.membership_id.get())
-                .bind(new.origin.as_str())
-                .bind(new.source.as_ref().and_then(|s| s.client_id.clone()))
-                .bind(new.client.map(|c| c.0))
-                .bind(new.activity_type.as_str())
-                .bind(&new.title)
-                .bind($crate::db_time::DbTime(new.started_at))
-                .bind(&new.timezone)
-                .bind(f.duration_sec)
-                .bind(f.distance_m)
-                .bind(f.elevation_gain_m)
-                .bind(f.avg_hr)
-                .bind(f.max_hr)
-                .bind(f.avg_power)
-                .bind(f.calories)
-                .bind(f.rpe)
-                .bind(f.load_score)
-                .bind(&new.notes)
-                .bind(f.avg_cadence)
-                .bind($crate::db_time::DbTime(new.now))
-                .fetch_one(&mut *$tx)
-                .await
-                .map_err($crate::error::constraint("activity", "user or membership"))?;
-            if let Some(source) = &new.source {
-                ::sqlx::query($crate::activities::INSERT_SOURCE)
-                    .bind(id)
-                    .bind(new.user_id.get())
-                    .bind(&source.provider)
-                    .bind(source.client_id.clone().unwrap_or_default())
-                    .bind(&source.external_id)
-                    .bind(raw)
-                    .bind($crate::db_time::DbTime(source.received_at))
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err($crate::error::constraint("source", "activity"))?;
-            }
-            for (position, leg) in new.legs.iter().enumerate() {
-                let f = &leg.figures;
-                ::sqlx::query($crate::activities::INSERT_LEG)
-                    .bind(id)
-                    .bind(i32::try_from(position).unwrap_or(i32::MAX))
-                    .bind(leg.activity_type.as_str())
-                    .bind($crate::db_time::DbTime(leg.started_at))
-                    .bind(f.duration_sec)
-                    .bind(f.distance_m)
-                    .bind(f.elevation_gain_m)
-                    .bind(f.avg_hr)
-                    .bind(f.max_hr)
-                    .bind(f.avg_power)
-                    .bind(f.calories)
-                    .bind(f.avg_cadence)
-                    .execute(&mut *$tx)
-                    .await
-                    .map_err($crate::error::other)?;
-            }
-            Ok::<i64, ::paceline_domain::StoreError>(id)
-        }
+/// Inserts `new`, its source if any and its legs in the transaction `tx`; the new
+/// activity's key, or `Conflict("source")` when the same source is recorded already (the
+/// caller rolls back). Shared by every use case that records an activity.
+pub(crate) async fn insert_activity(tx: &mut Tx<'_>, new: &NewActivity) -> Result<i64, StoreError> {
+    let raw = raw_payload(new.source.as_ref().and_then(|s| s.raw_payload.as_deref()))?;
+    let client_key = new.source.as_ref().and_then(|s| s.client_id.as_deref());
+    let f = &new.figures;
+    let id: i64 = tx
+        .one(
+            INSERT_ACTIVITY,
+            &[
+                new.user_id.get().into(),
+                new.membership_id.get().into(),
+                new.origin.as_str().into(),
+                client_key.into(),
+                new.client.map(|c| c.0).into(),
+                new.activity_type.as_str().into(),
+                (&new.title).into(),
+                new.started_at.into(),
+                (&new.timezone).into(),
+                f.duration_sec.into(),
+                f.distance_m.into(),
+                f.elevation_gain_m.into(),
+                f.avg_hr.into(),
+                f.max_hr.into(),
+                f.avg_power.into(),
+                f.calories.into(),
+                f.rpe.into(),
+                f.load_score.into(),
+                (&new.notes).into(),
+                f.avg_cadence.into(),
+                new.now.into(),
+            ],
+            first,
+        )
         .await
-    };
+        .map_err(constraint("activity", "user or membership"))?;
+    if let Some(source) = &new.source {
+        tx.execute(
+            INSERT_SOURCE,
+            &[
+                id.into(),
+                new.user_id.get().into(),
+                source.provider.as_str().into(),
+                client_key.unwrap_or_default().into(),
+                (&source.external_id).into(),
+                raw.as_deref().into(),
+                source.received_at.into(),
+            ],
+        )
+        .await
+        .map_err(constraint("source", "activity"))?;
+    }
+    for (position, leg) in new.legs.iter().enumerate() {
+        let f = &leg.figures;
+        tx.execute(
+            INSERT_LEG,
+            &[
+                id.into(),
+                i32::try_from(position).unwrap_or(i32::MAX).into(),
+                leg.activity_type.as_str().into(),
+                leg.started_at.into(),
+                f.duration_sec.into(),
+                f.distance_m.into(),
+                f.elevation_gain_m.into(),
+                f.avg_hr.into(),
+                f.max_hr.into(),
+                f.avg_power.into(),
+                f.calories.into(),
+                f.avg_cadence.into(),
+            ],
+        )
+        .await?;
+    }
+    Ok(id)
 }
-pub(crate) use insert_activity;
 pub(crate) use select_activities;
-
-/// What one attempt at recording found.
-enum Attempt {
-    Done(Recorded),
-    Raced,
-}
 
 #[async_trait]
 impl ActivityStore for SqlStore {
@@ -342,43 +331,42 @@ impl ActivityStore for SqlStore {
         let client_key = new
             .source
             .as_ref()
-            .and_then(|s| s.client_id.clone())
+            .and_then(|s| s.client_id.as_deref())
             .unwrap_or_default();
         for _ in 0..2 {
-            let attempt = on_writer!(self, pool => {
-                let mut tx = pool.begin_write().await.map_err(other)?;
-                let existing = match new.source.as_ref().filter(|s| s.external_id.is_some()) {
-                    Some(source) => sqlx::query_scalar::<_, i64>(EXISTING)
-                        .bind(new.user_id.get())
-                        .bind(&source.provider)
-                        .bind(&client_key)
-                        .bind(&source.external_id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(other)?,
+            let mut tx = self.db.begin().await?;
+            let existing: Option<i64> =
+                match new.source.as_ref().filter(|s| s.external_id.is_some()) {
+                    Some(source) => {
+                        let args = [
+                            new.user_id.get().into(),
+                            source.provider.as_str().into(),
+                            client_key.into(),
+                            (&source.external_id).into(),
+                        ];
+                        tx.optional(EXISTING, &args, first).await?
+                    }
                     None => None,
                 };
-                if let Some(id) = existing {
-                    tx.commit().await.map_err(other)?;
-                    Attempt::Done(Recorded { id: ActivityId(id), duplicate: true })
-                } else {
-                    match insert_activity!(tx, &new) {
-                        Ok(id) => {
-                            tx.commit().await.map_err(other)?;
-                            Attempt::Done(Recorded { id: ActivityId(id), duplicate: false })
-                        }
-                        // Another writer recorded the same source meanwhile: roll back and
-                        // answer theirs.
-                        Err(StoreError::Conflict("source")) => {
-                            tx.rollback().await.map_err(other)?;
-                            Attempt::Raced
-                        }
-                        Err(e) => return Err(e),
-                    }
+            if let Some(id) = existing {
+                tx.commit().await?;
+                return Ok(Recorded {
+                    id: ActivityId(id),
+                    duplicate: true,
+                });
+            }
+            match insert_activity(&mut tx, &new).await {
+                Ok(id) => {
+                    tx.commit().await?;
+                    return Ok(Recorded {
+                        id: ActivityId(id),
+                        duplicate: false,
+                    });
                 }
-            });
-            if let Attempt::Done(recorded) = attempt {
-                return Ok(recorded);
+                // Another writer recorded the same source meanwhile: roll back and answer
+                // theirs.
+                Err(StoreError::Conflict("source")) => tx.rollback().await?,
+                Err(e) => return Err(e),
             }
         }
         Err(StoreError::Conflict("source"))
@@ -390,17 +378,19 @@ impl ActivityStore for SqlStore {
         id: ActivityId,
     ) -> Result<Option<Activity>, StoreError> {
         const GET: &str = concat!(select_activities!(), " AND a.id = $2");
-        let row = on_pool!(self, pool => sqlx::query_as::<_, ActivityRow>(GET)
-            .bind(user.get())
-            .bind(id.get())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(
+                GET,
+                &[user.get().into(), id.get().into()],
+                ActivityRow::read,
+            )
+            .await?;
         let Some(row) = row else {
             return Ok(None);
         };
         let sources = self
-            .sources_of(user, vec![row.id])
+            .sources_of(user, &[row.id])
             .await?
             .remove(&row.id)
             .unwrap_or_default();
@@ -420,14 +410,9 @@ impl ActivityStore for SqlStore {
             "{SELECT_LEGS} AND l.activity_id IN ({}) ORDER BY l.activity_id, l.position",
             placeholders.join(", ")
         );
-        let rows = on_pool!(self, pool => {
-            let mut query = sqlx::query_as::<_, LegRow>(sqlx::AssertSqlSafe(sql)).bind(user.get());
-            for id in ids {
-                query = query.bind(id.get());
-            }
-            query.fetch_all(pool).await.map_err(other)?
-        });
-        group_legs(rows)
+        let mut args = vec![Arg::from(user.get())];
+        args.extend(ids.iter().map(|id| Arg::from(id.get())));
+        group_legs(self.db.all(sql, &args, LegRow::read).await?)
     }
 
     async fn delete_activity(&self, user: UserId, id: ActivityId) -> Result<bool, StoreError> {
@@ -435,15 +420,10 @@ impl ActivityStore for SqlStore {
         // file stays, for `delete_file` to remove with its file.
         const DELETE: &str = "DELETE FROM activities WHERE user_id = $1 AND id = $2 \
              AND NOT EXISTS (SELECT 1 FROM activity_files f WHERE f.activity_id = $2)";
-        let done = on_writer!(self, pool => {
-            sqlx::query(DELETE)
-                .bind(user.get())
-                .bind(id.get())
-                .execute(pool)
-                .await
-                .map_err(other)?
-                .rows_affected()
-        });
+        let done = self
+            .db
+            .execute(DELETE, &[user.get().into(), id.get().into()])
+            .await?;
         Ok(done > 0)
     }
 
@@ -510,7 +490,7 @@ impl SqlStore {
     pub(crate) async fn sources_of(
         &self,
         user: UserId,
-        ids: Vec<i64>,
+        ids: &[i64],
     ) -> Result<HashMap<i64, Vec<SourceEntry>>, StoreError> {
         let mut out: HashMap<i64, Vec<SourceEntry>> = HashMap::new();
         if ids.is_empty() {
@@ -523,21 +503,28 @@ impl SqlStore {
              FROM activity_sources WHERE user_id = $1 AND activity_id IN ({}) ORDER BY id",
             placeholders.join(", ")
         );
-        let rows = on_pool!(self, pool => {
-            let mut q = sqlx::query_as::<_, SourceRow>(sqlx::AssertSqlSafe(sql.clone())).bind(user.get());
-            for id in &ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(pool).await.map_err(other)?
-        });
-        for row in rows {
-            out.entry(row.activity_id).or_default().push(SourceEntry {
-                provider: row.provider,
-                external_id: row.external_id,
-                client_id: (!row.client_key.is_empty()).then_some(row.client_key),
-                raw_payload: row.raw_payload.map(|Json(raw)| raw.get().to_owned()),
-                received_at: row.received_at.0,
-            });
+        let mut args = vec![Arg::from(user.get())];
+        args.extend(ids.iter().map(|&id| Arg::from(id)));
+        let rows = self
+            .db
+            .all(sql, &args, |c| {
+                let activity: i64 = c.get()?;
+                let provider = c.get()?;
+                let client_key: String = c.get()?;
+                Ok((
+                    activity,
+                    SourceEntry {
+                        provider,
+                        client_id: (!client_key.is_empty()).then_some(client_key),
+                        external_id: c.get()?,
+                        raw_payload: c.get::<Option<Json>>()?.map(Json::into_string),
+                        received_at: c.get()?,
+                    },
+                ))
+            })
+            .await?;
+        for (activity, source) in rows {
+            out.entry(activity).or_default().push(source);
         }
         Ok(out)
     }

@@ -1,12 +1,11 @@
 //! [`FileStore`]: the rows of uploaded files, each recorded with the activity made from it.
 
-use crate::activities::insert_activity;
-use crate::activities::{ActivityRow, activity, select_activities};
-use crate::calendar::{Forward, lock_athlete, move_forward, refigure};
-use crate::db_time::DbTime;
+use crate::SqlStore;
+use crate::activities::{ActivityRow, activity, insert_activity, select_activities};
+use crate::calendar::{Forward, move_forward, refigure};
+use crate::db::{Cols, DbError, first};
 use crate::detail::insert_detail;
-use crate::error::{constraint, other};
-use crate::{BeginWrite, SqlStore, on_pool, on_writer};
+use crate::error::constraint;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{Activity, Detail, NewActivity};
@@ -15,7 +14,6 @@ use paceline_domain::files::{FileId, FileStore, KeptFile, NewFile};
 use paceline_domain::ids::{ActivityId, UserId};
 use time::OffsetDateTime;
 
-#[derive(sqlx::FromRow)]
 struct FileRow {
     id: i64,
     user_id: i64,
@@ -27,7 +25,26 @@ struct FileRow {
     storage_key: String,
     training_session_id: Option<i64>,
     race_id: Option<i64>,
-    created_at: DbTime,
+    created_at: OffsetDateTime,
+}
+
+impl FileRow {
+    /// Reads the columns of [`select_files!`], in its order.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            user_id: c.get()?,
+            activity_id: c.get()?,
+            format: c.get()?,
+            original_name: c.get()?,
+            size_bytes: c.get()?,
+            sha256: c.get()?,
+            storage_key: c.get()?,
+            training_session_id: c.get()?,
+            race_id: c.get()?,
+            created_at: c.get()?,
+        })
+    }
 }
 
 /// The columns of a [`FileRow`], from `activity_files f`.
@@ -63,7 +80,7 @@ impl TryFrom<FileRow> for KeptFile {
                 (None, Some(id)) => Some(Entry::Race(RaceId(id))),
                 (None, None) => None,
             },
-            created_at: row.created_at.0,
+            created_at: row.created_at,
         })
     }
 }
@@ -76,12 +93,10 @@ impl FileStore for SqlStore {
         sha256: &str,
     ) -> Result<Option<KeptFile>, StoreError> {
         const GET: &str = concat!(select_files!(), " WHERE f.user_id = $1 AND f.sha256 = $2");
-        let row = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(GET)
-            .bind(user.get())
-            .bind(sha256)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(GET, &[user.get().into(), sha256.into()], FileRow::read)
+            .await?;
         row.map(KeptFile::try_from).transpose()
     }
 
@@ -96,42 +111,38 @@ impl FileStore for SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
         let size = i64::try_from(file.size_bytes)
             .map_err(|_| StoreError::Other(format!("file too large: {}", file.size_bytes)))?;
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let recorded = match insert_activity!(tx, &activity) {
-                Ok(id) => match insert_detail!(tx, id, detail) {
-                    Ok(()) => sqlx::query_scalar::<_, i64>(INSERT)
-                    .bind(activity.user_id.get())
-                    .bind(id)
-                    .bind(file.format.as_str())
-                    .bind(&file.original_name)
-                    .bind(size)
-                    .bind(&file.sha256)
-                    .bind(&file.storage_key)
-                    .bind(DbTime(activity.now))
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(constraint("file", "user or activity"))
-                    .map(|file_id| (ActivityId(id), FileId(file_id))),
-                    Err(e) => Err(e),
-                },
-                // A file's source is keyed by the file's hash: the same source recorded
-                // already is the same file uploaded already (a concurrent upload of it
-                // meets this first).
-                Err(StoreError::Conflict("source")) => Err(StoreError::Conflict("file")),
-                Err(e) => Err(e),
-            };
-            match recorded {
-                Ok(ids) => {
-                    tx.commit().await.map_err(other)?;
-                    Ok(ids)
-                }
-                Err(e) => {
-                    tx.rollback().await.map_err(other)?;
-                    Err(e)
-                }
+        let mut tx = self.db.begin().await?;
+        let id = match insert_activity(&mut tx, &activity).await {
+            Ok(id) => id,
+            // A file's source is keyed by the file's hash: the same source recorded already
+            // is the same file uploaded already (a concurrent upload of it meets this first,
+            // and reads it once it is durable).
+            Err(StoreError::Conflict("source")) => {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict("file"));
             }
-        })
+            Err(e) => return Err(e),
+        };
+        insert_detail(&mut tx, id, detail).await?;
+        let file_id: i64 = tx
+            .one(
+                INSERT,
+                &[
+                    activity.user_id.get().into(),
+                    id.into(),
+                    file.format.as_str().into(),
+                    (&file.original_name).into(),
+                    size.into(),
+                    file.sha256.as_str().into(),
+                    file.storage_key.as_str().into(),
+                    activity.now.into(),
+                ],
+                first,
+            )
+            .await
+            .map_err(constraint("file", "user or activity"))?;
+        tx.commit().await?;
+        Ok((ActivityId(id), FileId(file_id)))
     }
 
     async fn file_of_activity(
@@ -144,12 +155,14 @@ impl FileStore for SqlStore {
             " JOIN activities a ON a.id = f.activity_id AND a.user_id = f.user_id \
              WHERE f.user_id = $1 AND f.activity_id = $2 ORDER BY f.id LIMIT 1"
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(GET)
-            .bind(user.get())
-            .bind(activity.get())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(
+                GET,
+                &[user.get().into(), activity.get().into()],
+                FileRow::read,
+            )
+            .await?;
         row.map(KeptFile::try_from).transpose()
     }
 
@@ -165,12 +178,8 @@ impl FileStore for SqlStore {
              (SELECT 1 FROM activity_streams s WHERE s.activity_id = f.activity_id) \
              ORDER BY f.id LIMIT $2"
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(LIST)
-            .bind(after.map_or(0, |id| id.0))
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let args = [after.map_or(0, |id| id.0).into(), i64::from(limit).into()];
+        let rows = self.db.all(LIST, &args, FileRow::read).await?;
         rows.into_iter().map(KeptFile::try_from).collect()
     }
 
@@ -179,41 +188,28 @@ impl FileStore for SqlStore {
              JOIN activities a ON a.id = f.activity_id AND a.deleted_at IS NULL \
              WHERE NOT EXISTS \
              (SELECT 1 FROM activity_streams s WHERE s.activity_id = f.activity_id)";
-        let count = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(COUNT)
-            .fetch_one(pool)
-            .await
-            .map_err(other)?);
+        let count: i64 = self.db.one(COUNT, &[], first).await?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
     async fn file_key_exists(&self, storage_key: &str) -> Result<bool, StoreError> {
         const EXISTS: &str = "SELECT COUNT(*) FROM activity_files WHERE storage_key = $1";
-        let count = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(EXISTS)
-            .bind(storage_key)
-            .fetch_one(pool)
-            .await
-            .map_err(other)?);
+        let count: i64 = self.db.one(EXISTS, &[storage_key.into()], first).await?;
         Ok(count > 0)
     }
 
     async fn file_owner(&self, id: FileId) -> Result<Option<UserId>, StoreError> {
         const OWNER: &str = "SELECT user_id FROM activity_files WHERE id = $1";
-        let owner = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(OWNER)
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let owner: Option<i64> = self.db.optional(OWNER, &[id.0.into()], first).await?;
         Ok(owner.map(UserId))
     }
 
     async fn get_file(&self, user: UserId, id: FileId) -> Result<Option<KeptFile>, StoreError> {
         const GET: &str = concat!(select_files!(), " WHERE f.user_id = $1 AND f.id = $2");
-        let row = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(GET)
-            .bind(user.get())
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(GET, &[user.get().into(), id.0.into()], FileRow::read)
+            .await?;
         row.map(KeptFile::try_from).transpose()
     }
 
@@ -223,11 +219,10 @@ impl FileStore for SqlStore {
             " WHERE f.user_id = $1 AND f.training_session_id IS NULL AND f.race_id IS NULL \
              ORDER BY f.id"
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, FileRow>(LIST)
-            .bind(user.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let rows = self
+            .db
+            .all(LIST, &[user.get().into()], FileRow::read)
+            .await?;
         rows.into_iter().map(KeptFile::try_from).collect()
     }
 
@@ -246,15 +241,12 @@ impl FileStore for SqlStore {
              AND {column} = $2) ORDER BY a.started_at, a.id",
             select_activities!()
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, ActivityRow>(sqlx::AssertSqlSafe(sql))
-            .bind(user.get())
-            .bind(id)
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
-        let mut sources = self
-            .sources_of(user, rows.iter().map(|r| r.id).collect())
+        let rows = self
+            .db
+            .all(sql, &[user.get().into(), id.into()], ActivityRow::read)
             .await?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut sources = self.sources_of(user, &ids).await?;
         rows.into_iter()
             .map(|row| {
                 let own = sources.remove(&row.id).unwrap_or_default();
@@ -279,41 +271,31 @@ impl FileStore for SqlStore {
             microsecond: self.one_microsecond(),
             now,
         };
-        let lock = self.athlete_lock();
-        let deleted = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            lock_athlete(&mut tx, lock, user).await?;
-            let row = sqlx::query_as::<_, FileRow>(DELETE)
-                .bind(user.get())
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?;
-            if let Some(row) = &row {
-                if let Some(activity) = row.activity_id {
-                    sqlx::query(DELETE_ACTIVITY)
-                        .bind(user.get())
-                        .bind(activity)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?;
-                }
-                // The record it leaves counts what its other files give, from now on.
-                let held = match (row.training_session_id, row.race_id) {
-                    (Some(session), _) => Some(Entry::Session(SessionId(session))),
-                    (None, Some(race)) => Some(Entry::Race(RaceId(race))),
-                    (None, None) => None,
-                };
-                if let Some(entry) = held {
-                    if let Entry::Session(session) = entry {
-                        refigure(&mut tx, user, session).await?;
-                    }
-                    move_forward(&mut tx, user, entry, forward).await?;
-                }
+        let mut tx = self.db.begin().await?;
+        tx.lock_user(user.get()).await?;
+        let row = tx
+            .optional(DELETE, &[user.get().into(), id.0.into()], FileRow::read)
+            .await?;
+        if let Some(row) = &row {
+            if let Some(activity) = row.activity_id {
+                tx.execute(DELETE_ACTIVITY, &[user.get().into(), activity.into()])
+                    .await?;
             }
-            tx.commit().await.map_err(other)?;
-            row
-        });
+            // The record it leaves counts what its other files give, from now on.
+            let held = match (row.training_session_id, row.race_id) {
+                (Some(session), _) => Some(Entry::Session(SessionId(session))),
+                (None, Some(race)) => Some(Entry::Race(RaceId(race))),
+                (None, None) => None,
+            };
+            if let Some(entry) = held {
+                if let Entry::Session(session) = entry {
+                    refigure(&mut tx, user, session).await?;
+                }
+                move_forward(&mut tx, user, entry, forward).await?;
+            }
+        }
+        tx.commit().await?;
+        let deleted = row;
         deleted.map(KeptFile::try_from).transpose()
     }
 }

@@ -2,9 +2,9 @@
 //! an organization, password resets), kept by the hash of their token, and leaving an
 //! organization for a personal one.
 
-use crate::db_time::DbTime;
-use crate::error::{constraint, other};
-use crate::{BeginWrite, SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::{Cols, DbError, first};
+use crate::error::constraint;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::email::Email;
@@ -24,18 +24,35 @@ macro_rules! invitation_columns {
     };
 }
 
-#[derive(sqlx::FromRow)]
 struct InvitationRow {
     id: i64,
     organization_id: i64,
     role: String,
     email: Option<String>,
     invited_by: Option<i64>,
-    created_at: DbTime,
-    expires_at: DbTime,
-    accepted_at: Option<DbTime>,
+    created_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    accepted_at: Option<OffsetDateTime>,
     accepted_by: Option<i64>,
-    revoked_at: Option<DbTime>,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+impl InvitationRow {
+    /// Reads the columns of [`invitation_columns!`], in its order.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            organization_id: c.get()?,
+            role: c.get()?,
+            email: c.get()?,
+            invited_by: c.get()?,
+            created_at: c.get()?,
+            expires_at: c.get()?,
+            accepted_at: c.get()?,
+            accepted_by: c.get()?,
+            revoked_at: c.get()?,
+        })
+    }
 }
 
 impl TryFrom<InvitationRow> for Invitation {
@@ -54,23 +71,12 @@ impl TryFrom<InvitationRow> for Invitation {
                 .transpose()
                 .map_err(|e| bad(&e.to_string()))?,
             invited_by: row.invited_by.map(UserId),
-            created_at: row.created_at.0,
-            expires_at: row.expires_at.0,
-            accepted: row
-                .accepted_at
-                .map(|at| (at.0, row.accepted_by.map(UserId))),
-            revoked_at: row.revoked_at.map(|at| at.0),
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            accepted: row.accepted_at.map(|at| (at, row.accepted_by.map(UserId))),
+            revoked_at: row.revoked_at,
         })
     }
-}
-
-#[derive(sqlx::FromRow)]
-struct NewMembershipRow {
-    id: i64,
-    organization_id: i64,
-    user_id: i64,
-    role: String,
-    created_at: DbTime,
 }
 
 #[async_trait]
@@ -81,18 +87,20 @@ impl InvitationStore for SqlStore {
              created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
             invitation_columns!()
         );
-        let row = on_writer!(self, pool => sqlx::query_as::<_, InvitationRow>(SQL)
-            .bind(new.token_hash.as_str())
-            .bind(new.organization_id.get())
-            .bind(new.role.as_str())
-            .bind(new.email.as_ref().map(Email::as_str))
-            .bind(new.invited_by.get())
-            .bind(DbTime(new.now))
-            .bind(DbTime(new.expires_at))
-            .fetch_one(pool)
+        let args = [
+            new.token_hash.as_str().into(),
+            new.organization_id.get().into(),
+            new.role.as_str().into(),
+            new.email.as_ref().map(Email::as_str).into(),
+            new.invited_by.get().into(),
+            new.now.into(),
+            new.expires_at.into(),
+        ];
+        self.db
+            .returning(SQL, &args, InvitationRow::read)
             .await
-            .map_err(constraint("invitation", "organization"))?);
-        row.try_into()
+            .map_err(constraint("invitation", "organization"))?
+            .try_into()
     }
 
     async fn invitation_by_token(
@@ -104,11 +112,10 @@ impl InvitationStore for SqlStore {
             invitation_columns!(),
             " FROM invitations WHERE token_hash = $1"
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, InvitationRow>(SQL)
-            .bind(token_hash.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(SQL, &[token_hash.as_str().into()], InvitationRow::read)
+            .await?;
         row.map(TryInto::try_into).transpose()
     }
 
@@ -118,11 +125,10 @@ impl InvitationStore for SqlStore {
             invitation_columns!(),
             " FROM invitations WHERE organization_id = $1 ORDER BY id DESC"
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, InvitationRow>(SQL)
-            .bind(organization.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let rows = self
+            .db
+            .all(SQL, &[organization.get().into()], InvitationRow::read)
+            .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -134,15 +140,8 @@ impl InvitationStore for SqlStore {
     ) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE invitations SET revoked_at = $3 WHERE id = $2 \
              AND organization_id = $1 AND accepted_at IS NULL AND revoked_at IS NULL";
-        let changed = on_writer!(self, pool => sqlx::query(SQL)
-            .bind(organization.get())
-            .bind(id.0)
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
-        Ok(changed == 1)
+        let args = [organization.get().into(), id.0.into(), now.into()];
+        Ok(self.db.execute(SQL, &args).await? == 1)
     }
 
     async fn join_by_invitation(
@@ -157,40 +156,42 @@ impl InvitationStore for SqlStore {
         const MEMBER: &str = "INSERT INTO memberships (organization_id, user_id, role, \
              created_at) VALUES ($1, $2, $3, $4) \
              RETURNING id, organization_id, user_id, role, created_at";
-        let row = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let accepted: Option<(i64, String)> = sqlx::query_as(ACCEPT)
-                .bind(token_hash.as_str())
-                .bind(DbTime(now))
-                .bind(user.get())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?;
-            let Some((organization, role)) = accepted else {
-                return Ok(None);
-            };
-            let row = sqlx::query_as::<_, NewMembershipRow>(MEMBER)
-                .bind(organization)
-                .bind(user.get())
-                .bind(&role)
-                .bind(DbTime(now))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(constraint("membership", "user"))?;
-            tx.commit().await.map_err(other)?;
-            row
-        });
+        let mut tx = self.db.begin().await?;
+        let accepted: Option<(i64, String)> = tx
+            .optional(
+                ACCEPT,
+                &[token_hash.as_str().into(), now.into(), user.get().into()],
+                |c| Ok((c.get()?, c.get()?)),
+            )
+            .await?;
+        let Some((organization, role)) = accepted else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let (id, organization_id, user_id, role, created_at): (i64, i64, i64, String, _) = tx
+            .one(
+                MEMBER,
+                &[
+                    organization.into(),
+                    user.get().into(),
+                    role.as_str().into(),
+                    now.into(),
+                ],
+                |c| Ok((c.get()?, c.get()?, c.get()?, c.get()?, c.get()?)),
+            )
+            .await
+            .map_err(constraint("membership", "user"))?;
+        tx.commit().await?;
         Ok(Some(Membership {
-            id: MembershipId(row.id),
-            organization_id: OrgId(row.organization_id),
-            user_id: UserId(row.user_id),
-            role: row
-                .role
+            id: MembershipId(id),
+            organization_id: OrgId(organization_id),
+            user_id: UserId(user_id),
+            role: role
                 .parse()
                 .map_err(|e: paceline_domain::entities::UnknownName| {
                     StoreError::Other(e.to_string())
                 })?,
-            created_at: row.created_at.0,
+            created_at,
         }))
     }
 
@@ -208,36 +209,25 @@ impl InvitationStore for SqlStore {
              VALUES ($1, 'personal', $2, $2) RETURNING id";
         const MOVE: &str =
             "UPDATE memberships SET organization_id = $2, role = 'owner' WHERE id = $1";
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let found: Option<(i64,)> = sqlx::query_as(FIND)
-                .bind(membership.0)
-                .bind(organization.get())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?;
-            if found.is_none() {
-                return Ok(false);
-            }
-            sqlx::query(ASSIGNMENTS)
-                .bind(membership.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-            let (personal,): (i64,) = sqlx::query_as(ORG)
-                .bind(personal_name)
-                .bind(DbTime(now))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(other)?;
-            sqlx::query(MOVE)
-                .bind(membership.0)
-                .bind(personal)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-            tx.commit().await.map_err(other)?;
-        });
+        let mut tx = self.db.begin().await?;
+        let found: Option<i64> = tx
+            .optional(
+                FIND,
+                &[membership.0.into(), organization.get().into()],
+                first,
+            )
+            .await?;
+        if found.is_none() {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        tx.execute(ASSIGNMENTS, &[membership.0.into()]).await?;
+        let personal: i64 = tx
+            .one(ORG, &[personal_name.into(), now.into()], first)
+            .await?;
+        tx.execute(MOVE, &[membership.0.into(), personal.into()])
+            .await?;
+        tx.commit().await?;
         Ok(true)
     }
 }
@@ -253,15 +243,16 @@ impl ResetStore for SqlStore {
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO password_resets (token_hash, user_id, created_at, \
              expires_at) VALUES ($1, $2, $3, $4)";
-        on_writer!(self, pool => sqlx::query(SQL)
-            .bind(token_hash.as_str())
-            .bind(user.get())
-            .bind(DbTime(now))
-            .bind(DbTime(expires_at))
-            .execute(pool)
+        let args = [
+            token_hash.as_str().into(),
+            user.get().into(),
+            now.into(),
+            expires_at.into(),
+        ];
+        self.db
+            .execute(SQL, &args)
             .await
-            .map_err(constraint("password reset", "user"))?
-            .rows_affected());
+            .map_err(constraint("password reset", "user"))?;
         Ok(())
     }
 
@@ -272,13 +263,11 @@ impl ResetStore for SqlStore {
     ) -> Result<Option<UserId>, StoreError> {
         const SQL: &str = "SELECT user_id FROM password_resets WHERE token_hash = $1 \
              AND used_at IS NULL AND expires_at > $2";
-        let row: Option<(i64,)> = on_pool!(self, pool => sqlx::query_as(SQL)
-            .bind(token_hash.as_str())
-            .bind(DbTime(now))
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
-        Ok(row.map(|(id,)| UserId(id)))
+        let row: Option<i64> = self
+            .db
+            .optional(SQL, &[token_hash.as_str().into(), now.into()], first)
+            .await?;
+        Ok(row.map(UserId))
     }
 
     async fn reset_password(
@@ -297,40 +286,21 @@ impl ResetStore for SqlStore {
              WHERE user_id = $1 AND revoked_at IS NULL";
         const CODES: &str = "UPDATE oauth_authorization_codes SET redeemed_at = $2 \
              WHERE user_id = $1 AND redeemed_at IS NULL";
-        let user = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let used: Option<(i64,)> = sqlx::query_as(USE)
-                .bind(token_hash.as_str())
-                .bind(DbTime(now))
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?;
-            let Some((user,)) = used else {
-                return Ok(None);
-            };
-            sqlx::query(PASSWORD)
-                .bind(user)
-                .bind(hash.as_str())
-                .bind(DbTime(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-            sqlx::query(SESSIONS)
-                .bind(user)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-            for sql in [OTHERS, FAMILIES, CODES] {
-                sqlx::query(sql)
-                    .bind(user)
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?;
-            }
-            tx.commit().await.map_err(other)?;
-            user
-        });
+        let mut tx = self.db.begin().await?;
+        let used: Option<i64> = tx
+            .optional(USE, &[token_hash.as_str().into(), now.into()], first)
+            .await?;
+        let Some(user) = used else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        tx.execute(PASSWORD, &[user.into(), hash.as_str().into(), now.into()])
+            .await?;
+        tx.execute(SESSIONS, &[user.into()]).await?;
+        for sql in [OTHERS, FAMILIES, CODES] {
+            tx.execute(sql, &[user.into(), now.into()]).await?;
+        }
+        tx.commit().await?;
         Ok(Some(UserId(user)))
     }
 }

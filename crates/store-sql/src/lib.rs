@@ -1,17 +1,18 @@
 //! Paceline's [`Store`] on SQLite (rusqlite) and PostgreSQL (sqlx).
 //!
 //! The SQL is written once: both engines accept `$1` placeholders, `RETURNING` and
-//! `ON CONFLICT`. Use cases run on `db::Db` (typed arguments, rows read by position, group
-//! commit on SQLite); those not moved yet expand a body per engine's sqlx pool with
-//! [`on_pool!`], so both run natively with their own types. What differs lives in one
-//! place each: the connection settings (`sqlite.rs`, `postgres.rs`), the timestamp column
-//! type ([`db_time::DbTime`]) and the migrations (`migrations/sqlite`, `migrations/postgres`,
-//! same file names, same schema).
+//! `ON CONFLICT`. Every use case is plain Rust over `db::Db`: a reader or a write
+//! transaction of either engine, values bound as typed arguments, rows read by position,
+//! and on SQLite writes that share their commits (group commit). What differs lives in one
+//! place each: the connection settings (`sqlite.rs`, `postgres.rs`), how each engine binds
+//! and reads values (`db/`; SQLite keeps an instant as INTEGER microseconds since the Unix
+//! epoch, which sort and compare exactly, PostgreSQL as `TIMESTAMPTZ`) and the migrations
+//! (`migrations/sqlite`, `migrations/postgres`, same file names, same schema).
 //!
-//! Nothing of sqlx leaves this crate: errors become [`StoreError`], rows become domain types.
+//! Nothing of sqlx or rusqlite leaves this crate: errors become [`StoreError`], rows become
+//! domain types.
 
 use paceline_domain::{Store, StoreError};
-use sqlx::{PgPool, SqlitePool};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -20,7 +21,6 @@ mod activities;
 mod calendar;
 mod daily;
 mod db;
-mod db_time;
 mod detail;
 mod error;
 mod files;
@@ -35,45 +35,6 @@ mod sqlite;
 mod workouts;
 
 pub use error::OpenError;
-
-/// Expands `$body` once per engine with `$pool` bound to that engine's pool for reads.
-macro_rules! on_pool {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match &$store.pool {
-            $crate::Pool::Sqlite($pool) => $body,
-            $crate::Pool::Postgres($pool) => $body,
-        }
-    };
-}
-pub(crate) use on_pool;
-
-/// Like [`on_pool!`], with the pool for writes: on SQLite a single connection, so that
-/// writers of this process queue in order instead of sleeping in SQLite's busy handler.
-macro_rules! on_writer {
-    ($store:expr, $pool:ident => $body:expr) => {
-        match &$store.writer {
-            $crate::Pool::Sqlite($pool) => $body,
-            $crate::Pool::Postgres($pool) => $body,
-        }
-    };
-}
-pub(crate) use on_writer;
-
-/// Opens a transaction for a use case that writes.
-pub(crate) trait BeginWrite {
-    /// The engine.
-    type Db: sqlx::Database;
-
-    /// Begins the transaction, holding or waiting for whatever the engine needs to commit it.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, Self::Db>, sqlx::Error>;
-}
-
-/// The connection pool of whichever engine was chosen at start-up.
-#[derive(Debug, Clone)]
-pub(crate) enum Pool {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
-}
 
 /// Where the database is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,12 +112,7 @@ impl Default for OpenOptions {
 /// The SQL store.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
-    /// Reads (on SQLite, several connections that WAL lets read while one writes).
-    pool: Pool,
-    /// Writes (on SQLite, one connection; on PostgreSQL, the same pool as reads).
-    writer: Pool,
-    /// Either engine behind one typed interface; the use cases move onto it from the pools
-    /// above one by one.
+    /// Either engine behind one typed interface.
     db: db::Db,
     /// Rate-limit keys created by this process, to sweep expired ones now and then.
     new_limit_keys: std::sync::Arc<std::sync::atomic::AtomicU64>,
@@ -165,33 +121,11 @@ pub struct SqlStore {
 impl SqlStore {
     /// Connects, checks the connection and, if asked, applies pending migrations.
     pub async fn open(database: &Database, options: &OpenOptions) -> Result<Self, OpenError> {
-        let (pool, writer, db) = match database {
-            Database::Sqlite(path) => {
-                let (readers, writer) = sqlite::connect(path, options).await?;
-                let db = db::lite::Sqlite::open(
-                    path,
-                    options.max_connections.clamp(1, 64),
-                    options.acquire_timeout,
-                )
-                .map_err(|e| OpenError::Connect(format!("{}: {e}", path.display())))?;
-                (
-                    Pool::Sqlite(readers),
-                    Pool::Sqlite(writer),
-                    db::Db::Sqlite(db),
-                )
-            }
-            Database::Postgres(url) => {
-                let pool = postgres::connect(url, options).await?;
-                (
-                    Pool::Postgres(pool.clone()),
-                    Pool::Postgres(pool.clone()),
-                    db::Db::Postgres(pool),
-                )
-            }
+        let db = match database {
+            Database::Sqlite(path) => db::Db::Sqlite(sqlite::open(path, options)?),
+            Database::Postgres(url) => db::Db::Postgres(postgres::connect(url, options).await?),
         };
         let store = Self {
-            pool,
-            writer,
             db,
             new_limit_keys: std::sync::Arc::default(),
         };
@@ -203,19 +137,18 @@ impl SqlStore {
 
     /// Applies pending migrations. Safe to run from several processes at once.
     pub async fn migrate(&self) -> Result<(), OpenError> {
-        match &self.writer {
-            Pool::Sqlite(pool) => sqlite::migrate(pool).await,
-            Pool::Postgres(pool) => postgres::migrate(pool).await,
+        match &self.db {
+            db::Db::Sqlite(lite) => sqlite::migrate(lite.path(), lite.wait()).await,
+            db::Db::Postgres(pool) => postgres::migrate(pool).await,
         }
     }
 
     /// Closes every connection, waiting for queries in flight.
     pub async fn close(&self) {
-        if let db::Db::Sqlite(lite) = &self.db {
-            lite.close().await;
+        match &self.db {
+            db::Db::Sqlite(lite) => lite.close().await,
+            db::Db::Postgres(pool) => pool.close().await,
         }
-        on_writer!(self, pool => pool.close().await);
-        on_pool!(self, pool => pool.close().await)
     }
 
     /// Runs one SQL statement that returns a single integer; for tests and diagnostics
@@ -231,22 +164,19 @@ impl SqlStore {
 
     /// The schema as `(table, column)` pairs sorted by name, to compare the engines.
     pub async fn schema_columns(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let sql = match &self.pool {
-            Pool::Sqlite(_) => {
+        let sql = match &self.db {
+            db::Db::Sqlite(_) => {
                 "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
                  WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
                  AND m.name NOT LIKE '_sqlx%' ORDER BY 1, 2"
             }
-            Pool::Postgres(_) => {
+            db::Db::Postgres(_) => {
                 "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
                  WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
                  ORDER BY 1, 2"
             }
         };
-        on_pool!(self, pool => sqlx::query_as::<_, (String, String)>(sql)
-            .fetch_all(pool)
-            .await
-            .map_err(error::other))
+        Ok(self.db.all(sql, &[], |c| Ok((c.get()?, c.get()?))).await?)
     }
 }
 
@@ -257,11 +187,8 @@ impl Store for SqlStore {
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        on_pool!(self, pool => sqlx::query("SELECT 1")
-            .execute(pool)
-            .await
-            .map(drop)
-            .map_err(error::other))
+        let _: i64 = self.db.one("SELECT 1", &[], db::first).await?;
+        Ok(())
     }
 }
 

@@ -1,8 +1,8 @@
 //! [`LibraryStore`]: a coach's library of workouts, kept as text.
 
-use crate::db_time::DbTime;
-use crate::error::{constraint, other};
-use crate::{SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::{Cols, DbError};
+use crate::error::constraint;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
@@ -17,7 +17,6 @@ macro_rules! library_columns {
     };
 }
 
-#[derive(sqlx::FromRow)]
 struct LibraryRow {
     id: i64,
     owner_id: i64,
@@ -25,8 +24,24 @@ struct LibraryRow {
     sport: String,
     description: String,
     text: String,
-    created_at: DbTime,
-    updated_at: DbTime,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+impl LibraryRow {
+    /// Reads the columns of [`library_columns!`], in its order.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            owner_id: c.get()?,
+            name: c.get()?,
+            sport: c.get()?,
+            description: c.get()?,
+            text: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+        })
+    }
 }
 
 impl TryFrom<LibraryRow> for LibraryWorkout {
@@ -45,8 +60,8 @@ impl TryFrom<LibraryRow> for LibraryWorkout {
                 description: row.description,
                 text: row.text,
             },
-            created_at: row.created_at.0,
-            updated_at: row.updated_at.0,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         })
     }
 }
@@ -64,17 +79,19 @@ impl LibraryStore for SqlStore {
              updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING ",
             library_columns!()
         );
-        let row = on_writer!(self, pool => sqlx::query_as::<_, LibraryRow>(SQL)
-            .bind(owner.get())
-            .bind(&values.name)
-            .bind(values.sport.name())
-            .bind(&values.description)
-            .bind(&values.text)
-            .bind(DbTime(now))
-            .fetch_one(pool)
+        let args = [
+            owner.get().into(),
+            values.name.as_str().into(),
+            values.sport.name().into(),
+            values.description.as_str().into(),
+            values.text.as_str().into(),
+            now.into(),
+        ];
+        self.db
+            .returning(SQL, &args, LibraryRow::read)
             .await
-            .map_err(constraint("library workout", "user"))?);
-        row.try_into()
+            .map_err(constraint("library workout", "user"))?
+            .try_into()
     }
 
     async fn library_of(&self, owner: UserId) -> Result<Vec<LibraryWorkout>, StoreError> {
@@ -83,11 +100,10 @@ impl LibraryStore for SqlStore {
             library_columns!(),
             " FROM workout_library WHERE owner_id = $1 ORDER BY name, id"
         );
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, LibraryRow>(SQL)
-            .bind(owner.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let rows = self
+            .db
+            .all(SQL, &[owner.get().into()], LibraryRow::read)
+            .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
@@ -101,12 +117,10 @@ impl LibraryStore for SqlStore {
             library_columns!(),
             " FROM workout_library WHERE owner_id = $1 AND id = $2"
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, LibraryRow>(SQL)
-            .bind(owner.get())
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(SQL, &[owner.get().into(), id.0.into()], LibraryRow::read)
+            .await?;
         row.map(TryInto::try_into).transpose()
     }
 
@@ -119,18 +133,16 @@ impl LibraryStore for SqlStore {
     ) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE workout_library SET name = $3, sport = $4, description = $5, \
              text = $6, updated_at = $7 WHERE owner_id = $1 AND id = $2";
-        let changed = on_writer!(self, pool => sqlx::query(SQL)
-            .bind(owner.get())
-            .bind(id.0)
-            .bind(&values.name)
-            .bind(values.sport.name())
-            .bind(&values.description)
-            .bind(&values.text)
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
+        let args = [
+            owner.get().into(),
+            id.0.into(),
+            values.name.as_str().into(),
+            values.sport.name().into(),
+            values.description.as_str().into(),
+            values.text.as_str().into(),
+            now.into(),
+        ];
+        let changed = self.db.execute(SQL, &args).await?;
         Ok(changed == 1)
     }
 
@@ -140,13 +152,10 @@ impl LibraryStore for SqlStore {
         id: LibraryId,
     ) -> Result<bool, StoreError> {
         const SQL: &str = "DELETE FROM workout_library WHERE owner_id = $1 AND id = $2";
-        let deleted = on_writer!(self, pool => sqlx::query(SQL)
-            .bind(owner.get())
-            .bind(id.0)
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
+        let deleted = self
+            .db
+            .execute(SQL, &[owner.get().into(), id.0.into()])
+            .await?;
         Ok(deleted == 1)
     }
 }

@@ -2,7 +2,6 @@
 //! client asked for, so that each engine plans the query it actually runs.
 
 use crate::db::Arg;
-use crate::db_time::DbTime;
 use paceline_domain::ids::UserId;
 use paceline_domain::listing::RecordQuery;
 use time::{Date, OffsetDateTime};
@@ -10,14 +9,14 @@ use time::{Date, OffsetDateTime};
 /// A value bound to a filter's placeholder.
 #[derive(Debug, Clone)]
 pub(crate) enum Bound {
-    Time(DbTime),
+    Time(OffsetDateTime),
     Day(Date),
     Text(String),
 }
 
 impl From<OffsetDateTime> for Bound {
     fn from(at: OffsetDateTime) -> Self {
-        Self::Time(DbTime(at))
+        Self::Time(at)
     }
 }
 
@@ -111,7 +110,7 @@ impl Filters {
         let mut args = Vec::with_capacity(self.values.len() + 1);
         args.push(Arg::from(user.get()));
         args.extend(self.values.iter().map(|value| match value {
-            Bound::Time(at) => Arg::from(at.0),
+            Bound::Time(at) => Arg::from(*at),
             Bound::Day(day) => Arg::from(*day),
             Bound::Text(text) => Arg::from(text.as_str()),
         }));

@@ -1,13 +1,12 @@
 //! [`MessageStore`]: messages between coaches and athletes.
 
-use crate::db_time::DbTime;
-use crate::error::{constraint, other};
-use crate::{SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::{Arg, Cols, DbError};
+use crate::error::constraint;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
 use paceline_domain::messaging::{ConversationQuery, Message, MessageId, MessageStore, NewMessage};
-use sqlx::AssertSqlSafe;
 use time::OffsetDateTime;
 
 // A column list as a macro, so that `concat!` can splice it into literal SQL.
@@ -20,29 +19,17 @@ macro_rules! message_columns {
 /// Most message ids bound in one `mark_seen` statement; larger sets take several.
 const MARK_BATCH: usize = 500;
 
-#[derive(sqlx::FromRow)]
-struct MessageRow {
-    id: i64,
-    sender_user_id: i64,
-    recipient_user_id: i64,
-    content: String,
-    sent_at: DbTime,
-    updated_at: DbTime,
-    seen_at: Option<DbTime>,
-}
-
-impl From<MessageRow> for Message {
-    fn from(row: MessageRow) -> Self {
-        Self {
-            id: MessageId(row.id),
-            sender: UserId(row.sender_user_id),
-            recipient: UserId(row.recipient_user_id),
-            content: row.content,
-            sent_at: row.sent_at.0,
-            updated_at: row.updated_at.0,
-            seen_at: row.seen_at.map(|at| at.0),
-        }
-    }
+/// Reads the columns of [`message_columns!`], in its order.
+fn message(c: &mut Cols<'_>) -> Result<Message, DbError> {
+    Ok(Message {
+        id: MessageId(c.get()?),
+        sender: UserId(c.get()?),
+        recipient: UserId(c.get()?),
+        content: c.get()?,
+        sent_at: c.get()?,
+        updated_at: c.get()?,
+        seen_at: c.get()?,
+    })
 }
 
 /// `UPDATE ... WHERE id IN ($3, $4, ...)` for `n` ids: only placeholders are written into
@@ -64,15 +51,17 @@ impl MessageStore for SqlStore {
              updated_at) VALUES ($1, $2, $3, $4, $4) RETURNING ",
             message_columns!()
         );
-        let row = on_writer!(self, pool => sqlx::query_as::<_, MessageRow>(SQL)
-            .bind(new.sender.get())
-            .bind(new.recipient.get())
-            .bind(new.content.as_str())
-            .bind(DbTime(new.now))
-            .fetch_one(pool)
+        let args = [
+            new.sender.get().into(),
+            new.recipient.get().into(),
+            new.content.as_str().into(),
+            new.now.into(),
+        ];
+        Ok(self
+            .db
+            .returning(SQL, &args, message)
             .await
-            .map_err(constraint("message", "user"))?);
-        Ok(row.into())
+            .map_err(constraint("message", "user"))?)
     }
 
     async fn conversation(
@@ -99,15 +88,15 @@ impl MessageStore for SqlStore {
              ORDER BY id DESC LIMIT $4"
         );
         let before = query.before.map_or(i64::MAX, MessageId::get);
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, MessageRow>(SQL)
-            .bind(a.get())
-            .bind(b.get())
-            .bind(before)
-            .bind(i64::from(query.limit))
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
-        Ok(rows.into_iter().rev().map(Message::from).collect())
+        let args = [
+            a.get().into(),
+            b.get().into(),
+            before.into(),
+            i64::from(query.limit).into(),
+        ];
+        let mut messages = self.db.all(SQL, &args, message).await?;
+        messages.reverse();
+        Ok(messages)
     }
 
     async fn message_between(
@@ -123,14 +112,8 @@ impl MessageStore for SqlStore {
              ((sender_user_id = $2 AND recipient_user_id = $3) \
              OR (sender_user_id = $3 AND recipient_user_id = $2))"
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, MessageRow>(SQL)
-            .bind(id.get())
-            .bind(a.get())
-            .bind(b.get())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
-        Ok(row.map(Message::from))
+        let args = [id.get().into(), a.get().into(), b.get().into()];
+        Ok(self.db.optional(SQL, &args, message).await?)
     }
 
     async fn mark_seen(
@@ -141,17 +124,16 @@ impl MessageStore for SqlStore {
     ) -> Result<Vec<(MessageId, OffsetDateTime)>, StoreError> {
         let mut seen = Vec::with_capacity(ids.len());
         for batch in ids.chunks(MARK_BATCH) {
-            let sql = mark_seen_sql(batch.len());
-            let rows = on_writer!(self, pool => {
-                let mut query = sqlx::query_as::<_, (i64, DbTime)>(AssertSqlSafe(sql.clone()))
-                    .bind(DbTime(now))
-                    .bind(recipient.get());
-                for id in batch {
-                    query = query.bind(id.get());
-                }
-                query.fetch_all(pool).await.map_err(other)?
-            });
-            seen.extend(rows.into_iter().map(|(id, at)| (MessageId(id), at.0)));
+            let mut args = vec![Arg::from(now), recipient.get().into()];
+            args.extend(batch.iter().map(|id| Arg::from(id.get())));
+            let mut tx = self.db.begin().await?;
+            let rows = tx
+                .all(mark_seen_sql(batch.len()), &args, |c| {
+                    Ok((MessageId(c.get()?), c.get()?))
+                })
+                .await?;
+            tx.commit().await?;
+            seen.extend(rows);
         }
         Ok(seen)
     }
@@ -159,11 +141,10 @@ impl MessageStore for SqlStore {
     async fn unseen_counts(&self, recipient: UserId) -> Result<Vec<(UserId, u64)>, StoreError> {
         const SQL: &str = "SELECT sender_user_id, COUNT(*) FROM messages \
              WHERE recipient_user_id = $1 AND seen_at IS NULL GROUP BY sender_user_id";
-        let rows = on_pool!(self, pool => sqlx::query_as::<_, (i64, i64)>(SQL)
-            .bind(recipient.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let rows: Vec<(i64, i64)> = self
+            .db
+            .all(SQL, &[recipient.get().into()], |c| Ok((c.get()?, c.get()?)))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(sender, n)| (UserId(sender), u64::try_from(n).unwrap_or(0)))

@@ -8,10 +8,9 @@ mod company;
 mod rows;
 mod writes;
 
+use crate::SqlStore;
 use crate::db::first;
-use crate::db_time::DbTime;
-use crate::error::{constraint, other};
-use crate::{BeginWrite, SqlStore, on_pool, on_writer};
+use crate::error::constraint;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
@@ -60,21 +59,24 @@ impl OAuthStore for SqlStore {
              updated_at) VALUES ($1, $2, $3, $4, $5, $5) RETURNING ",
             client_columns!()
         );
-        let row = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let row = sqlx::query_as::<_, ClientRow>(SQL)
-                .bind(&new.client_id)
-                .bind(&new.name)
-                .bind(new.secret_hash.as_ref().map(SecretHash::as_str))
-                .bind(new.allowed_scopes.to_string())
-                .bind(DbTime(new.now))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(constraint("client_id", "client"))?;
-            insert_redirect_uris!(tx, row.id, new.redirect_uris);
-            tx.commit().await.map_err(other)?;
-            row
-        });
+        let allowed = new.allowed_scopes.to_string();
+        let mut tx = self.db.begin().await?;
+        let row = tx
+            .one(
+                SQL,
+                &[
+                    new.client_id.as_str().into(),
+                    new.name.as_str().into(),
+                    new.secret_hash.as_ref().map(SecretHash::as_str).into(),
+                    allowed.as_str().into(),
+                    new.now.into(),
+                ],
+                ClientRow::read,
+            )
+            .await
+            .map_err(constraint("client_id", "client"))?;
+        insert_redirect_uris(&mut tx, row.id, &new.redirect_uris).await?;
+        tx.commit().await?;
         client_from(row, new.redirect_uris)
     }
 
@@ -86,25 +88,15 @@ impl OAuthStore for SqlStore {
         );
         const URIS: &str = "SELECT uri FROM oauth_client_redirect_uris WHERE client_row_id = $1 \
              ORDER BY position";
-        let found = on_pool!(self, pool => {
-            let row = sqlx::query_as::<_, ClientRow>(CLIENT)
-                .bind(client_id)
-                .fetch_optional(pool)
-                .await
-                .map_err(other)?;
-            match row {
-                None => None,
-                Some(row) => {
-                    let uris = sqlx::query_scalar::<_, String>(URIS)
-                        .bind(row.id)
-                        .fetch_all(pool)
-                        .await
-                        .map_err(other)?;
-                    Some((row, uris))
-                }
-            }
-        });
-        found.map(|(row, uris)| client_from(row, uris)).transpose()
+        let mut reader = self.db.reader().await?;
+        let Some(row) = reader
+            .optional(CLIENT, &[client_id.into()], ClientRow::read)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let uris = reader.all(URIS, &[row.id.into()], first).await?;
+        client_from(row, uris).map(Some)
     }
 
     async fn list_clients(&self) -> Result<Vec<OAuthClient>, StoreError> {
@@ -115,11 +107,10 @@ impl OAuthStore for SqlStore {
         );
         const URIS: &str = "SELECT client_row_id, uri FROM oauth_client_redirect_uris \
              ORDER BY client_row_id, position";
-        let (rows, uris) = on_pool!(self, pool => {
-            let rows = sqlx::query_as::<_, ClientRow>(CLIENTS).fetch_all(pool).await.map_err(other)?;
-            let uris = sqlx::query_as::<_, (i64, String)>(URIS).fetch_all(pool).await.map_err(other)?;
-            (rows, uris)
-        });
+        let mut reader = self.db.reader().await?;
+        let rows = reader.all(CLIENTS, &[], ClientRow::read).await?;
+        let uris: Vec<(i64, String)> = reader.all(URIS, &[], |c| Ok((c.get()?, c.get()?))).await?;
+        drop(reader);
         let mut by_client: HashMap<i64, Vec<String>> = HashMap::new();
         for (key, uri) in uris {
             by_client.entry(key).or_default().push(uri);
@@ -135,40 +126,33 @@ impl OAuthStore for SqlStore {
     async fn update_client(&self, client: &OAuthClient) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE oauth_clients SET name = $2, secret_hash = $3, \
              allowed_scopes = $4, updated_at = $5 WHERE id = $1";
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let changed = sqlx::query(SQL)
-                .bind(client.key.0)
-                .bind(&client.name)
-                .bind(client.secret_hash.as_ref().map(SecretHash::as_str))
-                .bind(client.allowed_scopes.to_string())
-                .bind(DbTime(client.updated_at))
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::NotFound("client"));
-            }
-            sqlx::query("DELETE FROM oauth_client_redirect_uris WHERE client_row_id = $1")
-                .bind(client.key.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(other)?;
-            insert_redirect_uris!(tx, client.key.0, client.redirect_uris);
-            tx.commit().await.map_err(other)?;
-        });
+        const URIS: &str = "DELETE FROM oauth_client_redirect_uris WHERE client_row_id = $1";
+        let allowed = client.allowed_scopes.to_string();
+        let mut tx = self.db.begin().await?;
+        let changed = tx
+            .execute(
+                SQL,
+                &[
+                    client.key.0.into(),
+                    client.name.as_str().into(),
+                    client.secret_hash.as_ref().map(SecretHash::as_str).into(),
+                    allowed.as_str().into(),
+                    client.updated_at.into(),
+                ],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::NotFound("client"));
+        }
+        tx.execute(URIS, &[client.key.0.into()]).await?;
+        insert_redirect_uris(&mut tx, client.key.0, &client.redirect_uris).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     async fn delete_client(&self, client: ClientKey) -> Result<bool, StoreError> {
-        let deleted = on_writer!(self, pool => sqlx::query("DELETE FROM oauth_clients WHERE id = $1")
-            .bind(client.0)
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
-        Ok(deleted > 0)
+        const SQL: &str = "DELETE FROM oauth_clients WHERE id = $1";
+        Ok(self.db.execute(SQL, &[client.0.into()]).await? > 0)
     }
 
     async fn find_consent(
@@ -178,19 +162,19 @@ impl OAuthStore for SqlStore {
     ) -> Result<Option<Consent>, StoreError> {
         const SQL: &str = "SELECT scopes, created_at, updated_at FROM oauth_consents \
              WHERE user_id = $1 AND client_row_id = $2 AND revoked_at IS NULL";
-        let row = on_pool!(self, pool => sqlx::query_as::<_, (String, DbTime, DbTime)>(SQL)
-            .bind(user.get())
-            .bind(client.0)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row: Option<(String, OffsetDateTime, OffsetDateTime)> = self
+            .db
+            .optional(SQL, &[user.get().into(), client.0.into()], |c| {
+                Ok((c.get()?, c.get()?, c.get()?))
+            })
+            .await?;
         row.map(|(text, created_at, updated_at)| {
             Ok(Consent {
                 user_id: user,
                 client,
                 scopes: scopes(&text)?,
-                created_at: created_at.0,
-                updated_at: updated_at.0,
+                created_at,
+                updated_at,
             })
         })
         .transpose()
@@ -212,40 +196,35 @@ impl OAuthStore for SqlStore {
              ON CONFLICT (user_id, client_row_id) DO UPDATE SET scopes = CASE WHEN \
              oauth_consents.revoked_at IS NULL THEN $5 ELSE excluded.scopes END, \
              updated_at = excluded.updated_at, revoked_at = NULL";
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let current = sqlx::query_scalar::<_, String>(CURRENT)
-                .bind(user.get())
-                .bind(client.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?;
-            let union = match current {
-                Some(text) => scopes(&text)?.union(granted),
-                None => granted,
-            };
-            sqlx::query(UPSERT)
-                .bind(user.get())
-                .bind(client.0)
-                .bind(granted.to_string())
-                .bind(DbTime(now))
-                .bind(union.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(constraint("consent", "user or client"))?;
-            tx.commit().await.map_err(other)?;
-        });
+        let mut tx = self.db.begin().await?;
+        let current: Option<String> = tx
+            .optional(CURRENT, &[user.get().into(), client.0.into()], first)
+            .await?;
+        let union = match current {
+            Some(text) => scopes(&text)?.union(granted),
+            None => granted,
+        };
+        let (granted, union) = (granted.to_string(), union.to_string());
+        tx.execute(
+            UPSERT,
+            &[
+                user.get().into(),
+                client.0.into(),
+                granted.as_str().into(),
+                now.into(),
+                union.as_str().into(),
+            ],
+        )
+        .await
+        .map_err(constraint("consent", "user or client"))?;
+        tx.commit().await?;
         Ok(())
     }
 
     async fn list_consents(&self, user: UserId) -> Result<Vec<(Consent, OAuthClient)>, StoreError> {
         const SQL: &str = "SELECT c.client_id FROM oauth_consents o JOIN oauth_clients c \
              ON c.id = o.client_row_id WHERE o.user_id = $1 AND o.revoked_at IS NULL ORDER BY o.id";
-        let client_ids = on_pool!(self, pool => sqlx::query_scalar::<_, String>(SQL)
-            .bind(user.get())
-            .fetch_all(pool)
-            .await
-            .map_err(other)?);
+        let client_ids: Vec<String> = self.db.all(SQL, &[user.get().into()], first).await?;
         let mut out = Vec::with_capacity(client_ids.len());
         for client_id in client_ids {
             if let Some(client) = self.find_client(&client_id).await?
@@ -267,23 +246,14 @@ impl OAuthStore for SqlStore {
              AND client_row_id = $2 AND revoked_at IS NULL";
         const FAMILIES: &str = "UPDATE oauth_token_families SET revoked_at = $3 \
              WHERE user_id = $1 AND client_row_id = $2 AND revoked_at IS NULL";
-        let revoked = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let mut changed = 0;
-            for sql in [CONSENT, FAMILIES] {
-                changed += sqlx::query(sql)
-                    .bind(user.get())
-                    .bind(client.0)
-                    .bind(DbTime(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(other)?
-                    .rows_affected();
-            }
-            tx.commit().await.map_err(other)?;
-            changed
-        });
-        Ok(revoked > 0)
+        let args = [user.get().into(), client.0.into(), now.into()];
+        let mut tx = self.db.begin().await?;
+        let mut changed = 0;
+        for sql in [CONSENT, FAMILIES] {
+            changed += tx.execute(sql, &args).await?;
+        }
+        tx.commit().await?;
+        Ok(changed > 0)
     }
 
     async fn insert_authorization_code(
@@ -293,19 +263,24 @@ impl OAuthStore for SqlStore {
         const SQL: &str = "INSERT INTO oauth_authorization_codes (code_hash, client_row_id, \
              user_id, redirect_uri, scopes, code_challenge, auth_time, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-        on_writer!(self, pool => sqlx::query(SQL)
-            .bind(code.code_hash.as_str())
-            .bind(code.client.0)
-            .bind(code.user_id.get())
-            .bind(&code.redirect_uri)
-            .bind(code.scopes.to_string())
-            .bind(&code.code_challenge)
-            .bind(DbTime(code.auth_time))
-            .bind(DbTime(code.now))
-            .bind(DbTime(code.expires_at))
-            .execute(pool)
+        let scopes = code.scopes.to_string();
+        self.db
+            .execute(
+                SQL,
+                &[
+                    code.code_hash.as_str().into(),
+                    code.client.0.into(),
+                    code.user_id.get().into(),
+                    code.redirect_uri.as_str().into(),
+                    scopes.as_str().into(),
+                    code.code_challenge.as_str().into(),
+                    code.auth_time.into(),
+                    code.now.into(),
+                    code.expires_at.into(),
+                ],
+            )
             .await
-            .map_err(constraint("authorization code", "user or client"))?.rows_affected());
+            .map_err(constraint("authorization code", "user or client"))?;
         Ok(())
     }
 
@@ -324,23 +299,22 @@ impl OAuthStore for SqlStore {
             code_columns!(),
             " FROM oauth_authorization_codes WHERE code_hash = $1"
         );
-        let (taken, found) = on_writer!(self, pool => {
-            let taken = sqlx::query_as::<_, CodeRow>(TAKE)
-                .bind(code_hash.as_str())
-                .bind(DbTime(now))
-                .fetch_optional(pool)
-                .await
-                .map_err(other)?;
-            let found = match taken {
-                Some(_) => None,
-                None => sqlx::query_as::<_, CodeRow>(FIND)
-                    .bind(code_hash.as_str())
-                    .fetch_optional(pool)
-                    .await
-                    .map_err(other)?,
-            };
-            (taken, found)
-        });
+        let mut tx = self.db.begin().await?;
+        let taken = tx
+            .optional(
+                TAKE,
+                &[code_hash.as_str().into(), now.into()],
+                CodeRow::read,
+            )
+            .await?;
+        let found = match taken {
+            Some(_) => None,
+            None => {
+                tx.optional(FIND, &[code_hash.as_str().into()], CodeRow::read)
+                    .await?
+            }
+        };
+        tx.commit().await?;
         Ok(match (taken, found) {
             (Some(row), _) => CodeTake::Taken(row.try_into()?),
             (None, Some(row)) => CodeTake::AlreadyRedeemed(row.try_into()?),
@@ -411,9 +385,9 @@ impl OAuthStore for SqlStore {
             client: ClientKey(row.client_row_id),
             client_id: row.client_id,
             client_allowed_scopes: scopes(&row.allowed_scopes)?,
-            expires_at: row.expires_at.0,
-            used_at: row.used_at.map(|t| t.0),
-            revoked_at: row.revoked_at.or(row.family_revoked_at).map(|t| t.0),
+            expires_at: row.expires_at,
+            used_at: row.used_at,
+            revoked_at: row.revoked_at.or(row.family_revoked_at),
         }))
     }
 
@@ -496,14 +470,17 @@ impl OAuthStore for SqlStore {
         const SQL: &str = "INSERT INTO web_sessions (token_hash, user_id, authenticated_at, \
              created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $3, $3, $4) \
              RETURNING id, user_id, authenticated_at, expires_at";
-        let row = on_writer!(self, pool => sqlx::query_as::<_, SessionRow>(SQL)
-            .bind(token_hash.as_str())
-            .bind(user.get())
-            .bind(DbTime(now))
-            .bind(DbTime(expires_at))
-            .fetch_one(pool)
+        let args = [
+            token_hash.as_str().into(),
+            user.get().into(),
+            now.into(),
+            expires_at.into(),
+        ];
+        let row = self
+            .db
+            .returning(SQL, &args, SessionRow::read)
             .await
-            .map_err(constraint("session", "user"))?);
+            .map_err(constraint("session", "user"))?;
         Ok(row.into())
     }
 
@@ -514,31 +491,26 @@ impl OAuthStore for SqlStore {
     ) -> Result<Option<WebSession>, StoreError> {
         const SQL: &str = "SELECT id, user_id, authenticated_at, expires_at FROM web_sessions \
              WHERE token_hash = $1 AND expires_at > $2";
-        let row = on_pool!(self, pool => sqlx::query_as::<_, SessionRow>(SQL)
-            .bind(token_hash.as_str())
-            .bind(DbTime(now))
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(
+                SQL,
+                &[token_hash.as_str().into(), now.into()],
+                SessionRow::read,
+            )
+            .await?;
         Ok(row.map(Into::into))
     }
 
     async fn delete_web_session(&self, token_hash: &SecretHash) -> Result<(), StoreError> {
-        on_writer!(self, pool => sqlx::query("DELETE FROM web_sessions WHERE token_hash = $1")
-            .bind(token_hash.as_str())
-            .execute(pool)
-            .await
-            .map_err(other)?.rows_affected());
+        const SQL: &str = "DELETE FROM web_sessions WHERE token_hash = $1";
+        self.db.execute(SQL, &[token_hash.as_str().into()]).await?;
         Ok(())
     }
 
     async fn delete_web_sessions_of(&self, user: UserId) -> Result<u64, StoreError> {
-        let ended = on_writer!(self, pool => sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
-            .bind(user.get())
-            .execute(pool)
-            .await
-            .map_err(other)?.rows_affected());
-        Ok(ended)
+        const SQL: &str = "DELETE FROM web_sessions WHERE user_id = $1";
+        Ok(self.db.execute(SQL, &[user.get().into()]).await?)
     }
 
     async fn create_consent_ticket(
@@ -551,16 +523,17 @@ impl OAuthStore for SqlStore {
     ) -> Result<(), StoreError> {
         const SQL: &str = "INSERT INTO consent_tickets (ticket_hash, session_id, created_at, \
              expires_at, request_hash) VALUES ($1, $2, $3, $4, $5)";
-        on_writer!(self, pool => sqlx::query(SQL)
-            .bind(ticket_hash.as_str())
-            .bind(session)
-            .bind(DbTime(now))
-            .bind(DbTime(expires_at))
-            .bind(request_hash.as_str())
-            .execute(pool)
+        let args = [
+            ticket_hash.as_str().into(),
+            session.into(),
+            now.into(),
+            expires_at.into(),
+            request_hash.as_str().into(),
+        ];
+        self.db
+            .execute(SQL, &args)
             .await
-            .map_err(constraint("consent ticket", "session"))?
-            .rows_affected());
+            .map_err(constraint("consent ticket", "session"))?;
         Ok(())
     }
 
@@ -573,15 +546,12 @@ impl OAuthStore for SqlStore {
     ) -> Result<bool, StoreError> {
         const SQL: &str = "UPDATE consent_tickets SET used_at = $3 WHERE ticket_hash = $1 \
              AND session_id = $2 AND used_at IS NULL AND expires_at > $3 AND request_hash = $4";
-        let used = on_writer!(self, pool => sqlx::query(SQL)
-            .bind(ticket_hash.as_str())
-            .bind(session)
-            .bind(DbTime(now))
-            .bind(request_hash.as_str())
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
-        Ok(used == 1)
+        let args = [
+            ticket_hash.as_str().into(),
+            session.into(),
+            now.into(),
+            request_hash.as_str().into(),
+        ];
+        Ok(self.db.execute(SQL, &args).await? == 1)
     }
 }

@@ -1,10 +1,10 @@
 //! PostgreSQL: connection settings and migrations.
 
+use crate::OpenOptions;
 use crate::error::OpenError;
-use crate::{BeginWrite, OpenOptions};
+use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, Transaction};
 use std::str::FromStr;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -26,13 +26,4 @@ pub(crate) async fn migrate(pool: &PgPool) -> Result<(), OpenError> {
         .run(pool)
         .await
         .map_err(|e| OpenError::Migrate(e.to_string()))
-}
-
-impl BeginWrite for PgPool {
-    type Db = Postgres;
-
-    /// A read-committed transaction; row locks and constraints do the rest.
-    async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, sqlx::Error> {
-        self.begin().await
-    }
 }

@@ -3,9 +3,8 @@
 //! PostgreSQL the read locks the row. Only two first requests of a new key can race (both
 //! insert); the loser retries.
 
-use crate::db_time::DbTime;
-use crate::error::other;
-use crate::{BeginWrite, Pool, SqlStore, on_writer};
+use crate::SqlStore;
+use crate::db::first;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::ratelimit::{Decision, Limit, RateLimiter};
@@ -26,6 +25,16 @@ const INSERT: &str =
 const UPDATE: &str = "UPDATE rate_limits SET tat = $3 WHERE key = $1 AND tat = $2";
 const SWEEP: &str = "DELETE FROM rate_limits WHERE tat < $1";
 
+impl SqlStore {
+    /// The read of a key's time, locking its row on PostgreSQL.
+    fn rate_read(&self) -> &'static str {
+        match self.db {
+            crate::db::Db::Sqlite(_) => READ,
+            crate::db::Db::Postgres(_) => READ_LOCKED,
+        }
+    }
+}
+
 /// What one attempt found.
 enum Attempt {
     Done(Decision, bool),
@@ -40,47 +49,31 @@ impl RateLimiter for SqlStore {
         limit: Limit,
         now: OffsetDateTime,
     ) -> Result<Decision, StoreError> {
-        let read = match self.writer {
-            Pool::Sqlite(_) => READ,
-            Pool::Postgres(_) => READ_LOCKED,
-        };
+        let read = self.rate_read();
         for _ in 0..ATTEMPTS {
-            let attempt = on_writer!(self, pool => {
-                let mut tx = pool.begin_write().await.map_err(other)?;
-                let current = sqlx::query_scalar::<_, DbTime>(read)
-                    .bind(key)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(other)?;
-                match limit.apply(current.map(|t| t.0), now) {
-                    Err(retry_after) => Attempt::Done(Decision::Limited { retry_after }, false),
-                    Ok(next) => {
-                        let changed = match current {
-                            None => sqlx::query(INSERT)
-                                .bind(key)
-                                .bind(DbTime(next))
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(other)?
-                                .rows_affected(),
-                            Some(old) => sqlx::query(UPDATE)
-                                .bind(key)
-                                .bind(old)
-                                .bind(DbTime(next))
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(other)?
-                                .rows_affected(),
-                        };
-                        tx.commit().await.map_err(other)?;
-                        if changed == 1 {
-                            Attempt::Done(Decision::Allowed, current.is_none())
-                        } else {
-                            Attempt::Raced
+            let mut tx = self.db.begin().await?;
+            let current: Option<OffsetDateTime> = tx.optional(read, &[key.into()], first).await?;
+            let attempt = match limit.apply(current, now) {
+                Err(retry_after) => {
+                    tx.rollback().await?;
+                    Attempt::Done(Decision::Limited { retry_after }, false)
+                }
+                Ok(next) => {
+                    let changed = match current {
+                        None => tx.execute(INSERT, &[key.into(), next.into()]).await?,
+                        Some(old) => {
+                            tx.execute(UPDATE, &[key.into(), old.into(), next.into()])
+                                .await?
                         }
+                    };
+                    tx.commit().await?;
+                    if changed == 1 {
+                        Attempt::Done(Decision::Allowed, current.is_none())
+                    } else {
+                        Attempt::Raced
                     }
                 }
-            });
+            };
             match attempt {
                 Attempt::Raced => continue,
                 Attempt::Done(decision, new_key) => {
@@ -88,12 +81,7 @@ impl RateLimiter for SqlStore {
                         && self.new_limit_keys.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY
                             == SWEEP_EVERY - 1
                     {
-                        on_writer!(self, pool => sqlx::query(SWEEP)
-                            .bind(DbTime(now))
-                            .execute(pool)
-                            .await
-                            .map_err(other)?
-                            .rows_affected());
+                        self.db.execute(SWEEP, &[now.into()]).await?;
                     }
                     return Ok(decision);
                 }
@@ -108,30 +96,16 @@ impl RateLimiter for SqlStore {
     async fn refund(&self, key: &str, limit: Limit, now: OffsetDateTime) -> Result<(), StoreError> {
         const DELETE: &str = "DELETE FROM rate_limits WHERE key = $1";
         const SET: &str = "UPDATE rate_limits SET tat = $2 WHERE key = $1";
-        let read = match self.writer {
-            Pool::Sqlite(_) => READ,
-            Pool::Postgres(_) => READ_LOCKED,
-        };
-        on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let current = sqlx::query_scalar::<_, DbTime>(read)
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(other)?;
-            if let Some(tat) = current {
-                match limit.refunded(tat.0, now) {
-                    Some(earlier) => sqlx::query(SET)
-                        .bind(key)
-                        .bind(DbTime(earlier))
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(other)?,
-                    None => sqlx::query(DELETE).bind(key).execute(&mut *tx).await.map_err(other)?,
-                };
-            }
-            tx.commit().await.map_err(other)?;
-        });
+        let mut tx = self.db.begin().await?;
+        let current: Option<OffsetDateTime> =
+            tx.optional(self.rate_read(), &[key.into()], first).await?;
+        if let Some(tat) = current {
+            match limit.refunded(tat, now) {
+                Some(earlier) => tx.execute(SET, &[key.into(), earlier.into()]).await?,
+                None => tx.execute(DELETE, &[key.into()]).await?,
+            };
+        }
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -2,9 +2,8 @@
 //! The steps are kept in their API JSON form (`TEXT` on SQLite, `JSONB` on PostgreSQL);
 //! deletion is soft and moves `updated_at` forward, like the calendar's.
 
-use crate::db_time::DbTime;
-use crate::error::other;
-use crate::{BeginWrite, SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::{Arg, Cols, DbError, Json, Tx, first};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::calendar::SessionId;
@@ -14,8 +13,7 @@ use paceline_domain::workouts::{
     WorkoutStore, WorkoutValues, steps,
 };
 use serde_json::Value;
-use sqlx::FromRow;
-use sqlx::types::Json;
+use serde_json::value::RawValue;
 use std::collections::BTreeMap;
 use time::Date;
 use time::OffsetDateTime;
@@ -34,7 +32,6 @@ const ATTACH: &str = "INSERT INTO training_session_workouts (training_session_id
      SELECT s.id, $2 FROM training_sessions s \
      WHERE s.id = $1 AND s.user_id = $3 AND s.deleted_at IS NULL";
 
-#[derive(FromRow)]
 struct WorkoutRow {
     id: i64,
     user_id: i64,
@@ -42,20 +39,57 @@ struct WorkoutRow {
     sport: String,
     name: String,
     description: String,
-    steps: Json<Value>,
-    created_at: DbTime,
-    updated_at: DbTime,
-    deleted_at: Option<DbTime>,
+    steps: Json,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
 }
 
-#[derive(FromRow)]
+impl WorkoutRow {
+    /// Reads [`WORKOUT_COLUMNS`], in its order.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            user_id: c.get()?,
+            author_user_id: c.get()?,
+            sport: c.get()?,
+            name: c.get()?,
+            description: c.get()?,
+            steps: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+            deleted_at: c.get()?,
+        })
+    }
+}
+
 struct AttachmentRow {
     workout_id: i64,
     id: i64,
     date: Date,
     discipline_id: i32,
-    updated_at: DbTime,
-    deleted_at: Option<DbTime>,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
+}
+
+impl AttachmentRow {
+    /// Reads the columns of [`ATTACHMENTS`], in its order.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            workout_id: c.get()?,
+            id: c.get()?,
+            date: c.get()?,
+            discipline_id: c.get()?,
+            updated_at: c.get()?,
+            deleted_at: c.get()?,
+        })
+    }
+}
+
+/// A workout's steps in their stored JSON form.
+fn stored_steps(values: &WorkoutValues) -> Result<Box<RawValue>, StoreError> {
+    serde_json::value::to_raw_value(&steps::to_json(&values.steps))
+        .map_err(|e| StoreError::Other(format!("workout steps: {e}")))
 }
 
 /// A workout from its row and its attachments (any order).
@@ -63,12 +97,13 @@ fn workout(row: WorkoutRow, attachments: &[AttachmentRow]) -> Result<PlannedWork
     let sport = WorkoutSport::from_name(&row.sport).ok_or_else(|| {
         StoreError::Other(format!("workout {}: unknown sport {:?}", row.id, row.sport))
     })?;
-    let steps = steps::from_json(&row.steps.0)
+    let json: Value = row.steps.parse()?;
+    let steps = steps::from_json(&json)
         .map_err(|e| StoreError::Other(format!("workout {}: unreadable steps: {e}", row.id)))?;
-    let mut last_changed = row.updated_at.0;
+    let mut last_changed = row.updated_at;
     let mut sessions = Vec::new();
     for a in attachments.iter().filter(|a| a.workout_id == row.id) {
-        last_changed = last_changed.max(a.updated_at.0);
+        last_changed = last_changed.max(a.updated_at);
         if a.deleted_at.is_none() {
             sessions.push(AttachedSession {
                 id: SessionId(a.id),
@@ -89,8 +124,8 @@ fn workout(row: WorkoutRow, attachments: &[AttachmentRow]) -> Result<PlannedWork
             steps,
         },
         sessions,
-        created_at: row.created_at.0,
-        updated_at: row.updated_at.0,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
         last_changed,
         deleted: row.deleted_at.is_some(),
     })
@@ -138,55 +173,31 @@ fn list_filter(query: &WorkoutQuery) -> String {
     sql
 }
 
-/// Binds a [`WorkoutQuery`]'s values in the order of [`list_filter`].
-macro_rules! bind_query {
-    ($q:expr, $query:expr) => {{
-        let query: &WorkoutQuery = $query;
-        let mut q = $q;
-        if let Some(sport) = query.sport {
-            q = q.bind(sport.name());
-        }
-        if let Some(since) = query.updated_since {
-            q = q.bind(DbTime(since));
-        }
-        if let Some(from) = query.scheduled_from {
-            q = q.bind(from);
-        }
-        if let Some(to) = query.scheduled_to {
-            q = q.bind(to);
-        }
-        q
-    }};
+/// A [`WorkoutQuery`]'s values in the order of [`list_filter`], after `first`.
+fn query_args<'q>(first: Arg<'q>, query: &'q WorkoutQuery) -> Vec<Arg<'q>> {
+    let mut args = vec![first];
+    args.extend(query.sport.map(|sport| Arg::from(sport.name())));
+    args.extend(query.updated_since.map(Arg::from));
+    args.extend(query.scheduled_from.map(Arg::from));
+    args.extend(query.scheduled_to.map(Arg::from));
+    args
 }
 
 /// Attaches workout `id` to `sessions` in `tx`; `NotFound("training session")` when one is
 /// not a live session of `user`.
-macro_rules! attach {
-    ($tx:expr, $id:expr, $user:expr, $sessions:expr) => {{
-        let mut result = Ok(());
-        for session in $sessions {
-            let attached = sqlx::query(ATTACH)
-                .bind(session.0)
-                .bind($id)
-                .bind($user.get())
-                .execute(&mut *$tx)
-                .await
-                .map_err(other)
-                .map(|done| done.rows_affected());
-            match attached {
-                Ok(1) => {}
-                Ok(_) => {
-                    result = Err(StoreError::NotFound("training session"));
-                    break;
-                }
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
+async fn attach(
+    tx: &mut Tx<'_>,
+    id: i64,
+    user: UserId,
+    sessions: &[SessionId],
+) -> Result<(), StoreError> {
+    for session in sessions {
+        let args = [session.0.into(), id.into(), user.get().into()];
+        if tx.execute(ATTACH, &args).await? != 1 {
+            return Err(StoreError::NotFound("training session"));
         }
-        result
-    }};
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -195,36 +206,25 @@ impl WorkoutStore for SqlStore {
         const INSERT: &str = "INSERT INTO workouts (user_id, author_user_id, sport, name, \
              description, steps, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
              RETURNING id";
-        let steps = Json(steps::to_json(&new.values.steps));
-        let id = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let id = sqlx::query_scalar::<_, i64>(INSERT)
-                .bind(new.user_id.get())
-                .bind(new.author.get())
-                .bind(new.values.sport.name())
-                .bind(&new.values.name)
-                .bind(&new.values.description)
-                .bind(&steps)
-                .bind(DbTime(new.now))
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(other);
-            let id = match id {
-                Ok(id) => id,
-                Err(e) => {
-                    tx.rollback().await.map_err(other)?;
-                    return Err(e);
-                }
-            };
-            match attach!(tx, id, new.user_id, &new.sessions) {
-                Ok(()) => tx.commit().await.map_err(other)?,
-                Err(e) => {
-                    tx.rollback().await.map_err(other)?;
-                    return Err(e);
-                }
-            }
-            id
-        });
+        let steps = stored_steps(&new.values)?;
+        let mut tx = self.db.begin().await?;
+        let id: i64 = tx
+            .one(
+                INSERT,
+                &[
+                    new.user_id.get().into(),
+                    new.author.get().into(),
+                    new.values.sport.name().into(),
+                    new.values.name.as_str().into(),
+                    new.values.description.as_str().into(),
+                    steps.as_ref().into(),
+                    new.now.into(),
+                ],
+                first,
+            )
+            .await?;
+        attach(&mut tx, id, new.user_id, &new.sessions).await?;
+        tx.commit().await?;
         self.get_workout(new.user_id, WorkoutId(id))
             .await?
             .ok_or(StoreError::NotFound("workout"))
@@ -238,34 +238,23 @@ impl WorkoutStore for SqlStore {
         let sql =
             format!("SELECT {WORKOUT_COLUMNS} FROM workouts w WHERE w.id = $1 AND w.user_id = $2");
         let attachments_sql = format!("{ATTACHMENTS}tw.workout_id = $1");
-        let (row, attachments) = on_pool!(self, pool => {
-            let row = sqlx::query_as::<_, WorkoutRow>(sqlx::AssertSqlSafe(sql))
-                .bind(id.0)
-                .bind(user.get())
-                .fetch_optional(pool)
-                .await
-                .map_err(other)?;
-            let Some(row) = row else {
-                return Ok(None);
-            };
-            let attachments = sqlx::query_as::<_, AttachmentRow>(sqlx::AssertSqlSafe(attachments_sql))
-                .bind(id.0)
-                .fetch_all(pool)
-                .await
-                .map_err(other)?;
-            (row, attachments)
-        });
+        let mut reader = self.db.reader().await?;
+        let Some(row) = reader
+            .optional(sql, &[id.0.into(), user.get().into()], WorkoutRow::read)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let attachments = reader
+            .all(attachments_sql, &[id.0.into()], AttachmentRow::read)
+            .await?;
+        drop(reader);
         workout(row, &attachments).map(Some)
     }
 
     async fn workout_owner(&self, id: WorkoutId) -> Result<Option<UserId>, StoreError> {
-        let owner = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(
-                "SELECT user_id FROM workouts WHERE id = $1",
-            )
-            .bind(id.0)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        const SQL: &str = "SELECT user_id FROM workouts WHERE id = $1";
+        let owner: Option<i64> = self.db.optional(SQL, &[id.0.into()], first).await?;
         Ok(owner.map(UserId))
     }
 
@@ -281,18 +270,17 @@ impl WorkoutStore for SqlStore {
         let attachments_sql = format!(
             "{ATTACHMENTS}tw.workout_id IN (SELECT w.id FROM workouts w WHERE w.user_id = $1{filter})"
         );
-        let (rows, attachments) = on_pool!(self, pool => {
-            let q = sqlx::query_as::<_, WorkoutRow>(sqlx::AssertSqlSafe(sql)).bind(user.get());
-            let rows = bind_query!(q, query).fetch_all(pool).await.map_err(other)?;
-            let attachments = if rows.is_empty() {
-                Vec::new()
-            } else {
-                let q = sqlx::query_as::<_, AttachmentRow>(sqlx::AssertSqlSafe(attachments_sql))
-                    .bind(user.get());
-                bind_query!(q, query).fetch_all(pool).await.map_err(other)?
-            };
-            (rows, attachments)
-        });
+        let args = query_args(user.get().into(), query);
+        let mut reader = self.db.reader().await?;
+        let rows = reader.all(sql, &args, WorkoutRow::read).await?;
+        let attachments = if rows.is_empty() {
+            Vec::new()
+        } else {
+            reader
+                .all(attachments_sql, &args, AttachmentRow::read)
+                .await?
+        };
+        drop(reader);
         let mut by_workout: BTreeMap<i64, Vec<AttachmentRow>> = BTreeMap::new();
         for a in attachments {
             by_workout.entry(a.workout_id).or_default().push(a);
@@ -318,47 +306,30 @@ impl WorkoutStore for SqlStore {
              steps = $7, updated_at = $8 \
              WHERE id = $1 AND user_id = $2 AND updated_at = $3 AND deleted_at IS NULL";
         const DETACH: &str = "DELETE FROM training_session_workouts WHERE workout_id = $1";
-        let steps = Json(steps::to_json(&values.steps));
-        let replaced = on_writer!(self, pool => {
-            let mut tx = pool.begin_write().await.map_err(other)?;
-            let changed = sqlx::query(UPDATE)
-                .bind(id.0)
-                .bind(user.get())
-                .bind(DbTime(seen))
-                .bind(values.sport.name())
-                .bind(&values.name)
-                .bind(&values.description)
-                .bind(&steps)
-                .bind(DbTime(now))
-                .execute(&mut *tx)
-                .await
-                .map_err(other);
-            let result = match changed {
-                Ok(done) if done.rows_affected() == 0 => Ok(false),
-                Ok(_) => match sqlx::query(DETACH).bind(id.0).execute(&mut *tx).await {
-                    Ok(_) => attach!(tx, id.0, user, sessions).map(|()| true),
-                    Err(e) => Err(other(e)),
-                },
-                Err(e) => Err(e),
-            };
-            match result {
-                Ok(true) => {
-                    tx.commit().await.map_err(other)?;
-                    true
-                }
-                Ok(false) => {
-                    tx.rollback().await.map_err(other)?;
-                    false
-                }
-                Err(e) => {
-                    tx.rollback().await.map_err(other)?;
-                    return Err(e);
-                }
-            }
-        });
-        if !replaced {
+        let steps = stored_steps(values)?;
+        let mut tx = self.db.begin().await?;
+        let changed = tx
+            .execute(
+                UPDATE,
+                &[
+                    id.0.into(),
+                    user.get().into(),
+                    seen.into(),
+                    values.sport.name().into(),
+                    values.name.as_str().into(),
+                    values.description.as_str().into(),
+                    steps.as_ref().into(),
+                    now.into(),
+                ],
+            )
+            .await?;
+        if changed == 0 {
+            tx.rollback().await?;
             return Ok(None);
         }
+        tx.execute(DETACH, &[id.0.into()]).await?;
+        attach(&mut tx, id.0, user, sessions).await?;
+        tx.commit().await?;
         self.get_workout(user, id).await
     }
 
@@ -374,14 +345,8 @@ impl WorkoutStore for SqlStore {
              WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
             self.moved_forward("$3")
         );
-        let changed = on_writer!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.0)
-            .bind(user.get())
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
+        let args = [id.0.into(), user.get().into(), now.into()];
+        let changed = self.db.execute(sql, &args).await?;
         Ok(changed > 0)
     }
 }

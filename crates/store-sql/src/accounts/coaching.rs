@@ -2,8 +2,8 @@
 //! company, every athlete of it.
 
 use super::rows::UserRow;
-use crate::error::other;
-use crate::{SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::first;
 use paceline_domain::StoreError;
 use paceline_domain::ids::{MembershipId, OrgId, UserId};
 use paceline_domain::store::CoachedAthlete;
@@ -34,18 +34,18 @@ pub(super) async fn acts_for(
         reachable!(),
         " LIMIT 1"
     );
-    let row = on_pool!(store, pool => sqlx::query_scalar::<_, i32>(SQL)
-        .bind(actor.get())
-        .bind(athlete.get())
-        .fetch_optional(pool)
-        .await
-        .map_err(other)?);
+    let row = store
+        .db
+        .optional(
+            SQL,
+            &[actor.get().into(), athlete.get().into()],
+            first::<i64>,
+        )
+        .await?;
     Ok(row.is_some())
 }
 
-#[derive(sqlx::FromRow)]
 struct AthleteRow {
-    #[sqlx(flatten)]
     user: UserRow,
     organization_id: i64,
     membership_id: i64,
@@ -69,21 +69,21 @@ pub(super) async fn athletes_of(
         reachable!(),
         ") ORDER BY c.user_id"
     );
-    let (rows, coaches) = on_pool!(store, pool => {
-        let mut tx = pool.begin().await.map_err(other)?;
-        let rows = sqlx::query_as::<_, AthleteRow>(ATHLETES)
-            .bind(actor.get())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(other)?;
-        let coaches = sqlx::query_as::<_, (i64, i64)>(COACHES)
-            .bind(actor.get())
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(other)?;
-        tx.commit().await.map_err(other)?;
-        (rows, coaches)
-    });
+    let actor = [actor.get().into()];
+    let mut snapshot = store.db.snapshot().await?;
+    let rows = snapshot
+        .all(ATHLETES, &actor, |c| {
+            Ok(AthleteRow {
+                user: UserRow::read(c)?,
+                organization_id: c.get()?,
+                membership_id: c.get()?,
+            })
+        })
+        .await?;
+    let coaches: Vec<(i64, i64)> = snapshot
+        .all(COACHES, &actor, |c| Ok((c.get()?, c.get()?)))
+        .await?;
+    drop(snapshot);
     let mut by_membership: BTreeMap<i64, Vec<UserId>> = BTreeMap::new();
     for (membership, coach) in coaches {
         by_membership
@@ -109,12 +109,15 @@ pub(super) async fn unassign_coach(
 ) -> Result<bool, StoreError> {
     const SQL: &str = "DELETE FROM coach_assignments \
          WHERE coach_membership_id = $1 AND athlete_membership_id = $2";
-    let removed = on_writer!(store, pool => sqlx::query(SQL)
-        .bind(coach_membership.get())
-        .bind(athlete_membership.get())
-        .execute(pool)
-        .await
-        .map_err(other)?
-        .rows_affected());
+    let removed = store
+        .db
+        .execute(
+            SQL,
+            &[
+                coach_membership.get().into(),
+                athlete_membership.get().into(),
+            ],
+        )
+        .await?;
     Ok(removed > 0)
 }

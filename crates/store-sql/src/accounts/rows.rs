@@ -2,7 +2,6 @@
 //! conversions into domain types.
 
 use crate::db::{Cols, DbError};
-use crate::db_time::DbTime;
 use paceline_domain::StoreError;
 use paceline_domain::email::Email;
 use paceline_domain::entities::{CoachAssignment, Membership, Organization, User};
@@ -10,6 +9,7 @@ use paceline_domain::ids::{AssignmentId, MembershipId, OrgId, UserId};
 use paceline_domain::password::PasswordHash;
 use paceline_domain::training::TrainingSettings;
 use std::str::FromStr;
+use time::OffsetDateTime;
 
 // Column lists as macros, so that `concat!` can splice them into literal SQL.
 macro_rules! org_columns {
@@ -37,12 +37,23 @@ macro_rules! assignment_columns {
 }
 pub(super) use assignment_columns;
 
-#[derive(sqlx::FromRow)]
 pub(super) struct OrgRow {
     pub(super) id: i64,
     name: String,
     kind: String,
-    created_at: DbTime,
+    created_at: OffsetDateTime,
+}
+
+impl OrgRow {
+    /// Reads the columns of [`org_columns!`], in its order.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            name: c.get()?,
+            kind: c.get()?,
+            created_at: c.get()?,
+        })
+    }
 }
 
 impl TryFrom<OrgRow> for Organization {
@@ -53,20 +64,19 @@ impl TryFrom<OrgRow> for Organization {
             id: OrgId(row.id),
             name: row.name,
             kind: parse_stored(&row.kind)?,
-            created_at: row.created_at.0,
+            created_at: row.created_at,
         })
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct UserRow {
     pub(super) id: i64,
     email: String,
     password_hash: String,
     name: String,
     image: Option<String>,
-    created_at: DbTime,
-    updated_at: DbTime,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
 }
 
 impl UserRow {
@@ -95,19 +105,31 @@ impl TryFrom<UserRow> for User {
             name: row.name,
             image: row.image,
             password_hash: PasswordHash::from_stored(row.password_hash),
-            created_at: row.created_at.0,
-            updated_at: row.updated_at.0,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         })
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct MembershipRow {
     id: i64,
     pub(super) organization_id: i64,
     user_id: i64,
     role: String,
-    created_at: DbTime,
+    created_at: OffsetDateTime,
+}
+
+impl MembershipRow {
+    /// Reads the columns of [`membership_columns!`], in its order.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            organization_id: c.get()?,
+            user_id: c.get()?,
+            role: c.get()?,
+            created_at: c.get()?,
+        })
+    }
 }
 
 impl TryFrom<MembershipRow> for Membership {
@@ -119,27 +141,50 @@ impl TryFrom<MembershipRow> for Membership {
             organization_id: OrgId(row.organization_id),
             user_id: UserId(row.user_id),
             role: parse_stored(&row.role)?,
-            created_at: row.created_at.0,
+            created_at: row.created_at,
         })
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct MembershipInOrgRow {
-    #[sqlx(flatten)]
     pub(super) membership: MembershipRow,
     pub(super) org_name: String,
     pub(super) org_kind: String,
-    pub(super) org_created_at: DbTime,
+    pub(super) org_created_at: OffsetDateTime,
 }
 
-#[derive(sqlx::FromRow)]
+impl MembershipInOrgRow {
+    /// Reads [`membership_columns!`] (with the alias `m`), then the organization's name,
+    /// kind and creation time.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            membership: MembershipRow::read(c)?,
+            org_name: c.get()?,
+            org_kind: c.get()?,
+            org_created_at: c.get()?,
+        })
+    }
+}
+
 pub(super) struct AssignmentRow {
     id: i64,
     organization_id: i64,
     coach_membership_id: i64,
     athlete_membership_id: i64,
-    created_at: DbTime,
+    created_at: OffsetDateTime,
+}
+
+impl AssignmentRow {
+    /// Reads the columns of [`assignment_columns!`], in its order.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            organization_id: c.get()?,
+            coach_membership_id: c.get()?,
+            athlete_membership_id: c.get()?,
+            created_at: c.get()?,
+        })
+    }
 }
 
 impl From<AssignmentRow> for CoachAssignment {
@@ -149,12 +194,11 @@ impl From<AssignmentRow> for CoachAssignment {
             organization_id: OrgId(row.organization_id),
             coach_membership_id: MembershipId(row.coach_membership_id),
             athlete_membership_id: MembershipId(row.athlete_membership_id),
-            created_at: row.created_at.0,
+            created_at: row.created_at,
         }
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct ZoneRow {
     pub(super) sport: String,
     pub(super) number: i32,
@@ -167,7 +211,23 @@ pub(super) struct ZoneRow {
     pub(super) speed_max_mps: Option<f64>,
 }
 
-#[derive(sqlx::FromRow)]
+impl ZoneRow {
+    /// Reads `sport` to `speed_max_mps`, in the order of the struct.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            sport: c.get()?,
+            number: c.get()?,
+            name: c.get()?,
+            heart_rate_min: c.get()?,
+            heart_rate_max: c.get()?,
+            power_min: c.get()?,
+            power_max: c.get()?,
+            speed_min_mps: c.get()?,
+            speed_max_mps: c.get()?,
+        })
+    }
+}
+
 pub(super) struct TrainingRow {
     max_heart_rate: Option<i32>,
     resting_heart_rate: Option<i32>,
@@ -177,6 +237,22 @@ pub(super) struct TrainingRow {
     swim_css_s_per_100m: Option<i32>,
     weight_kg: Option<f64>,
     suggested_max_heart_rate: Option<i32>,
+}
+
+impl TrainingRow {
+    /// Reads `max_heart_rate` to `suggested_max_heart_rate`, in the order of the struct.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            max_heart_rate: c.get()?,
+            resting_heart_rate: c.get()?,
+            threshold_heart_rate: c.get()?,
+            ftp_watts: c.get()?,
+            threshold_pace_s_per_km: c.get()?,
+            swim_css_s_per_100m: c.get()?,
+            weight_kg: c.get()?,
+            suggested_max_heart_rate: c.get()?,
+        })
+    }
 }
 
 impl TryFrom<TrainingRow> for TrainingSettings {

@@ -2,9 +2,12 @@
 //! maximum heart rate, zone bounds set by hand, and the training figures.
 
 use super::rows::{TrainingRow, ZoneRow, parse_stored};
+use crate::db::{Arg, Conn, Connection, Tx};
+use crate::error::constraint;
 use paceline_domain::StoreError;
 use paceline_domain::entities::{AthleteSettings, Season, SportZones, Zone, ZoneSport};
-use time::Date;
+use paceline_domain::ids::UserId;
+use time::{Date, OffsetDateTime};
 
 /// The rows of one user's settings.
 pub(super) struct Stored {
@@ -61,149 +64,145 @@ pub(super) fn assemble(stored: Stored) -> Result<AthleteSettings, StoreError> {
     })
 }
 
-/// Writes a user's seasons and zones inside the transaction `$tx` (after removing the old
-/// ones when replacing).
-macro_rules! insert_settings {
-    ($tx:expr, $user:expr, $settings:expr) => {{
-        for season in &$settings.seasons {
-            sqlx::query("INSERT INTO seasons (user_id, start_date, end_date) VALUES ($1, $2, $3)")
-                .bind($user)
-                .bind(season.start)
-                .bind(season.end)
-                .execute(&mut *$tx)
-                .await
-                .map_err(constraint("season", "user"))?;
-        }
-        for sport in &$settings.zones {
-            sqlx::query(
-                "INSERT INTO sport_zones (user_id, sport, max_heart_rate) VALUES ($1, $2, $3)",
-            )
-            .bind($user)
-            .bind(sport.sport.as_str())
-            .bind(sport.max_heart_rate)
-            .execute(&mut *$tx)
-            .await
-            .map_err(constraint("zones", "user"))?;
-            for zone in &sport.zones {
-                sqlx::query(
-                    "INSERT INTO training_zones (user_id, sport, number, name, heart_rate_min, \
-                     heart_rate_max, power_min, power_max, speed_min_mps, speed_max_mps) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind($user)
-                .bind(sport.sport.as_str())
-                .bind(i32::from(zone.number))
-                .bind(&zone.name)
-                .bind(zone.heart_rate_min)
-                .bind(zone.heart_rate_max)
-                .bind(zone.power_min)
-                .bind(zone.power_max)
-                .bind(zone.speed_min_mps)
-                .bind(zone.speed_max_mps)
-                .execute(&mut *$tx)
-                .await
-                .map_err(constraint("zone", "user"))?;
-            }
-        }
-        let training = &$settings.training;
-        sqlx::query(
-            "INSERT INTO training_settings (user_id, max_heart_rate, resting_heart_rate, \
-             threshold_heart_rate, ftp_watts, threshold_pace_s_per_km, swim_css_s_per_100m, \
-             weight_kg, suggested_max_heart_rate) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+/// Writes a user's seasons, zones and training figures in the transaction `tx` (after
+/// [`write`] removed the old ones, when replacing).
+pub(super) async fn insert(
+    tx: &mut Tx<'_>,
+    user: i64,
+    settings: &AthleteSettings,
+) -> Result<(), StoreError> {
+    const SEASON: &str = "INSERT INTO seasons (user_id, start_date, end_date) VALUES ($1, $2, $3)";
+    const SPORT: &str =
+        "INSERT INTO sport_zones (user_id, sport, max_heart_rate) VALUES ($1, $2, $3)";
+    const ZONE: &str = "INSERT INTO training_zones (user_id, sport, number, name, \
+         heart_rate_min, heart_rate_max, power_min, power_max, speed_min_mps, speed_max_mps) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    const TRAINING: &str = "INSERT INTO training_settings (user_id, max_heart_rate, \
+         resting_heart_rate, threshold_heart_rate, ftp_watts, threshold_pace_s_per_km, \
+         swim_css_s_per_100m, weight_kg, suggested_max_heart_rate) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    for season in &settings.seasons {
+        tx.execute(
+            SEASON,
+            &[user.into(), season.start.into(), season.end.into()],
         )
-        .bind($user)
-        .bind(training.max_heart_rate.map(i32::from))
-        .bind(training.resting_heart_rate.map(i32::from))
-        .bind(training.threshold_heart_rate.map(i32::from))
-        .bind(training.ftp_watts.map(i32::from))
-        .bind(training.threshold_pace_s_per_km.map(i32::from))
-        .bind(training.swim_css_s_per_100m.map(i32::from))
-        .bind(training.weight_kg)
-        .bind(training.suggested_max_heart_rate.map(i32::from))
-        .execute(&mut *$tx)
         .await
-        .map_err(constraint("training settings", "user"))?;
-    }};
+        .map_err(constraint("season", "user"))?;
+    }
+    for sport in &settings.zones {
+        tx.execute(
+            SPORT,
+            &[
+                user.into(),
+                sport.sport.as_str().into(),
+                sport.max_heart_rate.into(),
+            ],
+        )
+        .await
+        .map_err(constraint("zones", "user"))?;
+        for zone in &sport.zones {
+            tx.execute(
+                ZONE,
+                &[
+                    user.into(),
+                    sport.sport.as_str().into(),
+                    i32::from(zone.number).into(),
+                    zone.name.as_str().into(),
+                    zone.heart_rate_min.into(),
+                    zone.heart_rate_max.into(),
+                    zone.power_min.into(),
+                    zone.power_max.into(),
+                    zone.speed_min_mps.into(),
+                    zone.speed_max_mps.into(),
+                ],
+            )
+            .await
+            .map_err(constraint("zone", "user"))?;
+        }
+    }
+    let t = &settings.training;
+    let figure = |v: Option<u16>| Arg::from(v.map(i32::from));
+    tx.execute(
+        TRAINING,
+        &[
+            user.into(),
+            figure(t.max_heart_rate),
+            figure(t.resting_heart_rate),
+            figure(t.threshold_heart_rate),
+            figure(t.ftp_watts),
+            figure(t.threshold_pace_s_per_km),
+            figure(t.swim_css_s_per_100m),
+            t.weight_kg.into(),
+            figure(t.suggested_max_heart_rate),
+        ],
+    )
+    .await
+    .map_err(constraint("training settings", "user"))?;
+    Ok(())
 }
 
-/// Reads a user's settings inside the transaction `$tx`: `None` when there is no such user.
-macro_rules! read_settings {
-    ($tx:expr, $user:expr) => {{
-        const UNITS: &str = "SELECT distance_unit, pool_unit FROM users WHERE id = $1";
-        const SEASONS: &str =
-            "SELECT start_date, end_date FROM seasons WHERE user_id = $1 ORDER BY start_date";
-        const SPORTS: &str =
-            "SELECT sport, max_heart_rate FROM sport_zones WHERE user_id = $1 ORDER BY sport DESC";
-        const ZONES: &str = "SELECT sport, number, name, heart_rate_min, heart_rate_max, \
-             power_min, power_max, speed_min_mps, speed_max_mps FROM training_zones \
-             WHERE user_id = $1 ORDER BY sport DESC, number";
-        const TRAINING: &str = "SELECT max_heart_rate, resting_heart_rate, \
-             threshold_heart_rate, ftp_watts, threshold_pace_s_per_km, swim_css_s_per_100m, \
-             weight_kg, suggested_max_heart_rate FROM training_settings WHERE user_id = $1";
-        let id = $user.get();
-        match sqlx::query_as::<_, (String, String)>(UNITS)
-            .bind(id)
-            .fetch_optional(&mut *$tx)
-            .await
-            .map_err(other)?
-        {
-            None => None,
-            Some(units) => Some(settings::Stored {
-                units,
-                seasons: sqlx::query_as::<_, (Date, Date)>(SEASONS)
-                    .bind(id)
-                    .fetch_all(&mut *$tx)
-                    .await
-                    .map_err(other)?,
-                sports: sqlx::query_as::<_, (String, Option<i32>)>(SPORTS)
-                    .bind(id)
-                    .fetch_all(&mut *$tx)
-                    .await
-                    .map_err(other)?,
-                zones: sqlx::query_as::<_, ZoneRow>(ZONES)
-                    .bind(id)
-                    .fetch_all(&mut *$tx)
-                    .await
-                    .map_err(other)?,
-                training: sqlx::query_as::<_, TrainingRow>(TRAINING)
-                    .bind(id)
-                    .fetch_optional(&mut *$tx)
-                    .await
-                    .map_err(other)?,
-            }),
-        }
-    }};
+/// Reads a user's settings in one snapshot: `None` when there is no such user.
+pub(super) async fn read<C: Connection>(
+    conn: &mut Conn<C>,
+    user: UserId,
+) -> Result<Option<Stored>, StoreError> {
+    const UNITS: &str = "SELECT distance_unit, pool_unit FROM users WHERE id = $1";
+    const SEASONS: &str =
+        "SELECT start_date, end_date FROM seasons WHERE user_id = $1 ORDER BY start_date";
+    const SPORTS: &str =
+        "SELECT sport, max_heart_rate FROM sport_zones WHERE user_id = $1 ORDER BY sport DESC";
+    const ZONES: &str = "SELECT sport, number, name, heart_rate_min, heart_rate_max, \
+         power_min, power_max, speed_min_mps, speed_max_mps FROM training_zones \
+         WHERE user_id = $1 ORDER BY sport DESC, number";
+    const TRAINING: &str = "SELECT max_heart_rate, resting_heart_rate, \
+         threshold_heart_rate, ftp_watts, threshold_pace_s_per_km, swim_css_s_per_100m, \
+         weight_kg, suggested_max_heart_rate FROM training_settings WHERE user_id = $1";
+    let id = [Arg::from(user.get())];
+    let Some(units) = conn
+        .optional(UNITS, &id, |c| Ok((c.get()?, c.get()?)))
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Stored {
+        units,
+        seasons: conn.all(SEASONS, &id, |c| Ok((c.get()?, c.get()?))).await?,
+        sports: conn.all(SPORTS, &id, |c| Ok((c.get()?, c.get()?))).await?,
+        zones: conn.all(ZONES, &id, ZoneRow::read).await?,
+        training: conn.optional(TRAINING, &id, TrainingRow::read).await?,
+    }))
 }
 
-/// Replaces a user's settings inside the transaction `$tx`.
-macro_rules! write_settings {
-    ($tx:expr, $user:expr, $settings:expr, $now:expr) => {{
-        const UNITS: &str =
-            "UPDATE users SET distance_unit = $2, pool_unit = $3, updated_at = $4 WHERE id = $1";
-        let changed = sqlx::query(UNITS)
-            .bind($user.get())
-            .bind($settings.distance_unit.as_str())
-            .bind($settings.pool_unit.as_str())
-            .bind(DbTime($now))
-            .execute(&mut *$tx)
-            .await
-            .map_err(other)?
-            .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound("user"));
-        }
-        for table in [
-            "DELETE FROM seasons WHERE user_id = $1",
-            "DELETE FROM training_zones WHERE user_id = $1",
-            "DELETE FROM sport_zones WHERE user_id = $1",
-            "DELETE FROM training_settings WHERE user_id = $1",
-        ] {
-            sqlx::query(table)
-                .bind($user.get())
-                .execute(&mut *$tx)
-                .await
-                .map_err(other)?;
-        }
-        insert_settings!($tx, $user.get(), $settings);
-    }};
+/// Replaces a user's settings in the transaction `tx`.
+pub(super) async fn write(
+    tx: &mut Tx<'_>,
+    user: UserId,
+    settings: &AthleteSettings,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    const UNITS: &str =
+        "UPDATE users SET distance_unit = $2, pool_unit = $3, updated_at = $4 WHERE id = $1";
+    let changed = tx
+        .execute(
+            UNITS,
+            &[
+                user.get().into(),
+                settings.distance_unit.as_str().into(),
+                settings.pool_unit.as_str().into(),
+                now.into(),
+            ],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(StoreError::NotFound("user"));
+    }
+    for table in [
+        "DELETE FROM seasons WHERE user_id = $1",
+        "DELETE FROM training_zones WHERE user_id = $1",
+        "DELETE FROM sport_zones WHERE user_id = $1",
+        "DELETE FROM training_settings WHERE user_id = $1",
+    ] {
+        tx.execute(table, &[user.get().into()]).await?;
+    }
+    insert(tx, user.get(), settings).await
 }

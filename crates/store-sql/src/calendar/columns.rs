@@ -1,15 +1,14 @@
-//! The columns of sessions and races: read by name into their rows (`SELECT s.*`), written
-//! as `(column, value)` pairs, so that each column is named once beside the value it takes
-//! and bound where it is named.
+//! The columns of sessions and races: read in the order of [`SESSION_COLUMNS`] and
+//! [`RACE_COLUMNS`] into their rows, written as `(column, value)` pairs, so that each column
+//! is named once beside the value it takes and bound where it is named.
 
-use crate::db_time::DbTime;
+use crate::db::{Arg, Cols, DbError};
 use paceline_domain::calendar::{
     Race, RaceId, RacePriority, RaceValues, SessionId, SessionLog, SessionPlan, SessionValues,
     Splits, TrainingSession,
 };
 use paceline_domain::ids::UserId;
-use sqlx::{Database, Encode, FromRow, QueryBuilder, Type};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 /// A value of a calendar column.
 #[derive(Debug, Clone)]
@@ -20,7 +19,7 @@ pub(crate) enum Value {
     Text(String),
     Bool(bool),
     Name(Option<&'static str>),
-    Time(DbTime),
+    Time(OffsetDateTime),
     Key(Option<i64>),
     /// A new session's place: after the user's last live session of the day.
     NextPosition {
@@ -32,58 +31,78 @@ pub(crate) enum Value {
 /// Columns with their values, in the order they are written.
 pub(crate) type Columns = Vec<(&'static str, Value)>;
 
-/// Binds `value` at the end of `query`, whichever engine it is for.
-pub(crate) fn push_value<DB>(query: &mut QueryBuilder<DB>, value: Value)
-where
-    DB: Database,
-    for<'t> Date: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<i32>: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<f64>: Encode<'t, DB> + Type<DB>,
-    for<'t> String: Encode<'t, DB> + Type<DB>,
-    for<'t> bool: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<&'static str>: Encode<'t, DB> + Type<DB>,
-    for<'t> DbTime: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<i64>: Encode<'t, DB> + Type<DB>,
-    for<'t> i64: Encode<'t, DB> + Type<DB>,
-{
-    match value {
-        Value::Date(v) => query.push_bind(v),
-        Value::Int(v) => query.push_bind(v),
-        Value::Float(v) => query.push_bind(v),
-        Value::Text(v) => query.push_bind(v),
-        Value::Bool(v) => query.push_bind(v),
-        Value::Name(v) => query.push_bind(v),
-        Value::Time(v) => query.push_bind(v),
-        Value::Key(v) => query.push_bind(v),
-        Value::NextPosition { user, date } => query
-            .push("(SELECT COALESCE(MAX(position), 0) + 1 FROM training_sessions WHERE user_id = ")
-            .push_bind(user)
-            .push(" AND date = ")
-            .push_bind(date)
-            .push(" AND deleted_at IS NULL)"),
-    };
+impl Value {
+    fn arg(&self) -> Arg<'_> {
+        match self {
+            Self::Date(v) => Arg::from(*v),
+            Self::Int(v) => Arg::from(*v),
+            Self::Float(v) => Arg::from(*v),
+            Self::Text(v) => Arg::from(v.as_str()),
+            Self::Bool(v) => Arg::from(*v),
+            Self::Name(v) => Arg::from(*v),
+            Self::Time(v) => Arg::from(*v),
+            Self::Key(v) => Arg::from(*v),
+            Self::NextPosition { .. } => unreachable!("written as a subquery"),
+        }
+    }
 }
 
-/// `column = value, ...`, each value bound where its column is named.
-pub(crate) fn push_assignments<DB>(query: &mut QueryBuilder<DB>, columns: Columns)
-where
-    DB: Database,
-    for<'t> Date: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<i32>: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<f64>: Encode<'t, DB> + Type<DB>,
-    for<'t> String: Encode<'t, DB> + Type<DB>,
-    for<'t> bool: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<&'static str>: Encode<'t, DB> + Type<DB>,
-    for<'t> DbTime: Encode<'t, DB> + Type<DB>,
-    for<'t> Option<i64>: Encode<'t, DB> + Type<DB>,
-    for<'t> i64: Encode<'t, DB> + Type<DB>,
-{
-    for (i, (column, value)) in columns.into_iter().enumerate() {
-        if i > 0 {
-            query.push(", ");
+/// A statement written piece by piece, each value bound where it is written.
+#[derive(Debug, Default)]
+pub(crate) struct Statement {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Statement {
+    pub(crate) fn new(sql: impl Into<String>) -> Self {
+        Self {
+            sql: sql.into(),
+            values: Vec::new(),
         }
-        query.push(column).push(" = ");
-        push_value(query, value);
+    }
+
+    /// Adds SQL text.
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Adds a placeholder bound to `value` (a new session's place is a subquery).
+    pub(crate) fn bind(&mut self, value: Value) -> &mut Self {
+        if let Value::NextPosition { user, date } = value {
+            self.push(
+                "(SELECT COALESCE(MAX(position), 0) + 1 FROM training_sessions WHERE user_id = ",
+            )
+            .bind(Value::Key(Some(user)))
+            .push(" AND date = ")
+            .bind(Value::Date(date))
+            .push(" AND deleted_at IS NULL)");
+            return self;
+        }
+        self.values.push(value);
+        let n = self.values.len();
+        self.sql.push_str(&format!("${n}"));
+        self
+    }
+
+    /// `column = value, ...`, each value bound where its column is named.
+    pub(crate) fn assignments(&mut self, columns: Columns) -> &mut Self {
+        for (i, (column, value)) in columns.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.push(column).push(" = ").bind(value);
+        }
+        self
+    }
+
+    /// The text and its values, to run.
+    pub(crate) fn parts(&self) -> (String, Vec<Arg<'_>>) {
+        (
+            self.sql.clone(),
+            self.values.iter().map(Value::arg).collect(),
+        )
     }
 }
 
@@ -226,16 +245,41 @@ pub(crate) fn race_values(v: &RaceValues) -> Columns {
     ]
 }
 
-/// A session as read with `SELECT s.*` and the count of its files.
-#[derive(FromRow)]
+/// The columns of a [`SessionRow`] from `training_sessions t`, in its order: `files` is
+/// written in by [`super::Table::select`].
+pub(crate) const SESSION_COLUMNS: &str = "t.id, t.user_id, t.planned_by_user_id, \
+     t.direct_access_token, t.created_at, t.updated_at, t.deleted_at, {files}, t.date, \
+     t.position, t.intensity, t.discipline_id, t.brief_description, t.key_session, \
+     t.training_plan, t.prescribed_minutes, t.prescribed_minutes_swim, \
+     t.prescribed_minutes_bike, t.prescribed_minutes_run, t.prescribed_km, t.prescribed_km_swim, \
+     t.prescribed_km_bike, t.prescribed_km_run, t.completed_minutes, t.completed_minutes_swim, \
+     t.completed_minutes_bike, t.completed_minutes_run, t.completed_km, t.completed_km_swim, \
+     t.completed_km_bike, t.completed_km_run, t.bike_average_speed_kph, \
+     t.bike_average_power_watts, t.bike_average_cadence_rpm, t.bike_average_heart_rate_bpm, \
+     t.bike_meters_climbed, t.run_average_heart_rate_bpm, t.run_meters_climbed, \
+     t.missed_session, t.athlete_feedback, t.coach_comments";
+
+/// The columns of a [`RaceRow`] from `races t`, in its order, as [`SESSION_COLUMNS`].
+pub(crate) const RACE_COLUMNS: &str = "t.id, t.user_id, t.created_at, t.updated_at, \
+     t.deleted_at, {files}, t.date, t.race_name, t.distance, t.taper_days, \
+     t.attendance_probability, t.athletes_plan, t.coach_plan, t.athlete_feedback, \
+     t.coach_comments, t.event_url, t.position_overall, t.position_age_group, t.race_priority";
+
+/// A row of either calendar table.
+pub(crate) trait EntryRow: Sized {
+    /// Reads the columns of its table's list, in order.
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError>;
+}
+
+/// A session as read with [`SESSION_COLUMNS`] and the count of its files.
 pub(crate) struct SessionRow {
     id: i64,
     user_id: i64,
     planned_by_user_id: Option<i64>,
     direct_access_token: String,
-    created_at: DbTime,
-    updated_at: DbTime,
-    deleted_at: Option<DbTime>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
     files: i64,
     date: Date,
     position: i32,
@@ -270,6 +314,54 @@ pub(crate) struct SessionRow {
     missed_session: bool,
     athlete_feedback: String,
     coach_comments: String,
+}
+
+impl EntryRow for SessionRow {
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            user_id: c.get()?,
+            planned_by_user_id: c.get()?,
+            direct_access_token: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+            deleted_at: c.get()?,
+            files: c.get()?,
+            date: c.get()?,
+            position: c.get()?,
+            intensity: c.get()?,
+            discipline_id: c.get()?,
+            brief_description: c.get()?,
+            key_session: c.get()?,
+            training_plan: c.get()?,
+            prescribed_minutes: c.get()?,
+            prescribed_minutes_swim: c.get()?,
+            prescribed_minutes_bike: c.get()?,
+            prescribed_minutes_run: c.get()?,
+            prescribed_km: c.get()?,
+            prescribed_km_swim: c.get()?,
+            prescribed_km_bike: c.get()?,
+            prescribed_km_run: c.get()?,
+            completed_minutes: c.get()?,
+            completed_minutes_swim: c.get()?,
+            completed_minutes_bike: c.get()?,
+            completed_minutes_run: c.get()?,
+            completed_km: c.get()?,
+            completed_km_swim: c.get()?,
+            completed_km_bike: c.get()?,
+            completed_km_run: c.get()?,
+            bike_average_speed_kph: c.get()?,
+            bike_average_power_watts: c.get()?,
+            bike_average_cadence_rpm: c.get()?,
+            bike_average_heart_rate_bpm: c.get()?,
+            bike_meters_climbed: c.get()?,
+            run_average_heart_rate_bpm: c.get()?,
+            run_meters_climbed: c.get()?,
+            missed_session: c.get()?,
+            athlete_feedback: c.get()?,
+            coach_comments: c.get()?,
+        })
+    }
 }
 
 impl From<SessionRow> for TrainingSession {
@@ -327,21 +419,20 @@ impl From<SessionRow> for TrainingSession {
             },
             direct_access_token: r.direct_access_token,
             has_uploaded_training: r.files > 0,
-            created_at: r.created_at.0,
-            updated_at: r.updated_at.0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
             deleted: r.deleted_at.is_some(),
         }
     }
 }
 
-/// A race as read with `SELECT r.*` and the count of its files.
-#[derive(FromRow)]
+/// A race as read with [`RACE_COLUMNS`] and the count of its files.
 pub(crate) struct RaceRow {
     id: i64,
     user_id: i64,
-    created_at: DbTime,
-    updated_at: DbTime,
-    deleted_at: Option<DbTime>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    deleted_at: Option<OffsetDateTime>,
     files: i64,
     date: Date,
     race_name: String,
@@ -356,6 +447,32 @@ pub(crate) struct RaceRow {
     position_overall: Option<i32>,
     position_age_group: Option<i32>,
     race_priority: Option<String>,
+}
+
+impl EntryRow for RaceRow {
+    fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            user_id: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+            deleted_at: c.get()?,
+            files: c.get()?,
+            date: c.get()?,
+            race_name: c.get()?,
+            distance: c.get()?,
+            taper_days: c.get()?,
+            attendance_probability: c.get()?,
+            athletes_plan: c.get()?,
+            coach_plan: c.get()?,
+            athlete_feedback: c.get()?,
+            coach_comments: c.get()?,
+            event_url: c.get()?,
+            position_overall: c.get()?,
+            position_age_group: c.get()?,
+            race_priority: c.get()?,
+        })
+    }
 }
 
 impl From<RaceRow> for Race {
@@ -379,8 +496,8 @@ impl From<RaceRow> for Race {
                 race_priority: r.race_priority.as_deref().and_then(RacePriority::from_name),
             },
             has_uploaded_training: r.files > 0,
-            created_at: r.created_at.0,
-            updated_at: r.updated_at.0,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
             deleted: r.deleted_at.is_some(),
         }
     }

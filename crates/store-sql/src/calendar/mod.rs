@@ -9,13 +9,15 @@
 mod columns;
 pub(crate) mod write;
 
-pub(crate) use write::{Forward, lock_athlete, move_forward, refigure};
+pub(crate) use write::{Forward, move_forward, refigure};
 
-use crate::db_time::DbTime;
-use crate::error::other;
-use crate::{SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::db::{Arg, first};
 use async_trait::async_trait;
-use columns::{RaceRow, SessionRow, Value, race_values, session_values};
+use columns::{
+    EntryRow, RACE_COLUMNS, RaceRow, SESSION_COLUMNS, SessionRow, Value, race_values,
+    session_values,
+};
 use paceline_domain::StoreError;
 use paceline_domain::calendar::{
     CalendarQuery, CalendarStore, Entry, NewSession, Race, RaceId, RaceValues, Replacement,
@@ -23,9 +25,6 @@ use paceline_domain::calendar::{
 };
 use paceline_domain::files::FileId;
 use paceline_domain::ids::UserId;
-use sqlx::FromRow;
-use sqlx::postgres::PgRow;
-use sqlx::sqlite::SqliteRow;
 use time::OffsetDateTime;
 use write::Change;
 
@@ -38,6 +37,8 @@ pub(crate) struct Table {
     files_column: &'static str,
     /// The order of a list.
     order: &'static str,
+    /// The columns its rows are read by, with `{files}` for the count of their files.
+    columns: &'static str,
     /// The entry of one of its records.
     entry: fn(i64) -> Entry,
 }
@@ -47,6 +48,7 @@ pub(crate) const SESSIONS: Table = Table {
     name: "training_sessions",
     files_column: "training_session_id",
     order: "t.date, t.position, t.id",
+    columns: SESSION_COLUMNS,
     entry: |id| Entry::Session(SessionId(id)),
 };
 
@@ -55,6 +57,7 @@ pub(crate) const RACES: Table = Table {
     name: "races",
     files_column: "race_id",
     order: "t.date, t.id",
+    columns: RACE_COLUMNS,
     entry: |id| Entry::Race(RaceId(id)),
 };
 
@@ -74,23 +77,16 @@ impl Table {
 
     /// Its records as `t`, with the count of their files.
     fn select(self) -> String {
+        let files = format!(
+            "(SELECT COUNT(*) FROM activity_files f WHERE f.{} = t.id)",
+            self.files_column
+        );
         format!(
-            "SELECT t.*, (SELECT COUNT(*) FROM activity_files f WHERE f.{} = t.id) AS files \
-             FROM {} t",
-            self.files_column, self.name
+            "SELECT {} FROM {} t",
+            self.columns.replace("{files}", &files),
+            self.name
         )
     }
-}
-
-/// A row of either table, readable on either engine.
-pub(crate) trait EntryRow:
-    for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
-{
-}
-
-impl<T> EntryRow for T where
-    T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin + 'static
-{
 }
 
 /// `updated_at` moved to the instant `now` names (a placeholder or column), or a
@@ -118,14 +114,10 @@ impl SqlStore {
         id: i64,
     ) -> Result<Option<R>, StoreError> {
         let sql = format!("{} WHERE t.id = $1 AND t.user_id = $2", table.select());
-        Ok(
-            on_pool!(self, pool => sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .bind(user.get())
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?),
-        )
+        Ok(self
+            .db
+            .optional(sql, &[id.into(), user.get().into()], R::read)
+            .await?)
     }
 
     /// The user's records of `query`: a window of days, and either the live records or,
@@ -146,17 +138,13 @@ impl SqlStore {
             table.select(),
             table.order
         );
-        Ok(on_pool!(self, pool => {
-            let q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql))
-                .bind(user.get())
-                .bind(query.from)
-                .bind(query.to);
-            let q = match query.updated_since {
-                Some(since) => q.bind(DbTime(since)),
-                None => q,
-            };
-            q.fetch_all(pool).await.map_err(other)?
-        }))
+        let mut args = vec![
+            Arg::from(user.get()),
+            Arg::from(query.from),
+            Arg::from(query.to),
+        ];
+        args.extend(query.updated_since.map(Arg::from));
+        Ok(self.db.all(sql, &args, R::read).await?)
     }
 
     /// `updated_at` moved to the instant `now` names (a placeholder or column), or a
@@ -168,9 +156,9 @@ impl SqlStore {
 
     /// One microsecond in the engine's timestamp arithmetic.
     pub(crate) fn one_microsecond(&self) -> &'static str {
-        match self.pool {
-            crate::Pool::Sqlite(_) => "1",
-            crate::Pool::Postgres(_) => "INTERVAL '1 microsecond'",
+        match self.db {
+            crate::db::Db::Sqlite(_) => "1",
+            crate::db::Db::Postgres(_) => "INTERVAL '1 microsecond'",
         }
     }
 }
@@ -198,8 +186,8 @@ impl CalendarStore for SqlStore {
                 Value::Key(new.planned_by.map(UserId::get)),
             ),
             ("direct_access_token", Value::Text(new.direct_access_token)),
-            ("created_at", Value::Time(DbTime(new.now))),
-            ("updated_at", Value::Time(DbTime(new.now))),
+            ("created_at", Value::Time(new.now)),
+            ("updated_at", Value::Time(new.now)),
             ("position", position),
         ];
         columns.extend(session_values(&new.values));
@@ -260,15 +248,8 @@ impl CalendarStore for SqlStore {
              WHERE id = $1 AND user_id = $2 AND deleted_at IS NULL",
             self.moved_forward("$4")
         );
-        let changed = on_writer!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id.0)
-            .bind(user.get())
-            .bind(token)
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
+        let args = [id.0.into(), user.get().into(), token.into(), now.into()];
+        let changed = self.db.execute(sql, &args).await?;
         Ok(changed > 0)
     }
 
@@ -281,12 +262,10 @@ impl CalendarStore for SqlStore {
             "{} WHERE t.id = $1 AND t.direct_access_token = $2 AND t.deleted_at IS NULL",
             SESSIONS.select()
         );
-        let row = on_pool!(self, pool => sqlx::query_as::<_, SessionRow>(sqlx::AssertSqlSafe(sql))
-            .bind(id.0)
-            .bind(token)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let row = self
+            .db
+            .optional(sql, &[id.0.into(), token.into()], SessionRow::read)
+            .await?;
         Ok(row.map(Into::into))
     }
 
@@ -299,8 +278,8 @@ impl CalendarStore for SqlStore {
     ) -> Result<Written<Race>, StoreError> {
         let mut columns = vec![
             ("user_id", Value::Key(Some(user.get()))),
-            ("created_at", Value::Time(DbTime(now))),
-            ("updated_at", Value::Time(DbTime(now))),
+            ("created_at", Value::Time(now)),
+            ("updated_at", Value::Time(now)),
         ];
         columns.extend(race_values(values));
         let saved = self
@@ -342,11 +321,7 @@ impl CalendarStore for SqlStore {
     async fn entry_owner(&self, entry: Entry) -> Result<Option<UserId>, StoreError> {
         let (table, id) = Table::of(entry);
         let sql = format!("SELECT user_id FROM {} WHERE id = $1", table.name);
-        let owner = on_pool!(self, pool => sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(pool)
-            .await
-            .map_err(other)?);
+        let owner: Option<i64> = self.db.optional(sql, &[id.into()], first).await?;
         Ok(owner.map(UserId))
     }
 
@@ -364,14 +339,8 @@ impl CalendarStore for SqlStore {
             table.name,
             self.moved_forward("$3")
         );
-        let changed = on_writer!(self, pool => sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .bind(user.get())
-            .bind(DbTime(now))
-            .execute(pool)
-            .await
-            .map_err(other)?
-            .rows_affected());
+        let args = [id.into(), user.get().into(), now.into()];
+        let changed = self.db.execute(sql, &args).await?;
         Ok(changed > 0)
     }
 }

@@ -72,8 +72,11 @@ impl Column for i64 {
         }
     }
 
+    /// A `BIGINT`, or an `INTEGER` widened (`SELECT 1`, `COUNT(*)` are of either type).
     fn postgres(row: &PgRow, index: usize) -> Result<Self, DbError> {
-        Ok(row.try_get(index)?)
+        row.try_get::<i64, _>(index)
+            .or_else(|_| row.try_get::<i32, _>(index).map(i64::from))
+            .map_err(DbError::from)
     }
 }
 

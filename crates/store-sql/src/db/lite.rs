@@ -117,6 +117,16 @@ impl Sqlite {
         })
     }
 
+    /// The database file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.shared.path
+    }
+
+    /// How long a connection waits for a lock.
+    pub(crate) fn wait(&self) -> Duration {
+        self.shared.wait
+    }
+
     /// A reader connection, waiting while every one is in use.
     pub(crate) async fn reader(&self) -> Result<PooledReader, DbError> {
         let shared = &self.shared;
@@ -137,7 +147,16 @@ impl Sqlite {
             conn: Some(conn),
             shared: shared.clone(),
             _permit: permit,
+            snapshot: false,
         })
+    }
+
+    /// A reader inside a read transaction, so that its reads see one snapshot.
+    pub(crate) async fn snapshot(&self) -> Result<PooledReader, DbError> {
+        let mut reader = self.reader().await?;
+        reader.connection().execute_batch("BEGIN")?;
+        reader.snapshot = true;
+        Ok(reader)
     }
 
     /// Begins a write: a savepoint in the shared transaction.
@@ -161,10 +180,17 @@ impl Sqlite {
             }
             return Err(e.into());
         }
+        // Writes released before this one and not yet committed are visible to it: what it
+        // answers may rest on them, so it ends only once they are durable.
+        let observed = batch
+            .as_ref()
+            .filter(|b| b.members > 0)
+            .map(|b| b.outcome.subscribe());
         Ok(WriteTx {
             state,
             shared,
             open: true,
+            observed,
         })
     }
 
@@ -221,6 +247,8 @@ pub(crate) struct PooledReader {
     conn: Option<Connection>,
     shared: Arc<Shared>,
     _permit: OwnedSemaphorePermit,
+    /// Inside a read transaction, ended when it goes back to the pool.
+    snapshot: bool,
 }
 
 impl PooledReader {
@@ -233,8 +261,11 @@ impl PooledReader {
 
 impl Drop for PooledReader {
     fn drop(&mut self) {
-        if let Some(conn) = self.conn.take()
-            && !self.shared.closed.load(Ordering::SeqCst)
+        let Some(conn) = self.conn.take() else { return };
+        if self.snapshot && conn.execute_batch("ROLLBACK").is_err() {
+            return;
+        }
+        if !self.shared.closed.load(Ordering::SeqCst)
             && let Ok(mut readers) = self.shared.readers.lock()
         {
             readers.push(conn);
@@ -247,6 +278,24 @@ pub(crate) struct WriteTx<'d> {
     state: MutexGuard<'d, WriterState>,
     shared: &'d Arc<Shared>,
     open: bool,
+    /// The outcome of the writes released before this one began, when there were any.
+    observed: Option<Outcome>,
+}
+
+type Outcome = watch::Receiver<Option<Result<(), String>>>;
+
+/// Waits for a shared transaction's COMMIT.
+async fn durable(mut outcome: Outcome) -> Result<(), DbError> {
+    let outcome = outcome
+        .wait_for(Option::is_some)
+        .await
+        .map_err(|_| unavailable("the shared transaction was abandoned"))?
+        .clone();
+    match outcome {
+        Some(Ok(())) => Ok(()),
+        Some(Err(why)) => Err(DbError::Unavailable(format!("commit failed: {why}"))),
+        None => Err(unavailable("the shared transaction was abandoned")),
+    }
 }
 
 impl WriteTx<'_> {
@@ -265,21 +314,24 @@ impl WriteTx<'_> {
             return Err(unavailable("the shared transaction ended"));
         };
         batch.members += 1;
-        let mut outcome = batch.outcome.subscribe();
+        let outcome = batch.outcome.subscribe();
         let committer = self.shared.committer.clone();
         drop(self);
         committer
             .send(Wake::Commit)
             .map_err(|_| unavailable("the committer stopped"))?;
-        let outcome = outcome
-            .wait_for(Option::is_some)
-            .await
-            .map_err(|_| unavailable("the shared transaction was abandoned"))?
-            .clone();
-        match outcome {
-            Some(Ok(())) => Ok(()),
-            Some(Err(why)) => Err(DbError::Unavailable(format!("commit failed: {why}"))),
-            None => Err(unavailable("the shared transaction was abandoned")),
+        durable(outcome).await
+    }
+
+    /// Undoes this write, then waits until the writes it could see are durable: an answer
+    /// drawn from what it read (a stale version, a missing row) must not rest on writes that
+    /// could still be lost, and a caller that reads again sees them.
+    pub(crate) async fn rollback(mut self) -> Result<(), DbError> {
+        let observed = self.observed.take();
+        drop(self);
+        match observed {
+            Some(outcome) => durable(outcome).await,
+            None => Ok(()),
         }
     }
 }

@@ -44,6 +44,15 @@ impl Db {
         })
     }
 
+    /// A connection for several reads that see one snapshot of the database (a read
+    /// transaction, ended when it is dropped).
+    pub(crate) async fn snapshot(&self) -> Result<Reader, DbError> {
+        Ok(match self {
+            Self::Sqlite(lite) => Conn(ReadConn::Sqlite(lite.snapshot().await?)),
+            Self::Postgres(pool) => Conn(ReadConn::PostgresSnapshot(pool.begin().await?)),
+        })
+    }
+
     /// Begins a write transaction. On SQLite it is a savepoint in the writer's shared
     /// transaction, durable once [`Tx::commit`] returns; on PostgreSQL a transaction of its own.
     pub(crate) async fn begin(&self) -> Result<Tx<'_>, DbError> {
@@ -131,6 +140,8 @@ pub(crate) type Tx<'d> = Conn<WriteConn<'d>>;
 pub(crate) enum ReadConn {
     Sqlite(lite::PooledReader),
     Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    /// A read transaction, rolled back when dropped.
+    PostgresSnapshot(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
 /// Either engine's write transaction.
@@ -150,6 +161,7 @@ impl Connection for ReadConn {
         match self {
             Self::Sqlite(reader) => Link::Sqlite(reader.connection()),
             Self::Postgres(conn) => Link::Postgres(conn),
+            Self::PostgresSnapshot(tx) => Link::Postgres(tx),
         }
     }
 }
@@ -164,6 +176,31 @@ impl Connection for WriteConn<'_> {
 }
 
 impl Tx<'_> {
+    /// Takes the lock on a user's row until the transaction ends, so that concurrent writes
+    /// of one athlete's records queue (on PostgreSQL, where transactions run at once; a
+    /// SQLite write already runs alone on the writer).
+    pub(crate) async fn lock_user(&mut self, user: i64) -> Result<(), DbError> {
+        if let WriteConn::Postgres(_) = self.0 {
+            self.execute(
+                "SELECT id FROM users WHERE id = $1 FOR UPDATE",
+                &[user.into()],
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Ends the transaction without its changes. On SQLite this waits until the writes it
+    /// could see are durable, so that what it answers never rests on writes that could be
+    /// lost and a read after it sees them; dropping a transaction undoes it without waiting
+    /// (for errors).
+    pub(crate) async fn rollback(self) -> Result<(), DbError> {
+        match self.0 {
+            WriteConn::Sqlite(tx) => tx.rollback().await,
+            WriteConn::Postgres(tx) => tx.rollback().await.map_err(DbError::from),
+        }
+    }
+
     /// Commits; returns once the changes are durable.
     pub(crate) async fn commit(self) -> Result<(), DbError> {
         match self.0 {

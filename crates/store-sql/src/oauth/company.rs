@@ -1,8 +1,8 @@
 //! Company integrations: which clients act for a coaching company, through which user.
 
 use super::rows::{ClientRow, client_columns, client_from};
-use crate::error::{constraint, other};
-use crate::{SqlStore, on_pool, on_writer};
+use crate::SqlStore;
+use crate::error::constraint;
 use paceline_domain::StoreError;
 use paceline_domain::ids::{OrgId, UserId};
 use paceline_domain::oauth::client::{ClientKey, OAuthClient};
@@ -16,14 +16,16 @@ pub(super) async fn link(
 ) -> Result<(), StoreError> {
     const SQL: &str = "INSERT INTO company_clients (client_row_id, organization_id, \
          service_user_id) VALUES ($1, $2, $3)";
-    on_writer!(store, pool => sqlx::query(SQL)
-        .bind(client.0)
-        .bind(organization.get())
-        .bind(service_user.get())
-        .execute(pool)
+    let args = [
+        client.0.into(),
+        organization.get().into(),
+        service_user.get().into(),
+    ];
+    store
+        .db
+        .execute(SQL, &args)
         .await
-        .map(drop)
-        .map_err(constraint("company client", "client"))?);
+        .map_err(constraint("company client", "client"))?;
     Ok(())
 }
 
@@ -33,11 +35,10 @@ pub(super) async fn find(
 ) -> Result<Option<CompanyClient>, StoreError> {
     const SQL: &str = "SELECT organization_id, service_user_id FROM company_clients \
          WHERE client_row_id = $1";
-    let row = on_pool!(store, pool => sqlx::query_as::<_, (i64, i64)>(SQL)
-        .bind(client.0)
-        .fetch_optional(pool)
-        .await
-        .map_err(other)?);
+    let row: Option<(i64, i64)> = store
+        .db
+        .optional(SQL, &[client.0.into()], |c| Ok((c.get()?, c.get()?)))
+        .await?;
     Ok(row.map(|(organization, user)| CompanyClient {
         organization_id: OrgId(organization),
         service_user: UserId(user),
@@ -56,11 +57,10 @@ pub(super) async fn clients_of(
         " FROM oauth_clients WHERE id IN (SELECT client_row_id FROM company_clients \
          WHERE organization_id = $1) ORDER BY id"
     );
-    let rows = on_pool!(store, pool => sqlx::query_as::<_, ClientRow>(SQL)
-        .bind(organization.get())
-        .fetch_all(pool)
-        .await
-        .map_err(other)?);
+    let rows = store
+        .db
+        .all(SQL, &[organization.get().into()], ClientRow::read)
+        .await?;
     rows.into_iter()
         .map(|row| client_from(row, Vec::new()))
         .collect()

@@ -2,13 +2,13 @@
 //! conversions into domain types.
 
 use crate::db::{Cols, DbError};
-use crate::db_time::DbTime;
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::client::{ClientKey, OAuthClient};
 use paceline_domain::oauth::scope::ScopeSet;
 use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::oauth::store::{AuthorizationCode, FamilyId, WebSession};
+use time::OffsetDateTime;
 
 macro_rules! client_columns {
     () => {
@@ -23,15 +23,29 @@ macro_rules! code_columns {
 }
 pub(super) use code_columns;
 
-#[derive(sqlx::FromRow)]
 pub(super) struct ClientRow {
     pub(super) id: i64,
     client_id: String,
     name: String,
     secret_hash: Option<String>,
     allowed_scopes: String,
-    created_at: DbTime,
-    updated_at: DbTime,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+impl ClientRow {
+    /// Reads the columns of [`client_columns!`], in its order.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            client_id: c.get()?,
+            name: c.get()?,
+            secret_hash: c.get()?,
+            allowed_scopes: c.get()?,
+            created_at: c.get()?,
+            updated_at: c.get()?,
+        })
+    }
 }
 
 pub(super) fn scopes(text: &str) -> Result<ScopeSet, StoreError> {
@@ -52,12 +66,11 @@ pub(super) fn client_from(
         secret_hash: row.secret_hash.map(SecretHash::from_stored),
         redirect_uris,
         allowed_scopes: scopes(&row.allowed_scopes)?,
-        created_at: row.created_at.0,
-        updated_at: row.updated_at.0,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct CodeRow {
     id: i64,
     client_row_id: i64,
@@ -65,8 +78,24 @@ pub(super) struct CodeRow {
     redirect_uri: String,
     scopes: String,
     code_challenge: String,
-    expires_at: DbTime,
+    expires_at: OffsetDateTime,
     family_id: Option<i64>,
+}
+
+impl CodeRow {
+    /// Reads the columns of [`code_columns!`], in its order.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            client_row_id: c.get()?,
+            user_id: c.get()?,
+            redirect_uri: c.get()?,
+            scopes: c.get()?,
+            code_challenge: c.get()?,
+            expires_at: c.get()?,
+            family_id: c.get()?,
+        })
+    }
 }
 
 impl TryFrom<CodeRow> for AuthorizationCode {
@@ -80,13 +109,12 @@ impl TryFrom<CodeRow> for AuthorizationCode {
             redirect_uri: row.redirect_uri,
             scopes: scopes(&row.scopes)?,
             code_challenge: row.code_challenge,
-            expires_at: row.expires_at.0,
+            expires_at: row.expires_at,
             family_id: row.family_id.map(FamilyId),
         })
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct TokenRow {
     pub(super) id: i64,
     pub(super) kind: String,
@@ -97,10 +125,10 @@ pub(super) struct TokenRow {
     pub(super) client_row_id: i64,
     pub(super) client_id: String,
     pub(super) allowed_scopes: String,
-    pub(super) expires_at: DbTime,
-    pub(super) used_at: Option<DbTime>,
-    pub(super) revoked_at: Option<DbTime>,
-    pub(super) family_revoked_at: Option<DbTime>,
+    pub(super) expires_at: OffsetDateTime,
+    pub(super) used_at: Option<OffsetDateTime>,
+    pub(super) revoked_at: Option<OffsetDateTime>,
+    pub(super) family_revoked_at: Option<OffsetDateTime>,
 }
 
 impl TokenRow {
@@ -124,12 +152,23 @@ impl TokenRow {
     }
 }
 
-#[derive(sqlx::FromRow)]
 pub(super) struct SessionRow {
     id: i64,
     user_id: i64,
-    authenticated_at: DbTime,
-    expires_at: DbTime,
+    authenticated_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+}
+
+impl SessionRow {
+    /// Reads `id, user_id, authenticated_at, expires_at`.
+    pub(super) fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(Self {
+            id: c.get()?,
+            user_id: c.get()?,
+            authenticated_at: c.get()?,
+            expires_at: c.get()?,
+        })
+    }
 }
 
 impl From<SessionRow> for WebSession {
@@ -137,8 +176,8 @@ impl From<SessionRow> for WebSession {
         Self {
             id: row.id,
             user_id: UserId(row.user_id),
-            authenticated_at: row.authenticated_at.0,
-            expires_at: row.expires_at.0,
+            authenticated_at: row.authenticated_at,
+            expires_at: row.expires_at,
         }
     }
 }

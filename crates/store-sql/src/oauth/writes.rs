@@ -10,24 +10,21 @@ use paceline_domain::oauth::scope::ScopeSet;
 use paceline_domain::oauth::store::{FamilyId, NewTokenPair, Rotation, TokenId};
 use time::OffsetDateTime;
 
-/// Inserts a client's redirect URIs inside the transaction `$tx`.
-macro_rules! insert_redirect_uris {
-    ($tx:expr, $key:expr, $uris:expr) => {
-        for (position, uri) in $uris.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO oauth_client_redirect_uris (client_row_id, position, uri) \
-                 VALUES ($1, $2, $3)",
-            )
-            .bind($key)
-            .bind(i32::try_from(position).unwrap_or(i32::MAX))
-            .bind(uri)
-            .execute(&mut *$tx)
-            .await
-            .map_err(other)?;
-        }
-    };
+/// Inserts a client's redirect URIs, in order, in the transaction `tx`.
+pub(super) async fn insert_redirect_uris(
+    tx: &mut Tx<'_>,
+    client: i64,
+    uris: &[String],
+) -> Result<(), StoreError> {
+    const SQL: &str = "INSERT INTO oauth_client_redirect_uris (client_row_id, position, uri) \
+         VALUES ($1, $2, $3)";
+    for (position, uri) in uris.iter().enumerate() {
+        let position = i32::try_from(position).unwrap_or(i32::MAX);
+        tx.execute(SQL, &[client.into(), position.into(), uri.into()])
+            .await?;
+    }
+    Ok(())
 }
-pub(super) use insert_redirect_uris;
 
 /// Inserts an access and refresh token of `family` in the transaction `tx`; the refresh
 /// token carries `refresh_scopes` (the family's, on a rotation) and `parent` the token it
