@@ -122,33 +122,19 @@ impl FigureColumns {
     }
 }
 
-/// An activity row of a page with one of its sources (none when it has none): a page and
-/// its sources come in one query.
+/// An activity row of a page, and whether it has sources to read.
 struct PageRow {
     activity: ActivityRow,
-    source: Option<SourceEntry>,
+    has_sources: bool,
 }
 
 impl PageRow {
-    /// The columns of [`select_activities!`], then the source's.
+    /// The columns of [`activity_columns!`], then whether the activity has sources.
     fn read(c: &mut Cols<'_>) -> Result<Self, DbError> {
-        let activity = ActivityRow::read(c)?;
-        let provider: Option<String> = c.get()?;
-        let client_key: Option<String> = c.get()?;
-        let external_id: Option<String> = c.get()?;
-        let raw_payload: Option<Json> = c.get()?;
-        let received_at: Option<OffsetDateTime> = c.get()?;
-        let source = match (provider, received_at) {
-            (Some(provider), Some(received_at)) => Some(SourceEntry {
-                provider,
-                external_id,
-                client_id: client_key.filter(|key| !key.is_empty()),
-                raw_payload: raw_payload.map(Json::into_string),
-                received_at,
-            }),
-            _ => None,
-        };
-        Ok(Self { activity, source })
+        Ok(Self {
+            activity: ActivityRow::read(c)?,
+            has_sources: c.get()?,
+        })
     }
 }
 
@@ -214,17 +200,32 @@ pub(crate) fn group_legs(rows: Vec<LegRow>) -> Result<HashMap<ActivityId, Vec<Le
     Ok(legs)
 }
 
-/// The columns of an [`ActivityRow`], from `activities a` joined to `memberships m`, for
-/// the user `$1`'s activities that are not deleted.
-macro_rules! select_activities {
+/// The columns of an [`ActivityRow`], from `activities a` joined to `memberships m`.
+macro_rules! activity_columns {
     () => {
-        "SELECT a.id, a.user_id, a.membership_id, m.organization_id, a.source, \
+        "a.id, a.user_id, a.membership_id, m.organization_id, a.source, \
          a.source_name, a.type, a.title, a.started_at, a.timezone, a.duration_sec, \
          a.distance_m, a.elevation_gain_m, a.avg_hr, a.max_hr, a.avg_power, a.avg_cadence, \
-         a.calories, \
-         a.rpe, a.load_score, a.notes, a.created_at, a.updated_at \
-         FROM activities a JOIN memberships m ON m.id = a.membership_id \
+         a.calories, a.rpe, a.load_score, a.notes, a.created_at, a.updated_at"
+    };
+}
+
+/// The user `$1`'s activities that are not deleted, as `a` joined to their memberships `m`.
+macro_rules! live_activities {
+    () => {
+        " FROM activities a JOIN memberships m ON m.id = a.membership_id \
          WHERE a.user_id = $1 AND a.deleted_at IS NULL"
+    };
+}
+
+/// The columns of an [`ActivityRow`], for the user `$1`'s activities that are not deleted.
+macro_rules! select_activities {
+    () => {
+        concat!(
+            "SELECT ",
+            $crate::activities::activity_columns!(),
+            $crate::activities::live_activities!()
+        )
     };
 }
 
@@ -321,7 +322,7 @@ pub(crate) async fn insert_activity(tx: &mut Tx<'_>, new: &NewActivity) -> Resul
     }
     Ok(id)
 }
-pub(crate) use select_activities;
+pub(crate) use {activity_columns, live_activities, select_activities};
 
 #[async_trait]
 impl ActivityStore for SqlStore {
@@ -449,10 +450,14 @@ impl ActivityStore for SqlStore {
         query: RecordQuery<OffsetDateTime>,
         filter: &ActivityFilter,
     ) -> Result<Page<Activity>, StoreError> {
-        const LIST: &str = select_activities!();
-        const SOURCES: &str = "SELECT p.*, s.provider AS s_provider, \
-             s.client_key AS s_client_key, s.external_id AS s_external_id, \
-             s.raw_payload AS s_raw_payload, s.received_at AS s_received_at FROM (";
+        // Whether each activity has sources is an index probe per row of the page: most
+        // have none, and the page is then one query, read in the index's order.
+        const LIST: &str = concat!(
+            "SELECT ",
+            activity_columns!(),
+            ", EXISTS (SELECT 1 FROM activity_sources s WHERE s.activity_id = a.id)",
+            live_activities!()
+        );
         let mut filters = Filters::new("a.started_at", "a.updated_at", &query);
         if let Some(kind) = filter.activity_type {
             filters.equal("a.type", kind.as_str());
@@ -460,23 +465,27 @@ impl ActivityStore for SqlStore {
         if let Some(text) = &filter.title_contains {
             filters.containing("a.title", text);
         }
-        // The page (one row more than asked, to know whether another follows), then its
-        // sources joined to it: one round trip.
+        // One row more than asked, to know whether another page follows.
         let sql = format!(
-            "{SOURCES}{LIST}{}{}) p LEFT JOIN activity_sources s ON s.activity_id = p.id \
-             ORDER BY p.started_at DESC, p.id DESC, s.id",
+            "{LIST}{}{}",
             filters.sql,
             Filters::page("a.started_at DESC, a.id DESC", &query)
         );
         let rows = self.db.all(sql, &filters.args(user), PageRow::read).await?;
-        let mut grouped: Vec<(ActivityRow, Vec<SourceEntry>)> = Vec::new();
-        for row in rows {
-            match grouped.last_mut() {
-                Some((last, sources)) if last.id == row.activity.id => sources.extend(row.source),
-                _ => grouped.push((row.activity, row.source.into_iter().collect())),
-            }
-        }
-        let (grouped, has_next) = split_page(grouped, &query);
+        let (rows, has_next) = split_page(rows, &query);
+        let with_sources: Vec<i64> = rows
+            .iter()
+            .filter(|row| row.has_sources)
+            .map(|row| row.activity.id)
+            .collect();
+        let mut sources = self.sources_of(user, &with_sources).await?;
+        let grouped: Vec<(ActivityRow, Vec<SourceEntry>)> = rows
+            .into_iter()
+            .map(|row| {
+                let own = sources.remove(&row.activity.id).unwrap_or_default();
+                (row.activity, own)
+            })
+            .collect();
         let items = grouped
             .into_iter()
             .map(|(row, sources)| activity(row, sources))

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
-use tokio::sync::{Mutex, MutexGuard, OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{Mutex, MutexGuard, OwnedSemaphorePermit, Semaphore, TryAcquireError, watch};
 
 /// Prepared statements kept per connection: every statement of the store fits.
 const STATEMENT_CACHE: usize = 256;
@@ -130,10 +130,17 @@ impl Sqlite {
     /// A reader connection, waiting while every one is in use.
     pub(crate) async fn reader(&self) -> Result<PooledReader, DbError> {
         let shared = &self.shared;
-        let permit = tokio::time::timeout(shared.wait, shared.reader_slots.clone().acquire_owned())
-            .await
-            .map_err(|_| unavailable("timed out waiting for a reader connection"))?
-            .map_err(|_| unavailable("the database is closed"))?;
+        // A free slot without a timer; a timer only for a wait.
+        let permit = match shared.reader_slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(TryAcquireError::Closed) => return Err(unavailable("the database is closed")),
+            Err(TryAcquireError::NoPermits) => {
+                tokio::time::timeout(shared.wait, shared.reader_slots.clone().acquire_owned())
+                    .await
+                    .map_err(|_| unavailable("timed out waiting for a reader connection"))?
+                    .map_err(|_| unavailable("the database is closed"))?
+            }
+        };
         let idle = shared
             .readers
             .lock()
@@ -162,9 +169,12 @@ impl Sqlite {
     /// Begins a write: a savepoint in the shared transaction.
     pub(crate) async fn begin(&self) -> Result<WriteTx<'_>, DbError> {
         let shared = &self.shared;
-        let mut state = tokio::time::timeout(shared.wait, shared.writer.lock())
-            .await
-            .map_err(|_| unavailable("timed out waiting for the writer"))?;
+        let mut state = match shared.writer.try_lock() {
+            Ok(state) => state,
+            Err(_) => tokio::time::timeout(shared.wait, shared.writer.lock())
+                .await
+                .map_err(|_| unavailable("timed out waiting for the writer"))?,
+        };
         let WriterState { conn, batch, .. } = &mut *state;
         let conn = conn
             .as_mut()
