@@ -12,9 +12,13 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations/postgres");
 pub(crate) async fn connect(url: &str, options: &OpenOptions) -> Result<PgPool, OpenError> {
     let connect = PgConnectOptions::from_str(url)
         .map_err(|e| OpenError::Connect(format!("{}: {e}", crate::redact_url(url))))?;
+    // No round trip to test a connection before each use (sqlx's default doubles the round
+    // trips of a query): a connection the server dropped fails its next query, which
+    // answers as unavailable, and is replaced.
     PgPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.acquire_timeout)
+        .test_before_acquire(false)
         .connect_with(connect)
         .await
         .map_err(|e| OpenError::Connect(format!("{}: {e}", crate::redact_url(url))))
