@@ -67,7 +67,7 @@ use paceline_domain::Store;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::ratelimit::{Limit, Limits};
-use paceline_server::{AppState, router, serve};
+use paceline_server::{AppState, router_with, serve};
 use paceline_store_sql::{Database, OpenOptions, SqlStore};
 use paceline_testkit::api;
 use serde::Deserialize;
@@ -218,14 +218,15 @@ async fn main() {
         .with_files(Arc::new(files))
         .with_spool(&spool);
     let blobs = state.files.clone();
-    let app = router(state.clone()).merge(
+    // The baselines behind the same middleware as the routes they stand for.
+    let app = router_with(
+        state.clone(),
         axum::Router::new()
             .route("/bench/profile-without-auth", get(profile_without_auth))
             .route(
                 "/bench/read-upload",
                 post(read_upload).layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
-            )
-            .with_state(state),
+            ),
     );
     tokio::spawn(serve(listener, app, std::future::pending()));
 

@@ -32,7 +32,7 @@ mod throttle;
 mod transport;
 mod web;
 
-pub use router::router;
+pub use router::{router, router_with};
 pub use transport::{OverTls, TrustedProxies};
 
 /// What every handler can reach.

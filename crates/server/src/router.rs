@@ -11,6 +11,13 @@ use axum::routing::{get, post};
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The whole application with `extra` routes served like its own, behind the same
+/// middleware (the benchmarks' baselines use it, so that a ratio measures the work a route
+/// adds, not the middleware around it).
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let routes = Router::new()
         .route("/healthz", get(health::get_healthz))
         .route("/readyz", get(health::get_readyz))
@@ -76,6 +83,7 @@ pub fn router(state: AppState) -> Router {
             "/api/docs",
             get(xhale::document::get_reference).fallback(xhale::error::read_only),
         )
+        .merge(extra)
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
