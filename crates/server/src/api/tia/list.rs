@@ -8,9 +8,10 @@
 //! Unknown or repeated parameters and malformed values answer 400 in the error format of
 //! write bodies.
 
-use crate::api::tia::error::TiaError;
+use crate::api::tia::error::{TiaError, TiaResult};
 use crate::api::tia::fields::{Invalid, custom, parse_day, parse_instant};
 use axum::http::StatusCode;
+use axum::response::IntoResponse as _;
 use paceline_domain::listing::{DEFAULT_PER_PAGE, MAX_PER_PAGE, RecordQuery};
 use serde_json::{Value, json};
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -211,6 +212,21 @@ pub(crate) fn pagination<K>(query: &RecordQuery<K>, has_next: bool) -> Paginatio
         next_page: has_next.then(|| page + 1),
         has_next_page: has_next,
     }
+}
+
+/// A JSON answer serialized into one buffer of `capacity` bytes reserved at once, so that a
+/// long list is not copied each time its buffer doubles.
+pub(crate) fn json_sized<T: serde::Serialize>(value: &T, capacity: usize) -> TiaResult {
+    let mut body = Vec::with_capacity(capacity);
+    serde_json::to_writer(&mut body, value).map_err(crate::failure::Failure::internal)?;
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response())
 }
 
 #[cfg(test)]
