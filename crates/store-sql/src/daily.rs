@@ -504,25 +504,18 @@ impl DailyStore for SqlStore {
         static UPSERT: LazyLock<String> = LazyLock::new(|| BodyMetricRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
         let circumferences = circumferences(v)?;
-        let id = self
-            .db
-            .returning(
-                UPSERT.as_str(),
-                &filed.args(&[
-                    Arg::from(new.key),
-                    Arg::from(v.weight_kg),
-                    Arg::from(v.height_cm),
-                    Arg::from(v.body_fat_pct),
-                    Arg::from(v.muscle_mass_kg),
-                    Arg::from(v.resting_hr),
-                    Arg::from(v.sleep_hours),
-                    Arg::from(&v.notes),
-                    Arg::from(circumferences.as_deref()),
-                ]),
-                first::<i64>,
-            )
-            .await
-            .map_err(constraint("body metric", MISSING))?;
+        let values = [
+            Arg::from(new.key),
+            Arg::from(v.weight_kg),
+            Arg::from(v.height_cm),
+            Arg::from(v.body_fat_pct),
+            Arg::from(v.muscle_mass_kg),
+            Arg::from(v.resting_hr),
+            Arg::from(v.sleep_hours),
+            Arg::from(&v.notes),
+            Arg::from(circumferences.as_deref()),
+        ];
+        let id = self.upsert(&UPSERT, &filed, &values, "body metric").await?;
         Ok(BodyMetricId(id))
     }
 
@@ -540,27 +533,20 @@ impl DailyStore for SqlStore {
     ) -> Result<SleepDayId, StoreError> {
         static UPSERT: LazyLock<String> = LazyLock::new(|| SleepRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
-        let id = self
-            .db
-            .returning(
-                UPSERT.as_str(),
-                &filed.args(&[
-                    Arg::from(new.key),
-                    Arg::from(client_key(&new.by)),
-                    Arg::from(v.sleep_start_at),
-                    Arg::from(v.sleep_end_at),
-                    Arg::from(v.sleep_seconds),
-                    Arg::from(v.time_in_bed_seconds),
-                    Arg::from(v.deep_seconds),
-                    Arg::from(v.light_seconds),
-                    Arg::from(v.rem_seconds),
-                    Arg::from(v.awake_seconds),
-                    Arg::from(v.sleep_score),
-                ]),
-                first::<i64>,
-            )
-            .await
-            .map_err(constraint("sleep day", MISSING))?;
+        let values = [
+            Arg::from(new.key),
+            Arg::from(client_key(&new.by)),
+            Arg::from(v.sleep_start_at),
+            Arg::from(v.sleep_end_at),
+            Arg::from(v.sleep_seconds),
+            Arg::from(v.time_in_bed_seconds),
+            Arg::from(v.deep_seconds),
+            Arg::from(v.light_seconds),
+            Arg::from(v.rem_seconds),
+            Arg::from(v.awake_seconds),
+            Arg::from(v.sleep_score),
+        ];
+        let id = self.upsert(&UPSERT, &filed, &values, "sleep day").await?;
         Ok(SleepDayId(id))
     }
 
@@ -579,33 +565,28 @@ impl DailyStore for SqlStore {
         static UPSERT: LazyLock<String> = LazyLock::new(|| NutritionRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
         let steps = integer(v.steps, "steps")?;
+        let values = [
+            Arg::from(new.key),
+            Arg::from(v.logged_at),
+            Arg::from(v.energy_breakfast_kcal),
+            Arg::from(v.energy_lunch_kcal),
+            Arg::from(v.energy_dinner_kcal),
+            Arg::from(v.energy_snack_kcal),
+            Arg::from(v.energy_total_kcal),
+            Arg::from(v.goal_energy_kcal),
+            Arg::from(v.carb_total_g),
+            Arg::from(v.protein_total_g),
+            Arg::from(v.fat_total_g),
+            Arg::from(v.goal_carb_g),
+            Arg::from(v.goal_protein_g),
+            Arg::from(v.goal_fat_g),
+            Arg::from(v.activity_energy_kcal),
+            Arg::from(steps),
+            Arg::from(v.water_ml),
+        ];
         let id = self
-            .db
-            .returning(
-                UPSERT.as_str(),
-                &filed.args(&[
-                    Arg::from(new.key),
-                    Arg::from(v.logged_at),
-                    Arg::from(v.energy_breakfast_kcal),
-                    Arg::from(v.energy_lunch_kcal),
-                    Arg::from(v.energy_dinner_kcal),
-                    Arg::from(v.energy_snack_kcal),
-                    Arg::from(v.energy_total_kcal),
-                    Arg::from(v.goal_energy_kcal),
-                    Arg::from(v.carb_total_g),
-                    Arg::from(v.protein_total_g),
-                    Arg::from(v.fat_total_g),
-                    Arg::from(v.goal_carb_g),
-                    Arg::from(v.goal_protein_g),
-                    Arg::from(v.goal_fat_g),
-                    Arg::from(v.activity_energy_kcal),
-                    Arg::from(steps),
-                    Arg::from(v.water_ml),
-                ]),
-                first::<i64>,
-            )
-            .await
-            .map_err(constraint("nutrition day", MISSING))?;
+            .upsert(&UPSERT, &filed, &values, "nutrition day")
+            .await?;
         Ok(NutritionDayId(id))
     }
 
@@ -624,21 +605,16 @@ impl DailyStore for SqlStore {
         static UPSERT: LazyLock<String> = LazyLock::new(|| WellnessRow::TABLE.upsert_sql());
         let (filed, v) = (Filed::of(&new)?, &new.values);
         let steps = integer(v.steps, "steps")?;
+        let values = [
+            Arg::from(new.key),
+            Arg::from(client_key(&new.by)),
+            Arg::from(steps),
+            Arg::from(v.water_ml),
+            Arg::from(v.activity_energy_kcal),
+        ];
         let id = self
-            .db
-            .returning(
-                UPSERT.as_str(),
-                &filed.args(&[
-                    Arg::from(new.key),
-                    Arg::from(client_key(&new.by)),
-                    Arg::from(steps),
-                    Arg::from(v.water_ml),
-                    Arg::from(v.activity_energy_kcal),
-                ]),
-                first::<i64>,
-            )
-            .await
-            .map_err(constraint("wellness day", MISSING))?;
+            .upsert(&UPSERT, &filed, &values, "wellness day")
+            .await?;
         Ok(WellnessDayId(id))
     }
 
@@ -652,6 +628,22 @@ impl DailyStore for SqlStore {
 }
 
 impl SqlStore {
+    /// Runs a daily table's upsert with the attribution and the record's `values`; the
+    /// record's key. `what` names the record in a conflict.
+    async fn upsert(
+        &self,
+        sql: &'static str,
+        filed: &Filed<'_>,
+        values: &[Arg<'_>],
+        what: &'static str,
+    ) -> Result<i64, StoreError> {
+        let args = filed.args(values);
+        self.db
+            .returning(sql, &args, first)
+            .await
+            .map_err(constraint(what, MISSING))
+    }
+
     /// A page of `user`'s rows of `R`'s table, latest key first.
     async fn list_daily<R, K>(
         &self,

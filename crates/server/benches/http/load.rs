@@ -95,19 +95,7 @@ pub(crate) async fn get(
 ) -> Figures {
     if wrk::enabled() {
         let token = token.map(str::to_owned);
-        return tokio::task::spawn_blocking(move || {
-            wrk::run(
-                connections,
-                length,
-                &wrk::Request {
-                    url: &url,
-                    token: token.as_deref(),
-                    bodies: None,
-                },
-            )
-        })
-        .await
-        .unwrap();
+        return wrk::load(connections, length, url, token, None).await;
     }
     let (http, token) = (http.clone(), token.map(str::to_owned));
     load(connections, length, move |_| {
@@ -171,20 +159,8 @@ pub(crate) async fn upserts(
             .enumerate()
             .map(|(n, day)| body(day, n).to_string())
             .collect();
-        let token = token.to_owned();
-        return tokio::task::spawn_blocking(move || {
-            wrk::run(
-                connections,
-                length,
-                &wrk::Request {
-                    url: &url,
-                    token: Some(&token),
-                    bodies: Some(&bodies),
-                },
-            )
-        })
-        .await
-        .unwrap();
+        let token = Some(token.to_owned());
+        return wrk::load(connections, length, url, token, Some(bodies)).await;
     }
     let writes: Arc<Vec<AtomicUsize>> =
         Arc::new((0..connections).map(|_| AtomicUsize::new(0)).collect());

@@ -30,14 +30,38 @@ pub(crate) fn cpu_micros() -> u64 {
 }
 
 /// What `wrk` sends: a GET with an optional bearer token, or each of `bodies` POSTed in turn.
-pub(crate) struct Request<'a> {
-    pub(crate) url: &'a str,
-    pub(crate) token: Option<&'a str>,
-    pub(crate) bodies: Option<&'a [String]>,
+struct Request<'a> {
+    url: &'a str,
+    token: Option<&'a str>,
+    bodies: Option<&'a [String]>,
 }
 
-/// Runs `wrk` against `request` and reads its figures. Blocks; call from `spawn_blocking`.
-pub(crate) fn run(connections: usize, length: Duration, request: &Request<'_>) -> Figures {
+/// Runs `wrk` on a blocking thread: a GET of `url` with an optional bearer token, or, with
+/// `bodies`, each POSTed in turn.
+pub(crate) async fn load(
+    connections: usize,
+    length: Duration,
+    url: String,
+    token: Option<String>,
+    bodies: Option<Vec<String>>,
+) -> Figures {
+    tokio::task::spawn_blocking(move || {
+        run(
+            connections,
+            length,
+            &Request {
+                url: &url,
+                token: token.as_deref(),
+                bodies: bodies.as_deref(),
+            },
+        )
+    })
+    .await
+    .unwrap()
+}
+
+/// Runs `wrk` against `request` and reads its figures. Blocks.
+fn run(connections: usize, length: Duration, request: &Request<'_>) -> Figures {
     let mut command = Command::new("wrk");
     command.args([
         "-t1",
