@@ -295,7 +295,6 @@ impl FileStore for SqlStore {
             }
         }
         tx.commit().await?;
-        let deleted = row;
-        deleted.map(KeptFile::try_from).transpose()
+        row.map(KeptFile::try_from).transpose()
     }
 }

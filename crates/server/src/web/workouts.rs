@@ -194,6 +194,38 @@ struct BuilderPage {
     back: String,
 }
 
+impl BuilderPage {
+    /// The builder showing what `typed` holds, posting to `action`; nothing of a saved or
+    /// planned workout (sessions, downloads, delete) until the caller adds it.
+    fn of(
+        layout: Layout,
+        heading: String,
+        action: String,
+        typed: &Typed,
+        chart: Option<WorkoutChart>,
+        errors: Vec<String>,
+        back: String,
+    ) -> Self {
+        Self {
+            layout,
+            heading,
+            action,
+            name: typed.name.clone(),
+            sports: sports(&typed.sport),
+            description: typed.description.clone(),
+            text: typed.text.clone(),
+            sessions: None,
+            offer_library: false,
+            keep: false,
+            chart,
+            errors,
+            downloads: Vec::new(),
+            delete: None,
+            back,
+        }
+    }
+}
+
 /// What the builder's form holds.
 #[derive(Default)]
 struct Typed {
@@ -341,21 +373,16 @@ fn library_builder(
         None => ("New workout".to_owned(), "/library".to_owned(), None),
     };
     BuilderPage {
-        layout: viewer.layout(heading.clone(), "workouts"),
-        heading,
-        action,
-        name: typed.name.clone(),
-        sports: sports(&typed.sport),
-        description: typed.description.clone(),
-        text: typed.text.clone(),
-        sessions: None,
-        offer_library: false,
-        keep: false,
-        chart,
-        errors,
-        downloads: Vec::new(),
         delete,
-        back: "/library".to_owned(),
+        ..BuilderPage::of(
+            viewer.layout(heading.clone(), "workouts"),
+            heading,
+            action,
+            typed,
+            chart,
+            errors,
+            "/library".to_owned(),
+        )
     }
 }
 
@@ -591,25 +618,25 @@ async fn planned_builder(
         Some(_) => None,
         None => Some(session_choices(state, seen, typed.session).await?),
     };
+    let back = match typed.session {
+        Some(id) => format!("/session/{id}/"),
+        None => seen.href("/calendar"),
+    };
     Ok(BuilderPage {
-        layout: seen.layout(heading.clone(), "calendar"),
-        heading,
-        action,
-        name: typed.name.clone(),
-        sports: sports(&typed.sport),
-        description: typed.description.clone(),
-        text: typed.text.clone(),
         sessions,
         offer_library: existing.is_none() && seen.viewer.roles.coaches,
         keep: typed.keep,
-        chart,
-        errors,
         downloads,
         delete,
-        back: match typed.session {
-            Some(id) => format!("/session/{id}/"),
-            None => seen.href("/calendar"),
-        },
+        ..BuilderPage::of(
+            seen.layout(heading.clone(), "calendar"),
+            heading,
+            action,
+            typed,
+            chart,
+            errors,
+            back,
+        )
     })
 }
 

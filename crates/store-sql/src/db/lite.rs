@@ -90,6 +90,16 @@ impl Sqlite {
     /// Opens the writer (which creates the file) and starts its committer; readers open as
     /// they are needed, up to `max_readers` at once. Each waits up to `wait` for a lock.
     pub(crate) fn open(path: &Path, max_readers: u32, wait: Duration) -> Result<Self, DbError> {
+        Self::open_with_delay(path, max_readers, wait, commit_delay())
+    }
+
+    /// [`Sqlite::open`], with the committer pausing `delay` before each COMMIT (for tests).
+    pub(crate) fn open_with_delay(
+        path: &Path,
+        max_readers: u32,
+        wait: Duration,
+        delay: Duration,
+    ) -> Result<Self, DbError> {
         let conn = connect(path, wait, false)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         let writer = Arc::new(Mutex::new(WriterState {
@@ -99,7 +109,6 @@ impl Sqlite {
         }));
         let (committer, wake) = mpsc::channel();
         let state = writer.clone();
-        let delay = commit_delay();
         std::thread::Builder::new()
             .name("sqlite-commit".to_owned())
             .spawn(move || commit_loop(&state, &wake, delay))

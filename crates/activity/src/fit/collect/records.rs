@@ -145,42 +145,19 @@ impl Collector {
         {
             return Ok(());
         }
-        if !self.keep_records {
-            if self.records_seen >= MAX_RECORDS {
-                return Err(FitError::TooLarge {
-                    offset: message.offset,
-                    what: "records",
-                    limit: MAX_RECORDS,
-                });
-            }
-            self.records_seen += 1;
-            let record = Record {
-                time,
-                position,
-                altitude_m: altitude,
-                heart_rate,
-                power_w: power,
-                cadence,
-                speed_mps: speed,
-                distance_m: distance,
-                temperature_c: temperature,
-            };
-            self.stats.add(&record);
-            self.stored.push(&record);
-            return Ok(());
-        }
-        let streams = &mut self.streams;
-        let len = streams.len;
-        if len >= MAX_RECORDS {
+        let count = if self.keep_records {
+            self.streams.len
+        } else {
+            self.records_seen
+        };
+        if count >= MAX_RECORDS {
             return Err(FitError::TooLarge {
                 offset: message.offset,
                 what: "records",
                 limit: MAX_RECORDS,
             });
         }
-        // The figures are gathered as the records come, as a summary-only decode does; a
-        // second pass over the columns is needed only when `hr` messages change them.
-        self.stats.add(&Record {
+        let record = Record {
             time,
             position,
             altitude_m: altitude,
@@ -190,7 +167,17 @@ impl Collector {
             speed_mps: speed,
             distance_m: distance,
             temperature_c: temperature,
-        });
+        };
+        // The figures are gathered as the records come; a second pass over the columns is
+        // needed only when `hr` messages change them.
+        self.stats.add(&record);
+        if !self.keep_records {
+            self.records_seen += 1;
+            self.stored.push(&record);
+            return Ok(());
+        }
+        let streams = &mut self.streams;
+        let len = streams.len;
         let reserve = self.estimate;
         push(&mut streams.time, len, time, reserve);
         push(&mut streams.position, len, position, reserve);
