@@ -25,6 +25,7 @@ pub mod messaging;
 pub mod oauth;
 pub mod password;
 pub mod ratelimit;
+pub mod read_scope;
 pub mod resets;
 pub mod settings;
 pub mod store;

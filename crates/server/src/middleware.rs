@@ -4,7 +4,9 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode, header};
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tower::Service;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveHeadersLayer;
@@ -22,6 +24,9 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 /// Wraps `router` in the common layers. The outermost layer runs first.
 pub(crate) fn wrap(router: Router) -> Router {
     router
+        // Reads that follow each other without a wait share one snapshot: the bearer check
+        // and the page it opens read in one transaction, not two.
+        .layer(tower::layer::layer_fn(ReadScoped))
         // Personal data is never cached, and no response is content-sniffed; routes that may
         // be cached (the stylesheet) say so themselves.
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -51,6 +56,24 @@ pub(crate) fn wrap(router: Router) -> Router {
             header::SET_COOKIE,
             header::PROXY_AUTHORIZATION,
         ]))
+}
+
+/// Runs each request in a read scope ([`paceline_domain::read_scope`]).
+#[derive(Clone)]
+struct ReadScoped<S>(S);
+
+impl<S: Service<Request<Body>>> Service<Request<Body>> for ReadScoped<S> {
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = paceline_domain::read_scope::Scoped<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        paceline_domain::read_scope::scoped(self.0.call(request))
+    }
 }
 
 /// The span of one request: method, path and request id. Never the query string, which may

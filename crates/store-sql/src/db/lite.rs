@@ -16,6 +16,7 @@
 
 use super::args::{DATE_FORMAT, placeholder};
 use super::{Arg, Cols, DbError};
+use paceline_domain::read_scope;
 use rusqlite::{Connection, OpenFlags, Statement};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -136,8 +137,35 @@ impl Sqlite {
         self.shared.wait
     }
 
-    /// A reader connection, waiting while every one is in use.
+    /// A reader connection, waiting while every one is in use. In a read scope
+    /// ([`paceline_domain::read_scope`]) it is the scope's reader, inside the read transaction
+    /// that the scope's reads share: one snapshot, one transaction for reads that follow each
+    /// other without a wait.
     pub(crate) async fn reader(&self) -> Result<PooledReader, DbError> {
+        if !read_scope::active() {
+            return Ok(PooledReader {
+                held: Some(self.pooled().await?),
+                scope: None,
+            });
+        }
+        let held = match read_scope::take::<Held>() {
+            Some(held) if Arc::ptr_eq(&held.shared, &self.shared) => held,
+            other => {
+                // Another store's reader (a test with two stores) goes back to its pool.
+                drop(other);
+                let mut held = self.pooled().await?;
+                held.begin()?;
+                held
+            }
+        };
+        Ok(PooledReader {
+            held: Some(held),
+            scope: Some(read_scope::generation()),
+        })
+    }
+
+    /// A connection from the pool.
+    async fn pooled(&self) -> Result<Held, DbError> {
         let shared = &self.shared;
         // A free slot without a timer; a timer only for a wait.
         let permit = match shared.reader_slots.clone().try_acquire_owned() {
@@ -159,24 +187,27 @@ impl Sqlite {
             Some(conn) => conn,
             None => connect(&shared.path, shared.wait, true)?,
         };
-        Ok(PooledReader {
+        Ok(Held {
             conn: Some(conn),
             shared: shared.clone(),
             _permit: permit,
-            snapshot: false,
+            in_transaction: false,
         })
     }
 
-    /// A reader inside a read transaction, so that its reads see one snapshot.
+    /// A reader inside a read transaction, so that its reads see one snapshot (in a read
+    /// scope, the scope's).
     pub(crate) async fn snapshot(&self) -> Result<PooledReader, DbError> {
         let mut reader = self.reader().await?;
-        reader.connection().execute_batch("BEGIN")?;
-        reader.snapshot = true;
+        if let Some(held) = reader.held.as_mut() {
+            held.begin()?;
+        }
         Ok(reader)
     }
 
     /// Begins a write: a savepoint in the shared transaction.
     pub(crate) async fn begin(&self) -> Result<WriteTx<'_>, DbError> {
+        end_scoped_snapshot();
         let shared = &self.shared;
         let mut state = match shared.writer.try_lock() {
             Ok(state) => state,
@@ -261,27 +292,65 @@ fn connect(path: &Path, wait: Duration, reader: bool) -> Result<Connection, DbEr
     Ok(conn)
 }
 
-/// A reader connection, back in the pool when dropped.
+/// A reader connection, back in the pool when dropped (or, in a read scope, kept in the scope
+/// for its next read).
 pub(crate) struct PooledReader {
-    conn: Option<Connection>,
-    shared: Arc<Shared>,
-    _permit: OwnedSemaphorePermit,
-    /// Inside a read transaction, ended when it goes back to the pool.
-    snapshot: bool,
+    held: Option<Held>,
+    /// In a read scope: the scope's generation when the reader was taken.
+    scope: Option<u64>,
 }
 
 impl PooledReader {
     pub(super) fn connection(&mut self) -> &mut Connection {
-        self.conn
+        self.held
             .as_mut()
+            .and_then(|held| held.conn.as_mut())
             .unwrap_or_else(|| unreachable!("taken only on drop"))
     }
 }
 
 impl Drop for PooledReader {
     fn drop(&mut self) {
+        if let Some(generation) = self.scope
+            && let Some(held) = self.held.take()
+            && let Err(held) = read_scope::keep(held, generation)
+        {
+            drop(held);
+        }
+    }
+}
+
+/// A pooled reader connection and its slot; back in the pool when dropped.
+struct Held {
+    conn: Option<Connection>,
+    shared: Arc<Shared>,
+    _permit: OwnedSemaphorePermit,
+    /// Inside a read transaction, ended when it goes back to the pool.
+    in_transaction: bool,
+}
+
+impl Held {
+    /// Opens a read transaction (its snapshot is taken at its first read), unless one is open.
+    fn begin(&mut self) -> Result<(), DbError> {
+        if !self.in_transaction
+            && let Some(conn) = self.conn.as_mut()
+        {
+            conn.prepare_cached("BEGIN")?.execute([])?;
+            self.in_transaction = true;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        if self.snapshot && conn.execute_batch("ROLLBACK").is_err() {
+        if self.in_transaction
+            && conn
+                .prepare_cached("ROLLBACK")
+                .and_then(|mut end| end.execute([]))
+                .is_err()
+        {
             return;
         }
         if !self.shared.closed.load(Ordering::SeqCst)
@@ -290,6 +359,12 @@ impl Drop for PooledReader {
             readers.push(conn);
         }
     }
+}
+
+/// Ends the snapshot the calling task's read scope shares, if any: a write is under way, and
+/// the reads after it must see it.
+fn end_scoped_snapshot() {
+    read_scope::end();
 }
 
 /// A write in progress: the writer connection, inside this write's savepoint.
@@ -358,6 +433,7 @@ impl WriteTx<'_> {
 impl Drop for WriteTx<'_> {
     /// Undoes this write alone, unless it was committed.
     fn drop(&mut self) {
+        end_scoped_snapshot();
         if !self.open {
             return;
         }

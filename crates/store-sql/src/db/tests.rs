@@ -203,3 +203,73 @@ async fn a_closed_database_refuses_reads_and_writes() {
     assert!(db.begin().await.err().unwrap().is_unavailable());
     assert!(db.reader().await.err().unwrap().is_unavailable());
 }
+
+/// A write from another process: a connection of its own, committed at once.
+fn write_elsewhere(dir: &tempfile::TempDir, name: &str) {
+    let other = rusqlite::Connection::open(dir.path().join("db.sqlite3")).unwrap();
+    other
+        .execute("INSERT INTO t (name) VALUES (?1)", [name])
+        .unwrap();
+}
+
+#[tokio::test]
+async fn reads_without_a_wait_between_them_share_a_snapshot_in_a_read_scope() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lite, db) = open(&dir);
+    schema(&db).await;
+    paceline_domain::read_scope::scoped(async {
+        assert!(names(&db).await.is_empty());
+        write_elsewhere(&dir, "elsewhere");
+        // Same snapshot: the second read does not see what was committed after the first.
+        assert!(names(&db).await.is_empty());
+        let snapshot = db.snapshot().await.unwrap();
+        drop(snapshot);
+        assert!(
+            names(&db).await.is_empty(),
+            "a snapshot in a scope is the scope's"
+        );
+        // A wait hands the reader back: the next read is a new snapshot.
+        tokio::task::yield_now().await;
+        assert_eq!(names(&db).await, ["elsewhere"]);
+        // The task's own write ends the shared snapshot before it begins.
+        db.execute("INSERT INTO t (name) VALUES ('mine')", &[])
+            .await
+            .unwrap();
+        assert_eq!(names(&db).await, ["elsewhere", "mine"]);
+    })
+    .await;
+    // Outside a scope each read is its own snapshot, as before.
+    assert_eq!(names(&db).await, ["elsewhere", "mine"]);
+    write_elsewhere(&dir, "later");
+    assert_eq!(names(&db).await, ["elsewhere", "mine", "later"]);
+    // Every reader went back to the pool: all four can be taken at once.
+    let readers = [
+        lite.reader().await.unwrap(),
+        lite.reader().await.unwrap(),
+        lite.reader().await.unwrap(),
+        lite.reader().await.unwrap(),
+    ];
+    drop(readers);
+}
+
+#[tokio::test]
+async fn a_reader_taken_before_a_write_is_not_kept_after_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = open(&dir);
+    schema(&db).await;
+    paceline_domain::read_scope::scoped(async {
+        let mut reader = db.reader().await.unwrap();
+        let before: Vec<String> = reader.all("SELECT name FROM t", &[], first).await.unwrap();
+        assert!(before.is_empty());
+        let mut tx = db.begin().await.unwrap();
+        tx.execute("INSERT INTO t (name) VALUES ('mine')", &[])
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        // Handed back after the write, its snapshot from before it is not kept for the
+        // next read.
+        drop(reader);
+        assert_eq!(names(&db).await, ["mine"]);
+    })
+    .await;
+}
