@@ -35,9 +35,23 @@ mod web;
 pub use router::{router, router_with};
 pub use transport::{OverTls, TrustedProxies};
 
-/// What every handler can reach.
+/// What every handler can reach: [`Services`] behind one reference count. Each request
+/// clones the state several times (the router's handler, the middleware that needs it, the
+/// `State` extractor), so a clone is one atomic increment, not one per service.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The services in an [`AppState`]; set through its `with_…` methods.
+#[derive(Clone)]
+pub struct Services {
     /// The database.
     pub store: Arc<dyn Store>,
     /// The time.
@@ -66,7 +80,7 @@ impl AppState {
     /// State over `store`, with the real clock, the default limits counted in memory and
     /// files kept in memory.
     pub fn new(store: Arc<dyn Store>, oauth: OAuthSettings) -> Self {
-        Self {
+        Self(Arc::new(Services {
             store,
             clock: Arc::new(paceline_domain::SystemClock),
             oauth: Arc::new(oauth),
@@ -78,50 +92,61 @@ impl AppState {
             proxies: Arc::new(TrustedProxies::default()),
             mailer: None,
             open_signup: false,
-        }
+        }))
+    }
+
+    /// The services, to change one before the state is shared.
+    fn services(&mut self) -> &mut Services {
+        Arc::make_mut(&mut self.0)
+    }
+
+    /// Replaces the authorization server's settings.
+    pub fn with_oauth(mut self, oauth: OAuthSettings) -> Self {
+        self.services().oauth = Arc::new(oauth);
+        self
     }
 
     /// Sends e-mail through `mailer`.
     pub fn with_mailer(mut self, mailer: Arc<dyn Mailer>) -> Self {
-        self.mailer = Some(mailer);
+        self.services().mailer = Some(mailer);
         self
     }
 
     /// Lets anyone create an account from the sign-up page.
     pub fn with_open_signup(mut self, open: bool) -> Self {
-        self.open_signup = open;
+        self.services().open_signup = open;
         self
     }
 
     /// Believes the forwarded headers of requests from `proxies`.
     pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
-        self.proxies = Arc::new(proxies);
+        self.services().proxies = Arc::new(proxies);
         self
     }
 
     /// Spools uploads to `folder` (the system's temporary folder unless set), which must
     /// exist.
     pub fn with_spool(mut self, folder: &std::path::Path) -> Self {
-        self.spool = Arc::from(folder);
+        self.services().spool = Arc::from(folder);
         self
     }
 
     /// Keeps uploaded files in `files` (in memory unless set).
     pub fn with_files(mut self, files: Arc<dyn BlobStore>) -> Self {
-        self.files = files;
+        self.services().files = files;
         self
     }
 
     /// Replaces the rate limits and where they are counted.
     pub fn with_limits(mut self, limits: Limits, limiter: Arc<dyn RateLimiter>) -> Self {
-        self.limits = limits;
-        self.limiter = limiter;
+        self.services().limits = limits;
+        self.services().limiter = limiter;
         self
     }
 
     /// Enables the admin API for requests carrying `token`.
     pub fn with_admin_token(mut self, token: &str) -> Self {
-        self.admin_token = Some(Arc::new(SecretHash::of(token)));
+        self.services().admin_token = Some(Arc::new(SecretHash::of(token)));
         self
     }
 

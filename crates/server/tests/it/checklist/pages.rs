@@ -9,7 +9,6 @@ use paceline_domain::accounts::{self, UserRequest};
 use paceline_domain::oauth::OAuthSettings;
 use paceline_domain::password::Password;
 use paceline_testkit::{TestContext, on_both_engines};
-use std::sync::Arc;
 
 on_both_engines!(
     u04_u05_u07_u08_pages_change_nothing_on_get_and_are_safe_to_show,
@@ -187,9 +186,8 @@ async fn u10_a_consent_page_shown_to_another_account_is_stale(db: TestContext) {
 }
 
 async fn u13_cookies_are_host_bound_over_tls_and_renewed_at_login(db: TestContext) {
-    let app = TestApp::spawn_with(&db, |mut s| {
-        s.oauth = Arc::new(OAuthSettings::new("https://paceline.example"));
-        s
+    let app = TestApp::spawn_with(&db, |s| {
+        s.with_oauth(OAuthSettings::new("https://paceline.example"))
     })
     .await;
     let client = seed(&app, "profile:read", false).await;
