@@ -506,3 +506,130 @@ proptest! {
         prop_assert!(decode_fit(&bytes[..cut]).is_err());
     }
 }
+
+/// One record of every field the decoder keeps, with the timestamp: (lat, lon, altitude,
+/// heart rate, cadence, distance, speed, power, temperature, enhanced speed, enhanced
+/// altitude).
+type AllFields = (i32, i32, u16, u8, u8, u32, u16, u16, i8, u32, u32);
+
+/// A file of `records` on one record definition, in the given byte order; with
+/// `wide_heart_rate` the heart rate is written as a `uint16`, which is not its profile type.
+fn every_record_field(
+    records: &[(u32, AllFields)],
+    big_endian: bool,
+    wide_heart_rate: bool,
+) -> Vec<u8> {
+    let heart_rate = if wide_heart_rate {
+        (3, 2, base::UINT16)
+    } else {
+        (3, 1, base::UINT8)
+    };
+    let fields = [
+        (253, 4, base::UINT32),
+        (0, 4, base::SINT32),
+        (1, 4, base::SINT32),
+        (2, 2, base::UINT16),
+        heart_rate,
+        (4, 1, base::UINT8),
+        (5, 4, base::UINT32),
+        (6, 2, base::UINT16),
+        (7, 2, base::UINT16),
+        (13, 1, base::SINT8),
+        (73, 4, base::UINT32),
+        (78, 4, base::UINT32),
+    ];
+    let mut builder = file_id(FitBuilder::default(), 4).define(
+        1,
+        profile::mesg::RECORD,
+        big_endian,
+        &fields,
+        &[],
+    );
+    for &(t, (lat, lon, alt, hr, cad, dist, speed, power, temp, speed32, alt32)) in records {
+        let mut bytes = Vec::new();
+        let mut put =
+            |le: &[u8], be: &[u8]| bytes.extend_from_slice(if big_endian { be } else { le });
+        put(&t.to_le_bytes(), &t.to_be_bytes());
+        put(&lat.to_le_bytes(), &lat.to_be_bytes());
+        put(&lon.to_le_bytes(), &lon.to_be_bytes());
+        put(&alt.to_le_bytes(), &alt.to_be_bytes());
+        if wide_heart_rate {
+            // The invalid uint8 stays invalid at the wider type.
+            let wide = if hr == u8::MAX {
+                u16::MAX
+            } else {
+                u16::from(hr)
+            };
+            put(&wide.to_le_bytes(), &wide.to_be_bytes());
+        } else {
+            put(&[hr], &[hr]);
+        }
+        put(&[cad], &[cad]);
+        put(&dist.to_le_bytes(), &dist.to_be_bytes());
+        put(&speed.to_le_bytes(), &speed.to_be_bytes());
+        put(&power.to_le_bytes(), &power.to_be_bytes());
+        put(&temp.to_le_bytes(), &temp.to_be_bytes());
+        put(&speed32.to_le_bytes(), &speed32.to_be_bytes());
+        put(&alt32.to_le_bytes(), &alt32.to_be_bytes());
+        builder = builder.message(1, &bytes);
+    }
+    builder.finish()
+}
+
+/// A field value, or (one time in four) its base type's invalid value.
+fn or_invalid<T: std::fmt::Debug + Clone + 'static>(
+    value: impl Strategy<Value = T>,
+    invalid: T,
+) -> impl Strategy<Value = T> {
+    prop_oneof![3 => value, 1 => Just(invalid)]
+}
+
+fn all_fields() -> impl Strategy<Value = AllFields> {
+    (
+        (
+            or_invalid(any::<i32>(), i32::MAX),
+            or_invalid(any::<i32>(), i32::MAX),
+            or_invalid(any::<u16>(), u16::MAX),
+            or_invalid(any::<u8>(), u8::MAX),
+            or_invalid(any::<u8>(), u8::MAX),
+            or_invalid(any::<u32>(), u32::MAX),
+        ),
+        (
+            or_invalid(any::<u16>(), u16::MAX),
+            or_invalid(any::<u16>(), u16::MAX),
+            or_invalid(any::<i8>(), i8::MAX),
+            or_invalid(any::<u32>(), u32::MAX),
+            or_invalid(any::<u32>(), u32::MAX),
+        ),
+    )
+        .prop_map(|((a, b, c, d, e, f), (g, h, i, j, k))| (a, b, c, d, e, f, g, h, i, j, k))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// A record definition of the profile's types, little-endian, is read by offsets alone;
+    /// any other (big-endian, a stray type) field by field: both read every value, invalid
+    /// ones included, alike, and the stored form a streaming decode writes from the raw
+    /// integers is the one the full decode's columns encode to.
+    #[test]
+    fn records_read_alike_by_offsets_and_field_by_field(
+        records in proptest::collection::vec(
+            (T0..T0 + 100_000, all_fields()),
+            1..24,
+        ),
+    ) {
+        let direct = decode_fit(&every_record_field(&records, false, false)).unwrap();
+        for (big_endian, wide) in [(true, false), (false, true)] {
+            let by_field = decode_fit(&every_record_field(&records, big_endian, wide)).unwrap();
+            prop_assert_eq!(&by_field.streams, &direct.streams);
+            prop_assert_eq!(&by_field.summary, &direct.summary);
+        }
+        prop_assert_eq!(direct.streams.len(), records.len());
+        let mut stream = ActivityStream::new();
+        stream.feed(&every_record_field(&records, false, false)).unwrap();
+        let streamed = stream.finish_stored().unwrap().unwrap();
+        prop_assert_eq!(&streamed.stored_streams, &crate::streams::encode(&direct.streams));
+        prop_assert_eq!(&streamed.activity.summary, &direct.summary);
+    }
+}

@@ -4,6 +4,7 @@
 
 use super::Collector;
 use crate::fit::error::FitError;
+use crate::fit::profile::BaseType;
 use crate::fit::reader::{FieldDef, Message};
 use crate::fit::{MAX_RECORDS, Position, Record};
 
@@ -44,6 +45,19 @@ impl RecordField {
 
 const RECORD_FIELDS: usize = 11;
 
+impl RecordField {
+    /// The base type the profile gives the field.
+    fn profile_type(self) -> BaseType {
+        match self {
+            Self::Lat | Self::Lon => BaseType::SINT32,
+            Self::Altitude16 | Self::Speed16 | Self::Power => BaseType::UINT16,
+            Self::HeartRate | Self::Cadence => BaseType::UINT8,
+            Self::Distance | Self::Speed32 | Self::Altitude32 => BaseType::UINT32,
+            Self::Temperature => BaseType::SINT8,
+        }
+    }
+}
+
 /// Which fields of a local record definition the decoder reads, worked out once per
 /// definition so each record touches only those.
 #[derive(Debug, Clone, Copy)]
@@ -51,12 +65,127 @@ pub(super) struct RecordPlan {
     len: usize,
     /// Each field kept, with where its bytes sit and how they read.
     entries: [(RecordField, FieldDef); RECORD_FIELDS],
+    /// The same fields as offsets, when every one has its profile type (one element of it):
+    /// then a little-endian record reads each with one fixed-size load, no dispatch on type.
+    direct: Option<Offsets>,
+}
+
+/// The offset of each record field a definition has, each of its profile type.
+#[derive(Debug, Clone, Copy, Default)]
+struct Offsets {
+    lat: Option<u16>,
+    lon: Option<u16>,
+    altitude16: Option<u16>,
+    heart_rate: Option<u16>,
+    cadence: Option<u16>,
+    distance: Option<u16>,
+    speed16: Option<u16>,
+    power: Option<u16>,
+    temperature: Option<u16>,
+    speed32: Option<u16>,
+    altitude32: Option<u16>,
+}
+
+impl Offsets {
+    fn of(entries: &[(RecordField, FieldDef)]) -> Option<Self> {
+        let mut offsets = Self::default();
+        for (kind, def) in entries {
+            let base = kind.profile_type();
+            if def.base != base || usize::from(def.size) != base.size() {
+                return None;
+            }
+            let at = Some(def.offset());
+            match kind {
+                RecordField::Lat => offsets.lat = at,
+                RecordField::Lon => offsets.lon = at,
+                RecordField::Altitude16 => offsets.altitude16 = at,
+                RecordField::HeartRate => offsets.heart_rate = at,
+                RecordField::Cadence => offsets.cadence = at,
+                RecordField::Distance => offsets.distance = at,
+                RecordField::Speed16 => offsets.speed16 = at,
+                RecordField::Power => offsets.power = at,
+                RecordField::Temperature => offsets.temperature = at,
+                RecordField::Speed32 => offsets.speed32 = at,
+                RecordField::Altitude32 => offsets.altitude32 = at,
+            }
+        }
+        Some(offsets)
+    }
+
+    /// A little-endian record's fields, as [`FieldDef::int_in`] reads them.
+    #[inline]
+    fn read(&self, data: &[u8]) -> RawRecord {
+        RawRecord {
+            lat: self.lat.and_then(|at| sint32(data, at)),
+            lon: self.lon.and_then(|at| sint32(data, at)),
+            altitude16: self.altitude16.and_then(|at| uint16(data, at)),
+            heart_rate: self.heart_rate.and_then(|at| uint8(data, at)),
+            cadence: self.cadence.and_then(|at| uint8(data, at)),
+            distance: self.distance.and_then(|at| uint32(data, at)),
+            speed16: self.speed16.and_then(|at| uint16(data, at)),
+            power: self.power.and_then(|at| uint16(data, at)),
+            temperature: self.temperature.and_then(|at| sint8(data, at)),
+            speed32: self.speed32.and_then(|at| uint32(data, at)),
+            altitude32: self.altitude32.and_then(|at| uint32(data, at)),
+        }
+    }
+}
+
+/// Each base type's invalid value means "absent", as in [`FieldDef::int_in`].
+#[inline]
+fn uint8(data: &[u8], at: u16) -> Option<i64> {
+    let value = *data.get(usize::from(at))?;
+    (value != u8::MAX).then_some(i64::from(value))
+}
+
+#[inline]
+fn sint8(data: &[u8], at: u16) -> Option<i64> {
+    let value = *data.get(usize::from(at))? as i8;
+    (value != i8::MAX).then_some(i64::from(value))
+}
+
+#[inline]
+fn uint16(data: &[u8], at: u16) -> Option<i64> {
+    let at = usize::from(at);
+    let value = u16::from_le_bytes(data.get(at..at + 2)?.try_into().ok()?);
+    (value != u16::MAX).then_some(i64::from(value))
+}
+
+#[inline]
+fn uint32(data: &[u8], at: u16) -> Option<i64> {
+    let at = usize::from(at);
+    let value = u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?);
+    (value != u32::MAX).then_some(i64::from(value))
+}
+
+#[inline]
+fn sint32(data: &[u8], at: u16) -> Option<i64> {
+    let at = usize::from(at);
+    let value = i32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?);
+    (value != i32::MAX).then_some(i64::from(value))
+}
+
+/// A record's fields as read, before scaling.
+#[derive(Debug, Default)]
+struct RawRecord {
+    lat: Option<i64>,
+    lon: Option<i64>,
+    altitude16: Option<i64>,
+    heart_rate: Option<i64>,
+    cadence: Option<i64>,
+    distance: Option<i64>,
+    speed16: Option<i64>,
+    power: Option<i64>,
+    temperature: Option<i64>,
+    speed32: Option<i64>,
+    altitude32: Option<i64>,
 }
 
 impl RecordPlan {
     pub(super) const EMPTY: Self = Self {
         len: 0,
         entries: [(RecordField::Lat, FieldDef::EMPTY); RECORD_FIELDS],
+        direct: None,
     };
 
     pub(super) fn new(fields: &[FieldDef]) -> Self {
@@ -74,46 +203,56 @@ impl RecordPlan {
                 plan.len += 1;
             }
         }
+        plan.direct = Offsets::of(plan.entries.get(..plan.len).unwrap_or_default());
         plan
+    }
+
+    /// A record's fields, each read as its definition says.
+    fn read(&self, data: &[u8], big_endian: bool) -> RawRecord {
+        if let (Some(offsets), false) = (&self.direct, big_endian) {
+            return offsets.read(data);
+        }
+        let mut raw = RawRecord::default();
+        for (kind, def) in self.entries.get(..self.len).unwrap_or_default() {
+            let value = def.int_in(data, big_endian);
+            match *kind {
+                RecordField::Lat => raw.lat = value,
+                RecordField::Lon => raw.lon = value,
+                RecordField::Altitude16 => raw.altitude16 = value,
+                RecordField::HeartRate => raw.heart_rate = value,
+                RecordField::Cadence => raw.cadence = value,
+                RecordField::Distance => raw.distance = value,
+                RecordField::Speed16 => raw.speed16 = value,
+                RecordField::Power => raw.power = value,
+                RecordField::Temperature => raw.temperature = value,
+                RecordField::Speed32 => raw.speed32 = value,
+                RecordField::Altitude32 => raw.altitude32 = value,
+            }
+        }
+        raw
     }
 }
 
 impl Collector {
     pub(super) fn record(&mut self, message: &Message<'_>) -> Result<(), FitError> {
         self.record_messages += 1;
-        let mut lat = None;
-        let mut lon = None;
-        let mut altitude16 = None;
-        let mut altitude32 = None;
-        let mut heart_rate = None;
-        let mut cadence = None;
-        let mut distance = None;
-        let mut speed16 = None;
-        let mut speed32 = None;
-        let mut power = None;
-        let mut temperature = None;
-        let entries = self
+        let RawRecord {
+            lat,
+            lon,
+            altitude16,
+            heart_rate,
+            cadence,
+            distance,
+            speed16,
+            power,
+            temperature,
+            speed32,
+            altitude32,
+        } = self
             .record_plans
             .get(usize::from(message.local))
-            .and_then(|plan| plan.entries.get(..plan.len))
+            .map(|plan| plan.read(message.data(), message.big_endian()))
             .unwrap_or_default();
-        let (data, big_endian) = (message.data(), message.big_endian());
-        for (kind, def) in entries {
-            let value = def.int_in(data, big_endian);
-            match *kind {
-                RecordField::Lat => lat = value,
-                RecordField::Lon => lon = value,
-                RecordField::Altitude16 => altitude16 = value,
-                RecordField::HeartRate => heart_rate = value,
-                RecordField::Cadence => cadence = value,
-                RecordField::Distance => distance = value,
-                RecordField::Speed16 => speed16 = value,
-                RecordField::Power => power = value,
-                RecordField::Temperature => temperature = value,
-                RecordField::Speed32 => speed32 = value,
-                RecordField::Altitude32 => altitude32 = value,
-            }
-        }
         let position = match (lat, lon) {
             (Some(lat), Some(lon)) => Some(Position {
                 lat_semicircles: i32::try_from(lat).unwrap_or_default(),
@@ -123,13 +262,14 @@ impl Collector {
         };
         // The 16-bit fields expand into their enhanced forms and, as in Garmin's SDK, win
         // over an enhanced field written beside them.
-        let altitude = altitude16
-            .or(altitude32)
-            .map(|raw| raw as f64 / 5.0 - 500.0);
-        let speed = speed16.or(speed32).map(|raw| raw as f64 / 1000.0);
+        let altitude_raw = altitude16.or(altitude32);
+        let speed_raw = speed16.or(speed32);
+        let distance_raw = distance;
+        let altitude = altitude_raw.map(|raw| raw as f64 / 5.0 - 500.0);
+        let speed = speed_raw.map(|raw| raw as f64 / 1000.0);
         let heart_rate = heart_rate.and_then(|v| u8::try_from(v).ok());
         let cadence = cadence.and_then(|v| u8::try_from(v).ok());
-        let distance = distance.map(|raw| raw as f64 / 100.0);
+        let distance = distance_raw.map(|raw| raw as f64 / 100.0);
         let power = power.and_then(|v| u16::try_from(v).ok());
         let temperature = temperature.and_then(|v| i8::try_from(v).ok());
         let time = message.timestamp;
@@ -173,7 +313,21 @@ impl Collector {
         self.stats.add(&record);
         if !self.keep_records {
             self.records_seen += 1;
-            self.stored.push(&record);
+            // The stored form's integers straight from the raw values (what `push` would
+            // compute from the record's floats: centimetres of altitude are 20 of FIT's
+            // fifths of a metre less 500 m, speed and distance are at FIT's resolution).
+            self.stored.push_stored([
+                time.map(|t| i64::from(t.0)),
+                position.map(|p| i64::from(p.lat_semicircles)),
+                position.map(|p| i64::from(p.lon_semicircles)),
+                altitude_raw.map(|raw| raw * 20 - 50_000),
+                heart_rate.map(i64::from),
+                power.map(i64::from),
+                cadence.map(i64::from),
+                speed_raw,
+                distance_raw,
+                temperature.map(i64::from),
+            ]);
             return Ok(());
         }
         let streams = &mut self.streams;

@@ -62,6 +62,12 @@ impl FieldDef {
 }
 
 impl FieldDef {
+    /// Where the field's bytes start in a data message's `data`.
+    #[must_use]
+    pub(crate) fn offset(&self) -> u16 {
+        self.offset
+    }
+
     /// The first element of this field in a data message's `data`, as [`Field::int`] reads
     /// it, without making a [`Field`]: the path a decoder takes for every value of a record.
     #[inline]
