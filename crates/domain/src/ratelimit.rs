@@ -150,9 +150,19 @@ impl MemoryLimiter {
             .keys
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        match limit.apply(keys.get(key).copied(), now) {
+        // A key seen before is updated where it is: one look-up, no allocation.
+        if let Some(stored) = keys.get_mut(key) {
+            return match limit.apply(Some(*stored), now) {
+                Ok(tat) => {
+                    *stored = tat;
+                    Decision::Allowed
+                }
+                Err(retry_after) => Decision::Limited { retry_after },
+            };
+        }
+        match limit.apply(None, now) {
             Ok(tat) => {
-                if keys.len() >= SWEEP_AT && !keys.contains_key(key) {
+                if keys.len() >= SWEEP_AT {
                     keys.retain(|_, t| *t > now);
                 }
                 keys.insert(key.to_owned(), tat);

@@ -1,14 +1,14 @@
 //! [`ActivityStore`]: activities and the external records they came from.
 
 use crate::SqlStore;
-use crate::db::{Arg, Cols, DbError, Json, Tx, first};
+use crate::db::{Arg, Cols, DbError, Json, Named, Tx, first};
 use crate::error::constraint;
 use crate::listing::{Filters, split_page};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
-    Activity, ActivityFilter, ActivityStore, Detail, Figures, Leg, NewActivity, Recorded,
-    SourceEntry,
+    Activity, ActivityFilter, ActivityOrigin, ActivityStore, ActivityType, Detail, Figures, Leg,
+    NewActivity, Recorded, SourceEntry,
 };
 use paceline_domain::ids::{ActivityId, MembershipId, OrgId, UserId};
 use paceline_domain::listing::{Page, RecordQuery};
@@ -21,9 +21,9 @@ pub(crate) struct ActivityRow {
     user_id: i64,
     membership_id: i64,
     organization_id: i64,
-    source: String,
+    source: Named<ActivityOrigin>,
     source_name: Option<String>,
-    r#type: String,
+    r#type: Named<ActivityType>,
     title: Option<String>,
     started_at: OffsetDateTime,
     timezone: Option<String>,
@@ -61,7 +61,7 @@ impl ActivityRow {
 
 pub(crate) struct LegRow {
     activity_id: i64,
-    r#type: String,
+    r#type: Named<ActivityType>,
     started_at: OffsetDateTime,
     figures: FigureColumns,
 }
@@ -138,10 +138,6 @@ impl PageRow {
     }
 }
 
-fn corrupt(what: &str) -> StoreError {
-    StoreError::Other(format!("corrupt activity row: {what}"))
-}
-
 /// An activity from its row and its sources.
 pub(crate) fn activity(
     row: ActivityRow,
@@ -152,9 +148,9 @@ pub(crate) fn activity(
         user_id: UserId(row.user_id),
         membership_id: MembershipId(row.membership_id),
         organization_id: OrgId(row.organization_id),
-        origin: row.source.parse().map_err(|_| corrupt("source"))?,
+        origin: row.source.0,
         source_name: row.source_name,
-        activity_type: row.r#type.parse().map_err(|_| corrupt("type"))?,
+        activity_type: row.r#type.0,
         title: row.title,
         started_at: row.started_at,
         timezone: row.timezone,
@@ -192,7 +188,7 @@ pub(crate) fn group_legs(rows: Vec<LegRow>) -> Result<HashMap<ActivityId, Vec<Le
         legs.entry(ActivityId(row.activity_id))
             .or_default()
             .push(Leg {
-                activity_type: row.r#type.parse().map_err(|_| corrupt("leg type"))?,
+                activity_type: row.r#type.0,
                 started_at: row.started_at,
                 figures: row.figures.figures(),
             });

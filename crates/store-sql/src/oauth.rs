@@ -19,7 +19,7 @@ use paceline_domain::oauth::scope::ScopeSet;
 use paceline_domain::oauth::secret::SecretHash;
 use paceline_domain::oauth::store::{
     CodeTake, Consent, FamilyId, NewAuthorizationCode, NewClient, NewFamily, NewTokenPair,
-    OAuthStore, Rotation, TokenId, TokenKind, TokenRecord, WebSession,
+    OAuthStore, Rotation, TokenId, TokenRecord, WebSession,
 };
 use rows::{
     ClientRow, CodeRow, SessionRow, TokenRow, client_columns, client_from, code_columns, scopes,
@@ -370,21 +370,16 @@ impl OAuthStore for SqlStore {
         let Some(row) = row else {
             return Ok(None);
         };
-        let kind = match row.kind.as_str() {
-            "access" => TokenKind::Access,
-            "refresh" => TokenKind::Refresh,
-            other => return Err(StoreError::Other(format!("corrupt token kind `{other}`"))),
-        };
         Ok(Some(TokenRecord {
             id: TokenId(row.id),
-            kind,
+            kind: row.kind,
             family_id: FamilyId(row.family_id),
-            scopes: scopes(&row.scopes)?,
-            family_scopes: scopes(&row.family_scopes)?,
+            scopes: row.scopes,
+            family_scopes: row.family_scopes,
             user_id: UserId(row.user_id),
             client: ClientKey(row.client_row_id),
             client_id: row.client_id,
-            client_allowed_scopes: scopes(&row.allowed_scopes)?,
+            client_allowed_scopes: row.allowed_scopes,
             expires_at: row.expires_at,
             used_at: row.used_at,
             revoked_at: row.revoked_at.or(row.family_revoked_at),

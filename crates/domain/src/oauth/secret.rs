@@ -8,7 +8,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use std::fmt;
-use std::fmt::Write as _;
 use subtle::ConstantTimeEq;
 
 /// The characters of RFC 3986's unreserved set: safe in URLs, forms and Basic credentials
@@ -100,9 +99,17 @@ impl SecretHash {
 
 /// Bytes as lowercase hexadecimal: how SHA-256 digests are stored and shown.
 pub fn hex(bytes: &[u8]) -> String {
+    let digit = |nibble: u8| {
+        char::from(if nibble < 10 {
+            b'0' + nibble
+        } else {
+            b'a' + nibble - 10
+        })
+    };
     let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
+    for &byte in bytes {
+        out.push(digit(byte >> 4));
+        out.push(digit(byte & 0x0f));
     }
     out
 }
@@ -137,6 +144,17 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand::rngs::StdRng;
+
+    #[test]
+    fn hashes_are_lowercase_hex_of_sha256() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        assert_eq!(hex(&[]), "");
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            SecretHash::of("abc").as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
 
     #[test]
     fn rfc7636_appendix_b_example() {

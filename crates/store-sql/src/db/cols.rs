@@ -119,17 +119,54 @@ impl Column for bool {
 
 impl Column for String {
     fn sqlite(value: ValueRef<'_>) -> Result<Self, DbError> {
-        match value {
-            ValueRef::Text(bytes) => std::str::from_utf8(bytes)
-                .map(str::to_owned)
-                .map_err(|e| DbError::Decode(e.to_string())),
-            other => Err(wrong("text", other)),
-        }
+        parse_sqlite_text(value, |text| Ok(text.to_owned()))
     }
 
     fn postgres(row: &PgRow, index: usize) -> Result<Self, DbError> {
         Ok(row.try_get(index)?)
     }
+}
+
+/// A text column read by `parse` where it lies, with no `String` made for it (for a type
+/// stored as text: a scope list, an enum's name).
+pub(crate) fn parse_sqlite_text<T>(
+    value: ValueRef<'_>,
+    parse: impl FnOnce(&str) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    match value {
+        ValueRef::Text(bytes) => {
+            parse(std::str::from_utf8(bytes).map_err(|e| DbError::Decode(e.to_string()))?)
+        }
+        other => Err(wrong("text", other)),
+    }
+}
+
+/// A column that holds the name of one of a type's values (`FromStr`), read where it lies.
+pub(crate) struct Named<T>(pub(crate) T);
+
+impl<T: std::str::FromStr> Column for Named<T> {
+    fn sqlite(value: ValueRef<'_>) -> Result<Self, DbError> {
+        parse_sqlite_text(value, named)
+    }
+
+    fn postgres(row: &PgRow, index: usize) -> Result<Self, DbError> {
+        parse_postgres_text(row, index, named)
+    }
+}
+
+fn named<T: std::str::FromStr>(text: &str) -> Result<Named<T>, DbError> {
+    text.parse()
+        .map(Named)
+        .map_err(|_| DbError::Decode(format!("unknown value `{text}`")))
+}
+
+/// [`parse_sqlite_text`] on PostgreSQL.
+pub(crate) fn parse_postgres_text<T>(
+    row: &PgRow,
+    index: usize,
+    parse: impl FnOnce(&str) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    parse(row.try_get::<&str, _>(index)?)
 }
 
 impl Column for Vec<u8> {

@@ -17,7 +17,7 @@ pub(crate) mod lite;
 mod pg;
 
 pub(crate) use args::Arg;
-pub(crate) use cols::{Cols, Column, Json};
+pub(crate) use cols::{Cols, Column, Json, Named, parse_postgres_text, parse_sqlite_text};
 pub(crate) use error::DbError;
 
 use sqlx::PgPool;

@@ -1,13 +1,15 @@
 //! The rows the OAuth methods read, with the column lists that select them, and their
 //! conversions into domain types.
 
-use crate::db::{Cols, DbError};
+use crate::db::{Cols, Column, DbError, parse_postgres_text, parse_sqlite_text};
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::client::{ClientKey, OAuthClient};
 use paceline_domain::oauth::scope::ScopeSet;
 use paceline_domain::oauth::secret::SecretHash;
-use paceline_domain::oauth::store::{AuthorizationCode, FamilyId, WebSession};
+use paceline_domain::oauth::store::{AuthorizationCode, FamilyId, TokenKind, WebSession};
+use rusqlite::types::ValueRef;
+use sqlx::postgres::PgRow;
 use time::OffsetDateTime;
 
 macro_rules! client_columns {
@@ -117,14 +119,14 @@ impl TryFrom<CodeRow> for AuthorizationCode {
 
 pub(super) struct TokenRow {
     pub(super) id: i64,
-    pub(super) kind: String,
+    pub(super) kind: TokenKind,
     pub(super) family_id: i64,
-    pub(super) scopes: String,
-    pub(super) family_scopes: String,
+    pub(super) scopes: ScopeSet,
+    pub(super) family_scopes: ScopeSet,
     pub(super) user_id: i64,
     pub(super) client_row_id: i64,
     pub(super) client_id: String,
-    pub(super) allowed_scopes: String,
+    pub(super) allowed_scopes: ScopeSet,
     pub(super) expires_at: OffsetDateTime,
     pub(super) used_at: Option<OffsetDateTime>,
     pub(super) revoked_at: Option<OffsetDateTime>,
@@ -149,6 +151,42 @@ impl TokenRow {
             revoked_at: c.get()?,
             family_revoked_at: c.get()?,
         })
+    }
+}
+
+/// A scope list, space-separated, read where it lies (the bearer check reads three).
+impl Column for ScopeSet {
+    fn sqlite(value: ValueRef<'_>) -> Result<Self, DbError> {
+        parse_sqlite_text(value, stored_scopes)
+    }
+
+    fn postgres(row: &PgRow, index: usize) -> Result<Self, DbError> {
+        parse_postgres_text(row, index, stored_scopes)
+    }
+}
+
+fn stored_scopes(text: &str) -> Result<ScopeSet, DbError> {
+    if text.is_empty() {
+        return Ok(ScopeSet::EMPTY);
+    }
+    ScopeSet::parse(text).map_err(|e| DbError::Decode(format!("corrupt scope list: {e}")))
+}
+
+impl Column for TokenKind {
+    fn sqlite(value: ValueRef<'_>) -> Result<Self, DbError> {
+        parse_sqlite_text(value, token_kind)
+    }
+
+    fn postgres(row: &PgRow, index: usize) -> Result<Self, DbError> {
+        parse_postgres_text(row, index, token_kind)
+    }
+}
+
+fn token_kind(text: &str) -> Result<TokenKind, DbError> {
+    match text {
+        "access" => Ok(TokenKind::Access),
+        "refresh" => Ok(TokenKind::Refresh),
+        other => Err(DbError::Decode(format!("corrupt token kind `{other}`"))),
     }
 }
 
