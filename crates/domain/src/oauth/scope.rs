@@ -97,16 +97,21 @@ impl ScopeSet {
     pub fn parse(text: &str) -> Result<Self, ScopeError> {
         let mut set = Self::EMPTY;
         for token in text.split(' ') {
+            // A known name is well formed; the characters are checked only to tell a
+            // malformed token from an unknown one.
+            if let Some(scope) = Scope::from_name(token) {
+                set = set.with(scope);
+                continue;
+            }
             let well_formed = !token.is_empty()
                 && token
                     .bytes()
                     .all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b));
-            if !well_formed {
-                return Err(ScopeError::Malformed);
-            }
-            let scope =
-                Scope::from_name(token).ok_or_else(|| ScopeError::Unknown(token.to_owned()))?;
-            set = set.with(scope);
+            return Err(if well_formed {
+                ScopeError::Unknown(token.to_owned())
+            } else {
+                ScopeError::Malformed
+            });
         }
         Ok(set)
     }
