@@ -62,25 +62,35 @@ impl Db {
         })
     }
 
-    /// Runs one statement in a transaction of its own; the number of rows it changed.
+    /// Runs one statement in a transaction of its own; the number of rows it changed. On
+    /// PostgreSQL that is the statement alone, committed by the server as it ends (one round
+    /// trip, where `BEGIN` and `COMMIT` would add two).
     pub(crate) async fn execute(
         &self,
         sql: impl Into<Sql>,
         args: &[Arg<'_>],
     ) -> Result<u64, DbError> {
+        if let Self::Postgres(pool) = self {
+            return pg::execute(&mut *pool.acquire().await?, sql.into(), args).await;
+        }
         let mut tx = self.begin().await?;
         let changed = tx.execute(sql, args).await?;
         tx.commit().await?;
         Ok(changed)
     }
 
-    /// Runs one statement that returns a row (`RETURNING`) in a transaction of its own.
+    /// Runs one statement that returns a row (`RETURNING`) in a transaction of its own, as
+    /// [`Db::execute`] does.
     pub(crate) async fn returning<T>(
         &self,
         sql: impl Into<Sql>,
         args: &[Arg<'_>],
         read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
+        if let Self::Postgres(pool) = self {
+            let rows = pg::rows(&mut *pool.acquire().await?, sql.into(), args, true, read).await?;
+            return rows.into_iter().next().ok_or(DbError::NoRows);
+        }
         let mut tx = self.begin().await?;
         let row = tx.one(sql, args, read).await?;
         tx.commit().await?;
