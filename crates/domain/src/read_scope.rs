@@ -12,6 +12,11 @@
 //! What a store keeps here is its own business (this module knows no connection type). A
 //! store calls [`end`] when it writes, so that reads after the write see it: that drops what
 //! the scope keeps and refuses, from then on, what was taken before.
+//!
+//! The contract for code that runs in a scope: a wait is what ends a snapshot. Something
+//! learned without a wait (a spawned write's handle that has already finished, a channel
+//! already holding a message, an in-memory cache) can announce a write the kept snapshot
+//! predates; code that reads after learning of a write that way calls [`end`] first.
 
 use std::any::Any;
 use std::future::Future;

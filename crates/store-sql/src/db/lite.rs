@@ -148,6 +148,9 @@ impl Sqlite {
                 scope: None,
             });
         }
+        if self.shared.closed.load(Ordering::SeqCst) {
+            return Err(unavailable("the database is closed"));
+        }
         let held = match read_scope::take::<Held>() {
             Some(held) if Arc::ptr_eq(&held.shared, &self.shared) => held,
             other => {
@@ -191,7 +194,6 @@ impl Sqlite {
             conn: Some(conn),
             shared: shared.clone(),
             _permit: permit,
-            in_transaction: false,
         })
     }
 
@@ -325,27 +327,26 @@ struct Held {
     conn: Option<Connection>,
     shared: Arc<Shared>,
     _permit: OwnedSemaphorePermit,
-    /// Inside a read transaction, ended when it goes back to the pool.
-    in_transaction: bool,
 }
 
 impl Held {
-    /// Opens a read transaction (its snapshot is taken at its first read), unless one is open.
+    /// Opens a read transaction (its snapshot is taken at its first read), unless one is
+    /// open: the connection says, so a transaction SQLite ended on an error is begun again.
     fn begin(&mut self) -> Result<(), DbError> {
-        if !self.in_transaction
-            && let Some(conn) = self.conn.as_mut()
+        if let Some(conn) = self.conn.as_mut()
+            && conn.is_autocommit()
         {
             conn.prepare_cached("BEGIN")?.execute([])?;
-            self.in_transaction = true;
         }
         Ok(())
     }
 }
 
 impl Drop for Held {
+    /// Ends its read transaction, if one is open, and goes back to the pool.
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        if self.in_transaction
+        if !conn.is_autocommit()
             && conn
                 .prepare_cached("ROLLBACK")
                 .and_then(|mut end| end.execute([]))
@@ -414,7 +415,11 @@ impl WriteTx<'_> {
         committer
             .send(Wake::Commit)
             .map_err(|_| unavailable("the committer stopped"))?;
-        durable(outcome).await
+        let durable = durable(outcome).await;
+        // A reader another branch of this task began while the COMMIT was pending predates
+        // it: not one for the reads after this write.
+        end_scoped_snapshot();
+        durable
     }
 
     /// Undoes this write, then waits until the writes it could see are durable: an answer
@@ -423,10 +428,12 @@ impl WriteTx<'_> {
     pub(crate) async fn rollback(mut self) -> Result<(), DbError> {
         let observed = self.observed.take();
         drop(self);
-        match observed {
+        let durable = match observed {
             Some(outcome) => durable(outcome).await,
             None => Ok(()),
-        }
+        };
+        end_scoped_snapshot();
+        durable
     }
 }
 

@@ -204,6 +204,19 @@ async fn a_closed_database_refuses_reads_and_writes() {
     assert!(db.reader().await.err().unwrap().is_unavailable());
 }
 
+#[tokio::test]
+async fn a_closed_database_refuses_reads_in_a_read_scope_that_kept_a_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lite, db) = open(&dir);
+    schema(&db).await;
+    paceline_domain::read_scope::scoped(async {
+        assert!(names(&db).await.is_empty());
+        lite.close().await;
+        assert!(db.reader().await.err().unwrap().is_unavailable());
+    })
+    .await;
+}
+
 /// A write from another process: a connection of its own, committed at once.
 fn write_elsewhere(dir: &tempfile::TempDir, name: &str) {
     let other = rusqlite::Connection::open(dir.path().join("db.sqlite3")).unwrap();
