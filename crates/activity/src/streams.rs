@@ -211,8 +211,8 @@ impl Encoder {
 
     /// Appends a record given as its stored integers, in the order of the columns: time (s),
     /// latitude and longitude (semicircles), altitude (cm), heart rate, power, cadence, speed
-    /// (mm/s), distance (cm), temperature. A decoder that already holds them at that resolution (FIT) skips
-    /// the round trip through a [`Record`]'s floats.
+    /// (mm/s), distance (cm), temperature. A decoder that already holds them at that
+    /// resolution (FIT) skips the round trip through a [`Record`]'s floats.
     pub(crate) fn push_stored(&mut self, values: [Option<i64>; COLUMNS.len()]) {
         self.points += 1;
         for (value, writer) in values.into_iter().zip(&mut self.columns) {

@@ -372,7 +372,7 @@ impl OAuthStore for SqlStore {
         };
         Ok(Some(TokenRecord {
             id: TokenId(row.id),
-            kind: row.kind,
+            kind: row.kind.0,
             family_id: FamilyId(row.family_id),
             scopes: row.scopes,
             family_scopes: row.family_scopes,

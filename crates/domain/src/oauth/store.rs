@@ -124,6 +124,24 @@ impl TokenKind {
     }
 }
 
+/// A name that is not a token kind's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a token kind")]
+pub struct NotATokenKind;
+
+impl std::str::FromStr for TokenKind {
+    type Err = NotATokenKind;
+
+    /// The kind [`TokenKind::as_str`] names.
+    fn from_str(name: &str) -> Result<Self, NotATokenKind> {
+        match name {
+            "access" => Ok(Self::Access),
+            "refresh" => Ok(Self::Refresh),
+            _ => Err(NotATokenKind),
+        }
+    }
+}
+
 /// A new access and refresh token pair, by hash.
 #[derive(Debug, Clone)]
 pub struct NewTokenPair {
@@ -369,4 +387,17 @@ pub trait OAuthStore: Send + Sync {
         session: i64,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_kind_reads_back_from_its_stored_name() {
+        for kind in [TokenKind::Access, TokenKind::Refresh] {
+            assert_eq!(kind.as_str().parse::<TokenKind>(), Ok(kind));
+        }
+        assert_eq!("Access".parse::<TokenKind>(), Err(NotATokenKind));
+    }
 }

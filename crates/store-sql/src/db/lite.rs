@@ -209,7 +209,9 @@ impl Sqlite {
 
     /// Begins a write: a savepoint in the shared transaction.
     pub(crate) async fn begin(&self) -> Result<WriteTx<'_>, DbError> {
-        end_scoped_snapshot();
+        // A write is under way: the snapshot the task's read scope shares ends here, and
+        // again once the write is durable (below), so the reads after it see it.
+        read_scope::end();
         let shared = &self.shared;
         let mut state = match shared.writer.try_lock() {
             Ok(state) => state,
@@ -362,12 +364,6 @@ impl Drop for Held {
     }
 }
 
-/// Ends the snapshot the calling task's read scope shares, if any: a write is under way, and
-/// the reads after it must see it.
-fn end_scoped_snapshot() {
-    read_scope::end();
-}
-
 /// A write in progress: the writer connection, inside this write's savepoint.
 pub(crate) struct WriteTx<'d> {
     state: MutexGuard<'d, WriterState>,
@@ -418,7 +414,7 @@ impl WriteTx<'_> {
         let durable = durable(outcome).await;
         // A reader another branch of this task began while the COMMIT was pending predates
         // it: not one for the reads after this write.
-        end_scoped_snapshot();
+        read_scope::end();
         durable
     }
 
@@ -432,7 +428,7 @@ impl WriteTx<'_> {
             Some(outcome) => durable(outcome).await,
             None => Ok(()),
         };
-        end_scoped_snapshot();
+        read_scope::end();
         durable
     }
 }
@@ -440,7 +436,6 @@ impl WriteTx<'_> {
 impl Drop for WriteTx<'_> {
     /// Undoes this write alone, unless it was committed.
     fn drop(&mut self) {
-        end_scoped_snapshot();
         if !self.open {
             return;
         }

@@ -1,7 +1,7 @@
 //! The rows the OAuth methods read, with the column lists that select them, and their
 //! conversions into domain types.
 
-use crate::db::{Cols, Column, DbError, parse_postgres_text, parse_sqlite_text};
+use crate::db::{Cols, Column, DbError, Named, parse_postgres_text, parse_sqlite_text};
 use paceline_domain::StoreError;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::client::{ClientKey, OAuthClient};
@@ -50,11 +50,12 @@ impl ClientRow {
     }
 }
 
-pub(super) fn scopes(text: &str) -> Result<ScopeSet, StoreError> {
+/// A stored scope list, space-separated (empty for none).
+pub(super) fn scopes(text: &str) -> Result<ScopeSet, DbError> {
     if text.is_empty() {
         return Ok(ScopeSet::EMPTY);
     }
-    ScopeSet::parse(text).map_err(|e| StoreError::Other(format!("corrupt scope list: {e}")))
+    ScopeSet::parse(text).map_err(|e| DbError::Decode(format!("corrupt scope list: {e}")))
 }
 
 pub(super) fn client_from(
@@ -119,7 +120,7 @@ impl TryFrom<CodeRow> for AuthorizationCode {
 
 pub(super) struct TokenRow {
     pub(super) id: i64,
-    pub(super) kind: TokenKind,
+    pub(super) kind: Named<TokenKind>,
     pub(super) family_id: i64,
     pub(super) scopes: ScopeSet,
     pub(super) family_scopes: ScopeSet,
@@ -157,36 +158,11 @@ impl TokenRow {
 /// A scope list, space-separated, read where it lies (the bearer check reads three).
 impl Column for ScopeSet {
     fn sqlite(value: ValueRef<'_>) -> Result<Self, DbError> {
-        parse_sqlite_text(value, stored_scopes)
+        parse_sqlite_text(value, scopes)
     }
 
     fn postgres(row: &PgRow, index: usize) -> Result<Self, DbError> {
-        parse_postgres_text(row, index, stored_scopes)
-    }
-}
-
-fn stored_scopes(text: &str) -> Result<ScopeSet, DbError> {
-    if text.is_empty() {
-        return Ok(ScopeSet::EMPTY);
-    }
-    ScopeSet::parse(text).map_err(|e| DbError::Decode(format!("corrupt scope list: {e}")))
-}
-
-impl Column for TokenKind {
-    fn sqlite(value: ValueRef<'_>) -> Result<Self, DbError> {
-        parse_sqlite_text(value, token_kind)
-    }
-
-    fn postgres(row: &PgRow, index: usize) -> Result<Self, DbError> {
-        parse_postgres_text(row, index, token_kind)
-    }
-}
-
-fn token_kind(text: &str) -> Result<TokenKind, DbError> {
-    match text {
-        "access" => Ok(TokenKind::Access),
-        "refresh" => Ok(TokenKind::Refresh),
-        other => Err(DbError::Decode(format!("corrupt token kind `{other}`"))),
+        parse_postgres_text(row, index, scopes)
     }
 }
 

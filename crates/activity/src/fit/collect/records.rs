@@ -146,23 +146,27 @@ fn sint8(data: &[u8], at: u16) -> Option<i64> {
 
 #[inline]
 fn uint16(data: &[u8], at: u16) -> Option<i64> {
-    let at = usize::from(at);
-    let value = u16::from_le_bytes(data.get(at..at + 2)?.try_into().ok()?);
+    let value = u16::from_le_bytes(bytes_at(data, at)?);
     (value != u16::MAX).then_some(i64::from(value))
 }
 
 #[inline]
 fn uint32(data: &[u8], at: u16) -> Option<i64> {
-    let at = usize::from(at);
-    let value = u32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?);
+    let value = u32::from_le_bytes(bytes_at(data, at)?);
     (value != u32::MAX).then_some(i64::from(value))
 }
 
 #[inline]
 fn sint32(data: &[u8], at: u16) -> Option<i64> {
-    let at = usize::from(at);
-    let value = i32::from_le_bytes(data.get(at..at + 4)?.try_into().ok()?);
+    let value = i32::from_le_bytes(bytes_at(data, at)?);
     (value != i32::MAX).then_some(i64::from(value))
+}
+
+/// The `N` bytes at `at`, if the message has them.
+#[inline]
+fn bytes_at<const N: usize>(data: &[u8], at: u16) -> Option<[u8; N]> {
+    let at = usize::from(at);
+    data.get(at..at + N)?.try_into().ok()
 }
 
 /// A record's fields as read, before scaling.
