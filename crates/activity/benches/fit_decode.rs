@@ -3,7 +3,7 @@
 //! `cargo bench -p paceline-activity --bench fit_decode` reads every FIT file of the shared
 //! corpus that must decode, then times, over the same bytes: a bare CRC-16 pass with the
 //! `crc` crate's default (byte-wise table), the decoder's own integrity check
-//! (`reader::verify`: headers and CRCs, the slice-by-16 table), and the full decode; and,
+//! (`reader::verify`: headers and CRCs, the folded CRC), and the full decode; and,
 //! over the files it reads, the `fitparser` crate against the decoder. It
 //! prints throughputs and the decode's cost as a ratio of each CRC pass: ratios, not
 //! absolute times, are what the repository's benchmarks compare. It also times
@@ -143,7 +143,7 @@ fn main() {
     let mbps = |d: Duration| total as f64 / d.as_secs_f64() / 1e6;
     println!("{} files, {total} bytes", files.len());
     println!("crc-16 byte-wise table  {:>8.1} MB/s", mbps(crc_bytewise));
-    println!("verify (slice-by-16)    {:>8.1} MB/s", mbps(verify));
+    println!("verify (folded CRC)    {:>8.1} MB/s", mbps(verify));
     println!("read, fields walked     {:>8.1} MB/s", mbps(walk));
     println!("decode_fit              {:>8.1} MB/s", mbps(decode));
     let mbps_both = |d: Duration| both_total as f64 / d.as_secs_f64() / 1e6;

@@ -192,6 +192,7 @@ pub(crate) struct RecordStats {
 }
 
 impl RecordStats {
+    #[inline]
     pub(crate) fn add(&mut self, record: &super::Record) {
         if let Some(time) = record.time {
             self.first_time.get_or_insert(time);
@@ -284,6 +285,7 @@ struct Average {
 
 impl Average {
     /// Counts `value` in the maximum, and in the average unless it is a zero skipped.
+    #[inline]
     fn add(&mut self, value: u64, skip_zeros: bool) {
         self.max = Some(self.max.map_or(value, |m| m.max(value)));
         if skip_zeros && value == 0 {

@@ -1,6 +1,6 @@
 //! Builds FIT files byte by byte for the unit tests.
 
-use super::reader::FIT_CRC;
+use super::reader::FitCrc;
 
 /// A FIT file under construction: definitions and data messages, then [`FitBuilder::finish`]
 /// adds the header and CRCs.
@@ -61,7 +61,7 @@ impl FitBuilder {
     pub(crate) fn finish(self) -> Vec<u8> {
         let mut file = header(14, self.data.len() as u32);
         file.extend_from_slice(&self.data);
-        let crc = FIT_CRC.checksum(&file);
+        let crc = FitCrc::checksum(&file);
         file.extend_from_slice(&crc.to_le_bytes());
         file
     }
@@ -70,7 +70,7 @@ impl FitBuilder {
     pub(crate) fn finish_short_header(self) -> Vec<u8> {
         let mut file = header(12, self.data.len() as u32);
         file.extend_from_slice(&self.data);
-        let crc = FIT_CRC.checksum(&file);
+        let crc = FitCrc::checksum(&file);
         file.extend_from_slice(&crc.to_le_bytes());
         file
     }
@@ -82,7 +82,7 @@ fn header(size: u8, data_size: u32) -> Vec<u8> {
     header.extend_from_slice(&data_size.to_le_bytes());
     header.extend_from_slice(b".FIT");
     if size == 14 {
-        let crc = FIT_CRC.checksum(&header);
+        let crc = FitCrc::checksum(&header);
         header.extend_from_slice(&crc.to_le_bytes());
     }
     header

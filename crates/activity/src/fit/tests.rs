@@ -434,12 +434,12 @@ fn sample_file() -> Vec<u8> {
 /// Rewrites both CRCs so a mutated file reaches the message parser.
 fn reseal(bytes: &mut [u8]) {
     if bytes.len() >= 16 && bytes[0] == 14 {
-        let crc = reader::FIT_CRC.checksum(&bytes[..12]);
+        let crc = reader::FitCrc::checksum(&bytes[..12]);
         bytes[12..14].copy_from_slice(&crc.to_le_bytes());
         let end = bytes.len() - 2;
         let data_size = u32::try_from(end - 14).unwrap();
         bytes[4..8].copy_from_slice(&data_size.to_le_bytes());
-        let crc = reader::FIT_CRC.checksum(&bytes[..end]);
+        let crc = reader::FitCrc::checksum(&bytes[..end]);
         bytes[end..].copy_from_slice(&crc.to_le_bytes());
     }
 }

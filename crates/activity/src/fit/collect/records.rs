@@ -212,6 +212,7 @@ impl RecordPlan {
     }
 
     /// A record's fields, each read as its definition says.
+    #[inline]
     fn read(&self, data: &[u8], big_endian: bool) -> RawRecord {
         if let (Some(offsets), false) = (&self.direct, big_endian) {
             return offsets.read(data);
@@ -353,6 +354,7 @@ impl Collector {
 
 /// Appends to a column that is either empty or `len` long, allocating it (reserved to the
 /// size estimate) at its first value.
+#[inline]
 fn push<T: Copy>(column: &mut Vec<Option<T>>, len: usize, value: Option<T>, reserve: usize) {
     if !column.is_empty() {
         column.push(value);

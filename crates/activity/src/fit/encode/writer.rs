@@ -2,7 +2,7 @@
 //! changes, little-endian data messages, and the 14-byte header and the file CRC at the end.
 
 use super::super::profile::BaseType;
-use super::super::reader::FIT_CRC;
+use super::super::reader::FitCrc;
 
 /// Protocol 2.0 in the header's high nibble.
 const PROTOCOL_VERSION: u8 = 0x20;
@@ -162,12 +162,12 @@ impl Writer {
         header.extend_from_slice(&PROFILE_VERSION.to_le_bytes());
         header.extend_from_slice(&data_size.to_le_bytes());
         header.extend_from_slice(b".FIT");
-        let header_crc = FIT_CRC.checksum(&header);
+        let header_crc = FitCrc::checksum(&header);
         header.extend_from_slice(&header_crc.to_le_bytes());
         if let Some(slot) = self.data.get_mut(..HEADER_SIZE) {
             slot.copy_from_slice(&header);
         }
-        let crc = FIT_CRC.checksum(&self.data);
+        let crc = FitCrc::checksum(&self.data);
         self.data.extend_from_slice(&crc.to_le_bytes());
         self.data
     }

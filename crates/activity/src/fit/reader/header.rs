@@ -1,7 +1,7 @@
 //! The header of each FIT file in the input and the integrity checks: the header's CRC
 //! when it has one, and the file's CRC over its header and messages.
 
-use super::FIT_CRC;
+use super::FitCrc;
 use crate::fit::error::FitError;
 
 const HEADER_WITHOUT_CRC: u8 = 12;
@@ -40,7 +40,7 @@ pub(super) fn check_file(bytes: &[u8], position: usize) -> Result<(FileHeader, u
         return Err(past_end);
     };
     let stored = u16::from_le_bytes([c0, c1]);
-    let computed = FIT_CRC.checksum(covered);
+    let computed = FitCrc::checksum(covered);
     if computed != stored {
         return Err(FitError::FileCrc {
             offset: data_end,
@@ -97,7 +97,7 @@ pub(super) fn read_header(bytes: &[u8], position: usize) -> Result<FileHeader, F
     }
     if let &[c0, c1] = rest {
         let stored = u16::from_le_bytes([c0, c1]);
-        let computed = FIT_CRC.checksum(header.get(..12).unwrap_or_default());
+        let computed = FitCrc::checksum(header.get(..12).unwrap_or_default());
         // A header CRC of zero means the writer did not compute one (the protocol allows it).
         if stored != 0 && stored != computed {
             return Err(FitError::HeaderCrc {

@@ -1,12 +1,10 @@
 //! [`Streaming`], the reader for input that arrives in chunks: it reads each chunk as far as
 //! whole messages go and holds only a message cut off at its end.
 
-use crc::Table;
-
 use super::definition::{Definition, LOCAL_TYPES};
 use super::header::{FileHeader, read_header};
 use super::message::read_messages;
-use super::{FIT_CRC, Visitor};
+use super::{FitCrc, Visitor};
 use crate::fit::error::FitError;
 
 /// The most bytes a [`Streaming`] reader holds between two chunks: a message cut off at
@@ -40,7 +38,7 @@ pub struct Streaming<V> {
     held_from: usize,
     part: Part,
     last_timestamp: u32,
-    crc: crc::Digest<'static, u16, Table<16>>,
+    crc: FitCrc,
     files: usize,
 }
 
@@ -54,7 +52,7 @@ impl<V: Visitor> Streaming<V> {
             held_from: 0,
             part: Part::Header,
             last_timestamp: 0,
-            crc: FIT_CRC.digest(),
+            crc: FitCrc::new(),
             files: 0,
         }
     }
@@ -115,7 +113,7 @@ impl<V: Visitor> Streaming<V> {
                         definition.defined = false;
                     }
                     self.last_timestamp = 0;
-                    self.crc = FIT_CRC.digest();
+                    self.crc = FitCrc::new();
                     self.crc.update(rest.get(..size).unwrap_or_default());
                     self.files += 1;
                     used += size;
@@ -148,7 +146,7 @@ impl<V: Visitor> Streaming<V> {
                         return Ok(used);
                     };
                     let stored = u16::from_le_bytes([c0, c1]);
-                    let digest = std::mem::replace(&mut self.crc, FIT_CRC.digest());
+                    let digest = std::mem::replace(&mut self.crc, FitCrc::new());
                     let computed = digest.finalize();
                     if computed != stored {
                         return Err(FitError::FileCrc {
