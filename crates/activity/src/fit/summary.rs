@@ -229,7 +229,7 @@ impl RecordStats {
             self.max_speed_mps = Some(self.max_speed_mps.map_or(speed, |s| f64::max(s, speed)));
         }
         if let (Some(time), Some(watts)) = (record.time, record.power_w) {
-            self.normalized_power.add(time.0, f64::from(watts));
+            self.normalized_power.add(time.0, watts);
         }
     }
 
@@ -304,31 +304,33 @@ impl Average {
 
 /// Normalized power over samples that carry both a time and a power: the rolling mean over
 /// the last 30 seconds, once 30 seconds have passed, raised to the fourth power, averaged,
-/// and the fourth root taken. It holds the last 30 seconds of samples.
+/// and the fourth root taken. It holds the last 30 seconds of samples; their sum is kept as
+/// an integer, which is what a sum of whole watts in a double would hold too, exactly.
 #[derive(Debug, Default)]
 struct NormalizedPower {
     first_time: Option<u32>,
-    window: std::collections::VecDeque<(u32, f64)>,
-    window_sum: f64,
+    window: std::collections::VecDeque<(u32, u16)>,
+    window_sum: u64,
     fourth_powers: f64,
     count: u64,
 }
 
 impl NormalizedPower {
-    fn add(&mut self, t: u32, watts: f64) {
+    #[inline]
+    fn add(&mut self, t: u32, watts: u16) {
         let first_time = *self.first_time.get_or_insert(t);
         self.window.push_back((t, watts));
-        self.window_sum += watts;
+        self.window_sum += u64::from(watts);
         while let Some(&(start_time, start_watts)) = self.window.front() {
             if t.saturating_sub(start_time) < NP_WINDOW_S {
                 break;
             }
-            self.window_sum -= start_watts;
+            self.window_sum -= u64::from(start_watts);
             self.window.pop_front();
         }
         if t.saturating_sub(first_time) + 1 >= NP_WINDOW_S {
             let in_window = self.window.len() as f64;
-            self.fourth_powers += (self.window_sum / in_window).powi(4);
+            self.fourth_powers += (self.window_sum as f64 / in_window).powi(4);
             self.count += 1;
         }
     }

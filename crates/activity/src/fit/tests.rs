@@ -608,9 +608,9 @@ fn all_fields() -> impl Strategy<Value = AllFields> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(300))]
 
-    /// A record definition of the profile's types, little-endian, is read by offsets alone;
-    /// any other (big-endian, a stray type) field by field: both read every value, invalid
-    /// ones included, alike, and the stored form a streaming decode writes from the raw
+    /// A record definition of the profile's types is read by offsets alone, in either byte
+    /// order; one with a stray type field by field: all read every value, invalid ones
+    /// included, alike, and the stored form a streaming decode writes from the raw
     /// integers is the one the full decode's columns encode to.
     #[test]
     fn records_read_alike_by_offsets_and_field_by_field(
@@ -620,7 +620,7 @@ proptest! {
         ),
     ) {
         let direct = decode_fit(&every_record_field(&records, false, false)).unwrap();
-        for (big_endian, wide) in [(true, false), (false, true)] {
+        for (big_endian, wide) in [(true, false), (false, true), (true, true)] {
             let by_field = decode_fit(&every_record_field(&records, big_endian, wide)).unwrap();
             prop_assert_eq!(&by_field.streams, &direct.streams);
             prop_assert_eq!(&by_field.summary, &direct.summary);

@@ -66,7 +66,7 @@ pub(super) struct RecordPlan {
     /// Each field kept, with where its bytes sit and how they read.
     entries: [(RecordField, FieldDef); RECORD_FIELDS],
     /// The same fields as offsets, when every one has its profile type (one element of it):
-    /// then a little-endian record reads each with one fixed-size load, no dispatch on type.
+    /// then a record reads each with one fixed-size load, no dispatch on type.
     direct: Option<Offsets>,
 }
 
@@ -112,21 +112,21 @@ impl Offsets {
         Some(offsets)
     }
 
-    /// A little-endian record's fields, as [`FieldDef::int_in`] reads them.
+    /// A record's fields in the byte order `BIG` names, as [`FieldDef::int_in`] reads them.
     #[inline]
-    fn read(&self, data: &[u8]) -> RawRecord {
+    fn read<const BIG: bool>(&self, data: &[u8]) -> RawRecord {
         RawRecord {
-            lat: self.lat.and_then(|at| sint32(data, at)),
-            lon: self.lon.and_then(|at| sint32(data, at)),
-            altitude16: self.altitude16.and_then(|at| uint16(data, at)),
+            lat: self.lat.and_then(|at| sint32::<BIG>(data, at)),
+            lon: self.lon.and_then(|at| sint32::<BIG>(data, at)),
+            altitude16: self.altitude16.and_then(|at| uint16::<BIG>(data, at)),
             heart_rate: self.heart_rate.and_then(|at| uint8(data, at)),
             cadence: self.cadence.and_then(|at| uint8(data, at)),
-            distance: self.distance.and_then(|at| uint32(data, at)),
-            speed16: self.speed16.and_then(|at| uint16(data, at)),
-            power: self.power.and_then(|at| uint16(data, at)),
+            distance: self.distance.and_then(|at| uint32::<BIG>(data, at)),
+            speed16: self.speed16.and_then(|at| uint16::<BIG>(data, at)),
+            power: self.power.and_then(|at| uint16::<BIG>(data, at)),
             temperature: self.temperature.and_then(|at| sint8(data, at)),
-            speed32: self.speed32.and_then(|at| uint32(data, at)),
-            altitude32: self.altitude32.and_then(|at| uint32(data, at)),
+            speed32: self.speed32.and_then(|at| uint32::<BIG>(data, at)),
+            altitude32: self.altitude32.and_then(|at| uint32::<BIG>(data, at)),
         }
     }
 }
@@ -145,20 +145,35 @@ fn sint8(data: &[u8], at: u16) -> Option<i64> {
 }
 
 #[inline]
-fn uint16(data: &[u8], at: u16) -> Option<i64> {
-    let value = u16::from_le_bytes(bytes_at(data, at)?);
+fn uint16<const BIG: bool>(data: &[u8], at: u16) -> Option<i64> {
+    let bytes = bytes_at(data, at)?;
+    let value = if BIG {
+        u16::from_be_bytes(bytes)
+    } else {
+        u16::from_le_bytes(bytes)
+    };
     (value != u16::MAX).then_some(i64::from(value))
 }
 
 #[inline]
-fn uint32(data: &[u8], at: u16) -> Option<i64> {
-    let value = u32::from_le_bytes(bytes_at(data, at)?);
+fn uint32<const BIG: bool>(data: &[u8], at: u16) -> Option<i64> {
+    let bytes = bytes_at(data, at)?;
+    let value = if BIG {
+        u32::from_be_bytes(bytes)
+    } else {
+        u32::from_le_bytes(bytes)
+    };
     (value != u32::MAX).then_some(i64::from(value))
 }
 
 #[inline]
-fn sint32(data: &[u8], at: u16) -> Option<i64> {
-    let value = i32::from_le_bytes(bytes_at(data, at)?);
+fn sint32<const BIG: bool>(data: &[u8], at: u16) -> Option<i64> {
+    let bytes = bytes_at(data, at)?;
+    let value = if BIG {
+        i32::from_be_bytes(bytes)
+    } else {
+        i32::from_le_bytes(bytes)
+    };
     (value != i32::MAX).then_some(i64::from(value))
 }
 
@@ -214,8 +229,10 @@ impl RecordPlan {
     /// A record's fields, each read as its definition says.
     #[inline]
     fn read(&self, data: &[u8], big_endian: bool) -> RawRecord {
-        if let (Some(offsets), false) = (&self.direct, big_endian) {
-            return offsets.read(data);
+        match (&self.direct, big_endian) {
+            (Some(offsets), false) => return offsets.read::<false>(data),
+            (Some(offsets), true) => return offsets.read::<true>(data),
+            (None, _) => {}
         }
         let mut raw = RawRecord::default();
         for (kind, def) in self.entries.get(..self.len).unwrap_or_default() {

@@ -21,8 +21,10 @@ pub(super) struct Definition {
     pub(super) size: usize,
     /// Bytes of the developer fields that follow them (skipped).
     pub(super) developer_size: usize,
-    /// Index of the timestamp field among `fields`, if the message has one.
-    pub(super) timestamp_index: Option<usize>,
+    /// The timestamp field, if the message has one.
+    pub(super) timestamp: Option<FieldDef>,
+    /// Where the timestamp sits when it is the profile's one `uint32`, read with one load.
+    timestamp_at: Option<u16>,
 }
 
 impl Definition {
@@ -34,8 +36,26 @@ impl Definition {
         fields: [FieldDef::EMPTY; MAX_FIELDS],
         size: 0,
         developer_size: 0,
-        timestamp_index: None,
+        timestamp: None,
+        timestamp_at: None,
     };
+
+    /// The message's timestamp field, when present and valid.
+    #[inline]
+    pub(super) fn timestamp_in(&self, data: &[u8]) -> Option<u32> {
+        if let Some(at) = self.timestamp_at {
+            let at = usize::from(at);
+            let bytes: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
+            let value = if self.big_endian {
+                u32::from_be_bytes(bytes)
+            } else {
+                u32::from_le_bytes(bytes)
+            };
+            return (value != u32::MAX).then_some(value);
+        }
+        let value = self.timestamp?.int_in(data, self.big_endian)?;
+        u32::try_from(value).ok()
+    }
 }
 
 /// Reads the definition message whose header is at `offset` into `definition`; returns the
@@ -71,7 +91,7 @@ pub(super) fn read_definition(
         .ok_or_else(truncated)?;
     position += 3 * count;
     let mut size = 0usize;
-    let mut timestamp_index = None;
+    let mut timestamp = None;
     for (index, (raw, slot)) in raw_fields
         .chunks_exact(3)
         .zip(definition.fields.iter_mut())
@@ -97,8 +117,8 @@ pub(super) fn read_definition(
             base,
             u16::try_from(size).unwrap_or(u16::MAX),
         );
-        if num == FIELD_TIMESTAMP && timestamp_index.is_none() {
-            timestamp_index = Some(index);
+        if num == FIELD_TIMESTAMP && timestamp.is_none() {
+            timestamp = Some(*slot);
         }
         size += usize::from(field_size);
     }
@@ -125,6 +145,9 @@ pub(super) fn read_definition(
     definition.count = count;
     definition.size = size;
     definition.developer_size = developer_size;
-    definition.timestamp_index = timestamp_index;
+    definition.timestamp = timestamp;
+    definition.timestamp_at = timestamp
+        .filter(|def| def.base == BaseType::UINT32 && def.size == 4)
+        .map(|def| def.offset());
     Ok(position)
 }

@@ -133,12 +133,7 @@ pub(super) fn read_messages<V: Visitor + ?Sized>(
             .get(..definition.count)
             .unwrap_or_default();
         let mut timestamp = None;
-        if let Some(value) = definition
-            .timestamp_index
-            .and_then(|index| fields.get(index))
-            .and_then(|def| def.int_in(message_bytes, definition.big_endian))
-            .and_then(|v| u32::try_from(v).ok())
-        {
+        if let Some(value) = definition.timestamp_in(message_bytes) {
             *last_timestamp = value;
             timestamp = Some(FitTime(value));
         }
