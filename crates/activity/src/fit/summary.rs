@@ -192,7 +192,7 @@ pub(crate) struct RecordStats {
 }
 
 impl RecordStats {
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(&mut self, record: &super::Record) {
         if let Some(time) = record.time {
             self.first_time.get_or_insert(time);
