@@ -43,7 +43,8 @@ pub trait BlobStore: Send + Sync {
 
     /// Stores the content of the local file `file` under `key`, as [`BlobStore::put`] does,
     /// reading it piece by piece so that memory stays small whatever its size. The file
-    /// itself is left where it is.
+    /// itself is left where it is, and must not be written to afterwards: a store on the
+    /// same file system may link to it rather than copy it.
     async fn put_file(&self, key: &str, file: &std::path::Path) -> Result<(), BlobError>;
 
     /// The file under `key`, if any.

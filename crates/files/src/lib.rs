@@ -4,8 +4,10 @@
 //! `None`, removing one is not an error, and keys that would leave their folder (`..`,
 //! `.`, empty or absolute segments) are refused before any backend sees them.
 //!
-//! A local file is written to a temporary name, synced and renamed into place. An S3 object
-//! appears whole when its `PUT` (or the completion of its multipart upload) succeeds.
+//! A local file is written to a temporary name, synced and renamed into place; a file stored
+//! from disk into a local folder on the same file system is not copied but linked (synced,
+//! then given its name in one step). An S3 object appears whole when its `PUT` (or the
+//! completion of its multipart upload) succeeds.
 //!
 //! Nothing of object_store leaves this crate: errors become [`BlobError`].
 
@@ -37,6 +39,8 @@ pub struct ObjectFiles {
     /// The most bytes [`BlobStore::put_file`] holds in memory at once; files up to this
     /// size are stored in one request.
     part_bytes: usize,
+    /// The folder of a local store, where [`BlobStore::put_file`] links files in.
+    local_root: Option<std::path::PathBuf>,
 }
 
 impl ObjectFiles {
@@ -52,6 +56,7 @@ impl ObjectFiles {
         Ok(Self {
             store: Arc::new(local),
             part_bytes: LOCAL_PART_BYTES,
+            local_root: Some(root.to_owned()),
         })
     }
 
@@ -70,6 +75,7 @@ impl ObjectFiles {
         Ok(Self {
             store,
             part_bytes: S3_PART_BYTES,
+            local_root: None,
         })
     }
 
@@ -95,6 +101,56 @@ fn path(key: &str) -> Result<Path, BlobError> {
         return Err(BlobError::InvalidKey(key.to_owned()));
     }
     Path::parse(key).map_err(|e| BlobError::InvalidKey(format!("{key}: {e}")))
+}
+
+/// Whether `key` names the same file in the folder as in `object_store`'s local layout,
+/// which percent-encodes other characters.
+fn linkable(key: &str) -> bool {
+    key.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'))
+}
+
+/// Stores the file `source` under `key` in the folder `root` without copying it: its bytes
+/// are synced, then a link to them appears under the key in one step (a new name directly,
+/// or over a file already there by a rename), then the folder (and any folder made for it)
+/// is synced so the name lasts.
+/// The source keeps its own name; it must not be written to afterwards.
+fn link_into(root: &std::path::Path, key: &str, source: &std::path::Path) -> std::io::Result<()> {
+    let target = root.join(key);
+    let folder = target
+        .parent()
+        .ok_or_else(|| std::io::Error::other("a key names a file in a folder"))?;
+    std::fs::File::open(source)?.sync_all()?;
+    if !folder.is_dir() {
+        std::fs::create_dir_all(folder)?;
+        // The new folders' own names, up to the root, last too.
+        for created in folder
+            .ancestors()
+            .skip(1)
+            .take_while(|f| f.starts_with(root))
+        {
+            std::fs::File::open(created)?.sync_all()?;
+        }
+    }
+    match std::fs::hard_link(source, &target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let name = target
+                .file_name()
+                .and_then(|name| name.to_str())
+                .unwrap_or("file");
+            static LINKS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = LINKS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let temporary = folder.join(format!(".{name}.{}.{n}.link", std::process::id()));
+            std::fs::hard_link(source, &temporary)?;
+            if let Err(e) = std::fs::rename(&temporary, &target) {
+                let _ = std::fs::remove_file(&temporary);
+                return Err(e);
+            }
+        }
+        Err(e) => return Err(e),
+    }
+    std::fs::File::open(folder)?.sync_all()
 }
 
 /// Reads up to `limit` bytes of `file` (fewer only at its end).
@@ -125,6 +181,23 @@ impl BlobStore for ObjectFiles {
 
     async fn put_file(&self, key: &str, file: &std::path::Path) -> Result<(), BlobError> {
         let location = path(key)?;
+        if let Some(root) = self.local_root.clone().filter(|_| linkable(key)) {
+            let (key, source) = (key.to_owned(), file.to_owned());
+            let linked = tokio::task::spawn_blocking(move || link_into(&root, &key, &source))
+                .await
+                .map_err(|e| BlobError::Unavailable(e.to_string()))?;
+            match linked {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !file.exists() => {
+                    return Err(BlobError::Unavailable(format!(
+                        "cannot read {}: {e}",
+                        file.display()
+                    )));
+                }
+                // Another file system, or one without links: copy it below.
+                Err(_) => {}
+            }
+        }
         let failed = |e: std::io::Error| {
             BlobError::Unavailable(format!("cannot read {}: {e}", file.display()))
         };

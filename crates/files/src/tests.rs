@@ -77,3 +77,39 @@ fn the_description_and_debug_never_show_the_secret() {
     };
     assert!(ObjectFiles::s3(&half).is_err());
 }
+
+#[tokio::test]
+async fn a_file_from_the_same_disk_is_linked_not_copied_and_can_be_stored_again() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let files = ObjectFiles::local(&dir.path().join("files")).unwrap();
+    let source = dir.path().join("spooled");
+    std::fs::write(&source, b"FIT bytes").unwrap();
+    let key = "fit/org_a/2026-01-17/ab12.fit";
+    files.put_file(key, &source).await.unwrap();
+    let stored = dir.path().join("files").join(key);
+    assert_eq!(std::fs::read(&stored).unwrap(), b"FIT bytes");
+    assert_eq!(
+        std::fs::metadata(&stored).unwrap().ino(),
+        std::fs::metadata(&source).unwrap().ino(),
+        "one file on disk under two names"
+    );
+    // The source's own name goes away, the stored file stays.
+    std::fs::remove_file(&source).unwrap();
+    assert_eq!(files.get(key).await.unwrap().unwrap(), b"FIT bytes");
+    // Stored again over itself (the same content uploaded twice): replaced in one step,
+    // nothing left beside it.
+    let again = dir.path().join("again");
+    std::fs::write(&again, b"FIT bytes").unwrap();
+    files.put_file(key, &again).await.unwrap();
+    assert_eq!(files.get(key).await.unwrap().unwrap(), b"FIT bytes");
+    let beside: Vec<_> = std::fs::read_dir(stored.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(beside, ["ab12.fit"]);
+    // A key object_store would percent-encode is copied, under the name it reads back.
+    let odd = "fit/org_a/2026-01-17/a b.fit";
+    files.put_file(odd, &again).await.unwrap();
+    assert_eq!(files.get(odd).await.unwrap().unwrap(), b"FIT bytes");
+}
