@@ -166,6 +166,7 @@ struct ColumnWriter {
 }
 
 impl ColumnWriter {
+    #[inline]
     fn push(&mut self, value: Option<i64>) {
         if value.is_some() != self.present_run {
             put_varint(&mut self.runs, self.run);
@@ -213,10 +214,19 @@ impl Encoder {
     /// latitude and longitude (semicircles), altitude (cm), heart rate, power, cadence, speed
     /// (mm/s), distance (cm), temperature. A decoder that already holds them at that
     /// resolution (FIT) skips the round trip through a [`Record`]'s floats.
+    #[inline]
     pub(crate) fn push_stored(&mut self, values: [Option<i64>; COLUMNS.len()]) {
         self.points += 1;
         for (value, writer) in values.into_iter().zip(&mut self.columns) {
             writer.push(value);
+        }
+    }
+
+    /// Makes room for about `points` more records, so that the columns do not grow by
+    /// copying themselves again and again (a value is one or two bytes, most often one).
+    pub(crate) fn reserve(&mut self, points: usize) {
+        for column in &mut self.columns {
+            column.values.reserve(points);
         }
     }
 

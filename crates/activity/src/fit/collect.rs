@@ -25,6 +25,10 @@ use summary::RecordStats;
 /// A guess at the bytes per record, to reserve the stream columns once.
 const BYTES_PER_RECORD_ESTIMATE: usize = 20;
 
+/// The most records a header's announced size reserves room for in the stored form
+/// (about 640 KiB over its ten columns); past it the columns grow as they fill.
+const STORED_RESERVE_LIMIT: usize = 65_536;
+
 /// Timer start and stop events, for the timer time of a file without a session.
 #[derive(Debug, Default)]
 pub(crate) struct TimerEvents {
@@ -158,8 +162,15 @@ impl Visitor for Collector {
         Ok(())
     }
 
-    fn file_header(&mut self, _header: &FileHeader) -> Result<(), FitError> {
+    fn file_header(&mut self, header: &FileHeader) -> Result<(), FitError> {
         self.fit_files += 1;
+        if !self.keep_records {
+            // The header says how many bytes of messages follow (before any of them came, so
+            // it is believed only up to a bound): room for the stored form's values up front.
+            let bytes = usize::try_from(header.data_size).unwrap_or(usize::MAX);
+            self.stored
+                .reserve((bytes / BYTES_PER_RECORD_ESTIMATE).min(STORED_RESERVE_LIMIT));
+        }
         Ok(())
     }
 
