@@ -56,7 +56,10 @@ impl ObjectFiles {
         Ok(Self {
             store: Arc::new(local),
             part_bytes: LOCAL_PART_BYTES,
-            local_root: Some(root.to_owned()),
+            // The folder as object_store resolved it, whatever the working folder later is.
+            local_root: Some(std::fs::canonicalize(root).map_err(|e| {
+                BlobError::Unavailable(format!("cannot resolve {}: {e}", root.display()))
+            })?),
         })
     }
 
@@ -103,8 +106,8 @@ fn path(key: &str) -> Result<Path, BlobError> {
     Path::parse(key).map_err(|e| BlobError::InvalidKey(format!("{key}: {e}")))
 }
 
-/// Whether `key` names the same file in the folder as in `object_store`'s local layout,
-/// which percent-encodes other characters.
+/// Whether `key` is one `link_into` may store: made of these characters only, it names
+/// `root.join(key)`, the file `object_store`'s local layout reads for it.
 fn linkable(key: &str) -> bool {
     key.bytes()
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_'))
@@ -112,26 +115,29 @@ fn linkable(key: &str) -> bool {
 
 /// Stores the file `source` under `key` in the folder `root` without copying it: its bytes
 /// are synced, then a link to them appears under the key in one step (a new name directly,
-/// or over a file already there by a rename), then the folder (and any folder made for it)
-/// is synced so the name lasts.
-/// The source keeps its own name; it must not be written to afterwards.
+/// or over a file already there by a rename), then the key's folder and every folder above
+/// it up to `root` are synced, so that the name, and any folder made for it by this call or
+/// a concurrent one, lasts. The file gets the mode a file written there would (the root
+/// folder's, without execute bits). The source keeps its own name; it must not be written
+/// to afterwards. Fails with `CrossesDevices`, before any work, when the source is on
+/// another file system.
+#[cfg(unix)]
 fn link_into(root: &std::path::Path, key: &str, source: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let target = root.join(key);
     let folder = target
         .parent()
         .ok_or_else(|| std::io::Error::other("a key names a file in a folder"))?;
-    std::fs::File::open(source)?.sync_all()?;
-    if !folder.is_dir() {
-        std::fs::create_dir_all(folder)?;
-        // The new folders' own names, up to the root, last too.
-        for created in folder
-            .ancestors()
-            .skip(1)
-            .take_while(|f| f.starts_with(root))
-        {
-            std::fs::File::open(created)?.sync_all()?;
-        }
+    let root_meta = std::fs::metadata(root)?;
+    if std::fs::metadata(source)?.dev() != root_meta.dev() {
+        return Err(std::io::ErrorKind::CrossesDevices.into());
     }
+    let file = std::fs::File::open(source)?;
+    file.set_permissions(std::fs::Permissions::from_mode(
+        root_meta.permissions().mode() & 0o666,
+    ))?;
+    file.sync_all()?;
+    std::fs::create_dir_all(folder)?;
     match std::fs::hard_link(source, &target) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
@@ -150,7 +156,16 @@ fn link_into(root: &std::path::Path, key: &str, source: &std::path::Path) -> std
         }
         Err(e) => return Err(e),
     }
-    std::fs::File::open(folder)?.sync_all()
+    for dir in folder.ancestors().take_while(|dir| dir.starts_with(root)) {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Elsewhere files are copied.
+#[cfg(not(unix))]
+fn link_into(_: &std::path::Path, _: &str, _: &std::path::Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
 }
 
 /// Reads up to `limit` bytes of `file` (fewer only at its end).

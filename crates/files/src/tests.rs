@@ -80,11 +80,12 @@ fn the_description_and_debug_never_show_the_secret() {
 
 #[tokio::test]
 async fn a_file_from_the_same_disk_is_linked_not_copied_and_can_be_stored_again() {
-    use std::os::unix::fs::MetadataExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
     let dir = tempfile::tempdir().unwrap();
     let files = ObjectFiles::local(&dir.path().join("files")).unwrap();
     let source = dir.path().join("spooled");
     std::fs::write(&source, b"FIT bytes").unwrap();
+    std::fs::set_permissions(&source, std::fs::Permissions::from_mode(0o600)).unwrap();
     let key = "fit/org_a/2026-01-17/ab12.fit";
     files.put_file(key, &source).await.unwrap();
     let stored = dir.path().join("files").join(key);
@@ -93,6 +94,16 @@ async fn a_file_from_the_same_disk_is_linked_not_copied_and_can_be_stored_again(
         std::fs::metadata(&stored).unwrap().ino(),
         std::fs::metadata(&source).unwrap().ino(),
         "one file on disk under two names"
+    );
+    // With the mode a file written there gets (the folder's, without execute bits), not
+    // the spool file's own.
+    let folder_mode = std::fs::metadata(dir.path().join("files"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(
+        std::fs::metadata(&stored).unwrap().permissions().mode() & 0o777,
+        folder_mode & 0o666
     );
     // The source's own name goes away, the stored file stays.
     std::fs::remove_file(&source).unwrap();
@@ -108,8 +119,30 @@ async fn a_file_from_the_same_disk_is_linked_not_copied_and_can_be_stored_again(
         .map(|entry| entry.unwrap().file_name())
         .collect();
     assert_eq!(beside, ["ab12.fit"]);
-    // A key object_store would percent-encode is copied, under the name it reads back.
+    // A key with other characters is copied, under the name it reads back.
     let odd = "fit/org_a/2026-01-17/a b.fit";
     files.put_file(odd, &again).await.unwrap();
     assert_eq!(files.get(odd).await.unwrap().unwrap(), b"FIT bytes");
+}
+
+#[tokio::test]
+async fn a_file_from_another_file_system_is_copied() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let files = ObjectFiles::local(&dir.path().join("files")).unwrap();
+    // /dev/shm is a memory file system on Linux, the temporary folder usually a disk.
+    let other = tempfile::tempdir_in("/dev/shm").unwrap();
+    let source = other.path().join("spooled");
+    std::fs::write(&source, b"FIT bytes").unwrap();
+    if std::fs::metadata(&source).unwrap().dev() == std::fs::metadata(dir.path()).unwrap().dev() {
+        // Where the temporary folder is itself in memory there is no second file system
+        // to copy from (CI's machines have one).
+        eprintln!("the temporary folder and /dev/shm are one file system: nothing to copy");
+        return;
+    }
+    let key = "fit/org_a/2026-01-17/cd34.fit";
+    files.put_file(key, &source).await.unwrap();
+    let stored = dir.path().join("files").join(key);
+    assert_eq!(std::fs::read(&stored).unwrap(), b"FIT bytes");
+    assert!(source.is_file(), "the source is left in place");
 }
