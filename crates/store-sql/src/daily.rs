@@ -6,11 +6,12 @@
 //! statements are written from it, so that the columns of each table are listed once.
 
 use crate::SqlStore;
-use crate::db::{Arg, Cols, DbError, Json, first};
+use crate::db::{Arg, Cols, DbError, Json, Named, first};
 use crate::error::constraint;
 use crate::listing::{Bound, Filters, split_page};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
+use paceline_domain::activities::ActivityOrigin;
 use paceline_domain::daily::{
     Attribution, BodyMetric, BodyMetricValues, DailyStore, NewRecord, NutritionDay,
     NutritionValues, Record, SleepDay, SleepValues, WellnessDay, WellnessValues,
@@ -168,7 +169,7 @@ struct Kept {
     user_id: i64,
     membership_id: i64,
     organization_id: i64,
-    source: String,
+    source: Named<ActivityOrigin>,
     source_name: Option<String>,
     external_id: Option<String>,
     raw_payload: Option<Json>,
@@ -204,10 +205,7 @@ impl Kept {
             user_id: UserId(self.user_id),
             membership_id: MembershipId(self.membership_id),
             organization_id: OrgId(self.organization_id),
-            origin: self
-                .source
-                .parse()
-                .map_err(|_| StoreError::Other(format!("corrupt daily row {}: source", self.id)))?,
+            origin: self.source.0,
             source_name: self.source_name,
             key,
             values,

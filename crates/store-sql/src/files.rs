@@ -3,14 +3,14 @@
 use crate::SqlStore;
 use crate::activities::{ActivityRow, activity, insert_activity, select_activities};
 use crate::calendar::{Forward, move_forward, refigure};
-use crate::db::{Cols, DbError, first};
+use crate::db::{Cols, DbError, Named, first};
 use crate::detail::insert_detail;
 use crate::error::constraint;
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{Activity, Detail, NewActivity};
 use paceline_domain::calendar::{Entry, RaceId, SessionId};
-use paceline_domain::files::{FileId, FileStore, KeptFile, NewFile};
+use paceline_domain::files::{FileFormat, FileId, FileStore, KeptFile, NewFile};
 use paceline_domain::ids::{ActivityId, UserId};
 use time::OffsetDateTime;
 
@@ -18,7 +18,7 @@ struct FileRow {
     id: i64,
     user_id: i64,
     activity_id: Option<i64>,
-    format: String,
+    format: Named<FileFormat>,
     original_name: Option<String>,
     size_bytes: i64,
     sha256: String,
@@ -69,7 +69,7 @@ impl TryFrom<FileRow> for KeptFile {
             user_id: UserId(row.user_id),
             activity_id: row.activity_id.map(ActivityId),
             file: NewFile {
-                format: row.format.parse().map_err(|_| corrupt("format"))?,
+                format: row.format.0,
                 original_name: row.original_name,
                 size_bytes: u64::try_from(row.size_bytes).map_err(|_| corrupt("size"))?,
                 sha256: row.sha256,

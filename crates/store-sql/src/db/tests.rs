@@ -286,3 +286,40 @@ async fn a_reader_taken_before_a_write_is_not_kept_after_it() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_stored_name_reads_as_its_value_and_an_unknown_one_as_a_decode_error() {
+    use paceline_domain::oauth::store::TokenKind;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, db) = open(&dir);
+    schema(&db).await;
+    db.execute("INSERT INTO t (name) VALUES ('refresh')", &[])
+        .await
+        .unwrap();
+    let read: Vec<super::Named<TokenKind>> = db
+        .reader()
+        .await
+        .unwrap()
+        .all("SELECT name FROM t", &[], first)
+        .await
+        .unwrap();
+    assert!(matches!(
+        read.as_slice(),
+        [super::Named(TokenKind::Refresh)]
+    ));
+    db.execute("INSERT INTO t (name) VALUES ('bogus')", &[])
+        .await
+        .unwrap();
+    let refused = db
+        .reader()
+        .await
+        .unwrap()
+        .all::<super::Named<TokenKind>>("SELECT name FROM t ORDER BY name", &[], first)
+        .await
+        .err()
+        .expect("an unknown name is refused");
+    assert!(
+        matches!(&refused, DbError::Decode(why) if why == "column 0: unknown value `bogus`"),
+        "{refused:?}"
+    );
+}

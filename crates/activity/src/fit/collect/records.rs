@@ -41,11 +41,7 @@ impl RecordField {
             _ => return None,
         })
     }
-}
 
-const RECORD_FIELDS: usize = 11;
-
-impl RecordField {
     /// The base type the profile gives the field.
     fn profile_type(self) -> BaseType {
         match self {
@@ -57,6 +53,8 @@ impl RecordField {
         }
     }
 }
+
+const RECORD_FIELDS: usize = 11;
 
 /// Which fields of a local record definition the decoder reads, worked out once per
 /// definition so each record touches only those.
@@ -286,12 +284,11 @@ impl Collector {
         // over an enhanced field written beside them.
         let altitude_raw = altitude16.or(altitude32);
         let speed_raw = speed16.or(speed32);
-        let distance_raw = distance;
         let altitude = altitude_raw.map(|raw| raw as f64 / 5.0 - 500.0);
         let speed = speed_raw.map(|raw| raw as f64 / 1000.0);
         let heart_rate = heart_rate.and_then(|v| u8::try_from(v).ok());
         let cadence = cadence.and_then(|v| u8::try_from(v).ok());
-        let distance = distance_raw.map(|raw| raw as f64 / 100.0);
+        let distance_m = distance.map(|raw| raw as f64 / 100.0);
         let power = power.and_then(|v| u16::try_from(v).ok());
         let temperature = temperature.and_then(|v| i8::try_from(v).ok());
         let time = message.timestamp;
@@ -300,7 +297,7 @@ impl Collector {
             && altitude.is_none()
             && heart_rate.is_none()
             && cadence.is_none()
-            && distance.is_none()
+            && distance_m.is_none()
             && speed.is_none()
             && power.is_none()
             && temperature.is_none()
@@ -327,7 +324,7 @@ impl Collector {
             power_w: power,
             cadence,
             speed_mps: speed,
-            distance_m: distance,
+            distance_m,
             temperature_c: temperature,
         };
         // The figures are gathered as the records come; a second pass over the columns is
@@ -347,7 +344,7 @@ impl Collector {
                 power.map(i64::from),
                 cadence.map(i64::from),
                 speed_raw,
-                distance_raw,
+                distance,
                 temperature.map(i64::from),
             ]);
             return Ok(());
@@ -362,7 +359,7 @@ impl Collector {
         push(&mut streams.power_w, len, power, reserve);
         push(&mut streams.cadence, len, cadence, reserve);
         push(&mut streams.speed_mps, len, speed, reserve);
-        push(&mut streams.distance_m, len, distance, reserve);
+        push(&mut streams.distance_m, len, distance_m, reserve);
         push(&mut streams.temperature_c, len, temperature, reserve);
         streams.len = len + 1;
         Ok(())

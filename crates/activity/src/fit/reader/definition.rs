@@ -23,8 +23,6 @@ pub(super) struct Definition {
     pub(super) developer_size: usize,
     /// The timestamp field, if the message has one.
     pub(super) timestamp: Option<FieldDef>,
-    /// Where the timestamp sits when it is the profile's one `uint32`, read with one load.
-    timestamp_at: Option<u16>,
 }
 
 impl Definition {
@@ -37,14 +35,15 @@ impl Definition {
         size: 0,
         developer_size: 0,
         timestamp: None,
-        timestamp_at: None,
     };
 
     /// The message's timestamp field, when present and valid.
     #[inline]
     pub(super) fn timestamp_in(&self, data: &[u8]) -> Option<u32> {
-        if let Some(at) = self.timestamp_at {
-            let at = usize::from(at);
+        let def = self.timestamp?;
+        if def.base == BaseType::UINT32 && def.size == 4 {
+            // The profile's one `uint32`: one load.
+            let at = usize::from(def.offset());
             let bytes: [u8; 4] = data.get(at..at + 4)?.try_into().ok()?;
             let value = if self.big_endian {
                 u32::from_be_bytes(bytes)
@@ -53,7 +52,7 @@ impl Definition {
             };
             return (value != u32::MAX).then_some(value);
         }
-        let value = self.timestamp?.int_in(data, self.big_endian)?;
+        let value = def.int_in(data, self.big_endian)?;
         u32::try_from(value).ok()
     }
 }
@@ -146,8 +145,5 @@ pub(super) fn read_definition(
     definition.size = size;
     definition.developer_size = developer_size;
     definition.timestamp = timestamp;
-    definition.timestamp_at = timestamp
-        .filter(|def| def.base == BaseType::UINT32 && def.size == 4)
-        .map(|def| def.offset());
     Ok(position)
 }
