@@ -9,6 +9,7 @@
 #![allow(clippy::print_stderr, clippy::expect_used, clippy::panic)]
 
 pub mod api;
+pub mod browser;
 pub mod s3;
 use futures::FutureExt;
 use paceline_store_sql::{Database, OpenOptions, SqlStore};
