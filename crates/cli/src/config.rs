@@ -274,6 +274,10 @@ impl Settings {
             bail!("database.max_connections must be at least 1");
         }
         let (limits, shared_limits) = rate_limits(&file.rate_limit)?;
+        // PostgreSQL is what several instances share, and limits counted in one process's
+        // memory would let each admit the whole limit: on it they are counted in the
+        // database unless the file says otherwise. SQLite is one process's.
+        let shared_limits = shared_limits.unwrap_or(matches!(database, Database::Postgres(_)));
         let positive = |value: Option<u32>, name: &str| -> Result<Option<u32>> {
             match value {
                 Some(0) => bail!("oauth.{name} must be at least 1"),
@@ -455,7 +459,7 @@ impl Settings {
 
 /// The limits from the file's `[rate_limit]` table: API limits per minute, login limits
 /// per 15 minutes; each at least 1.
-fn rate_limits(file: &FileRateLimit) -> Result<(Limits, bool)> {
+fn rate_limits(file: &FileRateLimit) -> Result<(Limits, Option<bool>)> {
     let mut limits = Limits::default();
     let per = |value: Option<u32>, default: Limit, name: &str| -> Result<Limit> {
         match value {
@@ -484,7 +488,7 @@ fn rate_limits(file: &FileRateLimit) -> Result<(Limits, bool)> {
         limits.login_per_address,
         "login_per_address",
     )?;
-    Ok((limits, file.shared.unwrap_or(false)))
+    Ok((limits, file.shared))
 }
 
 /// The S3 settings from `[files.s3]` and the `PACELINE_S3_*` variables (which win), or

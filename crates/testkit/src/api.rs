@@ -12,9 +12,12 @@ use paceline_domain::{Store, SystemClock};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-const REDIRECT: &str = "https://your.app/oauth/callback";
+/// The PKCE verifier of every authorization made here.
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+/// Its S256 challenge.
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// The one redirect URI of every client registered here.
+pub const REDIRECT: &str = "https://your.app/oauth/callback";
 /// The password of every user made here.
 pub const PASSWORD: &str = "a long enough password";
 

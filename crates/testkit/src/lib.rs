@@ -310,3 +310,19 @@ macro_rules! on_both_engines {
         }
     };
 }
+
+/// Declares each listed `async fn name(db: TestContext)` as one test on a fresh PostgreSQL
+/// database, for what only a shared server can show (several processes on one database).
+#[macro_export]
+macro_rules! on_postgres {
+    ($($name:ident),+ $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    $crate::with_database($crate::Engine::Postgres, stringify!($name), |db| super::$name(db)).await;
+                }
+            )+
+        }
+    };
+}

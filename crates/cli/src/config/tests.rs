@@ -104,6 +104,27 @@ fn oauth_times_and_limits_come_from_the_file() {
     assert!(Settings::resolve(&flags, None).is_err());
 }
 
+#[test]
+fn limits_are_counted_in_the_database_by_default_on_postgresql_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paceline.toml");
+    let mut flags = args();
+    flags.config = Some(path.clone());
+    let mut shared = |file: &str, url: Option<&str>| {
+        std::fs::write(&path, file).unwrap();
+        flags.database_url = url.map(str::to_owned);
+        Settings::resolve(&flags, None).unwrap().shared_limits
+    };
+    let postgres = Some("postgres://paceline@db.internal/paceline");
+    assert!(!shared("", None), "SQLite: one process, counted in memory");
+    assert!(shared("", postgres), "PostgreSQL: shared by every instance");
+    assert!(
+        !shared("[rate_limit]\nshared = false\n", postgres),
+        "the file decides"
+    );
+    assert!(shared("[rate_limit]\nshared = true\n", None));
+}
+
 fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
     move |name| {
         pairs

@@ -12,6 +12,7 @@ mod athlete;
 mod batch_crash;
 mod crash;
 mod harness;
+mod instances;
 mod oauth_crash;
 mod reprocess;
 mod s3;
