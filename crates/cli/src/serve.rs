@@ -120,11 +120,20 @@ pub(crate) async fn open_files(storage: &FileStorage) -> Result<ObjectFiles> {
     }
 }
 
-/// Removes uploaded files that no row points to (an upload that crashed between writing
-/// its file and committing its row), and spooled uploads a killed process left behind, at
-/// start and then every hour.
+/// The orphan sweep's name among the background jobs several instances share.
+const ORPHAN_SWEEP: &str = "orphan-sweep";
+/// How often each instance offers to sweep; a turn is claimed for a little less, so that
+/// the first instance to offer after it ends takes the next.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+const SWEEP_TURN: time::Duration = time::Duration::minutes(59);
+
+/// Removes spooled uploads a killed process left behind in this instance's folder, and
+/// uploaded files that no row points to (an upload that crashed between writing its file
+/// and committing its row), at start and then every hour. The files are shared by every
+/// instance, so their sweep runs on the instance that claims the hour's turn.
 async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>, spool: PathBuf) {
-    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    let holder = format!("{}:{}", std::process::id(), rand::random::<u64>());
+    let mut every_hour = tokio::time::interval(SWEEP_EVERY);
     loop {
         every_hour.tick().await;
         let folder = spool.clone();
@@ -133,6 +142,20 @@ async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>, spool: 
             Ok(removed) => tracing::info!(removed, "abandoned spooled uploads removed"),
         }
         let now = time::OffsetDateTime::now_utc();
+        match store
+            .claim_job(ORPHAN_SWEEP, &holder, now, now + SWEEP_TURN)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!(job = ORPHAN_SWEEP, "another instance holds this turn");
+                continue;
+            }
+            Err(error) => {
+                tracing::warn!(%error, job = ORPHAN_SWEEP, "cannot claim the turn");
+                continue;
+            }
+        }
         let kept = |key: String| {
             let store = store.clone();
             async move {
@@ -142,13 +165,14 @@ async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>, spool: 
                     .map_err(|e| BlobError::Unavailable(e.to_string()))
             }
         };
+        let mut removed = 0;
         for prefix in FileFormat::NAMES {
             match remove_orphans(files.as_ref(), prefix, now, &kept).await {
-                Ok(0) => {}
-                Ok(removed) => tracing::info!(removed, prefix, "orphaned files removed"),
+                Ok(count) => removed += count,
                 Err(error) => tracing::warn!(%error, prefix, "orphaned files not swept"),
             }
         }
+        tracing::info!(job = ORPHAN_SWEEP, removed, "background job ran");
     }
 }
 

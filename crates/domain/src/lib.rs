@@ -19,6 +19,7 @@ pub mod files;
 pub mod ids;
 pub mod imports;
 pub mod invitations;
+pub mod jobs;
 pub mod listing;
 pub mod mail;
 pub mod messaging;

@@ -106,6 +106,7 @@ pub trait Store:
     + crate::daily::DailyStore
     + crate::files::FileStore
     + crate::invitations::InvitationStore
+    + crate::jobs::JobStore
     + crate::messaging::MessageStore
     + crate::oauth::store::OAuthStore
     + crate::resets::ResetStore

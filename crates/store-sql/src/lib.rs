@@ -25,6 +25,7 @@ mod detail;
 mod error;
 mod files;
 mod invitations;
+mod jobs;
 mod library;
 mod listing;
 mod messaging;

@@ -3,6 +3,7 @@
 //! balancer would be: requests go to one instance after another, and the three answer as one
 //! server. Nothing is configured for it but the database, the bucket and the public URL; in
 //! particular the rate limits are not set to `shared`, which PostgreSQL makes the default.
+//! Background work on what they share (the sweep of orphaned files) runs on one of them.
 
 use crate::harness::{Server, start_server_with_env};
 use futures::future::join_all;
@@ -137,12 +138,19 @@ impl Instances {
         statuses
     }
 
-    /// Stops every instance and checks that each ended cleanly.
+    /// Stops every instance and checks that each ended cleanly, and that the sweep of the
+    /// shared files, which each offers to run as it starts, ran on exactly one.
     async fn stop(self) {
+        let mut sweeps = 0;
         for server in self.servers {
             let (status, log) = server.stop_with(15).await;
             assert!(status.success(), "{log}");
+            sweeps += log
+                .lines()
+                .filter(|line| line.contains("background job ran") && line.contains("orphan-sweep"))
+                .count();
         }
+        assert_eq!(sweeps, 1, "the orphan sweep ran on {sweeps} instances");
     }
 }
 

@@ -15,6 +15,7 @@ mod detail;
 mod engine;
 mod files;
 mod invitations;
+mod jobs;
 mod library;
 mod messages;
 mod oauth;

@@ -1,0 +1,7 @@
+-- Background jobs several instances share: a turn of the job `name` is held by `holder`
+-- until `until`; another instance may claim it after that.
+CREATE TABLE job_claims (
+    name    TEXT PRIMARY KEY,
+    holder  TEXT NOT NULL,
+    until   TIMESTAMPTZ NOT NULL
+);
