@@ -55,6 +55,13 @@ pub trait BlobStore: Send + Sync {
 
     /// The files whose keys start with the folder `prefix`.
     async fn list(&self, prefix: &str) -> Result<Vec<StoredFile>, BlobError>;
+
+    /// What keeps the files, for logs and probes: `local`, `s3` or `memory`.
+    fn backend(&self) -> &'static str;
+
+    /// Answers when the storage answers, by one small request whatever the number of
+    /// files: for a readiness probe, and at start.
+    async fn probe(&self) -> Result<(), BlobError>;
 }
 
 /// Files in memory: for tests, and a server without file storage configured.
@@ -119,6 +126,14 @@ impl BlobStore for MemoryFiles {
                 size: bytes.len() as u64,
             })
             .collect())
+    }
+
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+
+    async fn probe(&self) -> Result<(), BlobError> {
+        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@
 //! Nothing of object_store leaves this crate: errors become [`BlobError`].
 
 use async_trait::async_trait;
-use futures::TryStreamExt;
+use futures::{StreamExt, TryStreamExt};
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
 use object_store::prefix::PrefixStore;
@@ -82,10 +82,10 @@ impl ObjectFiles {
         })
     }
 
-    /// Reaches the storage once (lists a folder that need not exist), so that a wrong
-    /// endpoint, bucket or key is reported at start rather than at the first upload.
+    /// Reaches the storage once ([`BlobStore::probe`]), so that a wrong endpoint, bucket or
+    /// key is reported at start rather than at the first upload.
     pub async fn check(&self) -> Result<(), BlobError> {
-        self.list("fit").await.map(|_| ())
+        self.probe().await
     }
 }
 
@@ -286,6 +286,36 @@ impl BlobStore for ObjectFiles {
                 size: meta.size,
             })
             .collect())
+    }
+
+    fn backend(&self) -> &'static str {
+        if self.local_root.is_some() {
+            "local"
+        } else {
+            "s3"
+        }
+    }
+
+    /// The first entry of a listing of `fit/` (one request to a bucket, whose answer says
+    /// whether the endpoint, the bucket and the key are right; a missing key alone would
+    /// not tell a missing bucket); a local folder must also still be there, since listing a
+    /// missing one finds nothing rather than failing.
+    async fn probe(&self) -> Result<(), BlobError> {
+        if let Some(root) = &self.local_root {
+            let meta = tokio::fs::metadata(root).await.map_err(|e| {
+                BlobError::Unavailable(format!("cannot reach {}: {e}", root.display()))
+            })?;
+            if !meta.is_dir() {
+                return Err(BlobError::Unavailable(format!(
+                    "{} is not a folder",
+                    root.display()
+                )));
+            }
+        }
+        match self.store.list(Some(&Path::from("fit"))).next().await {
+            None | Some(Ok(_)) => Ok(()),
+            Some(Err(e)) => Err(unavailable(e)),
+        }
     }
 }
 

@@ -15,6 +15,11 @@ pub(crate) struct Health {
     status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     database: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    files: Option<&'static str>,
+    /// What did not answer, when not ready: `database`, `files` or both.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    failing: Vec<&'static str>,
 }
 
 /// `GET /healthz`: the process is up and serving requests. Never touches the database, so a
@@ -23,39 +28,51 @@ pub(crate) async fn get_healthz() -> Json<Health> {
     Json(Health {
         status: "ok",
         database: None,
+        files: None,
+        failing: Vec::new(),
     })
 }
 
-/// `GET /readyz`: ready only when the database answers, within two seconds.
+/// `GET /readyz`: ready only when the database and the file storage both answer, each
+/// within two seconds (asked at once); otherwise 503, naming what failed.
 pub(crate) async fn get_readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
-    let database = Some(state.store.backend());
-    match tokio::time::timeout(READY_TIMEOUT, state.store.ping()).await {
-        Ok(Ok(())) => (
-            StatusCode::OK,
-            Json(Health {
-                status: "ready",
-                database,
-            }),
-        ),
+    let (database, files) = tokio::join!(
+        answers("database", state.store.ping()),
+        answers("file storage", state.files.probe()),
+    );
+    let failing: Vec<&'static str> = [(database, "database"), (files, "files")]
+        .into_iter()
+        .filter(|(ok, _)| !ok)
+        .map(|(_, name)| name)
+        .collect();
+    let (status, word) = if failing.is_empty() {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+    };
+    let health = Health {
+        status: word,
+        database: Some(state.store.backend()),
+        files: Some(state.files.backend()),
+        failing,
+    };
+    (status, Json(health))
+}
+
+/// Whether `check` succeeded within [`READY_TIMEOUT`]; a failure is logged.
+async fn answers<E: std::fmt::Display>(
+    what: &'static str,
+    check: impl Future<Output = Result<(), E>>,
+) -> bool {
+    match tokio::time::timeout(READY_TIMEOUT, check).await {
+        Ok(Ok(())) => true,
         Ok(Err(error)) => {
-            tracing::warn!(%error, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "unavailable",
-                    database,
-                }),
-            )
+            tracing::warn!(%error, "readiness check failed: the {what}");
+            false
         }
         Err(_) => {
-            tracing::warn!("readiness check timed out");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "unavailable",
-                    database,
-                }),
-            )
+            tracing::warn!("readiness check timed out: the {what}");
+            false
         }
     }
 }

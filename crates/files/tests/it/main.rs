@@ -290,3 +290,40 @@ async fn files_are_stored_from_disk_in_parts(files: ObjectFiles) {
         Err(BlobError::InvalidKey(_))
     ));
 }
+
+#[tokio::test]
+async fn a_probe_tells_a_local_folder_that_went_away() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("files");
+    let files = ObjectFiles::local(&root).unwrap();
+    assert_eq!(files.backend(), "local");
+    files.probe().await.unwrap();
+    files.put("fit/a/1.fit", vec![1]).await.unwrap();
+    files.probe().await.unwrap();
+    std::fs::remove_dir_all(&root).unwrap();
+    let error = files.probe().await.unwrap_err().to_string();
+    assert!(error.contains("cannot reach"), "{error}");
+    std::fs::write(&root, b"not a folder").unwrap();
+    let error = files.probe().await.unwrap_err().to_string();
+    assert!(error.contains("is not a folder"), "{error}");
+}
+
+#[tokio::test]
+async fn a_probe_tells_a_bucket_that_went_away() {
+    let Some(server) = moto::start("pl-probe").await else {
+        return;
+    };
+    let files = ObjectFiles::s3(&s3_config(&server, None)).unwrap();
+    assert_eq!(files.backend(), "s3");
+    files.probe().await.unwrap();
+    files.put("fit/a/1.fit", vec![1]).await.unwrap();
+    files.probe().await.unwrap();
+    drop(server);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let error = tokio::time::timeout(std::time::Duration::from_secs(60), files.probe())
+        .await
+        .expect("a probe of a stopped server ends")
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("file storage failed"), "{error}");
+}

@@ -1,11 +1,14 @@
 use crate::harness::TestApp;
+use paceline_domain::files::{BlobError, BlobStore, StoredFile};
 use paceline_testkit::{TestContext, on_both_engines};
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 on_both_engines!(
     healthz_answers_without_the_database,
     readyz_reports_the_database,
     readyz_fails_when_the_database_is_gone,
+    readyz_fails_when_the_file_storage_is_unreachable,
     every_response_carries_a_request_id,
     unknown_routes_answer_404_for_people_and_programs,
 );
@@ -38,7 +41,7 @@ async fn readyz_reports_the_database(db: TestContext) {
     };
     assert_eq!(
         response.json::<Value>().await.unwrap(),
-        json!({ "status": "ready", "database": expected })
+        json!({ "status": "ready", "database": expected, "files": "memory" })
     );
     app.stop().await;
 }
@@ -48,10 +51,54 @@ async fn readyz_fails_when_the_database_is_gone(db: TestContext) {
     app.store.close().await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
+    let body = response.json::<Value>().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["failing"], json!(["database"]));
+    app.stop().await;
+}
+
+/// File storage that no longer answers, as a bucket behind a broken network would.
+struct Unreachable;
+
+#[async_trait::async_trait]
+impl BlobStore for Unreachable {
+    async fn put(&self, _: &str, _: Vec<u8>) -> Result<(), BlobError> {
+        Err(BlobError::Unavailable("unreachable".into()))
+    }
+    async fn put_file(&self, _: &str, _: &std::path::Path) -> Result<(), BlobError> {
+        Err(BlobError::Unavailable("unreachable".into()))
+    }
+    async fn get(&self, _: &str) -> Result<Option<Vec<u8>>, BlobError> {
+        Err(BlobError::Unavailable("unreachable".into()))
+    }
+    async fn delete(&self, _: &str) -> Result<(), BlobError> {
+        Err(BlobError::Unavailable("unreachable".into()))
+    }
+    async fn list(&self, _: &str) -> Result<Vec<StoredFile>, BlobError> {
+        Err(BlobError::Unavailable("unreachable".into()))
+    }
+    fn backend(&self) -> &'static str {
+        "s3"
+    }
+    async fn probe(&self) -> Result<(), BlobError> {
+        Err(BlobError::Unavailable("unreachable".into()))
+    }
+}
+
+async fn readyz_fails_when_the_file_storage_is_unreachable(db: TestContext) {
+    let app = TestApp::spawn_with(&db, |state| state.with_files(Arc::new(Unreachable))).await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    let expected = match db.engine {
+        paceline_testkit::Engine::Sqlite => "sqlite",
+        paceline_testkit::Engine::Postgres => "postgres",
+    };
     assert_eq!(
-        response.json::<Value>().await.unwrap()["status"],
-        "unavailable"
+        response.json::<Value>().await.unwrap(),
+        json!({ "status": "unavailable", "database": expected, "files": "s3", "failing": ["files"] })
     );
+    // Liveness does not depend on it.
+    assert_eq!(app.get("/healthz").await.status(), 200);
     app.stop().await;
 }
 
