@@ -35,7 +35,7 @@ async fn serve_runs_on_embedded_defaults() {
                 .unwrap();
             assert_eq!(
                 ready,
-                serde_json::json!({ "status": "ready", "database": "sqlite" })
+                serde_json::json!({ "status": "ready", "database": "sqlite", "files": "local" })
             );
             assert!(fresh.join("paceline-data/paceline.sqlite3").is_file());
             assert!(fresh.join("paceline-data/files").is_dir());
