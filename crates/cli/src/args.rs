@@ -77,6 +77,54 @@ pub enum Command {
     Config(ConfigCommand),
     /// Administer users, organizations, memberships and coaches.
     Admin(AdminArgs),
+    /// Move a whole installation's database between engines.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Move stored files between a folder and the configured storage.
+    #[command(subcommand)]
+    Files(FilesCommand),
+}
+
+/// `paceline files`.
+#[derive(Debug, Subcommand)]
+pub enum FilesCommand {
+    /// Copy every stored file from a folder into the configured storage (a bucket, say),
+    /// or from the configured storage into a folder; each file is checked by SHA-256 once
+    /// written, and a file already there with the same bytes is skipped, so running it
+    /// again finishes a copy that was stopped.
+    Copy {
+        /// A folder of files (as `DATA_DIR/files` keeps them) to copy into the configured
+        /// storage.
+        #[arg(
+            long,
+            value_name = "DIR",
+            conflicts_with = "to",
+            required_unless_present = "to"
+        )]
+        from: Option<PathBuf>,
+        /// A folder to copy the configured storage's files into.
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+        /// Files copied at once.
+        #[arg(long, default_value_t = 8)]
+        parallel: usize,
+    },
+}
+
+/// `paceline db`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Copy every table, id, token and file reference from one database into a new, empty
+    /// one (SQLite to PostgreSQL or back), then check row counts and keys on both sides.
+    /// Stop the servers that write to the source first.
+    Copy {
+        /// The database to copy: `sqlite://PATH` or `postgres://…`.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The empty database to fill (created and migrated first).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 /// `paceline serve`.

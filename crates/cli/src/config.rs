@@ -50,6 +50,16 @@ struct FileConfig {
     #[serde(default)]
     accounts: FileAccounts,
     smtp: Option<FileSmtp>,
+    #[serde(default)]
+    metrics: FileMetrics,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMetrics {
+    enabled: Option<bool>,
+    token_file: Option<PathBuf>,
 }
 
 /// `[accounts]`.
@@ -152,6 +162,8 @@ pub struct Settings {
     pub shared_limits: bool,
     /// The administrator token that opens the admin HTTP API, if set.
     pub admin_token: Option<Secret>,
+    /// Whether `GET /metrics` is served, and the token it then needs, if any.
+    pub metrics: Option<MetricsAccess>,
     /// Token lifetimes and the refresh grace period, from `[oauth]`.
     pub oauth: OAuthTimes,
     /// Where uploaded files are kept.
@@ -308,8 +320,9 @@ impl Settings {
         };
         let admin_token = admin_token
             .filter(|t| !t.is_empty())
-            .map(check_admin_token)
+            .map(|t| check_token("the administrator token", t))
             .transpose()?;
+        let metrics = metrics_access(&file.metrics)?;
         let files = match s3_settings(&file.files.s3.unwrap_or_default(), |name| {
             std::env::var(name).ok()
         })? {
@@ -325,6 +338,7 @@ impl Settings {
             files,
             oauth,
             admin_token,
+            metrics,
             limits,
             shared_limits,
             data_dir,
@@ -434,6 +448,13 @@ impl Settings {
                 "\"none: forwarded headers are not believed\""
             } else {
                 "\"set\""
+            }
+        ) + &format!(
+            "metrics = {}\n",
+            match &self.metrics {
+                None => "\"off\"",
+                Some(MetricsAccess { token: Some(_) }) => "\"GET /metrics, token set\"",
+                Some(MetricsAccess { token: None }) => "\"GET /metrics, open\"",
             }
         ) + &format!(
             "accounts.open_signup = {}\nsmtp = {}\n",
@@ -569,11 +590,48 @@ fn s3_settings(file: &FileS3, env: impl Fn(&str) -> Option<String>) -> Result<Op
 }
 
 /// An administrator token must be long and printable: it is the only key to the admin API.
-fn check_admin_token(token: String) -> Result<Secret> {
+fn check_token(what: &str, token: String) -> Result<Secret> {
     if token.len() < 32 || !token.bytes().all(|b| b.is_ascii_graphic()) {
-        bail!("the administrator token must be at least 32 printable characters without spaces");
+        bail!("{what} must be at least 32 printable characters without spaces");
     }
     Ok(Secret::new(token))
+}
+
+/// Who may read `GET /metrics`.
+#[derive(Debug, Clone)]
+pub struct MetricsAccess {
+    /// The bearer token a scrape must carry; without one, anyone who reaches the server.
+    pub token: Option<Secret>,
+}
+
+/// Metrics are served when `[metrics] enabled = true` or a token is given
+/// (`PACELINE_METRICS_TOKEN`, `PACELINE_METRICS_TOKEN_FILE`, or `[metrics] token_file`); a
+/// token given while `enabled = false` is an error rather than silently ignored.
+fn metrics_access(file: &FileMetrics) -> Result<Option<MetricsAccess>> {
+    let token = match std::env::var("PACELINE_METRICS_TOKEN").ok() {
+        Some(token) => Some(token),
+        None => match read_secret_file("PACELINE_METRICS_TOKEN_FILE")? {
+            Some(token) => Some(token),
+            None => match &file.token_file {
+                Some(path) => Some(
+                    std::fs::read_to_string(path)
+                        .with_context(|| format!("reading metrics.token_file {}", path.display()))?
+                        .trim()
+                        .to_owned(),
+                ),
+                None => None,
+            },
+        },
+    };
+    let token = token
+        .filter(|t| !t.is_empty())
+        .map(|t| check_token("the metrics token", t))
+        .transpose()?;
+    match (file.enabled, token) {
+        (Some(false), Some(_)) => bail!("a metrics token is set but metrics.enabled is false"),
+        (Some(false) | None, None) => Ok(None),
+        (_, token) => Ok(Some(MetricsAccess { token })),
+    }
 }
 
 /// Checks the public URL: an `http` or `https` origin with no path, query or trailing

@@ -7,12 +7,14 @@
 mod admin;
 mod args;
 mod config;
+mod db_copy;
 mod demo;
+mod files_copy;
 mod logging;
 mod serve;
 mod store;
 
-use args::{Cli, Command, ConfigCommand};
+use args::{Cli, Command, ConfigCommand, DbCommand, FilesCommand};
 use clap::Parser;
 use config::Settings;
 use std::process::ExitCode;
@@ -41,6 +43,15 @@ impl Failure {
             exit: 3,
             code: "system-failure",
             message: format!("{error:#}"),
+        }
+    }
+
+    /// A refusal (exit code 1): the request cannot be carried out as given.
+    pub fn refused(code: &'static str, message: &str) -> Self {
+        Self {
+            exit: 1,
+            code,
+            message: message.to_owned(),
         }
     }
 }
@@ -103,6 +114,10 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             Ok(())
         }
         Command::Admin(args) => admin::run(&settings, args).await,
+        Command::Db(DbCommand::Copy { from, to }) => db_copy::run(&from, &to).await,
+        Command::Files(FilesCommand::Copy { from, to, parallel }) => {
+            files_copy::run(&settings, from.as_deref(), to.as_deref(), parallel).await
+        }
     }
 }
 

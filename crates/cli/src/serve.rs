@@ -7,7 +7,7 @@ use paceline_domain::Store;
 use paceline_domain::files::{BlobError, BlobStore, FileFormat, remove_orphans};
 use paceline_domain::ratelimit::{MemoryLimiter, RateLimiter};
 use paceline_files::ObjectFiles;
-use paceline_server::{AppState, router};
+use paceline_server::{AppState, Metrics, router};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -54,7 +54,20 @@ pub async fn run(settings: &Settings, seed_demo: bool) -> Result<()> {
     std::fs::create_dir_all(&spool)
         .with_context(|| format!("cannot create the upload folder {}", spool.display()))?;
     let state = state.with_files(files.clone()).with_spool(&spool);
-    let sweeper = tokio::spawn(sweep_orphans(store.clone() as Arc<dyn Store>, files, spool));
+    let metrics = settings
+        .metrics
+        .as_ref()
+        .map(|access| Arc::new(Metrics::new(access.token.as_ref())));
+    let state = match &metrics {
+        Some(metrics) => state.with_metrics(metrics.clone()),
+        None => state,
+    };
+    let sweeper = tokio::spawn(sweep_orphans(
+        store.clone() as Arc<dyn Store>,
+        files,
+        spool,
+        metrics,
+    ));
     let state = match &settings.admin_token {
         Some(token) => state.with_admin_token(token.expose()),
         None => state,
@@ -131,7 +144,12 @@ const SWEEP_TURN: time::Duration = time::Duration::minutes(59);
 /// uploaded files that no row points to (an upload that crashed between writing its file
 /// and committing its row), at start and then every hour. The files are shared by every
 /// instance, so their sweep runs on the instance that claims the hour's turn.
-async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>, spool: PathBuf) {
+async fn sweep_orphans(
+    store: Arc<dyn Store>,
+    files: Arc<dyn BlobStore>,
+    spool: PathBuf,
+    metrics: Option<Arc<Metrics>>,
+) {
     let holder = format!("{}:{}", std::process::id(), rand::random::<u64>());
     let mut every_hour = tokio::time::interval(SWEEP_EVERY);
     loop {
@@ -166,13 +184,20 @@ async fn sweep_orphans(store: Arc<dyn Store>, files: Arc<dyn BlobStore>, spool: 
             }
         };
         let mut removed = 0;
+        let mut outcome = "ok";
         for prefix in FileFormat::NAMES {
             match remove_orphans(files.as_ref(), prefix, now, &kept).await {
                 Ok(count) => removed += count,
-                Err(error) => tracing::warn!(%error, prefix, "orphaned files not swept"),
+                Err(error) => {
+                    outcome = "failed";
+                    tracing::warn!(%error, prefix, "orphaned files not swept");
+                }
             }
         }
-        tracing::info!(job = ORPHAN_SWEEP, removed, "background job ran");
+        if let Some(metrics) = &metrics {
+            metrics.job_ran(ORPHAN_SWEEP, outcome);
+        }
+        tracing::info!(job = ORPHAN_SWEEP, removed, outcome, "background job ran");
     }
 }
 

@@ -12,6 +12,8 @@ use async_trait::async_trait;
 use std::future::Future;
 use time::{Date, Duration, OffsetDateTime};
 
+pub mod copy;
+
 /// What can go wrong with file storage.
 #[derive(Debug, thiserror::Error)]
 pub enum BlobError {

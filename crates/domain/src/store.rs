@@ -96,6 +96,17 @@ pub struct CreatedUser {
     pub organization: Organization,
 }
 
+/// How a store's database connections are used at one moment, for metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Connections {
+    /// Connections serving a request now.
+    pub in_use: u32,
+    /// Connections open and waiting for one.
+    pub idle: u32,
+    /// The most connections opened for reading (and, on PostgreSQL, writing) at once.
+    pub max: u32,
+}
+
 /// Persistence for everything Paceline keeps, one supertrait per area. Implemented for
 /// SQLite and PostgreSQL; one conformance suite holds both to the same behaviour.
 #[async_trait]
@@ -121,6 +132,9 @@ pub trait Store:
 
     /// Answers when the database answers.
     async fn ping(&self) -> Result<(), StoreError>;
+
+    /// How the database connections are used now.
+    fn connections(&self) -> Connections;
 }
 
 /// Users, organizations, memberships, coach assignments and athlete settings.

@@ -24,6 +24,7 @@ mod extract;
 mod failure;
 mod health;
 pub mod mail;
+pub mod metrics;
 mod middleware;
 mod oauth;
 mod pages;
@@ -32,6 +33,7 @@ mod throttle;
 mod transport;
 mod web;
 
+pub use metrics::Metrics;
 pub use router::{router, router_with};
 pub use transport::{OverTls, TrustedProxies};
 
@@ -74,6 +76,8 @@ pub struct Services {
     pub mailer: Option<Arc<dyn Mailer>>,
     /// Whether anyone may create an account from the sign-up page.
     pub open_signup: bool,
+    /// The Prometheus metrics, when they are served.
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 impl AppState {
@@ -92,6 +96,7 @@ impl AppState {
             proxies: Arc::new(TrustedProxies::default()),
             mailer: None,
             open_signup: false,
+            metrics: None,
         }))
     }
 
@@ -141,6 +146,12 @@ impl AppState {
     pub fn with_limits(mut self, limits: Limits, limiter: Arc<dyn RateLimiter>) -> Self {
         self.services().limits = limits;
         self.services().limiter = limiter;
+        self
+    }
+
+    /// Counts requests and serves `metrics` at `GET /metrics`.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.services().metrics = Some(metrics);
         self
     }
 

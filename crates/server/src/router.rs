@@ -3,7 +3,7 @@
 use crate::api::tia;
 use crate::api::xhale;
 use crate::oauth::{authorize, login, metadata, response, revoke, token};
-use crate::{AppState, account, admin, health, middleware, pages};
+use crate::{AppState, account, admin, health, metrics, middleware, pages};
 use axum::Router;
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -84,7 +84,17 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             get(xhale::document::get_reference).fallback(xhale::error::read_only),
         )
         .merge(extra)
-        .fallback(not_found)
+        .fallback(not_found);
+    // Metrics, when served: their route, and every request counted by the pattern it
+    // matched (this layer runs after routing, where the pattern is known).
+    let routes = if state.metrics.is_some() {
+        routes.route("/metrics", get(metrics::get_metrics)).layer(
+            axum::middleware::from_fn_with_state(state.clone(), metrics::record),
+        )
+    } else {
+        routes
+    };
+    let routes = routes
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             crate::transport::strict_transport,

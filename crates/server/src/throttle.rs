@@ -61,6 +61,9 @@ pub(crate) async fn check(state: &AppState, checks: &[(String, Limit)]) -> Resul
         match state.limiter.check(key, *limit, now).await {
             Ok(Decision::Allowed) => {}
             Ok(Decision::Limited { retry_after }) => {
+                if let Some(metrics) = &state.metrics {
+                    metrics.refused(key.split(':').next().unwrap_or_default());
+                }
                 return Err(Limited {
                     retry_after_seconds: ceil_seconds(retry_after),
                     limit: *limit,

@@ -12,6 +12,7 @@
 //! Nothing of sqlx or rusqlite leaves this crate: errors become [`StoreError`], rows become
 //! domain types.
 
+use paceline_domain::store::Connections;
 use paceline_domain::{Store, StoreError};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use std::time::Duration;
 mod accounts;
 mod activities;
 mod calendar;
+pub mod copy;
 mod daily;
 mod db;
 mod detail;
@@ -190,6 +192,10 @@ impl Store for SqlStore {
     async fn ping(&self) -> Result<(), StoreError> {
         let _: i64 = self.db.one("SELECT 1", &[], db::first).await?;
         Ok(())
+    }
+
+    fn connections(&self) -> Connections {
+        self.db.connections()
     }
 }
 

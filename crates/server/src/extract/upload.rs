@@ -3,6 +3,7 @@
 //! memory per upload stays small whatever the file's size. Each surface words the faults in
 //! its own format.
 
+use crate::AppState;
 use axum::extract::Multipart;
 use axum::extract::multipart::Field;
 use axum::extract::multipart::MultipartError;
@@ -103,10 +104,10 @@ pub(crate) fn sniff(head: &[u8]) -> Option<FileFormat> {
     None
 }
 
-/// Receives the `file` field of an upload.
+/// Receives the `file` field of an upload into `state`'s spool folder.
 pub(crate) async fn receive(
     multipart: &mut Multipart,
-    spool: &std::path::Path,
+    state: &AppState,
     accept: Accept,
 ) -> Result<Spooled, Fault> {
     let field = loop {
@@ -117,15 +118,17 @@ pub(crate) async fn receive(
             Err(failure) => return Err(multipart_fault(&failure)),
         }
     };
-    receive_field(field, spool, accept).await
+    receive_field(field, state, accept).await
 }
 
-/// Receives one file field of an upload.
+/// Receives one file field of an upload into `state`'s spool folder (and counts its bytes
+/// in the metrics).
 pub(crate) async fn receive_field(
     mut field: Field<'_>,
-    spool: &std::path::Path,
+    state: &AppState,
     accept: Accept,
 ) -> Result<Spooled, Fault> {
+    let spool: &std::path::Path = &state.spool;
     let name = field.file_name().unwrap_or_default().to_owned();
     if accept == Accept::FitNamed
         && (!name.to_ascii_lowercase().ends_with(".fit") || name.len() <= 4)
@@ -180,6 +183,9 @@ pub(crate) async fn receive_field(
     }
     writer.flush().await.map_err(Fault::Spool)?;
     let mut received = receiving.finish();
+    if let Some(metrics) = &state.metrics {
+        metrics.uploaded(received.size);
+    }
     match format {
         FileFormat::Fit if matches!(received.decoded, Decoded::NeedsWholeFile) => {
             // A swim whose strap stored its beats apart: merging them needs every record.
@@ -203,7 +209,7 @@ pub(crate) async fn receive_field(
 /// Imports a received file as an activity of `membership`'s athlete, written by `client`
 /// (none for the web app), and removes the spooled copy whatever the outcome.
 pub(crate) async fn import(
-    state: &crate::AppState,
+    state: &AppState,
     membership: Membership,
     client: Option<WritingClient>,
     spooled: Spooled,

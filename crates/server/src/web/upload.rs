@@ -128,8 +128,7 @@ pub(crate) async fn post_upload(
             ));
             break;
         }
-        let outcome = match upload::receive_field(field, &state.spool, Accept::ActivityFiles).await
-        {
+        let outcome = match upload::receive_field(field, &state, Accept::ActivityFiles).await {
             // A form sent with no file chosen carries one empty, nameless part.
             Err(Fault::Empty) if name.is_empty() => continue,
             Err(fault) => Outcome {

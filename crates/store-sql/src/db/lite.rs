@@ -38,6 +38,7 @@ struct Shared {
     wait: Duration,
     readers: std::sync::Mutex<Vec<Connection>>,
     reader_slots: Arc<Semaphore>,
+    max_readers: u32,
     writer: Arc<Mutex<WriterState>>,
     committer: mpsc::Sender<Wake>,
     closed: AtomicBool,
@@ -120,11 +121,26 @@ impl Sqlite {
                 wait,
                 readers: std::sync::Mutex::new(Vec::new()),
                 reader_slots: Arc::new(Semaphore::new(max_readers.max(1) as usize)),
+                max_readers: max_readers.max(1),
                 writer,
                 committer,
                 closed: AtomicBool::new(false),
             }),
         })
+    }
+
+    /// The readers in use (each holds a slot) and kept idle.
+    pub(crate) fn connections(&self) -> paceline_domain::store::Connections {
+        let shared = &self.shared;
+        let free = u32::try_from(shared.reader_slots.available_permits()).unwrap_or(u32::MAX);
+        let idle = shared.readers.lock().map_or(0, |readers| {
+            u32::try_from(readers.len()).unwrap_or(u32::MAX)
+        });
+        paceline_domain::store::Connections {
+            in_use: shared.max_readers.saturating_sub(free),
+            idle,
+            max: shared.max_readers,
+        }
     }
 
     /// The database file.

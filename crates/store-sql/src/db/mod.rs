@@ -62,6 +62,23 @@ impl Db {
         })
     }
 
+    /// How the connections are used now: on SQLite the readers (the one writer is apart),
+    /// on PostgreSQL the pool.
+    pub(crate) fn connections(&self) -> paceline_domain::store::Connections {
+        match self {
+            Self::Sqlite(lite) => lite.connections(),
+            Self::Postgres(pool) => {
+                let open = pool.size();
+                let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open);
+                paceline_domain::store::Connections {
+                    in_use: open - idle,
+                    idle,
+                    max: pool.options().get_max_connections(),
+                }
+            }
+        }
+    }
+
     /// Runs one statement in a transaction of its own; the number of rows it changed. On
     /// PostgreSQL that is the statement alone, committed by the server as it ends (one round
     /// trip, where `BEGIN` and `COMMIT` would add two).

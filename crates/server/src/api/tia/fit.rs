@@ -88,7 +88,7 @@ pub(crate) async fn upload_fit_file(
             return Err(refusal);
         }
     };
-    let spooled = match upload::receive(&mut multipart, &state.spool, Accept::FitNamed).await {
+    let spooled = match upload::receive(&mut multipart, &state, Accept::FitNamed).await {
         Ok(spooled) => spooled,
         Err(fault) => {
             drain(&mut multipart).await;

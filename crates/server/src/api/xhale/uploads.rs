@@ -139,7 +139,7 @@ pub(crate) async fn create_upload(
             return Err(refusal);
         }
     };
-    let spooled = match upload::receive(&mut multipart, &state.spool, Accept::ActivityFiles).await {
+    let spooled = match upload::receive(&mut multipart, &state, Accept::ActivityFiles).await {
         Ok(spooled) => spooled,
         Err(fault) => {
             drain(&mut multipart).await;

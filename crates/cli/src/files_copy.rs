@@ -1,0 +1,107 @@
+//! `paceline files copy --from DIR | --to DIR`: every stored file between a folder and the
+//! configured storage (`[files.s3]`, or the data folder's `files`), with a progress bar over
+//! the bytes, SHA-256 checks, and a summary; resumable by running it again.
+
+use crate::Failure;
+use crate::config::{FileStorage, Settings};
+use crate::serve::open_files;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use paceline_domain::files::BlobStore;
+use paceline_domain::files::copy::{copy_files, files_to_copy};
+use paceline_files::ObjectFiles;
+use std::path::{Path, PathBuf};
+
+pub(crate) async fn run(
+    settings: &Settings,
+    from: Option<&Path>,
+    to: Option<&Path>,
+    parallel: usize,
+) -> Result<(), Failure> {
+    let outcome = copy(settings, from, to, parallel).await;
+    if let Err(failure) = &outcome {
+        eprintln!("error: {}", failure.message);
+    }
+    outcome
+}
+
+fn storage_failed(error: paceline_domain::files::BlobError) -> Failure {
+    Failure::system(&anyhow::Error::new(error))
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    resolve(a) == resolve(b)
+}
+
+async fn copy(
+    settings: &Settings,
+    from: Option<&Path>,
+    to: Option<&Path>,
+    parallel: usize,
+) -> Result<(), Failure> {
+    let folder: PathBuf = from
+        .or(to)
+        .map(Path::to_path_buf)
+        .ok_or_else(|| Failure::refused("missing-folder", "give --from DIR or --to DIR"))?;
+    if let FileStorage::Local(configured) = &settings.files
+        && same_folder(configured, &folder)
+    {
+        return Err(Failure::refused(
+            "same-storage",
+            &format!(
+                "{} is the configured storage itself; configure the other side ([files.s3] or PACELINE_S3_*) first",
+                folder.display()
+            ),
+        ));
+    }
+    if from.is_some() && !folder.is_dir() {
+        return Err(Failure::refused(
+            "no-such-folder",
+            &format!("{} is not a folder", folder.display()),
+        ));
+    }
+    let configured = open_files(&settings.files)
+        .await
+        .map_err(|e| Failure::system(&e))?;
+    let local = ObjectFiles::local(&folder).map_err(storage_failed)?;
+    let (source, target): (&dyn BlobStore, &dyn BlobStore) = if from.is_some() {
+        (&local, &configured)
+    } else {
+        (&configured, &local)
+    };
+    let files = files_to_copy(source).await.map_err(storage_failed)?;
+    let total: u64 = files.iter().map(|f| f.size).sum();
+    let count = files.len();
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes}, {msg}, about {eta} left")
+    {
+        bar.set_style(style);
+    }
+    let done = |file: &paceline_domain::files::StoredFile,
+                outcome: &Result<_, paceline_domain::files::BlobError>| {
+        bar.inc(file.size);
+        if let Err(error) = outcome {
+            bar.println(format!("not copied: {}: {error}", file.key));
+        }
+    };
+    let summary = copy_files(source, target, files, parallel, &done)
+        .await
+        .map_err(storage_failed)?;
+    bar.finish_and_clear();
+    println!(
+        "{count} files ({total} bytes): {} copied, {} already there, {} replaced, {} failed.",
+        summary.written,
+        summary.already_there,
+        summary.replaced,
+        summary.failed.len()
+    );
+    if summary.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::system(&anyhow::anyhow!(
+            "{} files were not copied (named above); running the same command again tries them again",
+            summary.failed.len()
+        )))
+    }
+}

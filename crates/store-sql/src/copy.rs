@@ -1,0 +1,623 @@
+//! A whole installation's database copied from one engine to the other (SQLite to
+//! PostgreSQL and back, or between two PostgreSQL databases): every table, every row with
+//! its id, then the id sequences, so that every id, token and file reference the source
+//! handed out keeps working and no id is handed out twice. The copy refuses a target that
+//! holds any row, reads the source in one snapshot, and ends by comparing each table's row
+//! count and the set of its primary keys on both sides.
+//!
+//! What each column holds comes from PostgreSQL's catalogue (SQLite's declared types do not
+//! tell a timestamp from a number); both schemas are the same migrations' (a test compares
+//! them), so one engine describes both.
+
+use crate::db::{Arg, Cols, Db, DbError, Json, Reader, first};
+use crate::{Database, OpenError, OpenOptions, SqlStore};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use time::{Date, OffsetDateTime};
+
+/// What a column holds, as PostgreSQL names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    I64,
+    I32,
+    F64,
+    Bool,
+    Text,
+    Blob,
+    Time,
+    Date,
+    Json,
+}
+
+impl Kind {
+    fn of(data_type: &str) -> Result<Self, CopyError> {
+        Ok(match data_type {
+            "bigint" => Self::I64,
+            "integer" | "smallint" => Self::I32,
+            "double precision" | "real" => Self::F64,
+            "boolean" => Self::Bool,
+            "text" | "character varying" => Self::Text,
+            "bytea" => Self::Blob,
+            "timestamp with time zone" => Self::Time,
+            "date" => Self::Date,
+            "jsonb" | "json" => Self::Json,
+            other => return Err(CopyError::Schema(format!("a column of type {other}"))),
+        })
+    }
+
+    /// Whether a row may be large (a page of such rows is kept short).
+    fn is_bulky(self) -> bool {
+        matches!(self, Self::Blob | Self::Json)
+    }
+}
+
+/// One value, owned, of any [`Kind`].
+#[derive(Debug)]
+enum Value {
+    I64(Option<i64>),
+    I32(Option<i32>),
+    F64(Option<f64>),
+    Bool(Option<bool>),
+    Text(Option<String>),
+    Blob(Option<Vec<u8>>),
+    Time(Option<OffsetDateTime>),
+    Date(Option<Date>),
+    Json(Option<Json>),
+}
+
+impl Value {
+    fn read(kind: Kind, cols: &mut Cols<'_>) -> Result<Self, DbError> {
+        Ok(match kind {
+            Kind::I64 => Self::I64(cols.get()?),
+            Kind::I32 => Self::I32(cols.get()?),
+            Kind::F64 => Self::F64(cols.get()?),
+            Kind::Bool => Self::Bool(cols.get()?),
+            Kind::Text => Self::Text(cols.get()?),
+            Kind::Blob => Self::Blob(cols.get()?),
+            Kind::Time => Self::Time(cols.get()?),
+            Kind::Date => Self::Date(cols.get()?),
+            Kind::Json => Self::Json(cols.get()?),
+        })
+    }
+
+    fn arg(&self) -> Arg<'_> {
+        match self {
+            Self::I64(v) => Arg::I64(*v),
+            Self::I32(v) => Arg::I32(*v),
+            Self::F64(v) => Arg::F64(*v),
+            Self::Bool(v) => Arg::Bool(*v),
+            Self::Text(v) => Arg::Text(v.as_deref()),
+            Self::Blob(v) => Arg::Blob(v.as_deref()),
+            Self::Time(v) => Arg::Time(*v),
+            Self::Date(v) => Arg::Date(*v),
+            Self::Json(v) => Arg::Json(v.as_ref().map(|json| &*json.0)),
+        }
+    }
+
+    /// The same text for the same key on either engine, for comparing key sets.
+    fn key_text(&self) -> String {
+        match self {
+            Self::I64(v) => format!("{v:?}"),
+            Self::I32(v) => format!("{:?}", v.map(i64::from)),
+            Self::F64(v) => format!("{v:?}"),
+            Self::Bool(v) => format!("{v:?}"),
+            Self::Text(v) => format!("{v:?}"),
+            Self::Blob(v) => format!("{v:?}"),
+            Self::Time(v) => format!("{:?}", v.map(OffsetDateTime::unix_timestamp_nanos)),
+            Self::Date(v) => format!("{v:?}"),
+            Self::Json(v) => format!("{:?}", v.as_ref().map(|json| json.0.get())),
+        }
+    }
+}
+
+/// A table: its columns in order, its primary key and its identity column, if any.
+#[derive(Debug, Clone)]
+struct Table {
+    name: String,
+    columns: Vec<(String, Kind)>,
+    key: Vec<usize>,
+    identity: Option<String>,
+}
+
+impl Table {
+    fn column_list(&self) -> String {
+        self.columns
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn key_list(&self) -> String {
+        self.key
+            .iter()
+            .filter_map(|&i| self.columns.get(i).map(|(name, _)| name.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Rows a page reads: few when a row may be large.
+    fn page_rows(&self) -> i64 {
+        if self.columns.iter().any(|(_, kind)| kind.is_bulky()) {
+            64
+        } else {
+            2000
+        }
+    }
+
+    /// Rows one `INSERT` carries, well under either engine's limit on parameters.
+    fn rows_per_insert(&self) -> usize {
+        (30_000 / self.columns.len().max(1)).clamp(1, 500)
+    }
+
+    fn read_row(&self, cols: &mut Cols<'_>) -> Result<Vec<Value>, DbError> {
+        self.columns
+            .iter()
+            .map(|(_, kind)| Value::read(*kind, cols))
+            .collect()
+    }
+}
+
+/// How far a copy has come, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CopyProgress {
+    /// The rows to copy, over every table, counted before the copy starts.
+    Counted {
+        /// Rows in all.
+        rows: u64,
+        /// Tables in all.
+        tables: usize,
+    },
+    /// A table's copy begins.
+    Table {
+        /// Its name.
+        name: String,
+        /// Its rows.
+        rows: u64,
+    },
+    /// `rows` more rows were written.
+    Rows(u64),
+    /// The copy is being checked against the source.
+    Verifying,
+}
+
+/// What a finished copy moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CopyReport {
+    /// Rows per table, in the order they were copied; each checked on both sides.
+    pub tables: Vec<(String, u64)>,
+}
+
+impl CopyReport {
+    /// Rows in all.
+    #[must_use]
+    pub fn rows(&self) -> u64 {
+        self.tables.iter().map(|(_, rows)| rows).sum()
+    }
+}
+
+/// Why a copy did not happen or did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    /// A database could not be opened or migrated.
+    #[error("cannot open {which}: {source}")]
+    Open {
+        /// `the source` or `the target`.
+        which: &'static str,
+        /// Why.
+        source: OpenError,
+    },
+    /// The target holds rows; nothing was written.
+    #[error(
+        "the target is not empty (table {table}: {rows} rows); copy into a new, empty database"
+    )]
+    TargetNotEmpty {
+        /// A table that holds rows.
+        table: String,
+        /// How many.
+        rows: u64,
+    },
+    /// Neither side is PostgreSQL, whose catalogue describes the columns.
+    #[error(
+        "one side must be PostgreSQL: to copy a SQLite installation, copy its file (with the server stopped)"
+    )]
+    NoPostgres,
+    /// The schema is not what the copy knows.
+    #[error("unexpected schema: {0}")]
+    Schema(String),
+    /// The source and the target differ after the copy.
+    #[error("the copy does not match the source: {0}")]
+    Mismatch(String),
+    /// A database failed.
+    #[error("database: {0}")]
+    Database(String),
+}
+
+impl From<DbError> for CopyError {
+    fn from(error: DbError) -> Self {
+        Self::Database(error.to_string())
+    }
+}
+
+/// Copies everything in `from` into `to`, which must be empty (both are migrated first),
+/// telling `progress` as it goes. The source should not be written to meanwhile: the copy
+/// reads one snapshot of it, and writes made after that snapshot are not copied.
+pub async fn copy_database(
+    from: &Database,
+    to: &Database,
+    progress: &(dyn Fn(CopyProgress) + Sync),
+) -> Result<CopyReport, CopyError> {
+    if !matches!(from, Database::Postgres(_)) && !matches!(to, Database::Postgres(_)) {
+        return Err(CopyError::NoPostgres);
+    }
+    let options = OpenOptions {
+        max_connections: 2,
+        ..OpenOptions::default()
+    };
+    let source = SqlStore::open(from, &options)
+        .await
+        .map_err(|source| CopyError::Open {
+            which: "the source",
+            source,
+        })?;
+    let target = SqlStore::open(to, &options)
+        .await
+        .map_err(|source| CopyError::Open {
+            which: "the target",
+            source,
+        })?;
+    let outcome = copy_between(&source.db, &target.db, progress).await;
+    source.close().await;
+    target.close().await;
+    outcome
+}
+
+async fn copy_between(
+    source: &Db,
+    target: &Db,
+    progress: &(dyn Fn(CopyProgress) + Sync),
+) -> Result<CopyReport, CopyError> {
+    let catalogue = if matches!(source, Db::Postgres(_)) {
+        source
+    } else {
+        target
+    };
+    let tables = tables_in_order(catalogue).await?;
+    let mut reader = target.reader().await?;
+    for table in &tables {
+        let rows = count(&mut reader, &table.name).await?;
+        if rows > 0 {
+            return Err(CopyError::TargetNotEmpty {
+                table: table.name.clone(),
+                rows,
+            });
+        }
+    }
+    drop(reader);
+    let mut snapshot = source.snapshot().await?;
+    if matches!(source, Db::Postgres(_)) {
+        // One snapshot for every statement of the copy, not one per statement.
+        snapshot
+            .execute(
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+                &[],
+            )
+            .await?;
+    }
+    let mut counts = Vec::new();
+    for table in &tables {
+        counts.push(count(&mut snapshot, &table.name).await?);
+    }
+    progress(CopyProgress::Counted {
+        rows: counts.iter().sum(),
+        tables: tables.len(),
+    });
+    let mut report = CopyReport::default();
+    for (table, rows) in tables.iter().zip(counts) {
+        progress(CopyProgress::Table {
+            name: table.name.clone(),
+            rows,
+        });
+        copy_table(&mut snapshot, target, table, progress).await?;
+        report.tables.push((table.name.clone(), rows));
+    }
+    progress(CopyProgress::Verifying);
+    for table in &tables {
+        let copied = key_digest(&mut target.reader().await?, table).await?;
+        let original = key_digest(&mut snapshot, table).await?;
+        if copied != original {
+            return Err(CopyError::Mismatch(format!(
+                "{}: {} rows with keys {:016x} in the source, {} rows with keys {:016x} copied",
+                table.name, original.0, original.1, copied.0, copied.1
+            )));
+        }
+    }
+    for table in &tables {
+        carry_sequence(&mut snapshot, source, target, table).await?;
+    }
+    Ok(report)
+}
+
+async fn count(reader: &mut Reader, table: &str) -> Result<u64, DbError> {
+    let rows: i64 = reader
+        .one(format!("SELECT COUNT(*) FROM {table}"), &[], first)
+        .await?;
+    Ok(u64::try_from(rows).unwrap_or_default())
+}
+
+/// Every table but the migrator's, each after the tables its foreign keys name.
+async fn tables_in_order(catalogue: &Db) -> Result<Vec<Table>, CopyError> {
+    let mut reader = catalogue.reader().await?;
+    let columns: Vec<(String, String, String, String)> = reader
+        .all(
+            "SELECT table_name::TEXT, column_name::TEXT, data_type::TEXT, is_identity::TEXT \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND table_name NOT LIKE '\\_sqlx%' ORDER BY table_name, ordinal_position",
+            &[],
+            |c| Ok((c.get()?, c.get()?, c.get()?, c.get()?)),
+        )
+        .await?;
+    let keys: Vec<(String, String)> = reader
+        .all(
+            "SELECT k.table_name::TEXT, k.column_name::TEXT \
+             FROM information_schema.table_constraints t \
+             JOIN information_schema.key_column_usage k \
+               ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema \
+             WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema() \
+             ORDER BY k.table_name, k.ordinal_position",
+            &[],
+            |c| Ok((c.get()?, c.get()?)),
+        )
+        .await?;
+    let references: Vec<(String, String)> = reader
+        .all(
+            "SELECT DISTINCT t.table_name::TEXT, u.table_name::TEXT \
+             FROM information_schema.table_constraints t \
+             JOIN information_schema.constraint_column_usage u \
+               ON u.constraint_name = t.constraint_name AND u.table_schema = t.table_schema \
+             WHERE t.constraint_type = 'FOREIGN KEY' AND t.table_schema = current_schema()",
+            &[],
+            |c| Ok((c.get()?, c.get()?)),
+        )
+        .await?;
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    for (table, column, data_type, identity) in columns {
+        let entry = tables.entry(table.clone()).or_insert_with(|| Table {
+            name: table,
+            columns: Vec::new(),
+            key: Vec::new(),
+            identity: None,
+        });
+        if identity == "YES" {
+            entry.identity = Some(column.clone());
+        }
+        entry.columns.push((column, Kind::of(&data_type)?));
+    }
+    for (table, column) in keys {
+        // The migrator's own table is not copied.
+        let Some(entry) = tables.get_mut(&table) else {
+            continue;
+        };
+        let at = entry
+            .columns
+            .iter()
+            .position(|(name, _)| *name == column)
+            .ok_or_else(|| CopyError::Schema(format!("{table} has no column {column}")))?;
+        entry.key.push(at);
+    }
+    if let Some(table) = tables.values().find(|t| t.key.is_empty()) {
+        return Err(CopyError::Schema(format!(
+            "{} has no primary key",
+            table.name
+        )));
+    }
+    // Kahn's order over the foreign keys (a table's own references do not hold it back).
+    let mut needs: BTreeMap<String, BTreeSet<String>> = tables
+        .keys()
+        .map(|name| (name.clone(), BTreeSet::new()))
+        .collect();
+    for (table, referenced) in references {
+        if table != referenced
+            && let Some(set) = needs.get_mut(&table)
+        {
+            set.insert(referenced);
+        }
+    }
+    let mut ordered = Vec::new();
+    while !needs.is_empty() {
+        let ready: Vec<String> = needs
+            .iter()
+            .filter(|(_, set)| set.is_empty())
+            .map(|(name, _)| name.clone())
+            .collect();
+        if ready.is_empty() {
+            return Err(CopyError::Schema(format!(
+                "foreign keys in a cycle among {:?}",
+                needs.keys().collect::<Vec<_>>()
+            )));
+        }
+        for name in ready {
+            needs.remove(&name);
+            for set in needs.values_mut() {
+                set.remove(&name);
+            }
+            if let Some(table) = tables.remove(&name) {
+                ordered.push(table);
+            }
+        }
+    }
+    Ok(ordered)
+}
+
+/// Reads `table` page by page in key order (each page after the last key of the one
+/// before) and writes each page in one transaction of the target.
+async fn copy_table(
+    snapshot: &mut Reader,
+    target: &Db,
+    table: &Table,
+    progress: &(dyn Fn(CopyProgress) + Sync),
+) -> Result<(), CopyError> {
+    let key_list = table.key_list();
+    let first_page = format!(
+        "SELECT {} FROM {} ORDER BY {key_list} LIMIT $1",
+        table.column_list(),
+        table.name
+    );
+    let placeholders: Vec<String> = (2..2 + table.key.len()).map(|n| format!("${n}")).collect();
+    let next_page = format!(
+        "SELECT {} FROM {} WHERE ({key_list}) > ({}) ORDER BY {key_list} LIMIT $1",
+        table.column_list(),
+        table.name,
+        placeholders.join(", ")
+    );
+    let page_rows = table.page_rows();
+    let mut last: Option<Vec<Value>> = None;
+    loop {
+        let rows = match &last {
+            None => {
+                snapshot
+                    .all(first_page.clone(), &[Arg::from(page_rows)], |c| {
+                        table.read_row(c)
+                    })
+                    .await?
+            }
+            Some(row) => {
+                let mut args = vec![Arg::from(page_rows)];
+                args.extend(table.key.iter().filter_map(|&i| row.get(i)).map(Value::arg));
+                snapshot
+                    .all(next_page.clone(), &args, |c| table.read_row(c))
+                    .await?
+            }
+        };
+        let Some(_) = rows.last() else {
+            return Ok(());
+        };
+        write_rows(target, table, &rows).await?;
+        progress(CopyProgress::Rows(rows.len() as u64));
+        let full = rows.len() as i64 == page_rows;
+        last = rows.into_iter().last();
+        if !full {
+            return Ok(());
+        }
+    }
+}
+
+async fn write_rows(target: &Db, table: &Table, rows: &[Vec<Value>]) -> Result<(), DbError> {
+    let width = table.columns.len();
+    let mut tx = target.begin().await?;
+    for chunk in rows.chunks(table.rows_per_insert()) {
+        let tuples: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let marks: Vec<String> =
+                    (1..=width).map(|c| format!("${}", r * width + c)).collect();
+                format!("({})", marks.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            table.name,
+            table.column_list(),
+            tuples.join(", ")
+        );
+        let args: Vec<Arg<'_>> = chunk.iter().flatten().map(Value::arg).collect();
+        tx.execute(sql, &args).await?;
+    }
+    tx.commit().await
+}
+
+/// A table's rows and a digest of its set of primary keys, the same on either engine
+/// whatever order it lists them in.
+async fn key_digest(reader: &mut Reader, table: &Table) -> Result<(u64, u64), DbError> {
+    let kinds: Vec<Kind> = table
+        .key
+        .iter()
+        .filter_map(|&i| table.columns.get(i).map(|(_, kind)| *kind))
+        .collect();
+    let hashes: Vec<u64> = reader
+        .all(
+            format!("SELECT {} FROM {}", table.key_list(), table.name),
+            &[],
+            |c| {
+                let mut hasher = DefaultHasher::new();
+                for kind in &kinds {
+                    Value::read(*kind, c)?.key_text().hash(&mut hasher);
+                }
+                Ok(hasher.finish())
+            },
+        )
+        .await?;
+    let digest = hashes.iter().fold(0u64, |sum, h| sum.wrapping_add(*h));
+    Ok((hashes.len() as u64, digest))
+}
+
+/// Moves the target's next id of `table` past every id the source handed out, deleted
+/// rows' included, so that an id is never given twice.
+async fn carry_sequence(
+    snapshot: &mut Reader,
+    source: &Db,
+    target: &Db,
+    table: &Table,
+) -> Result<(), DbError> {
+    let Some(column) = &table.identity else {
+        return Ok(());
+    };
+    let handed_out: Option<i64> = match source {
+        Db::Sqlite(_) => {
+            snapshot
+                .optional(
+                    "SELECT seq FROM sqlite_sequence WHERE name = $1",
+                    &[Arg::from(table.name.as_str())],
+                    first,
+                )
+                .await?
+        }
+        Db::Postgres(_) => {
+            snapshot
+                .one(
+                    "SELECT pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass)",
+                    &[table.name.as_str().into(), column.as_str().into()],
+                    first,
+                )
+                .await?
+        }
+    };
+    let highest: Option<i64> = target
+        .reader()
+        .await?
+        .one(
+            format!("SELECT MAX({column}) FROM {}", table.name),
+            &[],
+            first,
+        )
+        .await?;
+    let Some(next_after) = handed_out.max(highest) else {
+        return Ok(());
+    };
+    let mut tx = target.begin().await?;
+    match target {
+        Db::Postgres(_) => {
+            let _: i64 = tx
+                .one(
+                    "SELECT setval(pg_get_serial_sequence($1, $2), $3, true)",
+                    &[
+                        table.name.as_str().into(),
+                        column.as_str().into(),
+                        next_after.into(),
+                    ],
+                    first,
+                )
+                .await?;
+        }
+        Db::Sqlite(_) => {
+            let args = [table.name.as_str().into(), next_after.into()];
+            tx.execute("DELETE FROM sqlite_sequence WHERE name = $1", &args[..1])
+                .await?;
+            tx.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES ($1, $2)",
+                &args,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await
+}
