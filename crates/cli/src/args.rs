@@ -83,6 +83,20 @@ pub enum Command {
     /// Move stored files between a folder and the configured storage.
     #[command(subcommand)]
     Files(FilesCommand),
+    /// Copy a SQLite installation's database and files into a new folder, while the server
+    /// runs: everything committed before the backup began is in it.
+    Backup {
+        /// The folder to fill (new or empty).
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+    /// Put a backup into this installation, which must have no database yet (its files go
+    /// to the configured storage).
+    Restore {
+        /// A folder `paceline backup` filled.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
 }
 
 /// `paceline files`.

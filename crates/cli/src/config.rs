@@ -623,8 +623,9 @@ fn metrics_access(file: &FileMetrics) -> Result<Option<MetricsAccess>> {
             },
         },
     };
+    // A token source that is set but empty (a secret not mounted yet) is an error, never
+    // metrics served to anyone.
     let token = token
-        .filter(|t| !t.is_empty())
         .map(|t| check_token("the metrics token", t))
         .transpose()?;
     match (file.enabled, token) {

@@ -9,14 +9,6 @@ use paceline_store_sql::Database;
 use paceline_store_sql::copy::{CopyError, CopyProgress, copy_database};
 
 pub(crate) async fn run(from: &str, to: &str) -> Result<(), Failure> {
-    let outcome = copy(from, to).await;
-    if let Err(failure) = &outcome {
-        eprintln!("error: {}", failure.message);
-    }
-    outcome
-}
-
-async fn copy(from: &str, to: &str) -> Result<(), Failure> {
     let parse = |url: &str, which: &str| {
         Database::from_url(url.trim())
             .with_context(|| format!("{which} is not a database URL"))
@@ -46,7 +38,7 @@ async fn copy(from: &str, to: &str) -> Result<(), Failure> {
     match copied {
         Ok(report) => {
             println!(
-                "Copied {} rows in {} tables from {} to {}; every table's rows and keys match.",
+                "Copied {} rows in {} tables from {} to {}; every table's row count and set of keys match.",
                 report.rows(),
                 report.tables.len(),
                 source.redacted(),
@@ -59,6 +51,12 @@ async fn copy(from: &str, to: &str) -> Result<(), Failure> {
         }
         Err(error @ CopyError::NoPostgres) => {
             Err(Failure::refused("no-postgres", &error.to_string()))
+        }
+        Err(error @ CopyError::NoSource(_)) => {
+            Err(Failure::refused("no-source", &error.to_string()))
+        }
+        Err(error @ CopyError::OtherVersion { .. }) => {
+            Err(Failure::refused("other-version", &error.to_string()))
         }
         Err(error) => Err(Failure::system(&anyhow::Error::new(error))),
     }

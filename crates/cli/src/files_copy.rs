@@ -7,22 +7,10 @@ use crate::config::{FileStorage, Settings};
 use crate::serve::open_files;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use paceline_domain::files::BlobStore;
-use paceline_domain::files::copy::{copy_files, files_to_copy};
+use paceline_domain::files::copy::copy_files;
+use paceline_domain::files::list_all;
 use paceline_files::ObjectFiles;
 use std::path::{Path, PathBuf};
-
-pub(crate) async fn run(
-    settings: &Settings,
-    from: Option<&Path>,
-    to: Option<&Path>,
-    parallel: usize,
-) -> Result<(), Failure> {
-    let outcome = copy(settings, from, to, parallel).await;
-    if let Err(failure) = &outcome {
-        eprintln!("error: {}", failure.message);
-    }
-    outcome
-}
 
 fn storage_failed(error: paceline_domain::files::BlobError) -> Failure {
     Failure::system(&anyhow::Error::new(error))
@@ -33,7 +21,7 @@ fn same_folder(a: &Path, b: &Path) -> bool {
     resolve(a) == resolve(b)
 }
 
-async fn copy(
+pub(crate) async fn run(
     settings: &Settings,
     from: Option<&Path>,
     to: Option<&Path>,
@@ -69,7 +57,7 @@ async fn copy(
     } else {
         (&configured, &local)
     };
-    let files = files_to_copy(source).await.map_err(storage_failed)?;
+    let files = list_all(source).await.map_err(storage_failed)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
     let count = files.len();
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());

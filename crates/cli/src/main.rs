@@ -6,6 +6,7 @@
 
 mod admin;
 mod args;
+mod backup;
 mod config;
 mod db_copy;
 mod demo;
@@ -114,11 +115,21 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             Ok(())
         }
         Command::Admin(args) => admin::run(&settings, args).await,
-        Command::Db(DbCommand::Copy { from, to }) => db_copy::run(&from, &to).await,
+        Command::Db(DbCommand::Copy { from, to }) => printed(db_copy::run(&from, &to).await),
+        Command::Backup { dir } => printed(backup::backup(&settings, &dir).await),
+        Command::Restore { dir } => printed(backup::restore(&settings, &dir).await),
         Command::Files(FilesCommand::Copy { from, to, parallel }) => {
-            files_copy::run(&settings, from.as_deref(), to.as_deref(), parallel).await
+            printed(files_copy::run(&settings, from.as_deref(), to.as_deref(), parallel).await)
         }
     }
+}
+
+/// Prints a failure's message on standard error, as `error: …`.
+fn printed(outcome: Result<(), Failure>) -> Result<(), Failure> {
+    if let Err(failure) = &outcome {
+        eprintln!("error: {}", failure.message);
+    }
+    outcome
 }
 
 /// Prints a system failure and maps it to exit code 3.

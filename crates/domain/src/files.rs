@@ -161,6 +161,15 @@ pub fn storage_key(
 /// upload takes between writing its file and committing its row.
 pub const ORPHAN_AGE: Duration = Duration::hours(1);
 
+/// Every stored file: the files under each of the storage's folders.
+pub async fn list_all(blobs: &dyn BlobStore) -> Result<Vec<StoredFile>, BlobError> {
+    let mut all = Vec::new();
+    for prefix in FileFormat::NAMES {
+        all.extend(blobs.list(prefix).await?);
+    }
+    Ok(all)
+}
+
 /// Removes the files under `prefix` written before `now - ORPHAN_AGE` for which `is_kept`
 /// says no row points to them; answers how many were removed.
 pub async fn remove_orphans<F, Fut>(

@@ -38,7 +38,7 @@ pub(crate) async fn get_healthz() -> Json<Health> {
 pub(crate) async fn get_readyz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let (database, files) = tokio::join!(
         answers("database", state.store.ping()),
-        answers("file storage", state.files.probe()),
+        state.files_probe.answers(&state),
     );
     let failing: Vec<&'static str> = [(database, "database"), (files, "files")]
         .into_iter()
@@ -57,6 +57,31 @@ pub(crate) async fn get_readyz(State(state): State<AppState>) -> (StatusCode, Js
         failing,
     };
     (status, Json(health))
+}
+
+/// How long the file storage's answer to a probe stands for the next ones: readiness is
+/// asked often (by every load balancer and orchestrator), and each probe of a bucket is a
+/// request it bills.
+const FILES_PROBE_KEPT: Duration = Duration::from_secs(5);
+
+/// The file storage's last answer to a readiness probe, and when it came.
+#[derive(Debug, Default)]
+pub struct FilesProbe(tokio::sync::Mutex<Option<(std::time::Instant, bool)>>);
+
+impl FilesProbe {
+    /// Whether the file storage answers: its last answer if younger than
+    /// [`FILES_PROBE_KEPT`], else a new probe's (one at a time).
+    async fn answers(&self, state: &AppState) -> bool {
+        let mut last = self.0.lock().await;
+        if let Some((at, answered)) = *last
+            && at.elapsed() < FILES_PROBE_KEPT
+        {
+            return answered;
+        }
+        let answered = answers("file storage", state.files.probe()).await;
+        *last = Some((std::time::Instant::now(), answered));
+        answered
+    }
 }
 
 /// Whether `check` succeeded within [`READY_TIMEOUT`]; a failure is logged.

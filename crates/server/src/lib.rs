@@ -22,7 +22,7 @@ pub mod admin;
 mod api;
 mod extract;
 mod failure;
-mod health;
+pub mod health;
 pub mod mail;
 pub mod metrics;
 mod middleware;
@@ -78,6 +78,8 @@ pub struct Services {
     pub open_signup: bool,
     /// The Prometheus metrics, when they are served.
     pub metrics: Option<Arc<Metrics>>,
+    /// The file storage's last answer to a readiness probe.
+    pub files_probe: Arc<health::FilesProbe>,
 }
 
 impl AppState {
@@ -97,6 +99,7 @@ impl AppState {
             mailer: None,
             open_signup: false,
             metrics: None,
+            files_probe: Arc::default(),
         }))
     }
 
@@ -139,6 +142,7 @@ impl AppState {
     /// Keeps uploaded files in `files` (in memory unless set).
     pub fn with_files(mut self, files: Arc<dyn BlobStore>) -> Self {
         self.services().files = files;
+        self.services().files_probe = Arc::default();
         self
     }
 

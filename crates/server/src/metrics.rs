@@ -6,7 +6,7 @@
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use paceline_domain::oauth::secret::{Secret, SecretHash};
@@ -18,6 +18,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -219,7 +220,7 @@ pub(crate) async fn get_metrics(State(state): State<AppState>, headers: HeaderMa
         return (
             StatusCode::UNAUTHORIZED,
             [(header::WWW_AUTHENTICATE, "Bearer realm=\"metrics\"")],
-            "the metrics need the token configured as metrics.token\n",
+            "the metrics need the token configured (PACELINE_METRICS_TOKEN, PACELINE_METRICS_TOKEN_FILE or metrics.token_file)\n",
         )
             .into_response();
     }
@@ -241,14 +242,58 @@ pub(crate) async fn record(
         .get::<MatchedPath>()
         .map_or(UNMATCHED, MatchedPath::as_str)
         .to_owned();
-    let method = request.method().as_str().to_owned();
-    let started = Instant::now();
+    let mut answer = Answer {
+        metrics,
+        route,
+        method: method_label(request.method()),
+        started: Instant::now(),
+        status: None,
+    };
     let response = next.run(request).await;
-    metrics.answered(
-        &route,
-        &method,
-        response.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-    );
+    answer.status = Some(response.status().as_u16());
     response
+}
+
+/// A request's method as a label: one of the standard methods, or `other`, so that a client
+/// inventing methods cannot add series.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// A request being answered; counted when dropped, so that one cut short is counted too:
+/// by a panic (500, the panic layer's answer), by the server's timeout (408, the timeout
+/// layer's), or by the client closing the connection first (499, as nginx counts it).
+struct Answer {
+    metrics: Arc<Metrics>,
+    route: String,
+    method: &'static str,
+    started: Instant,
+    status: Option<u16>,
+}
+
+impl Drop for Answer {
+    fn drop(&mut self) {
+        let status = self.status.unwrap_or(if std::thread::panicking() {
+            500
+        } else if self.started.elapsed() >= crate::middleware::REQUEST_TIMEOUT {
+            408
+        } else {
+            499
+        });
+        self.metrics.answered(
+            &self.route,
+            self.method,
+            status,
+            self.started.elapsed().as_secs_f64(),
+        );
+    }
 }

@@ -19,7 +19,7 @@ use tracing::Span;
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// How long one request may take before it is answered 408.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Wraps `router` in the common layers. The outermost layer runs first.
 pub(crate) fn wrap(router: Router) -> Router {

@@ -217,6 +217,30 @@ pub enum CopyError {
         /// How many.
         rows: u64,
     },
+    /// The source SQLite file does not exist.
+    #[error("there is no database at {0}")]
+    NoSource(String),
+    /// The source's schema is older or newer than this version's.
+    #[error(
+        "the source's schema is at migration {source_version}, this version's at {version}: run \
+         `paceline migrate` on the source with this version first (or copy with the version \
+         that wrote it)"
+    )]
+    OtherVersion {
+        /// The source's newest migration.
+        source_version: i64,
+        /// This version's newest migration.
+        version: i64,
+    },
+    /// Rows were written to the target before the copy failed.
+    #[error(
+        "{cause}; the target now holds part of the copy: drop and recreate it (or remove the \
+         SQLite file) before copying again"
+    )]
+    Partial {
+        /// Why the copy stopped.
+        cause: Box<CopyError>,
+    },
     /// Neither side is PostgreSQL, whose catalogue describes the columns.
     #[error(
         "one side must be PostgreSQL: to copy a SQLite installation, copy its file (with the server stopped)"
@@ -250,26 +274,62 @@ pub async fn copy_database(
     if !matches!(from, Database::Postgres(_)) && !matches!(to, Database::Postgres(_)) {
         return Err(CopyError::NoPostgres);
     }
+    if let Database::Sqlite(path) = from
+        && !path.is_file()
+    {
+        return Err(CopyError::NoSource(path.display().to_string()));
+    }
     let options = OpenOptions {
         max_connections: 2,
         ..OpenOptions::default()
     };
-    let source = SqlStore::open(from, &options)
-        .await
-        .map_err(|source| CopyError::Open {
-            which: "the source",
-            source,
-        })?;
+    // The source is read as it is: never created, never migrated.
+    let source = SqlStore::open(
+        from,
+        &OpenOptions {
+            migrate: false,
+            ..options.clone()
+        },
+    )
+    .await
+    .map_err(|source| CopyError::Open {
+        which: "the source",
+        source,
+    })?;
     let target = SqlStore::open(to, &options)
         .await
         .map_err(|source| CopyError::Open {
             which: "the target",
             source,
         })?;
-    let outcome = copy_between(&source.db, &target.db, progress).await;
+    let outcome = match same_version(&source.db, &target.db).await {
+        Ok(()) => copy_between(&source.db, &target.db, progress).await,
+        Err(error) => Err(error),
+    };
     source.close().await;
     target.close().await;
     outcome
+}
+
+/// The newest migration applied to a database.
+async fn schema_version(db: &Db) -> Result<Option<i64>, DbError> {
+    db.reader()
+        .await?
+        .one("SELECT MAX(version) FROM _sqlx_migrations", &[], first)
+        .await
+}
+
+/// Refuses a source whose schema is not the target's (this version's, just migrated).
+async fn same_version(source: &Db, target: &Db) -> Result<(), CopyError> {
+    let (from, to) = (schema_version(source).await?, schema_version(target).await?);
+    if from == to {
+        Ok(())
+    } else {
+        Err(CopyError::OtherVersion {
+            source_version: from.unwrap_or_default(),
+            version: to.unwrap_or_default(),
+        })
+    }
 }
 
 async fn copy_between(
@@ -312,19 +372,38 @@ async fn copy_between(
         rows: counts.iter().sum(),
         tables: tables.len(),
     });
+    let partial = |cause: CopyError| CopyError::Partial {
+        cause: Box::new(cause),
+    };
     let mut report = CopyReport::default();
     for (table, rows) in tables.iter().zip(counts) {
         progress(CopyProgress::Table {
             name: table.name.clone(),
             rows,
         });
-        copy_table(&mut snapshot, target, table, progress).await?;
+        copy_table(&mut snapshot, target, table, progress)
+            .await
+            .map_err(partial)?;
         report.tables.push((table.name.clone(), rows));
     }
+    finish(&mut snapshot, source, target, &tables, progress)
+        .await
+        .map_err(partial)?;
+    Ok(report)
+}
+
+/// Checks the copy against the source and carries the id sequences over.
+async fn finish(
+    snapshot: &mut Reader,
+    source: &Db,
+    target: &Db,
+    tables: &[Table],
+    progress: &(dyn Fn(CopyProgress) + Sync),
+) -> Result<(), CopyError> {
     progress(CopyProgress::Verifying);
-    for table in &tables {
+    for table in tables {
         let copied = key_digest(&mut target.reader().await?, table).await?;
-        let original = key_digest(&mut snapshot, table).await?;
+        let original = key_digest(snapshot, table).await?;
         if copied != original {
             return Err(CopyError::Mismatch(format!(
                 "{}: {} rows with keys {:016x} in the source, {} rows with keys {:016x} copied",
@@ -332,10 +411,10 @@ async fn copy_between(
             )));
         }
     }
-    for table in &tables {
-        carry_sequence(&mut snapshot, source, target, table).await?;
+    for table in tables {
+        carry_sequence(snapshot, source, target, table).await?;
     }
-    Ok(report)
+    Ok(())
 }
 
 async fn count(reader: &mut Reader, table: &str) -> Result<u64, DbError> {
@@ -357,25 +436,28 @@ async fn tables_in_order(catalogue: &Db) -> Result<Vec<Table>, CopyError> {
             |c| Ok((c.get()?, c.get()?, c.get()?, c.get()?)),
         )
         .await?;
+    // From pg_catalog rather than information_schema, whose key and constraint views show
+    // only what the connected role owns.
     let keys: Vec<(String, String)> = reader
         .all(
-            "SELECT k.table_name::TEXT, k.column_name::TEXT \
-             FROM information_schema.table_constraints t \
-             JOIN information_schema.key_column_usage k \
-               ON k.constraint_name = t.constraint_name AND k.table_schema = t.table_schema \
-             WHERE t.constraint_type = 'PRIMARY KEY' AND t.table_schema = current_schema() \
-             ORDER BY k.table_name, k.ordinal_position",
+            "SELECT t.relname::TEXT, a.attname::TEXT FROM pg_constraint c \
+             JOIN pg_class t ON t.oid = c.conrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             CROSS JOIN LATERAL unnest(c.conkey) WITH ORDINALITY AS k(attnum, position) \
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum \
+             WHERE c.contype = 'p' AND n.nspname = current_schema() \
+             ORDER BY t.relname, k.position",
             &[],
             |c| Ok((c.get()?, c.get()?)),
         )
         .await?;
     let references: Vec<(String, String)> = reader
         .all(
-            "SELECT DISTINCT t.table_name::TEXT, u.table_name::TEXT \
-             FROM information_schema.table_constraints t \
-             JOIN information_schema.constraint_column_usage u \
-               ON u.constraint_name = t.constraint_name AND u.table_schema = t.table_schema \
-             WHERE t.constraint_type = 'FOREIGN KEY' AND t.table_schema = current_schema()",
+            "SELECT DISTINCT t.relname::TEXT, r.relname::TEXT FROM pg_constraint c \
+             JOIN pg_class t ON t.oid = c.conrelid \
+             JOIN pg_class r ON r.oid = c.confrelid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             WHERE c.contype = 'f' AND n.nspname = current_schema()",
             &[],
             |c| Ok((c.get()?, c.get()?)),
         )
@@ -590,7 +672,8 @@ async fn carry_sequence(
             first,
         )
         .await?;
-    let Some(next_after) = handed_out.max(highest) else {
+    // Nothing handed out yet (SQLite keeps a 0 for a table whose rows were all removed).
+    let Some(next_after) = handed_out.max(highest).filter(|id| *id > 0) else {
         return Ok(());
     };
     let mut tx = target.begin().await?;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 mod accounts;
 mod activities;
+pub mod backup;
 mod calendar;
 pub mod copy;
 mod daily;

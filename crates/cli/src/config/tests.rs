@@ -125,6 +125,47 @@ fn limits_are_counted_in_the_database_by_default_on_postgresql_only() {
     assert!(shared("[rate_limit]\nshared = true\n", None));
 }
 
+#[test]
+fn metrics_are_served_when_enabled_or_given_a_token_and_an_empty_token_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("paceline.toml");
+    let token_file = dir.path().join("metrics-token");
+    let mut flags = args();
+    flags.config = Some(path.clone());
+    let resolve = |file: &str| {
+        std::fs::write(&path, file).unwrap();
+        Settings::resolve(&flags, None)
+    };
+    assert!(resolve("").unwrap().metrics.is_none(), "off by default");
+    let open = resolve("[metrics]\nenabled = true\n")
+        .unwrap()
+        .metrics
+        .unwrap();
+    assert!(open.token.is_none());
+    std::fs::write(&token_file, "t".repeat(40)).unwrap();
+    let file = format!("[metrics]\ntoken_file = {token_file:?}\n");
+    let guarded = resolve(&file).unwrap().metrics.unwrap();
+    assert_eq!(guarded.token.unwrap().expose(), "t".repeat(40));
+    // A secret that is not there yet must not leave the metrics open.
+    std::fs::write(&token_file, "\n").unwrap();
+    let refused = resolve(&format!(
+        "[metrics]\nenabled = true\ntoken_file = {token_file:?}\n"
+    ));
+    assert!(refused.is_err());
+    std::fs::write(&token_file, "short").unwrap();
+    assert!(
+        resolve(&file).is_err(),
+        "a token of fewer than 32 characters"
+    );
+    std::fs::write(&token_file, "t".repeat(40)).unwrap();
+    assert!(
+        resolve(&format!(
+            "[metrics]\nenabled = false\ntoken_file = {token_file:?}\n"
+        ))
+        .is_err()
+    );
+}
+
 fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
     move |name| {
         pairs

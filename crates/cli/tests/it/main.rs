@@ -9,6 +9,7 @@
 
 mod admin;
 mod athlete;
+mod backup;
 mod batch_crash;
 mod crash;
 mod db_copy;

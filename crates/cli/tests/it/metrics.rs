@@ -169,6 +169,16 @@ async fn metrics_count_requests_uploads_refusals_and_jobs(db: TestContext) {
             .status(),
         404
     );
+    // Methods a client invents count as one: they cannot add series.
+    for invented in ["FOO1", "FOO2"] {
+        let method = reqwest::Method::from_bytes(invented.as_bytes()).unwrap();
+        let answer = http
+            .request(method, url("/no/such/page"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404);
+    }
 
     // Without the token, or with another, no metrics.
     let refused = http.get(url("/metrics")).send().await.unwrap();
@@ -225,6 +235,20 @@ async fn metrics_count_requests_uploads_refusals_and_jobs(db: TestContext) {
     assert_eq!(lists("200"), Some(listed), "{text}");
     assert_eq!(lists("429"), Some(limited), "{text}");
     assert_eq!(count("unmatched", "404"), Some(1.0), "{text}");
+    assert_eq!(
+        value(
+            &samples,
+            requests,
+            &[
+                ("route", "unmatched"),
+                ("method", "other"),
+                ("status", "404")
+            ]
+        ),
+        Some(2.0),
+        "{text}"
+    );
+    assert!(!text.contains("FOO1"), "{text}");
     assert_eq!(
         value(
             &samples,

@@ -3,7 +3,7 @@
 //! holds with the same bytes is left as it is, so a copy stopped at any point is finished by
 //! running it again.
 
-use super::{BlobError, BlobStore, FileFormat, StoredFile};
+use super::{BlobError, BlobStore, StoredFile, list_all};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
@@ -33,16 +33,7 @@ pub struct CopySummary {
     pub failed: Vec<(String, String)>,
 }
 
-/// The files a copy goes through: every key under the storage's folders, with its size.
-pub async fn files_to_copy(from: &dyn BlobStore) -> Result<Vec<StoredFile>, BlobError> {
-    let mut all = Vec::new();
-    for prefix in FileFormat::NAMES {
-        all.extend(from.list(prefix).await?);
-    }
-    Ok(all)
-}
-
-/// Copies `files` (from [`files_to_copy`]) from `from` to `to`, `parallel` at a time,
+/// Copies `files` (from [`list_all`]) from `from` to `to`, `parallel` at a time,
 /// telling `done` of each as it ends. One file that fails does not stop the others.
 pub async fn copy_files(
     from: &dyn BlobStore,
@@ -53,10 +44,11 @@ pub async fn copy_files(
 ) -> Result<CopySummary, BlobError> {
     use futures::StreamExt;
     // What the target holds already, by key: one listing instead of a look-up per file.
-    let mut present: HashMap<String, u64> = HashMap::new();
-    for prefix in FileFormat::NAMES {
-        present.extend(to.list(prefix).await?.into_iter().map(|f| (f.key, f.size)));
-    }
+    let present: HashMap<String, u64> = list_all(to)
+        .await?
+        .into_iter()
+        .map(|f| (f.key, f.size))
+        .collect();
     let present = &present;
     let mut outcomes = futures::stream::iter(files)
         .map(|file| async move {
@@ -122,7 +114,7 @@ mod tests {
     use crate::files::MemoryFiles;
 
     async fn copy(from: &MemoryFiles, to: &MemoryFiles) -> CopySummary {
-        let files = files_to_copy(from).await.unwrap();
+        let files = list_all(from).await.unwrap();
         copy_files(from, to, files, 4, &|_, _| {}).await.unwrap()
     }
 
@@ -178,7 +170,7 @@ mod tests {
         let to = MemoryFiles::new();
         from.put("fit/a/1.fit", vec![1]).await.unwrap();
         from.put("fit/a/2.fit", vec![2]).await.unwrap();
-        let mut files = files_to_copy(&from).await.unwrap();
+        let mut files = list_all(&from).await.unwrap();
         // Listed, then removed from the source before its turn.
         from.delete("fit/a/1.fit").await.unwrap();
         files.sort_by(|a, b| a.key.cmp(&b.key));

@@ -10,6 +10,7 @@ mod accounts;
 mod activities;
 mod calendar;
 mod calendar_files;
+mod copy;
 mod daily;
 mod detail;
 mod engine;
