@@ -83,6 +83,19 @@ pub enum Command {
     /// Move stored files between a folder and the configured storage.
     #[command(subcommand)]
     Files(FilesCommand),
+    /// Import an athlete's activity files from a folder, a zip, or a Strava or Garmin
+    /// Connect bulk-export archive; files already there are recognized and skipped.
+    Import {
+        /// The athlete's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// A folder, a zip, or one activity file (FIT, TCX, GPX, gzipped or not).
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+        /// Files imported at once [default: the number of CPUs].
+        #[arg(long)]
+        parallel: Option<usize>,
+    },
     /// Copy a SQLite installation's database and files into a new folder, while the server
     /// runs: everything committed before the backup began is in it.
     Backup {

@@ -11,6 +11,7 @@ mod config;
 mod db_copy;
 mod demo;
 mod files_copy;
+mod import;
 mod logging;
 mod serve;
 mod store;
@@ -116,6 +117,16 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
         }
         Command::Admin(args) => admin::run(&settings, args).await,
         Command::Db(DbCommand::Copy { from, to }) => printed(db_copy::run(&from, &to).await),
+        Command::Import {
+            email,
+            path,
+            parallel,
+        } => {
+            let parallel = parallel.unwrap_or_else(|| {
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+            });
+            printed(import::run(&settings, &email, &path, parallel).await)
+        }
         Command::Backup { dir } => printed(backup::backup(&settings, &dir).await),
         Command::Restore { dir } => printed(backup::restore(&settings, &dir).await),
         Command::Files(FilesCommand::Copy { from, to, parallel }) => {

@@ -75,6 +75,60 @@ pub fn received(bytes: &[u8]) -> Result<Received, TooLarge> {
     Ok(received)
 }
 
+/// The format of a file from its first bytes: FIT by its header's `.FIT` signature, TCX
+/// and GPX by their root element.
+pub fn sniff(head: &[u8]) -> Option<FileFormat> {
+    if head.get(8..12) == Some(b".FIT".as_slice()) {
+        return Some(FileFormat::Fit);
+    }
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if !text.starts_with('<') {
+        return None;
+    }
+    // The root element: the first start tag that is not a declaration, comment or DTD.
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        rest = rest.get(at + 1..).unwrap_or_default();
+        if rest.starts_with('?') || rest.starts_with('!') {
+            continue;
+        }
+        let name: String = rest
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
+            .collect();
+        let local = name.rsplit(':').next().unwrap_or_default();
+        return match local {
+            "TrainingCenterDatabase" => Some(FileFormat::Tcx),
+            "gpx" => Some(FileFormat::Gpx),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// A whole file, already in memory, as an upload receives it: its format recognized by
+/// [`sniff`], hashed and decoded. `None` when it is none of FIT, TCX and GPX.
+///
+/// # Errors
+/// [`TooLarge`] past [`MAX_FILE_BYTES`].
+pub fn received_file(bytes: &[u8]) -> Result<Option<(FileFormat, Received)>, TooLarge> {
+    let Some(format) = sniff(bytes.get(..4096).unwrap_or(bytes)) else {
+        return Ok(None);
+    };
+    let received = match format {
+        FileFormat::Fit => received(bytes)?,
+        FileFormat::Tcx | FileFormat::Gpx => {
+            let mut receiving = Receiving::hash_only();
+            receiving.chunk(bytes)?;
+            let mut received = receiving.finish();
+            received.decoded = Decoded::xml(format, bytes);
+            received
+        }
+    };
+    Ok(Some((format, received)))
+}
+
 /// The upload is larger than [`MAX_FILE_BYTES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the file is larger than {MAX_FILE_BYTES} bytes")]
@@ -493,5 +547,29 @@ pub async fn import_file(
                 other => Err(ImportError::Store(other)),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_are_recognized_by_their_content() {
+        let mut fit = vec![14, 0x20, 0, 0, 0, 0, 0, 0];
+        fit.extend_from_slice(b".FIT");
+        assert_eq!(sniff(&fit), Some(FileFormat::Fit));
+        assert_eq!(
+            sniff(b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- c -->\n<TrainingCenterDatabase xmlns=\"x\">"),
+            Some(FileFormat::Tcx)
+        );
+        assert_eq!(
+            sniff(b"  <?xml version='1.0'?><gpx version=\"1.1\">"),
+            Some(FileFormat::Gpx)
+        );
+        assert_eq!(sniff(b"<ns:gpx>"), Some(FileFormat::Gpx));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), None);
+        assert_eq!(sniff(b"<html><body>"), None);
+        assert_eq!(sniff(b"hello"), None);
     }
 }

@@ -15,6 +15,7 @@ mod crash;
 mod db_copy;
 mod files_copy;
 mod harness;
+mod import;
 mod instances;
 mod metrics;
 mod oauth_crash;

@@ -72,38 +72,6 @@ pub(crate) fn multipart_fault(failure: &MultipartError) -> Fault {
     }
 }
 
-/// The format of a file from its first bytes: FIT by its header's `.FIT` signature, TCX
-/// and GPX by their root element.
-pub(crate) fn sniff(head: &[u8]) -> Option<FileFormat> {
-    if head.get(8..12) == Some(b".FIT".as_slice()) {
-        return Some(FileFormat::Fit);
-    }
-    let text = String::from_utf8_lossy(head);
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    if !text.starts_with('<') {
-        return None;
-    }
-    // The root element: the first start tag that is not a declaration, comment or DTD.
-    let mut rest = text;
-    while let Some(at) = rest.find('<') {
-        rest = rest.get(at + 1..).unwrap_or_default();
-        if rest.starts_with('?') || rest.starts_with('!') {
-            continue;
-        }
-        let name: String = rest
-            .chars()
-            .take_while(|c| !c.is_whitespace() && *c != '>' && *c != '/')
-            .collect();
-        let local = name.rsplit(':').next().unwrap_or_default();
-        return match local {
-            "TrainingCenterDatabase" => Some(FileFormat::Tcx),
-            "gpx" => Some(FileFormat::Gpx),
-            _ => None,
-        };
-    }
-    None
-}
-
 /// Receives the `file` field of an upload into `state`'s spool folder.
 pub(crate) async fn receive(
     multipart: &mut Multipart,
@@ -153,7 +121,7 @@ pub(crate) async fn receive_field(
     }
     let format = match accept {
         Accept::FitNamed => FileFormat::Fit,
-        Accept::ActivityFiles => sniff(&head).ok_or(Fault::Unrecognized)?,
+        Accept::ActivityFiles => imports::sniff(&head).ok_or(Fault::Unrecognized)?,
     };
     let file = tempfile::Builder::new()
         .prefix("upload-")
@@ -238,29 +206,5 @@ pub(crate) async fn import(
 pub(crate) async fn drain(multipart: &mut Multipart) {
     while let Ok(Some(mut field)) = multipart.next_field().await {
         while let Ok(Some(_)) = field.chunk().await {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_are_recognized_by_their_content() {
-        let mut fit = vec![14, 0x20, 0, 0, 0, 0, 0, 0];
-        fit.extend_from_slice(b".FIT");
-        assert_eq!(sniff(&fit), Some(FileFormat::Fit));
-        assert_eq!(
-            sniff(b"\xef\xbb\xbf<?xml version=\"1.0\"?>\n<!-- c -->\n<TrainingCenterDatabase xmlns=\"x\">"),
-            Some(FileFormat::Tcx)
-        );
-        assert_eq!(
-            sniff(b"  <?xml version='1.0'?><gpx version=\"1.1\">"),
-            Some(FileFormat::Gpx)
-        );
-        assert_eq!(sniff(b"<ns:gpx>"), Some(FileFormat::Gpx));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), None);
-        assert_eq!(sniff(b"<html><body>"), None);
-        assert_eq!(sniff(b"hello"), None);
     }
 }
