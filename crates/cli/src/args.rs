@@ -96,6 +96,16 @@ pub enum Command {
         #[arg(long)]
         parallel: Option<usize>,
     },
+    /// Write everything of one athlete into a zip (their uploaded files, and every record as
+    /// the APIs show it), so that they can take it elsewhere.
+    Export {
+        /// The athlete's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// The zip to write (a new file).
+        #[arg(value_name = "FILE.zip")]
+        file: PathBuf,
+    },
     /// Copy a SQLite installation's database and files into a new folder, while the server
     /// runs: everything committed before the backup began is in it.
     Backup {

@@ -10,6 +10,7 @@ mod backup;
 mod config;
 mod db_copy;
 mod demo;
+mod export;
 mod files_copy;
 mod import;
 mod logging;
@@ -127,6 +128,7 @@ async fn run(command: Command, settings: Settings) -> Result<(), Failure> {
             });
             printed(import::run(&settings, &email, &path, parallel).await)
         }
+        Command::Export { email, file } => printed(export::run(&settings, &email, &file).await),
         Command::Backup { dir } => printed(backup::backup(&settings, &dir).await),
         Command::Restore { dir } => printed(backup::restore(&settings, &dir).await),
         Command::Files(FilesCommand::Copy { from, to, parallel }) => {

@@ -20,6 +20,7 @@ pub use axum_server::tls_rustls::RustlsConfig;
 mod account;
 pub mod admin;
 mod api;
+pub mod export;
 mod extract;
 mod failure;
 pub mod health;

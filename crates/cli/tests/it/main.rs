@@ -13,6 +13,7 @@ mod backup;
 mod batch_crash;
 mod crash;
 mod db_copy;
+mod export;
 mod files_copy;
 mod harness;
 mod import;

@@ -2,6 +2,8 @@
 //! `Authorization` header only; tokens in query strings are not accepted).
 
 use crate::AppState;
+use crate::export::InProcess;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};
 use paceline_domain::oauth::Scope;
 use paceline_domain::oauth::bearer::{self, AccessGrant, BearerError};
@@ -107,7 +109,13 @@ pub(crate) enum Refusal {
 
 /// Checks the bearer token and counts the request against the token's and the client's
 /// API limits: what both surfaces do before a handler, each rendering refusals its own way.
-pub(crate) async fn admit(state: &AppState, headers: &HeaderMap) -> Result<AccessGrant, Refusal> {
+/// A request made inside the process with its own grant (the export's reads) carries no
+/// token and counts against no limit.
+pub(crate) async fn admit(state: &AppState, parts: &Parts) -> Result<AccessGrant, Refusal> {
+    if let Some(InProcess(grant)) = parts.extensions.get::<InProcess>() {
+        return Ok(grant.clone());
+    }
+    let headers = &parts.headers;
     let grant = authenticate(state, headers)
         .await
         .map_err(Refusal::Bearer)?;

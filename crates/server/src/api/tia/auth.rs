@@ -17,7 +17,7 @@ impl FromRequestParts<AppState> for TiaAuth {
     type Rejection = TiaError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, TiaError> {
-        match bearer::admit(state, &parts.headers).await {
+        match bearer::admit(state, parts).await {
             Ok(grant) => Ok(Self(grant)),
             Err(Refusal::Bearer(failure)) => Err(TiaError::Bearer(failure)),
             Err(Refusal::Limited(limited)) => Err(TiaError::Limited(limited)),

@@ -16,7 +16,7 @@ impl FromRequestParts<AppState> for XhaleAuth {
     type Rejection = XhaleError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, XhaleError> {
-        match bearer::admit(state, &parts.headers).await {
+        match bearer::admit(state, parts).await {
             Ok(grant) => Ok(Self(grant)),
             Err(Refusal::Bearer(failure)) => Err(XhaleError::Bearer(failure)),
             Err(Refusal::Limited(limited)) => Err(XhaleError::Limited(limited)),
