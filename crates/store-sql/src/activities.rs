@@ -461,12 +461,32 @@ impl ActivityStore for SqlStore {
         if let Some(text) = &filter.title_contains {
             filters.containing("a.title", text);
         }
-        // One row more than asked, to know whether another page follows.
-        let sql = format!(
-            "{LIST}{}{}",
-            filters.sql,
-            Filters::page("a.started_at DESC, a.id DESC", &query)
-        );
+        // One row more than asked, to know whether another page follows. A sync (changed
+        // since) finds its page apart (a materialized CTE keeps PostgreSQL from walking the
+        // whole history in page order to find the few changes, as it would for a limit):
+        // the changes come from the change-time index, only they are sorted, and only the
+        // page's rows are joined and read.
+        let sql = if query.updated_since.is_some() {
+            format!(
+                "WITH changed AS MATERIALIZED (SELECT a.id, a.started_at FROM activities a \
+                 WHERE a.user_id = $1 AND a.deleted_at IS NULL{}), page AS MATERIALIZED \
+                 (SELECT id FROM changed{}) SELECT {} FROM page p \
+                 JOIN activities a ON a.id = p.id JOIN memberships m ON m.id = a.membership_id \
+                 ORDER BY a.started_at DESC, a.id DESC",
+                filters.sql,
+                Filters::page("changed.started_at DESC, changed.id DESC", &query),
+                concat!(
+                    activity_columns!(),
+                    ", EXISTS (SELECT 1 FROM activity_sources s WHERE s.activity_id = a.id)"
+                )
+            )
+        } else {
+            format!(
+                "{LIST}{}{}",
+                filters.sql,
+                Filters::page("a.started_at DESC, a.id DESC", &query)
+            )
+        };
         let rows = self.db.all(sql, &filters.args(user), PageRow::read).await?;
         let (rows, has_next) = split_page(rows, &query);
         let with_sources: Vec<i64> = rows

@@ -9,11 +9,11 @@
 //! tell a timestamp from a number); both schemas are the same migrations' (a test compares
 //! them), so one engine describes both.
 
-use crate::db::{Arg, Cols, Db, DbError, Json, Reader, first};
+use crate::db::{Arg, Cols, Db, DbError, Reader, Value, first};
 use crate::{Database, OpenError, OpenOptions, SqlStore};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use time::{Date, OffsetDateTime};
+use time::OffsetDateTime;
 
 /// What a column holds, as PostgreSQL names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,62 +51,33 @@ impl Kind {
     }
 }
 
-/// One value, owned, of any [`Kind`].
-#[derive(Debug)]
-enum Value {
-    I64(Option<i64>),
-    I32(Option<i32>),
-    F64(Option<f64>),
-    Bool(Option<bool>),
-    Text(Option<String>),
-    Blob(Option<Vec<u8>>),
-    Time(Option<OffsetDateTime>),
-    Date(Option<Date>),
-    Json(Option<Json>),
+/// One column of `kind`, read as a [`Value`].
+fn read_value(kind: Kind, cols: &mut Cols<'_>) -> Result<Value, DbError> {
+    Ok(match kind {
+        Kind::I64 => Value::I64(cols.get()?),
+        Kind::I32 => Value::I32(cols.get()?),
+        Kind::F64 => Value::F64(cols.get()?),
+        Kind::Bool => Value::Bool(cols.get()?),
+        Kind::Text => Value::Text(cols.get()?),
+        Kind::Blob => Value::Blob(cols.get()?),
+        Kind::Time => Value::Time(cols.get()?),
+        Kind::Date => Value::Date(cols.get()?),
+        Kind::Json => Value::Json(cols.get()?),
+    })
 }
 
-impl Value {
-    fn read(kind: Kind, cols: &mut Cols<'_>) -> Result<Self, DbError> {
-        Ok(match kind {
-            Kind::I64 => Self::I64(cols.get()?),
-            Kind::I32 => Self::I32(cols.get()?),
-            Kind::F64 => Self::F64(cols.get()?),
-            Kind::Bool => Self::Bool(cols.get()?),
-            Kind::Text => Self::Text(cols.get()?),
-            Kind::Blob => Self::Blob(cols.get()?),
-            Kind::Time => Self::Time(cols.get()?),
-            Kind::Date => Self::Date(cols.get()?),
-            Kind::Json => Self::Json(cols.get()?),
-        })
-    }
-
-    fn arg(&self) -> Arg<'_> {
-        match self {
-            Self::I64(v) => Arg::I64(*v),
-            Self::I32(v) => Arg::I32(*v),
-            Self::F64(v) => Arg::F64(*v),
-            Self::Bool(v) => Arg::Bool(*v),
-            Self::Text(v) => Arg::Text(v.as_deref()),
-            Self::Blob(v) => Arg::Blob(v.as_deref()),
-            Self::Time(v) => Arg::Time(*v),
-            Self::Date(v) => Arg::Date(*v),
-            Self::Json(v) => Arg::Json(v.as_ref().map(|json| &*json.0)),
-        }
-    }
-
-    /// The same text for the same key on either engine, for comparing key sets.
-    fn key_text(&self) -> String {
-        match self {
-            Self::I64(v) => format!("{v:?}"),
-            Self::I32(v) => format!("{:?}", v.map(i64::from)),
-            Self::F64(v) => format!("{v:?}"),
-            Self::Bool(v) => format!("{v:?}"),
-            Self::Text(v) => format!("{v:?}"),
-            Self::Blob(v) => format!("{v:?}"),
-            Self::Time(v) => format!("{:?}", v.map(OffsetDateTime::unix_timestamp_nanos)),
-            Self::Date(v) => format!("{v:?}"),
-            Self::Json(v) => format!("{:?}", v.as_ref().map(|json| json.0.get())),
-        }
+/// The same text for the same key on either engine, for comparing key sets.
+fn key_text(value: &Value) -> String {
+    match value {
+        Value::I64(v) => format!("{v:?}"),
+        Value::I32(v) => format!("{:?}", v.map(i64::from)),
+        Value::F64(v) => format!("{v:?}"),
+        Value::Bool(v) => format!("{v:?}"),
+        Value::Text(v) => format!("{v:?}"),
+        Value::Blob(v) => format!("{v:?}"),
+        Value::Time(v) => format!("{:?}", v.map(OffsetDateTime::unix_timestamp_nanos)),
+        Value::Date(v) => format!("{v:?}"),
+        Value::Json(v) => format!("{:?}", v.as_ref().map(|json| json.0.get())),
     }
 }
 
@@ -153,7 +124,7 @@ impl Table {
     fn read_row(&self, cols: &mut Cols<'_>) -> Result<Vec<Value>, DbError> {
         self.columns
             .iter()
-            .map(|(_, kind)| Value::read(*kind, cols))
+            .map(|(_, kind)| read_value(*kind, cols))
             .collect()
     }
 }
@@ -622,7 +593,7 @@ async fn key_digest(reader: &mut Reader, table: &Table) -> Result<(u64, u64), Db
             |c| {
                 let mut hasher = DefaultHasher::new();
                 for kind in &kinds {
-                    Value::read(*kind, c)?.key_text().hash(&mut hasher);
+                    key_text(&read_value(*kind, c)?).hash(&mut hasher);
                 }
                 Ok(hasher.finish())
             },

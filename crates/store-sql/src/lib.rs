@@ -33,6 +33,7 @@ mod library;
 mod listing;
 mod messaging;
 mod oauth;
+pub mod plans;
 mod postgres;
 mod ratelimit;
 mod sqlite;

@@ -566,6 +566,7 @@ fn micros(at: time::OffsetDateTime) -> Result<i64, DbError> {
 }
 
 pub(super) fn execute(conn: &mut Connection, sql: &str, args: &[Arg<'_>]) -> Result<u64, DbError> {
+    super::capture::note(sql, args);
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, args)?;
     Ok(stmt.raw_execute()? as u64)
@@ -578,6 +579,7 @@ pub(super) fn rows<T>(
     first_only: bool,
     mut read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
 ) -> Result<Vec<T>, DbError> {
+    super::capture::note(sql, args);
     let mut stmt = conn.prepare_cached(sql)?;
     bind(&mut stmt, args)?;
     let mut rows = stmt.raw_query();
@@ -589,4 +591,28 @@ pub(super) fn rows<T>(
         }
     }
     Ok(out)
+}
+
+/// `EXPLAIN QUERY PLAN`'s lines for a query, and the virtual machine steps it takes to run
+/// to its end (which grow with the rows it visits).
+pub(super) fn explain(
+    conn: &mut Connection,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<(Vec<String>, u64), DbError> {
+    let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+    bind(&mut plan, args)?;
+    let mut lines = Vec::new();
+    let mut rows = plan.raw_query();
+    while let Some(row) = rows.next()? {
+        lines.push(row.get::<_, String>(3)?);
+    }
+    drop(rows);
+    let mut stmt = conn.prepare(sql)?;
+    bind(&mut stmt, args)?;
+    let mut rows = stmt.raw_query();
+    while rows.next()?.is_some() {}
+    drop(rows);
+    let steps = stmt.get_status(rusqlite::StatementStatus::VmStep);
+    Ok((lines, u64::try_from(steps).unwrap_or_default()))
 }

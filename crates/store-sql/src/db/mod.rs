@@ -11,14 +11,17 @@
 //! appear in any order.
 
 mod args;
+pub(crate) mod capture;
 mod cols;
 mod error;
 pub(crate) mod lite;
 mod pg;
+mod value;
 
 pub(crate) use args::Arg;
 pub(crate) use cols::{Cols, Column, Json, Named, parse_postgres_text, parse_sqlite_text};
 pub(crate) use error::DbError;
+pub(crate) use value::Value;
 
 use sqlx::PgPool;
 use std::borrow::Cow;
@@ -293,6 +296,33 @@ impl<C: Connection> Conn<C> {
             Link::Postgres(conn) => pg::rows(conn, sql, args, first_only, read).await,
         }
     }
+}
+
+impl Reader {
+    /// The plan of a query and what running it cost: on SQLite `EXPLAIN QUERY PLAN`'s lines
+    /// and the virtual machine's steps; on PostgreSQL `EXPLAIN (ANALYZE, BUFFERS, FORMAT
+    /// JSON)`. Runs the query.
+    pub(crate) async fn explain(
+        &mut self,
+        sql: &str,
+        args: &[Arg<'_>],
+    ) -> Result<RawPlan, DbError> {
+        match self.0.link() {
+            Link::Sqlite(conn) => {
+                let (lines, steps) = lite::explain(conn, sql, args)?;
+                Ok(RawPlan::Sqlite { lines, steps })
+            }
+            Link::Postgres(conn) => Ok(RawPlan::Postgres(pg::explain(conn, sql, args).await?)),
+        }
+    }
+}
+
+/// What [`Reader::explain`] found.
+pub(crate) enum RawPlan {
+    /// `EXPLAIN QUERY PLAN`'s details, and the steps the statement took to run.
+    Sqlite { lines: Vec<String>, steps: u64 },
+    /// The JSON plan, with the rows each node saw.
+    Postgres(Json),
 }
 
 /// The connection a statement runs on.

@@ -1,7 +1,7 @@
 //! Statements on PostgreSQL, through sqlx (which prepares and caches each statement per
 //! connection).
 
-use super::{Arg, Cols, DbError, Sql};
+use super::{Arg, Cols, DbError, Json, Sql};
 use sqlx::postgres::{PgArguments, PgConnection};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Postgres};
@@ -29,6 +29,7 @@ pub(super) async fn execute(
     sql: Sql,
     args: &[Arg<'_>],
 ) -> Result<u64, DbError> {
+    super::capture::note(&sql, args);
     Ok(query(sql, args).execute(conn).await?.rows_affected())
 }
 
@@ -40,6 +41,7 @@ pub(super) async fn rows<T>(
     first_only: bool,
     mut read: impl FnMut(&mut Cols<'_>) -> Result<T, DbError>,
 ) -> Result<Vec<T>, DbError> {
+    super::capture::note(&sql, args);
     let query = query(sql, args);
     if first_only {
         return query
@@ -55,4 +57,15 @@ pub(super) async fn rows<T>(
         .iter()
         .map(|row| read(&mut Cols::postgres(row)))
         .collect()
+}
+
+/// `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` of a query: its plan with what each node saw.
+pub(super) async fn explain(
+    conn: &mut PgConnection,
+    sql: &str,
+    args: &[Arg<'_>],
+) -> Result<Json, DbError> {
+    let explain = format!("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}");
+    let row = query(explain.into(), args).fetch_one(conn).await?;
+    Cols::postgres(&row).get()
 }

@@ -267,6 +267,24 @@ async fn lists_filter_by_start_and_change(db: TestContext) {
             .len(),
         1
     );
+    // A sync over every change, in pages: newest start first, each page knowing whether
+    // another follows, as a plain list would.
+    let every = |n| RecordQuery {
+        updated_since: Some(T0 - Duration::days(1)),
+        ..page(n, 2)
+    };
+    let first = store.list_activities(max.user_id, every(1)).await.unwrap();
+    let starts: Vec<_> = first.items.iter().map(|a| a.started_at).collect();
+    assert_eq!(starts, [T0 + Duration::days(4), T0 + Duration::days(3)]);
+    assert!(first.has_next);
+    let last = store.list_activities(max.user_id, every(3)).await.unwrap();
+    let starts: Vec<_> = last.items.iter().map(|a| a.started_at).collect();
+    assert_eq!(starts, [T0]);
+    assert!(!last.has_next);
+    assert_eq!(
+        last.items[0].membership_id, max.id,
+        "the page's rows are read whole"
+    );
     let oversized = store
         .list_activities(max.user_id, page(1, 100_000))
         .await
