@@ -211,6 +211,22 @@ pub(crate) async fn restore(settings: &Settings, dir: &Path) -> Result<(), Failu
     let checked = copy.clone();
     let snapshot = blocking(move || check_sqlite(&checked)).await?;
     let kept = ObjectFiles::local(&dir.join(FILES)).map_err(blob)?;
+    // Every file the database points to must be in the backup before anything is put back.
+    let held: HashSet<String> = list_all(&kept)
+        .await
+        .map_err(blob)?
+        .into_iter()
+        .map(|f| f.key)
+        .collect();
+    if let Some(missing) = snapshot.file_keys.iter().find(|key| !held.contains(*key)) {
+        return Err(Failure::refused(
+            "incomplete-backup",
+            &format!(
+                "the backup's database points to {missing}, which its files/ folder lacks; \
+                 nothing was restored"
+            ),
+        ));
+    }
     let stored = open_files(&settings.files)
         .await
         .map_err(|e| Failure::system(&e))?;

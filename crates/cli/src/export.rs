@@ -45,20 +45,27 @@ pub(crate) async fn run(settings: &Settings, email: &str, file: &Path) -> Result
         settings.oauth.settings(issuer),
     )
     .with_files(files);
+    // Written beside its name, synced, then linked to it, which fails rather than replace a
+    // file that appeared meanwhile; the temporary name goes whatever happens.
     let part = file.with_extension("zip.part");
-    let out = std::fs::File::create(&part).map_err(|e| Failure::system(&e.into()))?;
-    let written = athlete_archive(&state, user.id, &out).await;
-    let summary = match written {
-        Ok(summary) => summary,
-        Err(error) => {
-            let _ = std::fs::remove_file(&part);
-            return Err(Failure::system(&anyhow::Error::new(error)));
-        }
+    let out = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&part)
+        .map_err(|e| Failure::system(&anyhow::anyhow!("cannot create {}: {e}", part.display())))?;
+    let written = match athlete_archive(&state, user.id, &out).await {
+        Ok(summary) => out
+            .sync_all()
+            .and_then(|()| std::fs::hard_link(&part, file))
+            .and_then(|()| sync_folder_of(file))
+            .map(|()| summary)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", file.display())),
+        Err(error) => Err(anyhow::Error::new(error)),
     };
-    out.sync_all().map_err(|e| Failure::system(&e.into()))?;
     drop(out);
-    std::fs::rename(&part, file).map_err(|e| Failure::system(&e.into()))?;
+    let _ = std::fs::remove_file(&part);
     store.close().await;
+    let summary = written.map_err(|e| Failure::system(&e))?;
     println!(
         "Exported {} activities ({} files) and {} other records of {email} to {}.",
         summary.activities,
@@ -67,4 +74,12 @@ pub(crate) async fn run(settings: &Settings, email: &str, file: &Path) -> Result
         file.display()
     );
     Ok(())
+}
+
+fn sync_folder_of(file: &Path) -> std::io::Result<()> {
+    let folder = file
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    std::fs::File::open(folder)?.sync_all()
 }

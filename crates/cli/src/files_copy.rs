@@ -78,11 +78,13 @@ pub(crate) async fn run(
         .map_err(storage_failed)?;
     bar.finish_and_clear();
     println!(
-        "{count} files ({total} bytes): {} copied, {} already there, {} replaced, {} failed.",
+        "{count} files ({total} bytes): {} copied, {} already there, {} replaced, {} failed, {} \
+         removed meanwhile.",
         summary.written,
         summary.already_there,
         summary.replaced,
-        summary.failed.len()
+        summary.failed.len(),
+        summary.gone
     );
     if summary.failed.is_empty() {
         Ok(())

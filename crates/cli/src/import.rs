@@ -242,16 +242,27 @@ fn walk_path(path: &Path, emit: &mut dyn FnMut(Found) -> bool) -> bool {
     if !wanted(&name) {
         return emit(Found::Other);
     }
-    if name.to_ascii_lowercase().ends_with(".zip") {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".zip") {
         // Read where it lies, entry by entry: an export can be larger than memory.
         return match std::fs::File::open(path) {
             Ok(file) => zip_entries(&name, file, 0, emit),
             Err(error) => emit(Found::Unreadable(name, error.to_string())),
         };
     }
+    if lower.ends_with(".zip.gz") {
+        let inner = name.get(..name.len() - 3).unwrap_or(&name).to_owned();
+        return match std::fs::File::open(path)
+            .map_err(|e| e.to_string())
+            .and_then(|file| spool(&mut flate2::read::GzDecoder::new(file)))
+        {
+            Ok(archive) => zip_entries(&inner, archive, 0, emit),
+            Err(why) => emit(Found::Unreadable(name, why)),
+        };
+    }
     let read = std::fs::File::open(path).and_then(|file| {
         let mut bytes = Vec::new();
-        file.take(archive_limit(&name)).read_to_end(&mut bytes)?;
+        file.take(READ_LIMIT).read_to_end(&mut bytes)?;
         Ok(bytes)
     });
     match read {
@@ -269,28 +280,44 @@ fn wanted(name: &str) -> bool {
         .any(|ending| lower.ends_with(ending))
 }
 
-/// The most bytes of a zip held in memory to be opened (a zip inside a zip, or gzipped).
-const MAX_INNER_ZIP_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+/// The most bytes of an archive inside another unpacked to a temporary file (a bound on
+/// the disk a hostile archive can take; real exports split theirs into parts well under it).
+const MAX_INNER_ZIP_BYTES: u64 = 16 * 1024 * 1024 * 1024;
 
-/// How many bytes of an entry named `name` are read into memory: a zip inside another up to
-/// [`MAX_INNER_ZIP_BYTES`], any other file one byte past the largest accepted (so that a
-/// larger one, or a compression bomb, is refused rather than held).
-fn archive_limit(name: &str) -> u64 {
-    if name.to_ascii_lowercase().ends_with(".zip") {
-        MAX_INNER_ZIP_BYTES
-    } else {
-        MAX_FILE_BYTES as u64 + 1
+/// How many bytes of a file are read into memory: one past the largest accepted, so that a
+/// larger one, or a compression bomb, is refused rather than held.
+const READ_LIMIT: u64 = MAX_FILE_BYTES as u64 + 1;
+
+/// Unpacks `reader` into an unnamed temporary file (removed when closed), at most
+/// [`MAX_INNER_ZIP_BYTES`]; the file, rewound.
+fn spool(reader: &mut dyn Read) -> Result<std::fs::File, String> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = tempfile::tempfile().map_err(|e| format!("no room to unpack it: {e}"))?;
+    let copied = std::io::copy(&mut reader.take(MAX_INNER_ZIP_BYTES + 1), &mut file)
+        .map_err(|e| format!("not readable: {e}"))?;
+    if copied > MAX_INNER_ZIP_BYTES {
+        return Err(format!("larger than {MAX_INNER_ZIP_BYTES} bytes unpacked"));
     }
+    file.seek(SeekFrom::Start(0))
+        .map_err(|e| format!("not readable: {e}"))?;
+    Ok(file)
 }
 
 /// One entry by name: a `.gz` is unpacked (at most one byte past the largest file accepted,
 /// so a compression bomb is refused, not unpacked), a zip opened, an activity file emitted.
 fn entry(name: &str, bytes: Vec<u8>, depth: usize, emit: &mut dyn FnMut(Found) -> bool) -> bool {
     let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".zip.gz") {
+        let inner_name = name.get(..name.len() - 3).unwrap_or(name).to_owned();
+        return match spool(&mut flate2::read::GzDecoder::new(bytes.as_slice())) {
+            Ok(archive) => zip_entries(&inner_name, archive, depth, emit),
+            Err(why) => emit(Found::Unreadable(name.to_owned(), why)),
+        };
+    }
     if let Some(inner) = lower.strip_suffix(".gz") {
         let inner_name = name.get(..inner.len()).unwrap_or(inner).to_owned();
         let mut unpacked = Vec::new();
-        let limit = archive_limit(&inner_name);
+        let limit = READ_LIMIT;
         return match flate2::read::GzDecoder::new(bytes.as_slice())
             .take(limit)
             .read_to_end(&mut unpacked)
@@ -302,9 +329,7 @@ fn entry(name: &str, bytes: Vec<u8>, depth: usize, emit: &mut dyn FnMut(Found) -
             )),
         };
     }
-    if lower.ends_with(".zip") {
-        return zip_entries(name, std::io::Cursor::new(bytes), depth, emit);
-    }
+
     if bytes.len() > MAX_FILE_BYTES {
         return emit(Found::Unreadable(
             name.to_owned(),
@@ -355,14 +380,28 @@ fn zip_entries(
             }
             continue;
         }
-        let mut bytes = Vec::new();
-        let read = (&mut file)
-            .take(archive_limit(&inner))
-            .read_to_end(&mut bytes);
-        drop(file);
-        let go_on = match read {
-            Ok(_) => entry(&inner, bytes, depth + 1, emit),
-            Err(error) => emit(Found::Unreadable(inner, error.to_string())),
+        let lower = inner.to_ascii_lowercase();
+        let go_on = if lower.ends_with(".zip") || lower.ends_with(".zip.gz") {
+            // An archive inside: unpacked to a temporary file, never held in memory.
+            let gzipped = lower.ends_with(".gz");
+            let spooled = if gzipped {
+                spool(&mut flate2::read::GzDecoder::new(&mut file))
+            } else {
+                spool(&mut file)
+            };
+            drop(file);
+            match spooled {
+                Ok(archive) => zip_entries(&inner, archive, depth + 1, emit),
+                Err(why) => emit(Found::Unreadable(inner, why)),
+            }
+        } else {
+            let mut bytes = Vec::new();
+            let read = (&mut file).take(READ_LIMIT).read_to_end(&mut bytes);
+            drop(file);
+            match read {
+                Ok(_) => entry(&inner, bytes, depth + 1, emit),
+                Err(error) => emit(Found::Unreadable(inner, error.to_string())),
+            }
         };
         if !go_on {
             return false;

@@ -4,7 +4,8 @@
 //! own routes, in-process, under a read-only grant that exists only for this: no token is
 //! made and nothing is counted or marked as seen.
 //!
-//! `paceline import` reads the archive back: its `files/` are activity files.
+//! `paceline import` reads the archive back: its `files/` are activity files (activities
+//! entered without a file are in `activities.json` only).
 
 use crate::AppState;
 use crate::api::xhale::messages::MessageItem;
@@ -175,11 +176,10 @@ pub async fn athlete_archive(
     )?;
     let activities = reader.all_pages("/api/external/v1/activities").await?;
     summary.activities = activities.len();
-    put_json(
-        &mut zip,
-        "activities.json",
-        &Value::Array(activities.clone()),
-    )?;
+    zip.start_file("activities.json", options)
+        .map_err(archive)?;
+    zip.write_all(&serde_json::to_vec_pretty(&activities).map_err(archive)?)
+        .map_err(archive)?;
     for kind in [
         "body-metrics",
         "sleep-days",

@@ -207,6 +207,10 @@ macro_rules! activity_columns {
 }
 
 /// The user `$1`'s activities that are not deleted, as `a` joined to their memberships `m`.
+/// Below this many changes a sync reads them from the change-time index and sorts them; at
+/// or above it, it walks the history in page order, where its page comes soon.
+const FEW_CHANGES: i64 = 2_000;
+
 macro_rules! live_activities {
     () => {
         " FROM activities a JOIN memberships m ON m.id = a.membership_id \
@@ -454,19 +458,31 @@ impl ActivityStore for SqlStore {
             ", EXISTS (SELECT 1 FROM activity_sources s WHERE s.activity_id = a.id)",
             live_activities!()
         );
-        let mut filters = Filters::new("a.started_at", "a.updated_at", &query);
-        if let Some(kind) = filter.activity_type {
-            filters.equal("a.type", kind.as_str());
-        }
-        if let Some(text) = &filter.title_contains {
-            filters.containing("a.title", text);
-        }
-        // One row more than asked, to know whether another page follows. A sync (changed
-        // since) finds its page apart (a materialized CTE keeps PostgreSQL from walking the
-        // whole history in page order to find the few changes, as it would for a limit):
-        // the changes come from the change-time index, only they are sorted, and only the
-        // page's rows are joined and read.
-        let sql = if query.updated_since.is_some() {
+        let filters_on = |updated: &str| {
+            let mut filters = Filters::new("a.started_at", updated, &query);
+            if let Some(kind) = filter.activity_type {
+                filters.equal("a.type", kind.as_str());
+            }
+            if let Some(text) = &filter.title_contains {
+                filters.containing("a.title", text);
+            }
+            filters
+        };
+        let filters = filters_on("a.updated_at");
+        let few = query.updated_since.is_some() && self.few_changes(&filters, user).await?;
+        // With many changes the page comes soon in page order; SQLite would rather take the
+        // change-time index and sort them all, which `+` (no index for that term) prevents.
+        let filters = match (&self.db, query.updated_since.is_some() && !few) {
+            (crate::db::Db::Sqlite(_), true) => filters_on("+a.updated_at"),
+            _ => filters,
+        };
+        // One row more than asked, to know whether another page follows.
+        let sql = if few {
+            // A sync with few changes finds its page apart (a materialized CTE keeps
+            // PostgreSQL from walking the whole history in page order to find them, as it
+            // would for a limit): the changes come from the change-time index, only they are
+            // sorted, and only the page's rows are joined and read. With many changes the
+            // walk in page order meets its page soon, and is kept.
             format!(
                 "WITH changed AS MATERIALIZED (SELECT a.id, a.started_at FROM activities a \
                  WHERE a.user_id = $1 AND a.deleted_at IS NULL{}), page AS MATERIALIZED \
@@ -511,6 +527,20 @@ impl ActivityStore for SqlStore {
 }
 
 impl SqlStore {
+    /// Whether fewer than [`FEW_CHANGES`] of the user's live activities match `filters` (a
+    /// sync's), counted from the change-time index and never past that bound.
+    async fn few_changes(&self, filters: &Filters, user: UserId) -> Result<bool, StoreError> {
+        // In change-time order, so that both engines walk the change-time index and stop
+        // at the bound.
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM activities a WHERE a.user_id = $1 \
+             AND a.deleted_at IS NULL{} ORDER BY a.updated_at LIMIT {FEW_CHANGES}) AS bounded",
+            filters.sql
+        );
+        let changed: i64 = self.db.one(sql, &filters.args(user), first).await?;
+        Ok(changed < FEW_CHANGES)
+    }
+
     /// The sources of the given activities of `user`, by activity, oldest first.
     pub(crate) async fn sources_of(
         &self,

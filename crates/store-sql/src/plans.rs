@@ -8,12 +8,21 @@ use crate::db::{Json, RawPlan, Value, capture};
 use paceline_domain::StoreError;
 use serde_json::Value as JsonValue;
 
-/// A statement as it ran: its SQL and its parameters.
-#[derive(Debug)]
+/// A statement as it ran: its SQL and its parameters (which its `Debug` leaves out: they
+/// may be e-mail addresses, hashes or messages).
 pub struct Statement {
     /// The SQL text.
     pub sql: String,
     args: Vec<Value>,
+}
+
+impl std::fmt::Debug for Statement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Statement")
+            .field("sql", &self.sql)
+            .field("args", &self.args.len())
+            .finish()
+    }
 }
 
 impl Statement {
@@ -59,7 +68,7 @@ impl Drop for Capture {
 pub struct Plan {
     /// The engine's plan, a line a step.
     pub lines: Vec<String>,
-    /// The tables it reads whole.
+    /// The tables it reads whole (on SQLite, by the statement's alias for them).
     pub full_scans: Vec<String>,
     /// How much it read: on PostgreSQL the rows its scans returned or filtered out (times
     /// their loops); on SQLite the virtual machine's steps, which grow with the rows it
@@ -77,11 +86,13 @@ impl SqlStore {
         let mut reader = self.db.reader().await?;
         Ok(match reader.explain(&statement.sql, &args).await? {
             RawPlan::Sqlite { lines, steps } => {
+                // `SCAN x` reads x whole, in its own order or an index's (`SEARCH` is a
+                // look-up); x is the statement's alias for the table.
                 let full_scans = lines
                     .iter()
                     .filter_map(|line| {
                         let table = line.strip_prefix("SCAN ")?;
-                        (!table.contains(" USING ") && !table.starts_with("CONSTANT"))
+                        (!table.starts_with("CONSTANT"))
                             .then(|| table.split(' ').next().unwrap_or(table).to_owned())
                     })
                     .collect();

@@ -59,6 +59,12 @@ async fn a_bulk_export_is_imported_once_and_a_bad_file_is_named(db: TestContext)
     let gpx = paceline_testdata::file("gpx/gpxpy__korita-zbevnica.gpx");
     // Garmin Connect keeps uploaded files in zips within its export.
     let garmin_part = zip_of(&[("UploadedFiles_0-_Part1/9876543.fit", garmin_fit)]);
+    let second_part = gzip(&zip_of(&[(
+        "UploadedFiles_0-_Part2/9876544.tcx",
+        paceline_testdata::file("tcx/tcxparser__no_hr.tcx"),
+    )]));
+    // 30 MB of zeros, 30 kB gzipped: past the largest file accepted once unpacked.
+    let bomb = gzip(&vec![0u8; 30 * 1024 * 1024]);
     let export = zip_of(&[
         (
             "activities.csv",
@@ -77,6 +83,11 @@ async fn a_bulk_export_is_imported_once_and_a_bad_file_is_named(db: TestContext)
             "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip",
             garmin_part,
         ),
+        (
+            "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part2.zip.gz",
+            second_part,
+        ),
+        ("activities/1006.fit.gz", bomb),
     ]);
     let archive = db.dir.join("export_12345.zip");
     std::fs::write(&archive, export).unwrap();
@@ -85,7 +96,7 @@ async fn a_bulk_export_is_imported_once_and_a_bad_file_is_named(db: TestContext)
     assert!(ok, "{said}");
     assert!(
         said.contains(
-            "6 activity files: 5 new, 0 already there, 1 refused, 0 failed; 2 other files"
+            "8 activity files: 6 new, 0 already there, 2 refused, 0 failed; 2 other files"
         ),
         "{said}"
     );
@@ -94,11 +105,15 @@ async fn a_bulk_export_is_imported_once_and_a_bad_file_is_named(db: TestContext)
         said.contains("1004.fit: not a FIT, TCX or GPX file"),
         "{said}"
     );
+    assert!(
+        said.contains("1006.fit: larger than 26214400 bytes"),
+        "{said}"
+    );
 
     // Again: nothing new; the same file loose in a folder is recognized too.
     let (ok, said) = import(&db, &archive).await;
     assert!(ok, "{said}");
-    assert!(said.contains("5 already there"), "{said}");
+    assert!(said.contains("6 already there"), "{said}");
     assert!(said.contains(": 0 new"), "{said}");
     let folder = db.dir.join("loose");
     std::fs::create_dir(&folder).unwrap();
@@ -120,7 +135,7 @@ async fn a_bulk_export_is_imported_once_and_a_bad_file_is_named(db: TestContext)
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
 
-    // The athlete sees five activities, each with its file.
+    // The athlete sees six activities, each with its file.
     let server = crate::harness::start_server(&db, &[]).await;
     let http = reqwest::Client::new();
     let list: Value = http
@@ -136,7 +151,7 @@ async fn a_bulk_export_is_imported_once_and_a_bad_file_is_named(db: TestContext)
         .await
         .unwrap();
     let items = list["items"].as_array().unwrap();
-    assert_eq!(items.len(), 5, "{list}");
+    assert_eq!(items.len(), 6, "{list}");
     for item in items {
         let id = item["id"].as_str().unwrap();
         let file = http
