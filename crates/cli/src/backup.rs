@@ -38,6 +38,16 @@ fn backup_failed(error: BackupError) -> Failure {
     system(error)
 }
 
+/// The keys of every file `files` holds.
+async fn keys_of(files: &dyn BlobStore) -> Result<HashSet<String>, Failure> {
+    Ok(list_all(files)
+        .await
+        .map_err(blob)?
+        .into_iter()
+        .map(|f| f.key)
+        .collect())
+}
+
 /// The SQLite file of the configured database, or a refusal naming what to use instead.
 fn sqlite_path(settings: &Settings, what: &str) -> Result<PathBuf, Failure> {
     match &settings.database {
@@ -122,12 +132,7 @@ pub(crate) async fn backup(settings: &Settings, dir: &Path) -> Result<(), Failur
     let taken_at = time::OffsetDateTime::now_utc();
     let target = dir.join(DATABASE);
     let snapshot = blocking(move || snapshot_sqlite(&database, &target)).await?;
-    let present: HashSet<String> = list_all(&kept)
-        .await
-        .map_err(blob)?
-        .into_iter()
-        .map(|f| f.key)
-        .collect();
+    let present: HashSet<String> = keys_of(&kept).await?;
     let since: Vec<StoredFile> = list_all(&stored)
         .await
         .map_err(blob)?
@@ -135,12 +140,7 @@ pub(crate) async fn backup(settings: &Settings, dir: &Path) -> Result<(), Failur
         .filter(|f| !present.contains(&f.key))
         .collect();
     copy_with_bar(&stored, &kept, since, "files stored meanwhile").await?;
-    let held: HashSet<String> = list_all(&kept)
-        .await
-        .map_err(blob)?
-        .into_iter()
-        .map(|f| f.key)
-        .collect();
+    let held: HashSet<String> = keys_of(&kept).await?;
     let missing: Vec<&String> = snapshot
         .file_keys
         .iter()
@@ -212,12 +212,7 @@ pub(crate) async fn restore(settings: &Settings, dir: &Path) -> Result<(), Failu
     let snapshot = blocking(move || check_sqlite(&checked)).await?;
     let kept = ObjectFiles::local(&dir.join(FILES)).map_err(blob)?;
     // Every file the database points to must be in the backup before anything is put back.
-    let held: HashSet<String> = list_all(&kept)
-        .await
-        .map_err(blob)?
-        .into_iter()
-        .map(|f| f.key)
-        .collect();
+    let held: HashSet<String> = keys_of(&kept).await?;
     if let Some(missing) = snapshot.file_keys.iter().find(|key| !held.contains(*key)) {
         return Err(Failure::refused(
             "incomplete-backup",

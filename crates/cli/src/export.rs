@@ -7,9 +7,7 @@ use crate::config::Settings;
 use crate::serve::open_files;
 use crate::store;
 use paceline_domain::Store;
-use paceline_domain::email::Email;
 use paceline_domain::files::BlobStore;
-use paceline_domain::store::AccountStore;
 use paceline_server::AppState;
 use paceline_server::export::athlete_archive;
 use std::path::Path;
@@ -22,18 +20,12 @@ pub(crate) async fn run(settings: &Settings, email: &str, file: &Path) -> Result
             &format!("{} exists; name a new file", file.display()),
         ));
     }
-    let email = Email::parse(email)
-        .map_err(|e| Failure::refused("invalid-email", &format!("{email}: {e}")))?;
     let store = Arc::new(
         store::open(settings, 4)
             .await
             .map_err(|e| Failure::system(&e))?,
     );
-    let user = store
-        .find_user_by_email(&email)
-        .await
-        .map_err(|e| Failure::system(&e.into()))?
-        .ok_or_else(|| Failure::refused("unknown-user", &format!("no user {email}")))?;
+    let user = store::user_by_email(&store, email).await?;
     let files: Arc<dyn BlobStore> = Arc::new(
         open_files(&settings.files)
             .await

@@ -12,12 +12,10 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use paceline_domain::Store;
 use paceline_domain::accounts::home_membership;
-use paceline_domain::email::Email;
 use paceline_domain::files::BlobStore;
 use paceline_domain::imports::{
     Body, ImportError, Imported, MAX_FILE_BYTES, Upload, import_file, received_file,
 };
-use paceline_domain::store::AccountStore;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::io::Read;
@@ -60,16 +58,10 @@ pub(crate) async fn run(
             &format!("{} does not exist", path.display()),
         ));
     }
-    let email = Email::parse(email)
-        .map_err(|e| Failure::refused("invalid-email", &format!("{email}: {e}")))?;
     let store = store::open(settings, 4)
         .await
         .map_err(|e| Failure::system(&e))?;
-    let user = store
-        .find_user_by_email(&email)
-        .await
-        .map_err(|e| Failure::system(&e.into()))?
-        .ok_or_else(|| Failure::refused("unknown-user", &format!("no user {email}")))?;
+    let user = store::user_by_email(&store, email).await?;
     let membership = home_membership(&store, user.id)
         .await
         .map_err(|e| Failure::system(&e.into()))?

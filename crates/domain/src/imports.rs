@@ -37,6 +37,9 @@ use time::OffsetDateTime;
 /// The provider of a source made from a FIT file.
 pub const FIT_PROVIDER: &str = "FIT";
 
+/// How many of a file's first bytes [`sniff`] needs to see.
+pub const SNIFF_BYTES: usize = 4096;
+
 /// The largest file accepted, in bytes.
 pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
 
@@ -113,7 +116,7 @@ pub fn sniff(head: &[u8]) -> Option<FileFormat> {
 /// # Errors
 /// [`TooLarge`] past [`MAX_FILE_BYTES`].
 pub fn received_file(bytes: &[u8]) -> Result<Option<(FileFormat, Received)>, TooLarge> {
-    let Some(format) = sniff(bytes.get(..4096).unwrap_or(bytes)) else {
+    let Some(format) = sniff(bytes.get(..SNIFF_BYTES).unwrap_or(bytes)) else {
         return Ok(None);
     };
     let received = match format {

@@ -447,6 +447,30 @@ fn file_form(name: &str, bytes: &[u8]) -> reqwest::multipart::Form {
     )
 }
 
+/// `bytes` posted as the file `name` to `path` on every instance at once: each answer's
+/// status and JSON body.
+async fn to_every_instance(
+    instances: &Instances,
+    path: &str,
+    token: &str,
+    name: &str,
+    bytes: &[u8],
+) -> Vec<(u16, Value)> {
+    let sends = (0..instances.servers.len()).map(|n| {
+        let request = instances
+            .http
+            .post(instances.url(n, path))
+            .bearer_auth(token)
+            .multipart(file_form(name, bytes));
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    });
+    join_all(sends).await
+}
+
 async fn one_file_sent_to_every_instance_at_once_is_one_activity(db: TestContext) {
     let (_, athlete) = seed(&db, "activities:read activities:write read write upload").await;
     let Some(instances) = Instances::start(&db, "").await else {
@@ -455,19 +479,14 @@ async fn one_file_sent_to_every_instance_at_once_is_one_activity(db: TestContext
     let token = athlete.access_token.as_str();
     // Train it All: the same FIT to the three at once.
     let fit = paceline_testdata::file("fit/fitsdkjs__Activity.fit");
-    let sends = (0..3).map(|n| {
-        let request = instances
-            .http
-            .post(instances.url(n, "/api/external/v1/fit-files"))
-            .bearer_auth(token)
-            .multipart(file_form("ride.fit", &fit));
-        async move {
-            let response = request.send().await.unwrap();
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap())
-        }
-    });
-    let answers = join_all(sends).await;
+    let answers = to_every_instance(
+        &instances,
+        "/api/external/v1/fit-files",
+        token,
+        "ride.fit",
+        &fit,
+    )
+    .await;
     let mut statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 200, 201], "{answers:?}");
@@ -478,19 +497,7 @@ async fn one_file_sent_to_every_instance_at_once_is_one_activity(db: TestContext
     }
     // Xhale: another FIT to the three at once.
     let other = paceline_testdata::file("fit/pyfitparse__garmin-fenix-5-run.fit");
-    let sends = (0..3).map(|n| {
-        let request = instances
-            .http
-            .post(instances.url(n, "/api/uploads/"))
-            .bearer_auth(token)
-            .multipart(file_form("run.fit", &other));
-        async move {
-            let response = request.send().await.unwrap();
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap())
-        }
-    });
-    let answers = join_all(sends).await;
+    let answers = to_every_instance(&instances, "/api/uploads/", token, "run.fit", &other).await;
     let mut statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
     statuses.sort_unstable();
     assert_eq!(statuses, [200, 200, 201], "{answers:?}");

@@ -12,7 +12,8 @@ use paceline_domain::daily::WritingClient;
 use paceline_domain::entities::Membership;
 use paceline_domain::files::FileFormat;
 use paceline_domain::imports::{
-    self, Body, Decoded, ImportError, Imported, MAX_FILE_BYTES, Received, Receiving, Upload,
+    self, Body, Decoded, ImportError, Imported, MAX_FILE_BYTES, Received, Receiving, SNIFF_BYTES,
+    Upload,
 };
 use tokio::io::AsyncWriteExt;
 
@@ -21,9 +22,6 @@ pub(crate) const MAX_UPLOAD_BYTES: usize = MAX_FILE_BYTES + 64 * 1024;
 
 /// The bytes of an upload gathered before each write to its spool file.
 const SPOOL_BUFFER_BYTES: usize = 256 * 1024;
-
-/// The bytes a file's type is recognized from.
-const SNIFF_BYTES: usize = 4096;
 
 /// Which files a route takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
