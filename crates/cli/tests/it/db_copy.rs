@@ -18,8 +18,11 @@ const ATHLETE: &str = "alex@demo.paceline.example";
 const COACH: &str = "coach@demo.paceline.example";
 
 /// The requests compared, each with the token it is made with (0: the athlete's, 1: the
-/// coach's). The activity's paths are filled in once its id is known.
-fn requests(activity: &str, session: i64) -> Vec<(usize, String)> {
+/// coach's). The activity's, session's and conversation's paths are filled in once their
+/// ids are known (`people`: the athlete's id and the coach's; `sent`: a message the coach
+/// sent).
+fn requests(activity: &str, session: i64, people: (i64, i64), sent: i64) -> Vec<(usize, String)> {
+    let (athlete, coach) = people;
     [
         (0, "/api/external/v1/profile".to_owned()),
         (0, "/api/external/v1/activities?per_page=200".to_owned()),
@@ -42,6 +45,12 @@ fn requests(activity: &str, session: i64) -> Vec<(usize, String)> {
         ),
         (0, "/api/contacts/".to_owned()),
         (1, "/api/contacts/".to_owned()),
+        // Reading marks what its reader was sent as seen, once: the athlete has read theirs
+        // before the first answers; the coach reads only a message of their own, so their
+        // unseen count above must move as it was.
+        (0, format!("/api/contacts/{coach}/messages/")),
+        (0, format!("/api/contacts/{coach}/messages/?limit=3")),
+        (1, format!("/api/contacts/{athlete}/messages/{sent}/")),
     ]
     .into()
 }
@@ -176,11 +185,42 @@ async fn an_installation_copied_to_postgresql_and_back_answers_the_same(db: Test
     )
     .await;
     let session = sessions[0]["id"].as_i64().unwrap();
-    let requests = requests(&activity, session);
+    let athlete = get_json(&server, "/api/users/current/", &tokens[0]).await["id"]
+        .as_i64()
+        .unwrap();
+    let coach = get_json(&server, "/api/contacts/", &tokens[0]).await[0]["id"]
+        .as_i64()
+        .unwrap();
+    let conversation = get_json(
+        &server,
+        &format!("/api/contacts/{coach}/messages/"),
+        &tokens[0],
+    )
+    .await;
+    let messages = conversation.as_array().unwrap();
+    assert!(
+        messages.iter().any(|m| m["sender_user_id"] == athlete),
+        "the demo's conversation goes both ways: {conversation}"
+    );
+    let sent = messages
+        .iter()
+        .find(|m| m["sender_user_id"] == coach)
+        .and_then(|m| m["id"].as_i64())
+        .unwrap();
+    let requests = requests(&activity, session, (athlete, coach), sent);
     let before = answers(&server, &tokens, &requests).await;
     for ((status, body), (_, path)) in before.iter().zip(&requests) {
         assert_eq!(*status, 200, "{path}: {}", String::from_utf8_lossy(body));
     }
+    let coach_contacts: Value = serde_json::from_slice(&before[11].1).unwrap();
+    assert!(
+        coach_contacts
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["unseen_messages_count"].as_u64() > Some(0)),
+        "the coach has unread messages to carry over: {coach_contacts}"
+    );
     let (status, log) = server.stop_with(15).await;
     assert!(status.success(), "{log}");
 
