@@ -161,6 +161,11 @@ pub fn storage_key(
 /// upload takes between writing its file and committing its row.
 pub const ORPHAN_AGE: Duration = Duration::hours(1);
 
+/// The most files a list of pending files holds: the newest ones. An athlete whose watch
+/// sends every activity through the other API and who attaches none to a session would
+/// otherwise be sent their whole history on every look at what is waiting.
+pub const MAX_PENDING_FILES: u32 = 500;
+
 /// Every stored file: the files under each of the storage's folders.
 pub async fn list_all(blobs: &dyn BlobStore) -> Result<Vec<StoredFile>, BlobError> {
     let mut all = Vec::new();
@@ -312,8 +317,9 @@ pub trait FileStore: Send + Sync {
     /// One of the user's files.
     async fn get_file(&self, user: UserId, id: FileId) -> Result<Option<KeptFile>, StoreError>;
 
-    /// The user's files attached to no session or race, oldest first.
-    async fn pending_files(&self, user: UserId) -> Result<Vec<KeptFile>, StoreError>;
+    /// The newest `limit` of the user's files attached to no session or race, oldest
+    /// first.
+    async fn pending_files(&self, user: UserId, limit: u32) -> Result<Vec<KeptFile>, StoreError>;
 
     /// The live activities made from the files attached to a session or race, by start.
     async fn attached_activities(

@@ -3,7 +3,7 @@
 use crate::SqlStore;
 use crate::db::{Arg, Cols, DbError, Json, Named, Tx, first};
 use crate::error::constraint;
-use crate::listing::{Filters, split_page};
+use crate::listing::{FEW_CHANGES, Filters, bounded_count_sql, split_page};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
@@ -207,10 +207,6 @@ macro_rules! activity_columns {
 }
 
 /// The user `$1`'s activities that are not deleted, as `a` joined to their memberships `m`.
-/// Below this many changes a sync reads them from the change-time index and sorts them; at
-/// or above it, it walks the history in page order, where its page comes soon.
-const FEW_CHANGES: i64 = 2_000;
-
 macro_rules! live_activities {
     () => {
         " FROM activities a JOIN memberships m ON m.id = a.membership_id \
@@ -478,11 +474,7 @@ impl ActivityStore for SqlStore {
         };
         // One row more than asked, to know whether another page follows.
         let sql = if few {
-            // A sync with few changes finds its page apart (a materialized CTE keeps
-            // PostgreSQL from walking the whole history in page order to find them, as it
-            // would for a limit): the changes come from the change-time index, only they are
-            // sorted, and only the page's rows are joined and read. With many changes the
-            // walk in page order meets its page soon, and is kept.
+            // A sync with few changes finds its page apart, as `Walk::FewChanges` says.
             format!(
                 "WITH changed AS MATERIALIZED (SELECT a.id, a.started_at FROM activities a \
                  WHERE a.user_id = $1 AND a.deleted_at IS NULL{}), page AS MATERIALIZED \
@@ -532,10 +524,10 @@ impl SqlStore {
     async fn few_changes(&self, filters: &Filters, user: UserId) -> Result<bool, StoreError> {
         // In change-time order, so that both engines walk the change-time index and stop
         // at the bound.
-        let sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM activities a WHERE a.user_id = $1 \
-             AND a.deleted_at IS NULL{} ORDER BY a.updated_at LIMIT {FEW_CHANGES}) AS bounded",
-            filters.sql
+        let sql = bounded_count_sql(
+            "activities a",
+            &format!("a.user_id = $1 AND a.deleted_at IS NULL{}", filters.sql),
+            "a.updated_at",
         );
         let changed: i64 = self.db.one(sql, &filters.args(user), first).await?;
         Ok(changed < FEW_CHANGES)

@@ -8,7 +8,7 @@
 use crate::SqlStore;
 use crate::db::{Arg, Cols, DbError, Json, Named, first};
 use crate::error::constraint;
-use crate::listing::{Bound, Filters, split_page};
+use crate::listing::{Bound, FEW_CHANGES, Filters, Walk, bounded_count_sql, split_page};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::ActivityOrigin;
@@ -78,22 +78,52 @@ impl Table {
         )
     }
 
-    /// A page of a user's records (`$1`) with the filters of `query` (bound after it),
-    /// latest key first.
-    fn list_sql<K: Copy + Into<Bound>>(&self, query: &RecordQuery<K>) -> (String, Filters) {
+    /// The filters of `query` on a user's records (`$1`, the values bound after it), the
+    /// change-time column written `updated` (SQLite keeps `+t.updated_at` off its index).
+    fn filters<K: Copy + Into<Bound>>(&self, query: &RecordQuery<K>, updated: &str) -> Filters {
+        Filters::new(&format!("t.{}", self.key), updated, query)
+    }
+
+    /// Counts, up to [`FEW_CHANGES`], the user's records that `filters` (a sync's) admit.
+    fn changes_sql(&self, filters: &Filters) -> String {
+        bounded_count_sql(
+            &format!("{} t", self.name),
+            &format!("t.user_id = $1{}", filters.sql),
+            "t.updated_at",
+        )
+    }
+
+    /// A page of a user's records (`$1`) with `filters` (bound after it), latest key
+    /// first, found by `walk`.
+    fn list_sql<K>(&self, query: &RecordQuery<K>, filters: &Filters, walk: Walk) -> String {
         let key = format!("t.{}", self.key);
         let values: Vec<String> = self.values.iter().map(|c| format!("t.{c}")).collect();
-        let filters = Filters::new(&key, "t.updated_at", query);
-        let sql = format!(
-            "SELECT t.id, t.user_id, t.membership_id, m.organization_id, t.source, \
-             t.source_name, t.external_id, t.raw_payload, t.created_at, t.updated_at, {key}, {} \
-             FROM {} t JOIN memberships m ON m.id = t.membership_id WHERE t.user_id = $1{}{}",
-            values.join(", "),
-            self.name,
-            filters.sql,
-            Filters::page(&format!("{key} DESC, t.id DESC"), query)
+        let columns = format!(
+            "t.id, t.user_id, t.membership_id, m.organization_id, t.source, t.source_name, \
+             t.external_id, t.raw_payload, t.created_at, t.updated_at, {key}, {}",
+            values.join(", ")
         );
-        (sql, filters)
+        match walk {
+            Walk::PageOrder => format!(
+                "SELECT {columns} FROM {} t JOIN memberships m ON m.id = t.membership_id \
+                 WHERE t.user_id = $1{}{}",
+                self.name,
+                filters.sql,
+                Filters::page(&format!("{key} DESC, t.id DESC"), query)
+            ),
+            Walk::FewChanges => format!(
+                "WITH changed AS MATERIALIZED (SELECT t.id, {key} FROM {name} t \
+                 WHERE t.user_id = $1{}), page AS MATERIALIZED (SELECT id FROM changed{}) \
+                 SELECT {columns} FROM page p JOIN {name} t ON t.id = p.id \
+                 JOIN memberships m ON m.id = t.membership_id ORDER BY {key} DESC, t.id DESC",
+                filters.sql,
+                Filters::page(
+                    &format!("changed.{} DESC, changed.id DESC", self.key),
+                    query
+                ),
+                name = self.name,
+            ),
+        }
     }
 }
 
@@ -652,7 +682,32 @@ impl SqlStore {
         R: DailyRow,
         K: Copy + Into<Bound> + Send + Sync,
     {
-        let (sql, filters) = R::TABLE.list_sql(&query);
+        let table = &R::TABLE;
+        let filters = table.filters(&query, "t.updated_at");
+        let walk = if query.updated_since.is_some() {
+            let changes: i64 = self
+                .db
+                .one(table.changes_sql(&filters), &filters.args(user), first)
+                .await?;
+            if changes < FEW_CHANGES {
+                Walk::FewChanges
+            } else {
+                Walk::PageOrder
+            }
+        } else {
+            Walk::PageOrder
+        };
+        // With many changes the page comes soon in page order; SQLite would rather take
+        // the change-time index and sort them all, which `+` (no index for that term)
+        // prevents.
+        let filters = match (
+            &self.db,
+            query.updated_since.is_some() && walk == Walk::PageOrder,
+        ) {
+            (crate::db::Db::Sqlite(_), true) => table.filters(&query, "+t.updated_at"),
+            _ => filters,
+        };
+        let sql = table.list_sql(&query, &filters, walk);
         let rows = self.db.all(sql, &filters.args(user), R::read).await?;
         let (rows, has_next) = split_page(rows, &query);
         let items = rows

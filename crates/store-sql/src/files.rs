@@ -213,17 +213,22 @@ impl FileStore for SqlStore {
         row.map(KeptFile::try_from).transpose()
     }
 
-    async fn pending_files(&self, user: UserId) -> Result<Vec<KeptFile>, StoreError> {
+    async fn pending_files(&self, user: UserId, limit: u32) -> Result<Vec<KeptFile>, StoreError> {
+        // Walks `activity_files_pending_idx` from its newest entry.
         const LIST: &str = concat!(
             select_files!(),
             " WHERE f.user_id = $1 AND f.training_session_id IS NULL AND f.race_id IS NULL \
-             ORDER BY f.id"
+             ORDER BY f.id DESC LIMIT $2"
         );
         let rows = self
             .db
-            .all(LIST, &[user.get().into()], FileRow::read)
+            .all(
+                LIST,
+                &[user.get().into(), i64::from(limit).into()],
+                FileRow::read,
+            )
             .await?;
-        rows.into_iter().map(KeptFile::try_from).collect()
+        rows.into_iter().rev().map(KeptFile::try_from).collect()
     }
 
     async fn attached_activities(

@@ -118,6 +118,32 @@ impl Filters {
     }
 }
 
+/// Below this many changes a sync reads them from the change-time index and sorts them; at
+/// or above it, it walks the history in page order, where its page comes soon.
+pub(crate) const FEW_CHANGES: i64 = 2_000;
+
+/// How a page of a list is found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// In page order, along the list's key (a page, a window, a sync with many changes).
+    PageOrder,
+    /// A sync with fewer than [`FEW_CHANGES`] changes: the changes come from the
+    /// change-time index, only they are sorted, and only the page's rows are joined and
+    /// read. (A materialized CTE keeps PostgreSQL from walking the whole history in page
+    /// order to find them, as it would for a limit.)
+    FewChanges,
+}
+
+/// Counts, never past [`FEW_CHANGES`], the rows `FROM {from} WHERE {conditions}`, in the
+/// order of the change-time column `updated`, so that both engines walk the change-time
+/// index and stop at the bound.
+pub(crate) fn bounded_count_sql(from: &str, conditions: &str, updated: &str) -> String {
+    format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} ORDER BY {updated} \
+         LIMIT {FEW_CHANGES}) AS bounded"
+    )
+}
+
 /// Splits the rows of a page from the extra row fetched to see whether another follows.
 pub(crate) fn split_page<T, K>(mut rows: Vec<T>, query: &RecordQuery<K>) -> (Vec<T>, bool) {
     let limit = query.limit() as usize;

@@ -131,49 +131,76 @@ fn workout(row: WorkoutRow, attachments: &[AttachmentRow]) -> Result<PlannedWork
     })
 }
 
-/// The filter of a list after `w.user_id = $1`, its placeholders numbered in the order
-/// [`WorkoutQuery`]'s values are bound: sport, updated since, first day, last day.
-fn list_filter(query: &WorkoutQuery) -> String {
+/// The `FROM` and `WHERE` of a list of athlete `$1`'s workouts (aliased `w`), its
+/// placeholders numbered in the order [`WorkoutQuery`]'s values are bound: sport, updated
+/// since, first day, last day.
+fn list_body(query: &WorkoutQuery) -> String {
     let mut next = 1;
     let mut placeholder = || {
         next += 1;
         format!("${next}")
     };
-    let mut sql = String::new();
-    if query.sport.is_some() {
-        sql.push_str(&format!(" AND w.sport = {}", placeholder()));
-    }
+    let sport = query.sport.map(|_| placeholder());
     let since = query.updated_since.map(|_| placeholder());
-    match &since {
-        // A workout changes with the sessions it shows (their days, their deletion).
-        Some(p) => sql.push_str(&format!(
-            " AND (w.updated_at >= {p} OR EXISTS (SELECT 1 FROM training_session_workouts tw \
-             JOIN training_sessions s ON s.id = tw.training_session_id \
-             WHERE tw.workout_id = w.id AND s.updated_at >= {p}))"
-        )),
-        None => sql.push_str(" AND w.deleted_at IS NULL"),
-    }
-    if query.scheduled_from.is_some() || query.scheduled_to.is_some() {
-        let mut scheduled = String::from(
-            "SELECT 1 FROM training_session_workouts tw \
-             JOIN training_sessions s ON s.id = tw.training_session_id \
-             WHERE tw.workout_id = w.id",
+    let from = query.scheduled_from.map(|_| placeholder());
+    let to = query.scheduled_to.map(|_| placeholder());
+    // Changed since: the workout, or a session it shows (their days, their deletion).
+    let changed = since.as_ref().map(|p| {
+        format!(
+            "SELECT id FROM workouts WHERE user_id = $1 AND updated_at >= {p} \
+             UNION SELECT tw.workout_id FROM training_sessions s \
+             JOIN training_session_workouts tw ON tw.training_session_id = s.id \
+             WHERE s.user_id = $1 AND s.updated_at >= {p}"
+        )
+    });
+    // Workouts attach to their own athlete's sessions only.
+    let scheduled = (from.is_some() || to.is_some()).then(|| {
+        let mut sql = String::from(
+            "SELECT DISTINCT tw.workout_id AS id FROM training_sessions s \
+             JOIN training_session_workouts tw ON tw.training_session_id = s.id \
+             WHERE s.user_id = $1",
         );
         if since.is_none() {
-            scheduled.push_str(" AND s.deleted_at IS NULL");
+            sql.push_str(" AND s.deleted_at IS NULL");
         }
-        if query.scheduled_from.is_some() {
-            scheduled.push_str(&format!(" AND s.date >= {}", placeholder()));
+        if let Some(p) = &from {
+            sql.push_str(&format!(" AND s.date >= {p}"));
         }
-        if query.scheduled_to.is_some() {
-            scheduled.push_str(&format!(" AND s.date <= {}", placeholder()));
+        if let Some(p) = &to {
+            sql.push_str(&format!(" AND s.date <= {p}"));
         }
-        sql.push_str(&format!(" AND EXISTS ({scheduled})"));
+        sql
+    });
+    let mut conditions = String::from(" WHERE w.user_id = $1");
+    if let Some(p) = &sport {
+        conditions.push_str(&format!(" AND w.sport = {p}"));
     }
-    sql
+    if since.is_none() {
+        conditions.push_str(" AND w.deleted_at IS NULL");
+    }
+    // A sync or a window names its workouts from the athlete's indexes (their workouts by
+    // change, their sessions by change or by day) and those are read by key, so it costs
+    // what it returns, not the athlete's every workout: the set named drives the join
+    // (`CROSS JOIN` keeps that order on SQLite), the other filters check.
+    match (changed, scheduled) {
+        (Some(picked), scheduled) => {
+            if let Some(scheduled) = scheduled {
+                conditions.push_str(&format!(" AND w.id IN ({scheduled})"));
+            }
+            format!(
+                " FROM ({picked}) AS picked CROSS JOIN workouts w{conditions} AND w.id = picked.id"
+            )
+        }
+        (None, Some(picked)) => {
+            format!(
+                " FROM ({picked}) AS picked CROSS JOIN workouts w{conditions} AND w.id = picked.id"
+            )
+        }
+        (None, None) => format!(" FROM workouts w{conditions}"),
+    }
 }
 
-/// A [`WorkoutQuery`]'s values in the order of [`list_filter`], after `first`.
+/// A [`WorkoutQuery`]'s values in the order of [`list_body`], after `first`.
 fn query_args<'q>(first: Arg<'q>, query: &'q WorkoutQuery) -> Vec<Arg<'q>> {
     let mut args = vec![first];
     args.extend(query.sport.map(|sport| Arg::from(sport.name())));
@@ -263,13 +290,9 @@ impl WorkoutStore for SqlStore {
         user: UserId,
         query: &WorkoutQuery,
     ) -> Result<Vec<PlannedWorkout>, StoreError> {
-        let filter = list_filter(query);
-        let sql = format!(
-            "SELECT {WORKOUT_COLUMNS} FROM workouts w WHERE w.user_id = $1{filter} ORDER BY w.id"
-        );
-        let attachments_sql = format!(
-            "{ATTACHMENTS}tw.workout_id IN (SELECT w.id FROM workouts w WHERE w.user_id = $1{filter})"
-        );
+        let body = list_body(query);
+        let sql = format!("SELECT {WORKOUT_COLUMNS}{body} ORDER BY w.id");
+        let attachments_sql = format!("{ATTACHMENTS}tw.workout_id IN (SELECT w.id{body})");
         let args = query_args(user.get().into(), query);
         let mut reader = self.db.reader().await?;
         let rows = reader.all(sql, &args, WorkoutRow::read).await?;

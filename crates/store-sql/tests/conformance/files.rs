@@ -449,7 +449,7 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
         let store = store.clone();
         async move {
             store
-                .pending_files(max.user_id)
+                .pending_files(max.user_id, 10)
                 .await
                 .unwrap()
                 .iter()
@@ -458,6 +458,15 @@ async fn files_are_attached_listed_and_deleted(db: TestContext) {
         }
     };
     assert_eq!(pending(&store).await, files);
+    // A shorter list keeps the newest, still oldest first.
+    let newest: Vec<FileId> = store
+        .pending_files(max.user_id, 2)
+        .await
+        .unwrap()
+        .iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(newest, files[1..]);
 
     // Files attach through a write of the session.
     let later = T0 + Duration::minutes(5);

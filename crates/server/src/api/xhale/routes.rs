@@ -386,7 +386,7 @@ fn files() -> [Route; 3] {
             HttpMethod::Get,
             Endpoint {
                 id: "list_pending_uploads".into(),
-                summary: "The files attached to no session or race.",
+                summary: "The files attached to no session or race: the newest 500, oldest first.",
                 scope: Scope::Read,
                 params: ATHLETE_PARAM,
                 body: None,

@@ -17,7 +17,7 @@ use axum::http::StatusCode;
 use paceline_domain::accounts;
 use paceline_domain::calendar::Entry;
 use paceline_domain::daily::WritingClient;
-use paceline_domain::files::{FileId, KeptFile};
+use paceline_domain::files::{FileId, KeptFile, MAX_PENDING_FILES};
 use paceline_domain::imports::{ImportError, Imported, MAX_FILE_BYTES};
 use paceline_domain::oauth::Scope;
 use serde::Serialize;
@@ -184,7 +184,8 @@ pub(crate) async fn create_upload(
     Ok((status, Json(UploadItem::from(&kept))))
 }
 
-/// `GET /api/uploads/pending/`: the files attached to no session or race. Scope `read`.
+/// `GET /api/uploads/pending/`: the files attached to no session or race, the newest
+/// [`MAX_PENDING_FILES`] of them, oldest first. Scope `read`.
 pub(crate) async fn list_pending_uploads(
     State(state): State<AppState>,
     auth: XhaleAuth,
@@ -192,7 +193,10 @@ pub(crate) async fn list_pending_uploads(
 ) -> XhaleResult<Json<Vec<UploadItem>>> {
     let grant = auth.require(&[Scope::Read])?;
     let subject = access::subject_from_query(&state, grant.user_id, raw.as_deref()).await?;
-    let files = state.store.pending_files(subject.athlete).await?;
+    let files = state
+        .store
+        .pending_files(subject.athlete, MAX_PENDING_FILES)
+        .await?;
     Ok(Json(files.iter().map(UploadItem::from).collect()))
 }
 

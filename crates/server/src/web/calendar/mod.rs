@@ -126,6 +126,9 @@ async fn delete<R: Resource>(state: &AppState, seen: &Seen, record: &R) -> Resul
 
 /// Files waiting for a session shown at once, the latest first.
 const PENDING_SHOWN: usize = 8;
+/// Files waiting for a session counted past those shown: beyond it the page says "more
+/// than".
+const PENDING_COUNTED: u32 = 100;
 
 /// Not one of the viewer's sessions.
 const NO_SESSION: PageError = PageError::NotFound("You have no session at this address.");
@@ -200,6 +203,8 @@ struct CalendarPage {
     new_href: String,
     pending: Vec<Pending>,
     more_pending: usize,
+    /// Whether `more_pending` is all of them, not the count's cap.
+    more_pending_counted: bool,
     targets: Vec<(i64, String)>,
     problem: Option<String>,
     /// What the last change did, said once.
@@ -508,9 +513,10 @@ async fn calendar_page(
     let waiting = if seen.by_coach() {
         Vec::new()
     } else {
-        store.pending_files(user).await?
+        store.pending_files(user, PENDING_COUNTED).await?
     };
     let more_pending = waiting.len().saturating_sub(PENDING_SHOWN);
+    let more_pending_counted = u32::try_from(waiting.len()).is_ok_and(|n| n < PENDING_COUNTED);
     let pending = waiting
         .into_iter()
         .rev()
@@ -576,6 +582,7 @@ async fn calendar_page(
         )),
         pending,
         more_pending,
+        more_pending_counted,
         targets,
         problem,
         notice: None,

@@ -287,7 +287,7 @@ async fn a_waiting_file_is_attached_to_a_session(db: TestContext) {
     assert!(calendar.body.contains("Files waiting for a session"));
     assert!(calendar.body.contains("ride.fit"));
     let (user, _) = robins(&app).await;
-    let file = paceline_domain::files::FileStore::pending_files(app.store.as_ref(), user.id)
+    let file = paceline_domain::files::FileStore::pending_files(app.store.as_ref(), user.id, 10)
         .await
         .unwrap()[0]
         .id;

@@ -13,7 +13,7 @@ async fn the_session_page_charts_its_files_for_the_athlete_and_the_link(db: Test
     let uploaded = upload(&mut browser, &[("ride.fit", paceline_testdata::file(RIDE))]).await;
     let href = activity_links(&uploaded.body).remove(0);
     let (user, _) = robins(&app).await;
-    let pending = app.store.pending_files(user.id).await.unwrap();
+    let pending = app.store.pending_files(user.id, 10).await.unwrap();
     let mut values = SessionValues::on(time::macros::date!(2020 - 05 - 29));
     values.plan.discipline_id = 4;
     values.plan.brief_description = "Sweet spot".into();

@@ -15,6 +15,7 @@ use time::{Date, Duration};
 on_both_engines!(
     athletes_never_see_each_others_records,
     lists_are_newest_first_paged_and_filtered,
+    a_sync_pages_alike_with_few_changes_or_many,
 );
 
 async fn athletes_never_see_each_others_records(db: TestContext) {
@@ -199,4 +200,69 @@ async fn lists_are_newest_first_paged_and_filtered(db: TestContext) {
         sleep.items.iter().map(|d| d.key).collect::<Vec<_>>(),
         days(&[4, 3, 0])
     );
+}
+
+/// A sync finds its page one way below the store's 2,000 changes and another way from
+/// there (the change-time index, or a walk in page order): the pages are the same.
+async fn a_sync_pages_alike_with_few_changes_or_many(db: TestContext) {
+    let store = db.open().await;
+    let max = athlete(&store, "max@example.com").await;
+    // 2,050 days, each written the day after it; day n changed at NOW + n days.
+    let days = 2_050;
+    for n in 0..days {
+        let values = WellnessValues {
+            steps: Some(n),
+            ..WellnessValues::default()
+        };
+        store
+            .upsert_wellness_day(written(
+                &max,
+                None,
+                DAY + Duration::days(n),
+                values,
+                NOW + Duration::days(n),
+            ))
+            .await
+            .unwrap();
+    }
+    let since = |changed_after: i64, page: u32| RecordQuery {
+        updated_since: Some(NOW + Duration::days(changed_after)),
+        ..RecordQuery::page(page, 30)
+    };
+    let steps = |page: &paceline_domain::listing::Page<paceline_domain::daily::WellnessDay>| {
+        page.items
+            .iter()
+            .map(|d| d.values.steps.unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Many changes (every day) and few (the last 100), page 1 and page 3: the newest
+    // days first, each page knowing whether another follows.
+    for changed_after in [0, days - 100] {
+        let first = store
+            .list_wellness_days(max.user_id, since(changed_after, 1))
+            .await
+            .unwrap();
+        assert_eq!(steps(&first), ((days - 30)..days).rev().collect::<Vec<_>>());
+        assert!(first.has_next);
+        let third = store
+            .list_wellness_days(max.user_id, since(changed_after, 3))
+            .await
+            .unwrap();
+        assert_eq!(
+            steps(&third),
+            ((days - 90)..(days - 60)).rev().collect::<Vec<_>>()
+        );
+        assert!(third.has_next);
+        assert_eq!(third.items[0].membership_id, max.id, "rows are read whole");
+    }
+    // The last page of the few: ten days, none after.
+    let last = store
+        .list_wellness_days(max.user_id, since(days - 100, 4))
+        .await
+        .unwrap();
+    assert_eq!(
+        steps(&last),
+        ((days - 100)..(days - 90)).rev().collect::<Vec<_>>()
+    );
+    assert!(!last.has_next);
 }
