@@ -9,9 +9,9 @@
 
 use crate::Failure;
 use crate::config::Settings;
+use crate::durable::write_synced;
+use crate::progress::copy_with_bar;
 use crate::serve::open_files;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use paceline_domain::files::copy::copy_files;
 use paceline_domain::files::list_all;
 use paceline_domain::files::{BlobError, BlobStore, StoredFile};
 use paceline_files::ObjectFiles;
@@ -64,30 +64,15 @@ fn sqlite_path(settings: &Settings, what: &str) -> Result<PathBuf, Failure> {
 }
 
 /// Copies `files` from `from` to `to` with a progress bar; fails if any file failed.
-async fn copy_with_bar(
+async fn copy_all(
     from: &dyn BlobStore,
     to: &dyn BlobStore,
     files: Vec<StoredFile>,
     what: &str,
 ) -> Result<usize, Failure> {
-    let total: u64 = files.iter().map(|f| f.size).sum();
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {msg}, about {eta} left")
-    {
-        bar.set_style(style);
-    }
-    bar.set_message(what.to_owned());
-    let done = |file: &StoredFile, outcome: &Result<_, BlobError>| {
-        bar.inc(file.size);
-        if let Err(error) = outcome {
-            bar.println(format!("not copied: {}: {error}", file.key));
-        }
-    };
-    let summary = copy_files(from, to, files, PARALLEL, &done)
+    let summary = copy_with_bar(from, to, files, PARALLEL, what)
         .await
         .map_err(blob)?;
-    bar.finish_and_clear();
     if summary.failed.is_empty() {
         Ok(summary.written + summary.replaced + summary.already_there)
     } else {
@@ -128,7 +113,7 @@ pub(crate) async fn backup(settings: &Settings, dir: &Path) -> Result<(), Failur
     let kept = ObjectFiles::local(&dir.join(FILES)).map_err(blob)?;
     // The files there now; then the snapshot; then the files stored while these were copied.
     let first = list_all(&stored).await.map_err(blob)?;
-    copy_with_bar(&stored, &kept, first, "files").await?;
+    copy_all(&stored, &kept, first, "files").await?;
     let taken_at = time::OffsetDateTime::now_utc();
     let target = dir.join(DATABASE);
     let snapshot = blocking(move || snapshot_sqlite(&database, &target)).await?;
@@ -139,7 +124,7 @@ pub(crate) async fn backup(settings: &Settings, dir: &Path) -> Result<(), Failur
         .into_iter()
         .filter(|f| !present.contains(&f.key))
         .collect();
-    copy_with_bar(&stored, &kept, since, "files stored meanwhile").await?;
+    copy_all(&stored, &kept, since, "files stored meanwhile").await?;
     let held: HashSet<String> = keys_of(&kept).await?;
     let missing: Vec<&String> = snapshot
         .file_keys
@@ -166,26 +151,14 @@ pub(crate) async fn backup(settings: &Settings, dir: &Path) -> Result<(), Failur
     write_synced(
         &dir.join(MANIFEST),
         &serde_json::to_vec_pretty(&manifest).map_err(system)?,
-    )?;
+    )
+    .map_err(system)?;
     println!(
         "Backed up the database ({} bytes) and {} files into {}.",
         snapshot.bytes,
         held.len(),
         dir.display()
     );
-    Ok(())
-}
-
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    use std::io::Write;
-    let mut file = std::fs::File::create(path).map_err(system)?;
-    file.write_all(bytes).map_err(system)?;
-    file.sync_all().map_err(system)?;
-    if let Some(parent) = path.parent() {
-        std::fs::File::open(parent)
-            .and_then(|dir| dir.sync_all())
-            .map_err(system)?;
-    }
     Ok(())
 }
 
@@ -226,7 +199,7 @@ pub(crate) async fn restore(settings: &Settings, dir: &Path) -> Result<(), Failu
         .await
         .map_err(|e| Failure::system(&e))?;
     let files = list_all(&kept).await.map_err(blob)?;
-    let count = copy_with_bar(&kept, &stored, files, "files").await?;
+    let count = copy_all(&kept, &stored, files, "files").await?;
     let target = database.clone();
     blocking(move || place_sqlite(&copy, &target)).await?;
     println!(

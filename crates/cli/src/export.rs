@@ -4,6 +4,7 @@
 
 use crate::Failure;
 use crate::config::Settings;
+use crate::durable::sync_folder_of;
 use crate::serve::open_files;
 use crate::store;
 use paceline_domain::Store;
@@ -66,12 +67,4 @@ pub(crate) async fn run(settings: &Settings, email: &str, file: &Path) -> Result
         file.display()
     );
     Ok(())
-}
-
-fn sync_folder_of(file: &Path) -> std::io::Result<()> {
-    let folder = file
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or_else(|| Path::new("."));
-    std::fs::File::open(folder)?.sync_all()
 }

@@ -4,10 +4,9 @@
 
 use crate::Failure;
 use crate::config::{FileStorage, Settings};
+use crate::progress::copy_with_bar;
 use crate::serve::open_files;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use paceline_domain::files::BlobStore;
-use paceline_domain::files::copy::copy_files;
 use paceline_domain::files::list_all;
 use paceline_files::ObjectFiles;
 use std::path::{Path, PathBuf};
@@ -60,23 +59,9 @@ pub(crate) async fn run(
     let files = list_all(source).await.map_err(storage_failed)?;
     let total: u64 = files.iter().map(|f| f.size).sum();
     let count = files.len();
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes}, {msg}, about {eta} left")
-    {
-        bar.set_style(style);
-    }
-    let done = |file: &paceline_domain::files::StoredFile,
-                outcome: &Result<_, paceline_domain::files::BlobError>| {
-        bar.inc(file.size);
-        if let Err(error) = outcome {
-            bar.println(format!("not copied: {}: {error}", file.key));
-        }
-    };
-    let summary = copy_files(source, target, files, parallel, &done)
+    let summary = copy_with_bar(source, target, files, parallel, "files")
         .await
         .map_err(storage_failed)?;
-    bar.finish_and_clear();
     println!(
         "{count} files ({total} bytes): {} copied, {} already there, {} replaced, {} failed, {} \
          removed meanwhile.",

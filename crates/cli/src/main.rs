@@ -10,10 +10,12 @@ mod backup;
 mod config;
 mod db_copy;
 mod demo;
+mod durable;
 mod export;
 mod files_copy;
 mod import;
 mod logging;
+mod progress;
 mod serve;
 mod store;
 

@@ -3,7 +3,8 @@
 //! by side with a baseline in the same run and reported as a ratio to it.
 //!
 //! Scenarios: the Train it All profile route with its bearer check (token lookup, rate
-//! limits, scope) against the same lookup and JSON without authentication; the token
+//! limits, scope) against the same lookup and JSON without authentication, and the same
+//! route with its limits counted in the database (`[rate_limit] shared`) against it; the token
 //! endpoint's refresh grant (client authentication, rotation in one transaction) against a
 //! trivial JSON route; the first page of `GET /api/external/v1/activities` for an athlete with
 //! 1,000 activities and for one with 1,000,000 (`PACELINE_BENCH_HISTORY`), each against the
@@ -66,7 +67,7 @@ use axum::routing::{get, post};
 use paceline_domain::Store;
 use paceline_domain::ids::UserId;
 use paceline_domain::oauth::OAuthSettings;
-use paceline_domain::ratelimit::{Limit, Limits};
+use paceline_domain::ratelimit::{Limit, Limits, RateLimiter};
 use paceline_server::{AppState, router_with, serve};
 use paceline_store_sql::{Database, OpenOptions, SqlStore};
 use paceline_testkit::api;
@@ -269,6 +270,33 @@ async fn main() {
         "GET /api/external/v1/profile (bearer check)",
         &with_auth,
         &without_auth,
+    );
+
+    // The same route with its limits counted in the database, as instances sharing a
+    // PostgreSQL database count them by default (a write for each of the token's and the
+    // client's limits, each request), against the limits counted in memory above.
+    let shared_listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let shared_base = format!("http://{}", shared_listener.local_addr().unwrap());
+    let shared_state = state
+        .clone()
+        .with_limits(unlimited, store.clone() as Arc<dyn RateLimiter>);
+    tokio::spawn(serve(
+        shared_listener,
+        router_with(shared_state, axum::Router::new()),
+        std::future::pending(),
+    ));
+    let with_shared_limits = get_with_token(
+        connections,
+        length,
+        &http,
+        format!("{shared_base}/api/external/v1/profile"),
+        families[0].access_token.expose(),
+    )
+    .await;
+    report(
+        "GET /api/external/v1/profile (limits shared in the database)",
+        &with_shared_limits,
+        &with_auth,
     );
 
     let refresh_tokens: Arc<Vec<tokio::sync::Mutex<String>>> = Arc::new(
