@@ -1,10 +1,13 @@
-//! Query plans at size: 10,000,000 activities (a tenth of them with a file) and 1,000,000
-//! training sessions, 10,000 athletes, one of them with a hundred times the others'
-//! history (1,000,000 activities), on SQLite and on PostgreSQL;
+//! Query plans at size: 10,000,000 activities (a tenth of them with a file), 1,000,000
+//! training sessions each with a planned workout, 100,000 races, 1,000,000 records of each
+//! kind of health day and 1,000,000 messages, over 10,000 athletes, one of them with a
+//! tenth of each (1,000,000 activities, 100,000 sessions and health days, one a day, and a
+//! conversation of 1,000,000 messages with their coach), on SQLite and on PostgreSQL;
 //! every list and sync query of both surfaces, run through the store as the API runs it,
 //! is shown with its engine's plan and checked to read no table whole and to do work
-//! bounded by its page (or, for a sync, by the changes it returns), not by the table.
-//! Every record is seeded as last changed when it happened, as an athlete's history is.
+//! bounded by its page (or, for a sync, by the changes it returns; for a list the API does
+//! not page, by what it returns), not by the table. Every record is seeded as last changed
+//! when it happened, as an athlete's history is; the other athletes plan a session a week.
 //!
 //!     cargo bench -p paceline-store-sql --bench plans
 //!
@@ -96,8 +99,8 @@ const HEALTH: [(&str, &str, &str, &str); 4] = [
 
 /// The common table expressions and subqueries the store's statements name (read whole by
 /// design: they hold a page, a sync's changes or a bounded count).
-const CTES: [&str; 7] = [
-    "changed", "page", "p", "bounded", "sent", "received", "picked",
+const CTES: [&str; 8] = [
+    "changed", "page", "p", "bounded", "sent", "received", "picked", "attached",
 ];
 /// Tables whose whole reading would grow with the installation.
 const LARGE: [&str; 5] = [
@@ -147,9 +150,9 @@ fn seed_sqlite(path: &std::path::Path, activities: i64) {
              WHERE i < {sessions} - {sessions} / 10 - 1)
            INSERT INTO training_sessions (user_id, date, position, discipline_id,
              direct_access_token, created_at, updated_at)
-           SELECT 1 + i % {ATHLETES}, date('now', '-' || (i / {ATHLETES}) || ' days'), 0, 8,
-             'plans' || i, {now} - (i / {ATHLETES}) * {DAY},
-             {now} - (i / {ATHLETES}) * {DAY} FROM n;
+           SELECT 1 + i % {ATHLETES}, date('now', '-' || (i / {ATHLETES} * 7) || ' days'), 0,
+             8, 'plans' || i, {now} - (i / {ATHLETES} * 7) * {DAY},
+             {now} - (i / {ATHLETES} * 7) * {DAY} FROM n;
          WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n
              WHERE i < {sessions} / 10 - 1)
            INSERT INTO training_sessions (user_id, date, position, discipline_id,
@@ -240,9 +243,9 @@ async fn seed_postgres(url: &str, activities: i64) {
            FROM generate_series(0, {activities} / 10 - 1) AS s(i);
          INSERT INTO training_sessions (user_id, date, position, discipline_id,
              direct_access_token, created_at, updated_at)
-           SELECT 1 + i % {ATHLETES}, current_date - (i / {ATHLETES})::INTEGER, 0, 8,
-             'plans' || i, now() - (i / {ATHLETES}) * interval '1 day',
-             now() - (i / {ATHLETES}) * interval '1 day'
+           SELECT 1 + i % {ATHLETES}, current_date - (i / {ATHLETES} * 7)::INTEGER, 0, 8,
+             'plans' || i, now() - (i / {ATHLETES}) * interval '7 days',
+             now() - (i / {ATHLETES}) * interval '7 days'
            FROM generate_series(0, {sessions} - {sessions} / 10 - 1) AS s(i);
          INSERT INTO training_sessions (user_id, date, position, discipline_id,
              direct_access_token, created_at, updated_at)

@@ -134,7 +134,7 @@ fn workout(row: WorkoutRow, attachments: &[AttachmentRow]) -> Result<PlannedWork
 /// The `FROM` and `WHERE` of a list of athlete `$1`'s workouts (aliased `w`), its
 /// placeholders numbered in the order [`WorkoutQuery`]'s values are bound: sport, updated
 /// since, first day, last day.
-fn list_body(query: &WorkoutQuery) -> String {
+fn list_body(query: &WorkoutQuery, postgres: bool) -> String {
     let mut next = 1;
     let mut placeholder = || {
         next += 1;
@@ -144,22 +144,35 @@ fn list_body(query: &WorkoutQuery) -> String {
     let since = query.updated_since.map(|_| placeholder());
     let from = query.scheduled_from.map(|_| placeholder());
     let to = query.scheduled_to.map(|_| placeholder());
+    // The workouts of the sessions `sessions` selects, looked up by session: PostgreSQL
+    // takes the sessions as one array, so that no estimate of how many there are can turn
+    // the look-ups into a read of every attachment.
+    let of_sessions = |sessions: &str| {
+        if postgres {
+            format!(
+                "SELECT tw.workout_id FROM training_session_workouts tw \
+                 WHERE tw.training_session_id = ANY (ARRAY({sessions}))"
+            )
+        } else {
+            format!(
+                "SELECT tw.workout_id FROM training_session_workouts tw \
+                 WHERE tw.training_session_id IN ({sessions})"
+            )
+        }
+    };
     // Changed since: the workout, or a session it shows (their days, their deletion).
     let changed = since.as_ref().map(|p| {
         format!(
-            "SELECT id FROM workouts WHERE user_id = $1 AND updated_at >= {p} \
-             UNION SELECT tw.workout_id FROM training_sessions s \
-             JOIN training_session_workouts tw ON tw.training_session_id = s.id \
-             WHERE s.user_id = $1 AND s.updated_at >= {p}"
+            "SELECT id FROM workouts WHERE user_id = $1 AND updated_at >= {p} UNION {}",
+            of_sessions(&format!(
+                "SELECT s.id FROM training_sessions s \
+                 WHERE s.user_id = $1 AND s.updated_at >= {p}"
+            ))
         )
     });
     // Workouts attach to their own athlete's sessions only.
     let scheduled = (from.is_some() || to.is_some()).then(|| {
-        let mut sql = String::from(
-            "SELECT DISTINCT tw.workout_id AS id FROM training_sessions s \
-             JOIN training_session_workouts tw ON tw.training_session_id = s.id \
-             WHERE s.user_id = $1",
-        );
+        let mut sql = String::from("SELECT s.id FROM training_sessions s WHERE s.user_id = $1");
         if since.is_none() {
             sql.push_str(" AND s.deleted_at IS NULL");
         }
@@ -169,7 +182,10 @@ fn list_body(query: &WorkoutQuery) -> String {
         if let Some(p) = &to {
             sql.push_str(&format!(" AND s.date <= {p}"));
         }
-        sql
+        format!(
+            "SELECT DISTINCT workout_id AS id FROM ({}) AS attached",
+            of_sessions(&sql)
+        )
     });
     let mut conditions = String::from(" WHERE w.user_id = $1");
     if let Some(p) = &sport {
@@ -180,23 +196,28 @@ fn list_body(query: &WorkoutQuery) -> String {
     }
     // A sync or a window names its workouts from the athlete's indexes (their workouts by
     // change, their sessions by change or by day) and those are read by key, so it costs
-    // what it returns, not the athlete's every workout: the set named drives the join
-    // (`CROSS JOIN` keeps that order on SQLite), the other filters check.
-    match (changed, scheduled) {
-        (Some(picked), scheduled) => {
+    // what it returns, not the athlete's every workout: the set named drives the look-ups
+    // (an array on PostgreSQL; on SQLite `CROSS JOIN` keeps that order), the other filters
+    // check.
+    let picked = match (changed, scheduled) {
+        (Some(changed), scheduled) => {
             if let Some(scheduled) = scheduled {
                 conditions.push_str(&format!(" AND w.id IN ({scheduled})"));
             }
+            Some(changed)
+        }
+        (None, scheduled) => scheduled,
+    };
+    match picked {
+        Some(picked) if postgres => {
+            format!(" FROM workouts w{conditions} AND w.id = ANY (ARRAY({picked}))")
+        }
+        Some(picked) => {
             format!(
                 " FROM ({picked}) AS picked CROSS JOIN workouts w{conditions} AND w.id = picked.id"
             )
         }
-        (None, Some(picked)) => {
-            format!(
-                " FROM ({picked}) AS picked CROSS JOIN workouts w{conditions} AND w.id = picked.id"
-            )
-        }
-        (None, None) => format!(" FROM workouts w{conditions}"),
+        None => format!(" FROM workouts w{conditions}"),
     }
 }
 
@@ -290,7 +311,7 @@ impl WorkoutStore for SqlStore {
         user: UserId,
         query: &WorkoutQuery,
     ) -> Result<Vec<PlannedWorkout>, StoreError> {
-        let body = list_body(query);
+        let body = list_body(query, matches!(self.db, crate::db::Db::Postgres(_)));
         let sql = format!("SELECT {WORKOUT_COLUMNS}{body} ORDER BY w.id");
         let attachments_sql = format!("{ATTACHMENTS}tw.workout_id IN (SELECT w.id{body})");
         let args = query_args(user.get().into(), query);
