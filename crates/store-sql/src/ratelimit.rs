@@ -1,7 +1,10 @@
-//! [`RateLimiter`] in the database, shared by every process: one row per key, read and
-//! replaced in one write transaction. On SQLite the transaction holds the write lock; on
-//! PostgreSQL the read locks the row. Only two first requests of a new key can race (both
-//! insert); the loser retries.
+//! [`RateLimiter`] in the database, shared by every process: one row per key. On SQLite a
+//! check reads and replaces it in one write transaction, which holds the write lock (only
+//! two first requests of a new key can race, both inserting; the loser retries). On
+//! PostgreSQL a check is one statement in autocommit, the GCRA written in SQL, so that a
+//! key's row is locked for the statement alone: every request of one app shares the app's
+//! key, and checks of one key queue on its row. The table is unlogged there (migration
+//! 0013): its commits wait for no disk flush.
 
 use crate::SqlStore;
 use crate::db::first;
@@ -24,8 +27,63 @@ const INSERT: &str =
     "INSERT INTO rate_limits (key, tat) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING";
 const UPDATE: &str = "UPDATE rate_limits SET tat = $3 WHERE key = $1 AND tat = $2";
 const SWEEP: &str = "DELETE FROM rate_limits WHERE tat < $1";
+/// PostgreSQL's check of key `$1` at `$2`, a request costing `$3` µs with `$4` µs of
+/// tolerance ([`Limit::apply`]): a new key's time is now plus the cost; a known key's moves
+/// on by the cost from its time or now, whichever is later, when that is at most the
+/// tolerance ahead of now. Answers whether the key was inserted (no row changed: refused)
+/// and the key's time before the statement (which a refusal's wait is computed from).
+const CHECK_IN_ONE: &str = "WITH counted AS (\
+     INSERT INTO rate_limits AS r (key, tat) VALUES ($1, $2 + $3::BIGINT * INTERVAL '1 microsecond') \
+     ON CONFLICT (key) DO UPDATE SET tat = GREATEST(r.tat, $2) + $3::BIGINT * INTERVAL '1 microsecond' \
+     WHERE GREATEST(r.tat, $2) <= $2 + $4::BIGINT * INTERVAL '1 microsecond' \
+     RETURNING (r.xmax = 0) AS inserted) \
+     SELECT (SELECT inserted FROM counted), (SELECT tat FROM rate_limits WHERE key = $1)";
+
+/// A duration in whole microseconds, saturating.
+fn micros(duration: time::Duration) -> i64 {
+    i64::try_from(duration.whole_microseconds()).unwrap_or(i64::MAX)
+}
 
 impl SqlStore {
+    /// A check on PostgreSQL: [`CHECK_IN_ONE`].
+    async fn check_in_one(
+        &self,
+        key: &str,
+        limit: Limit,
+        now: OffsetDateTime,
+    ) -> Result<Decision, StoreError> {
+        let args = [
+            key.into(),
+            now.into(),
+            micros(limit.interval()).into(),
+            micros(limit.tolerance()).into(),
+        ];
+        let (inserted, before): (Option<bool>, Option<OffsetDateTime>) = self
+            .db
+            .returning(CHECK_IN_ONE, &args, |c| Ok((c.get()?, c.get()?)))
+            .await?;
+        match inserted {
+            Some(new_key) => {
+                self.count_new_key(new_key, now).await?;
+                Ok(Decision::Allowed)
+            }
+            None => Ok(Decision::Limited {
+                retry_after: limit.apply(before, now).err().unwrap_or(limit.interval()),
+            }),
+        }
+    }
+
+    /// Counts a key that was new, and every [`SWEEP_EVERY`] of them deletes the keys whose
+    /// time has passed.
+    async fn count_new_key(&self, new_key: bool, now: OffsetDateTime) -> Result<(), StoreError> {
+        if new_key
+            && self.new_limit_keys.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1
+        {
+            self.db.execute(SWEEP, &[now.into()]).await?;
+        }
+        Ok(())
+    }
+
     /// The read of a key's time, locking its row on PostgreSQL.
     fn rate_read(&self) -> &'static str {
         match self.db {
@@ -49,6 +107,9 @@ impl RateLimiter for SqlStore {
         limit: Limit,
         now: OffsetDateTime,
     ) -> Result<Decision, StoreError> {
+        if matches!(self.db, crate::db::Db::Postgres(_)) {
+            return self.check_in_one(key, limit, now).await;
+        }
         let read = self.rate_read();
         for _ in 0..ATTEMPTS {
             let mut tx = self.db.begin().await?;
@@ -77,12 +138,7 @@ impl RateLimiter for SqlStore {
             match attempt {
                 Attempt::Raced => continue,
                 Attempt::Done(decision, new_key) => {
-                    if new_key
-                        && self.new_limit_keys.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY
-                            == SWEEP_EVERY - 1
-                    {
-                        self.db.execute(SWEEP, &[now.into()]).await?;
-                    }
+                    self.count_new_key(new_key, now).await?;
                     return Ok(decision);
                 }
             }
