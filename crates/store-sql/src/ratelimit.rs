@@ -30,14 +30,12 @@ const SWEEP: &str = "DELETE FROM rate_limits WHERE tat < $1";
 /// PostgreSQL's check of key `$1` at `$2`, a request costing `$3` µs with `$4` µs of
 /// tolerance ([`Limit::apply`]): a new key's time is now plus the cost; a known key's moves
 /// on by the cost from its time or now, whichever is later, when that is at most the
-/// tolerance ahead of now. Answers whether the key was inserted (no row changed: refused)
-/// and the key's time before the statement (which a refusal's wait is computed from).
-const CHECK_IN_ONE: &str = "WITH counted AS (\
-     INSERT INTO rate_limits AS r (key, tat) VALUES ($1, $2 + $3::BIGINT * INTERVAL '1 microsecond') \
+/// tolerance ahead of now. Answers whether the key was inserted; no row when refused.
+const CHECK_IN_ONE: &str = "INSERT INTO rate_limits AS r (key, tat) \
+     VALUES ($1, $2 + $3::BIGINT * INTERVAL '1 microsecond') \
      ON CONFLICT (key) DO UPDATE SET tat = GREATEST(r.tat, $2) + $3::BIGINT * INTERVAL '1 microsecond' \
      WHERE GREATEST(r.tat, $2) <= $2 + $4::BIGINT * INTERVAL '1 microsecond' \
-     RETURNING (r.xmax = 0) AS inserted) \
-     SELECT (SELECT inserted FROM counted), (SELECT tat FROM rate_limits WHERE key = $1)";
+     RETURNING (r.xmax = 0)";
 
 /// A duration in whole microseconds, saturating.
 fn micros(duration: time::Duration) -> i64 {
@@ -58,18 +56,21 @@ impl SqlStore {
             micros(limit.interval()).into(),
             micros(limit.tolerance()).into(),
         ];
-        let (inserted, before): (Option<bool>, Option<OffsetDateTime>) = self
-            .db
-            .returning(CHECK_IN_ONE, &args, |c| Ok((c.get()?, c.get()?)))
-            .await?;
-        match inserted {
-            Some(new_key) => {
+        match self.db.returning(CHECK_IN_ONE, &args, first).await {
+            Ok(new_key) => {
                 self.count_new_key(new_key, now).await?;
                 Ok(Decision::Allowed)
             }
-            None => Ok(Decision::Limited {
-                retry_after: limit.apply(before, now).err().unwrap_or(limit.interval()),
-            }),
+            // Refused: the wait comes from the key's time as it is now, read by a statement
+            // of its own (the check's snapshot may predate the checks it queued behind).
+            Err(crate::db::DbError::NoRows) => {
+                let tat: Option<OffsetDateTime> =
+                    self.db.optional(READ, &[key.into()], first).await?;
+                Ok(Decision::Limited {
+                    retry_after: limit.apply(tat, now).err().unwrap_or(limit.interval()),
+                })
+            }
+            Err(other) => Err(other.into()),
         }
     }
 

@@ -54,11 +54,32 @@ async fn concurrent_requests_share_one_count(db: TestContext) {
     }
     let mut allowed = 0;
     for task in tasks {
-        if task.await.unwrap() == Decision::Allowed {
-            allowed += 1;
+        match task.await.unwrap() {
+            Decision::Allowed => allowed += 1,
+            // Ten requests' worth of a minute is taken: the next comes in one interval,
+            // whichever checks a refusal queued behind.
+            Decision::Limited { retry_after } => assert_eq!(retry_after, Duration::seconds(6)),
         }
     }
     assert_eq!(allowed, 10);
+    // Checks queued on one key at later times each wait for what is left then.
+    let mut tasks = Vec::new();
+    for second in 1..=5 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let now = t0 + Duration::seconds(second);
+            (second, store.check("client:7", limit, now).await.unwrap())
+        }));
+    }
+    for task in tasks {
+        let (second, decision) = task.await.unwrap();
+        assert_eq!(
+            decision,
+            Decision::Limited {
+                retry_after: Duration::seconds(6 - second)
+            }
+        );
+    }
 }
 
 async fn refunds_give_requests_back(db: TestContext) {

@@ -294,8 +294,41 @@ async fn lists_filter_by_sport_schedule_and_sync(db: TestContext) {
         .await,
         [ride.id, run.id]
     );
+    // A sport narrows a sync too.
+    assert_eq!(
+        list(WorkoutQuery {
+            sport: cycling,
+            ..sync
+        })
+        .await,
+        [ride.id]
+    );
     // Without a sync, the ride's window has nothing left.
     assert_eq!(list(window).await, Vec::<WorkoutId>::new());
+
+    // A workout planned on two sessions of one window is listed once, with both.
+    let first = session(&store, a, date!(2018 - 11 - 05), 6).await;
+    let second = session(&store, a, date!(2018 - 11 - 07), 6).await;
+    let twice = store
+        .create_workout(&new(a, values("cycling", "Twice"), &[first, second], later))
+        .await
+        .unwrap();
+    let november = WorkoutQuery {
+        scheduled_from: Some(date!(2018 - 11 - 01)),
+        scheduled_to: Some(date!(2018 - 11 - 30)),
+        ..WorkoutQuery::default()
+    };
+    let listed = store.list_workouts(a, &november).await.unwrap();
+    assert_eq!(ids(listed.clone()), [twice.id]);
+    assert_eq!(listed[0].sessions.len(), 2);
+    assert_eq!(
+        list(WorkoutQuery {
+            updated_since: Some(later),
+            ..november
+        })
+        .await,
+        [twice.id]
+    );
 }
 
 async fn edits_are_compare_and_swap_and_replace_attachments(db: TestContext) {

@@ -513,10 +513,14 @@ async fn calendar_page(
     let waiting = if seen.by_coach() {
         Vec::new()
     } else {
-        store.pending_files(user, PENDING_COUNTED).await?
+        // One past the count, to know whether there are more.
+        store.pending_files(user, PENDING_COUNTED + 1).await?
     };
-    let more_pending = waiting.len().saturating_sub(PENDING_SHOWN);
-    let more_pending_counted = u32::try_from(waiting.len()).is_ok_and(|n| n < PENDING_COUNTED);
+    let more_pending_counted = u32::try_from(waiting.len()).is_ok_and(|n| n <= PENDING_COUNTED);
+    let counted = waiting
+        .len()
+        .min(usize::try_from(PENDING_COUNTED).unwrap_or(usize::MAX));
+    let more_pending = counted.saturating_sub(PENDING_SHOWN);
     let pending = waiting
         .into_iter()
         .rev()
