@@ -320,7 +320,9 @@ pub fn decode(bytes: &[u8]) -> Result<RecordStreams, StreamsError> {
         for _ in 0..runs {
             let at = reader.at;
             let run = usize::try_from(reader.varint()?).map_err(|_| StreamsError::Malformed(at))?;
-            if present.len() + run > points {
+            // `present` never holds more than `points`; a run past what is left is damage
+            // (and a sum could overflow).
+            if run > points - present.len() {
                 return Err(StreamsError::Malformed(at));
             }
             present.extend(std::iter::repeat_n(is_present, run));

@@ -67,6 +67,13 @@ fn damage_is_an_error_not_a_panic() {
     let mut unknown = MAGIC.to_vec();
     unknown.extend_from_slice(&[1, 1, 99, 1, 0]);
     assert_eq!(decode(&unknown), Err(StreamsError::UnknownColumn(99)));
+    // A run so long that adding it to the runs before it would overflow (found by the
+    // fuzzer).
+    let mut overflow = MAGIC.to_vec();
+    overflow.extend_from_slice(&[2, 1, COLUMNS[0] as u8, 2, 1]);
+    overflow.extend_from_slice(&[0xff; 9]);
+    overflow.push(0x01);
+    assert!(matches!(decode(&overflow), Err(StreamsError::Malformed(_))));
 }
 
 fn record() -> impl Strategy<Value = Record> {
