@@ -18,6 +18,7 @@ on_both_engines!(
     a_multisport_file_splits_a_session_by_its_legs,
     bad_uploads_are_refused_and_leave_nothing_behind,
     uploads_belong_to_their_athlete_and_coach,
+    the_pending_list_holds_the_newest_files,
 );
 
 fn testdata(path: &str) -> Vec<u8> {
@@ -600,4 +601,59 @@ async fn a_multisport_file_splits_a_session_by_its_legs(db: TestContext) {
         "the totals are the legs' sums: {brick}"
     );
     app.stop().await;
+}
+
+/// `GET /api/uploads/pending/` lists the newest [`MAX_PENDING_FILES`] pending files, oldest
+/// first: an athlete whose every activity arrives as a file and who attaches none is not
+/// sent their whole history on every look.
+async fn the_pending_list_holds_the_newest_files(db: TestContext) {
+    use paceline_activity::fit::RecordStreams;
+    use paceline_domain::activities::{
+        ActivityOrigin, ActivityType, Detail, Figures, NewActivity, StoredStreams,
+    };
+    use paceline_domain::files::{FileFormat, FileStore, MAX_PENDING_FILES, NewFile};
+    let no_detail = Detail {
+        laps: Vec::new(),
+        streams: StoredStreams::encode(&RecordStreams::default()),
+    };
+    let app = TestApp::spawn(&db).await;
+    let team = team(&app).await;
+    let athlete = &team.athlete;
+    let started = time::macros::datetime!(2024-01-01 06:00 UTC);
+    let mut ids = Vec::new();
+    for n in 0..=i64::from(MAX_PENDING_FILES) {
+        let sha = format!("{n:064x}");
+        let at = started + time::Duration::days(n);
+        let activity = NewActivity {
+            user_id: athlete.user.id,
+            membership_id: athlete.membership.id,
+            origin: ActivityOrigin::External,
+            client: None,
+            activity_type: ActivityType::Ride,
+            title: None,
+            started_at: at,
+            timezone: None,
+            figures: Figures::default(),
+            notes: None,
+            source: None,
+            legs: Vec::new(),
+            now: at,
+        };
+        let file = NewFile {
+            format: FileFormat::Fit,
+            original_name: Some(format!("ride-{n}.fit")),
+            size_bytes: 100,
+            sha256: sha,
+            storage_key: format!("fit/pending/{n}.fit"),
+        };
+        let (_, id) = app
+            .store
+            .record_file_activity(activity, file, &no_detail)
+            .await
+            .unwrap();
+        ids.push(id.0);
+    }
+    let listed = pending(&app, &athlete.access_token).await;
+    assert_eq!(listed.len(), MAX_PENDING_FILES as usize);
+    assert_eq!(listed, ids[1..], "the newest, oldest first");
 }
