@@ -431,6 +431,12 @@ where
 #[allow(clippy::too_many_lines)]
 async fn check_all(store: &SqlStore, bound: Bound) -> bool {
     let mut held = true;
+    // Checks one use case, its name a `format!` string.
+    macro_rules! checked {
+        ($name:literal, $run:expr) => {
+            held &= check(store, &format!($name), bound, || $run).await;
+        };
+    }
     let now = OffsetDateTime::now_utc();
     let first_page = RecordQuery::<OffsetDateTime>::page(1, 30);
     let season = CalendarQuery {
@@ -444,170 +450,137 @@ async fn check_all(store: &SqlStore, bound: Bound) -> bool {
         ("heavy athlete", UserId(HEAVY)),
     ] {
         let heavy = user == UserId(HEAVY);
-        held &= check(store, &format!("{who}: activities, page 1"), bound, || {
+        checked!(
+            "{who}: activities, page 1",
             store.list_activities(user, first_page)
-        })
-        .await;
+        );
         let third = RecordQuery::page(3, 30);
-        held &= check(store, &format!("{who}: activities, page 3"), bound, || {
+        checked!(
+            "{who}: activities, page 3",
             store.list_activities(user, third)
-        })
-        .await;
+        );
         let month = RecordQuery {
             from: Some(now - Duration::days(60)),
             to: Some(now - Duration::days(30)),
             ..first_page
         };
-        held &= check(store, &format!("{who}: activities, a month"), bound, || {
+        checked!(
+            "{who}: activities, a month",
             store.list_activities(user, month)
-        })
-        .await;
+        );
         let changed = RecordQuery {
             updated_since: Some(now - Duration::hours(1)),
             ..first_page
         };
-        held &= check(
-            store,
-            &format!("{who}: activities changed since"),
-            bound,
-            || store.list_activities(user, changed),
-        )
-        .await;
+        checked!(
+            "{who}: activities changed since",
+            store.list_activities(user, changed)
+        );
         // A first sync: everything changed since long ago.
         let everything = RecordQuery {
             updated_since: Some(now - Duration::days(3650)),
             ..first_page
         };
-        held &= check(
-            store,
-            &format!("{who}: activities, first sync"),
-            bound,
-            || store.list_activities(user, everything),
-        )
-        .await;
-        held &= check(
-            store,
-            &format!("{who}: sessions of the season"),
-            bound,
-            || store.list_sessions(user, season),
-        )
-        .await;
+        checked!(
+            "{who}: activities, first sync",
+            store.list_activities(user, everything)
+        );
+        checked!(
+            "{who}: sessions of the season",
+            store.list_sessions(user, season)
+        );
         let sync = CalendarQuery {
             updated_since: Some(now - Duration::days(2)),
             ..season
         };
-        held &= check(store, &format!("{who}: sessions sync"), bound, || {
-            store.list_sessions(user, sync)
-        })
-        .await;
-        held &= check(store, &format!("{who}: races of the season"), bound, || {
-            store.list_races(user, season)
-        })
-        .await;
-        held &= check(store, &format!("{who}: races sync"), bound, || {
-            store.list_races(user, sync)
-        })
-        .await;
+        checked!("{who}: sessions sync", store.list_sessions(user, sync));
+        checked!("{who}: races of the season", store.list_races(user, season));
+        checked!("{who}: races sync", store.list_races(user, sync));
         // The workouts list is not paged: every live workout of the athlete is its answer,
         // so only the typical athlete's is checked whole.
         let all_live = WorkoutQuery::default();
         if !heavy {
-            held &= check(store, &format!("{who}: workouts"), bound, || {
-                store.list_workouts(user, &all_live)
-            })
-            .await;
+            checked!("{who}: workouts", store.list_workouts(user, &all_live));
         }
         let fortnight = WorkoutQuery {
             scheduled_from: Some((now - Duration::days(14)).date()),
             scheduled_to: Some(now.date()),
             ..WorkoutQuery::default()
         };
-        held &= check(
-            store,
-            &format!("{who}: workouts of a fortnight"),
-            bound,
-            || store.list_workouts(user, &fortnight),
-        )
-        .await;
+        checked!(
+            "{who}: workouts of a fortnight",
+            store.list_workouts(user, &fortnight)
+        );
         let cycling = WorkoutQuery {
             sport: WorkoutSport::from_name("cycling"),
             ..fortnight
         };
-        held &= check(
-            store,
-            &format!("{who}: cycling workouts of a fortnight"),
-            bound,
-            || store.list_workouts(user, &cycling),
-        )
-        .await;
+        checked!(
+            "{who}: cycling workouts of a fortnight",
+            store.list_workouts(user, &cycling)
+        );
         let workouts_sync = WorkoutQuery {
             updated_since: Some(now - Duration::days(2)),
             ..WorkoutQuery::default()
         };
-        held &= check(store, &format!("{who}: workouts sync"), bound, || {
+        checked!(
+            "{who}: workouts sync",
             store.list_workouts(user, &workouts_sync)
-        })
-        .await;
-        held &= check(store, &format!("{who}: pending uploads"), bound, || {
+        );
+        checked!(
+            "{who}: pending uploads",
             store.pending_files(user, MAX_PENDING_FILES)
-        })
-        .await;
-        held &= check(store, &format!("{who}: contacts"), bound, || {
-            messaging::contacts_of(dyn_store, user)
-        })
-        .await;
-        held &= check(store, &format!("{who}: latest messages"), bound, || {
+        );
+        checked!("{who}: contacts", messaging::contacts_of(dyn_store, user));
+        checked!(
+            "{who}: latest messages",
             store.conversation(user, UserId(COACH), ConversationQuery::default())
-        })
-        .await;
+        );
         let older = ConversationQuery {
             before: Some(MessageId(50)),
             limit: 30,
         };
-        held &= check(store, &format!("{who}: early messages"), bound, || {
+        checked!(
+            "{who}: early messages",
             store.conversation(user, UserId(COACH), older)
-        })
-        .await;
-        held &= check(store, &format!("{who}: wellness days"), bound, || {
+        );
+        checked!(
+            "{who}: wellness days",
             store.list_wellness_days(user, RecordQuery::page(1, 30))
-        })
-        .await;
+        );
         let days_sync = RecordQuery {
             updated_since: Some(now - Duration::days(2)),
             ..RecordQuery::page(1, 30)
         };
-        held &= check(store, &format!("{who}: wellness days sync"), bound, || {
+        checked!(
+            "{who}: wellness days sync",
             store.list_wellness_days(user, days_sync)
-        })
-        .await;
+        );
         let days_first_sync = RecordQuery {
             updated_since: Some(now - Duration::days(3650)),
             ..RecordQuery::page(1, 30)
         };
-        held &= check(
-            store,
-            &format!("{who}: wellness days, first sync"),
-            bound,
-            || store.list_wellness_days(user, days_first_sync),
-        )
-        .await;
-        held &= check(store, &format!("{who}: sleep days"), bound, || {
+        checked!(
+            "{who}: wellness days, first sync",
+            store.list_wellness_days(user, days_first_sync)
+        );
+        checked!(
+            "{who}: sleep days",
             store.list_sleep_days(user, RecordQuery::page(1, 30))
-        })
-        .await;
-        held &= check(store, &format!("{who}: nutrition days"), bound, || {
+        );
+        checked!(
+            "{who}: nutrition days",
             store.list_nutrition_days(user, RecordQuery::page(1, 30))
-        })
-        .await;
-        held &= check(store, &format!("{who}: body metrics"), bound, || {
+        );
+        checked!(
+            "{who}: body metrics",
             store.list_body_metrics(user, first_page)
-        })
-        .await;
+        );
     }
-    held &= check(store, "coach: contacts", bound, || {
+    checked!(
+        "coach: contacts",
         messaging::contacts_of(dyn_store, UserId(COACH))
-    })
-    .await;
+    );
     held
 }
 

@@ -3,7 +3,7 @@
 use crate::SqlStore;
 use crate::db::{Arg, Cols, DbError, Json, Named, Tx, first};
 use crate::error::constraint;
-use crate::listing::{FEW_CHANGES, Filters, bounded_count_sql, split_page};
+use crate::listing::{Filters, Walk, split_page};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::{
@@ -465,15 +465,25 @@ impl ActivityStore for SqlStore {
             filters
         };
         let filters = filters_on("a.updated_at");
-        let few = query.updated_since.is_some() && self.few_changes(&filters, user).await?;
-        // With many changes the page comes soon in page order; SQLite would rather take the
-        // change-time index and sort them all, which `+` (no index for that term) prevents.
-        let filters = match (&self.db, query.updated_since.is_some() && !few) {
-            (crate::db::Db::Sqlite(_), true) => filters_on("+a.updated_at"),
-            _ => filters,
+        let since = query.updated_since.is_some();
+        let walk = Walk::choose(
+            &self.db,
+            since,
+            (
+                "activities a",
+                &format!("a.user_id = $1 AND a.deleted_at IS NULL{}", filters.sql),
+                "a.updated_at",
+            ),
+            &filters.args(user),
+        )
+        .await?;
+        let filters = if walk.keeps_change_time_off_its_index(&self.db, since) {
+            filters_on("+a.updated_at")
+        } else {
+            filters
         };
         // One row more than asked, to know whether another page follows.
-        let sql = if few {
+        let sql = if walk == Walk::FewChanges {
             // A sync with few changes finds its page apart, as `Walk::FewChanges` says.
             format!(
                 "WITH changed AS MATERIALIZED (SELECT a.id, a.started_at FROM activities a \
@@ -519,20 +529,6 @@ impl ActivityStore for SqlStore {
 }
 
 impl SqlStore {
-    /// Whether fewer than [`FEW_CHANGES`] of the user's live activities match `filters` (a
-    /// sync's), counted from the change-time index and never past that bound.
-    async fn few_changes(&self, filters: &Filters, user: UserId) -> Result<bool, StoreError> {
-        // In change-time order, so that both engines walk the change-time index and stop
-        // at the bound.
-        let sql = bounded_count_sql(
-            "activities a",
-            &format!("a.user_id = $1 AND a.deleted_at IS NULL{}", filters.sql),
-            "a.updated_at",
-        );
-        let changed: i64 = self.db.one(sql, &filters.args(user), first).await?;
-        Ok(changed < FEW_CHANGES)
-    }
-
     /// The sources of the given activities of `user`, by activity, oldest first.
     pub(crate) async fn sources_of(
         &self,

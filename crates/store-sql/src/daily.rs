@@ -8,7 +8,7 @@
 use crate::SqlStore;
 use crate::db::{Arg, Cols, DbError, Json, Named, first};
 use crate::error::constraint;
-use crate::listing::{Bound, FEW_CHANGES, Filters, Walk, bounded_count_sql, split_page};
+use crate::listing::{Bound, Filters, Walk, split_page};
 use async_trait::async_trait;
 use paceline_domain::StoreError;
 use paceline_domain::activities::ActivityOrigin;
@@ -82,15 +82,6 @@ impl Table {
     /// change-time column written `updated` (SQLite keeps `+t.updated_at` off its index).
     fn filters<K: Copy + Into<Bound>>(&self, query: &RecordQuery<K>, updated: &str) -> Filters {
         Filters::new(&format!("t.{}", self.key), updated, query)
-    }
-
-    /// Counts, up to [`FEW_CHANGES`], the user's records that `filters` (a sync's) admit.
-    fn changes_sql(&self, filters: &Filters) -> String {
-        bounded_count_sql(
-            &format!("{} t", self.name),
-            &format!("t.user_id = $1{}", filters.sql),
-            "t.updated_at",
-        )
     }
 
     /// A page of a user's records (`$1`) with `filters` (bound after it), latest key
@@ -684,28 +675,22 @@ impl SqlStore {
     {
         let table = &R::TABLE;
         let filters = table.filters(&query, "t.updated_at");
-        let walk = if query.updated_since.is_some() {
-            let changes: i64 = self
-                .db
-                .one(table.changes_sql(&filters), &filters.args(user), first)
-                .await?;
-            if changes < FEW_CHANGES {
-                Walk::FewChanges
-            } else {
-                Walk::PageOrder
-            }
-        } else {
-            Walk::PageOrder
-        };
-        // With many changes the page comes soon in page order; SQLite would rather take
-        // the change-time index and sort them all, which `+` (no index for that term)
-        // prevents.
-        let filters = match (
+        let since = query.updated_since.is_some();
+        let walk = Walk::choose(
             &self.db,
-            query.updated_since.is_some() && walk == Walk::PageOrder,
-        ) {
-            (crate::db::Db::Sqlite(_), true) => table.filters(&query, "+t.updated_at"),
-            _ => filters,
+            since,
+            (
+                &format!("{} t", table.name),
+                &format!("t.user_id = $1{}", filters.sql),
+                "t.updated_at",
+            ),
+            &filters.args(user),
+        )
+        .await?;
+        let filters = if walk.keeps_change_time_off_its_index(&self.db, since) {
+            table.filters(&query, "+t.updated_at")
+        } else {
+            filters
         };
         let sql = table.list_sql(&query, &filters, walk);
         let rows = self.db.all(sql, &filters.args(user), R::read).await?;

@@ -1,7 +1,7 @@
 //! The filters of a list query ([`RecordQuery`]), written into SQL with only the filters a
 //! client asked for, so that each engine plans the query it actually runs.
 
-use crate::db::Arg;
+use crate::db::{Arg, Db, DbError, first};
 use paceline_domain::ids::UserId;
 use paceline_domain::listing::RecordQuery;
 use time::{Date, OffsetDateTime};
@@ -134,14 +134,38 @@ pub(crate) enum Walk {
     FewChanges,
 }
 
-/// Counts, never past [`FEW_CHANGES`], the rows `FROM {from} WHERE {conditions}`, in the
-/// order of the change-time column `updated`, so that both engines walk the change-time
-/// index and stop at the bound.
-pub(crate) fn bounded_count_sql(from: &str, conditions: &str, updated: &str) -> String {
-    format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} ORDER BY {updated} \
-         LIMIT {FEW_CHANGES}) AS bounded"
-    )
+impl Walk {
+    /// How a list finds its page: a sync (`since`) counts, never past [`FEW_CHANGES`], the
+    /// rows `FROM {from} WHERE {conditions}` (bound to `args`) in the order of the
+    /// change-time column `updated`, so that both engines walk the change-time index and
+    /// stop at the bound; any other list walks in page order.
+    pub(crate) async fn choose(
+        db: &Db,
+        since: bool,
+        (from, conditions, updated): (&str, &str, &str),
+        args: &[Arg<'_>],
+    ) -> Result<Self, DbError> {
+        if !since {
+            return Ok(Self::PageOrder);
+        }
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {conditions} ORDER BY {updated} \
+             LIMIT {FEW_CHANGES}) AS bounded"
+        );
+        let changes: i64 = db.one(sql, args, first).await?;
+        Ok(if changes < FEW_CHANGES {
+            Self::FewChanges
+        } else {
+            Self::PageOrder
+        })
+    }
+
+    /// Whether the page's filters must keep the change-time term off its index: with many
+    /// changes the page comes soon in page order, and SQLite would rather take the
+    /// change-time index and sort them all, which `+` (no index for that term) prevents.
+    pub(crate) fn keeps_change_time_off_its_index(self, db: &Db, since: bool) -> bool {
+        since && self == Self::PageOrder && matches!(db, Db::Sqlite(_))
+    }
 }
 
 /// Splits the rows of a page from the extra row fetched to see whether another follows.
